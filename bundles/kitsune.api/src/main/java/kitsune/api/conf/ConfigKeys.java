@@ -1,0 +1,156 @@
+package kitsune.api.conf;
+
+import static kitsune.api.conf.ValueType.BOOLEAN;
+import static kitsune.api.conf.ValueType.DURATION;
+import static kitsune.api.conf.ValueType.LIST;
+import static kitsune.api.conf.ValueType.PORT;
+import static kitsune.api.conf.ValueType.STRING;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key Kitsune understands. Kyuubi's keys keep Kyuubi's names and defaults;
+ * keys of Kitsune's own features are named {@code kitsune.*}. This catalogue is the single source of the
+ * configuration reference in docs/configuration.md and of start-time validation.
+ */
+public final class ConfigKeys {
+    private static final Map<String, ConfigKey<?>> ALL = new LinkedHashMap<>();
+
+    /** Config Admin PID under which the whole server configuration is published. */
+    public static final String PID = "kitsune.server";
+
+    /** Key prefixes passed through without validation: engine conf and engine environment. */
+    public static final List<String> PASS_THROUGH_PREFIXES =
+            List.of("spark.", "kyuubi.engineEnv.", "hive.", "hadoop.", "javax.jdo.", "datanucleus.");
+
+    private static <T> ConfigKey<T> key(String name, String def, ValueType<T> type, boolean restart, String doc) {
+        ConfigKey<T> k = new ConfigKey<>(name, def, type, restart, doc);
+        ALL.put(name, k);
+        return k;
+    }
+
+    // ---- high availability ----
+    public static final ConfigKey<String> HA_ADDRESSES = key("kyuubi.ha.addresses", "", STRING, true,
+            "ZooKeeper connect string of the external ensemble; empty starts an embedded ZooKeeper (pseudo mode).");
+    public static final ConfigKey<String> HA_NAMESPACE = key("kyuubi.ha.namespace", "kyuubi", STRING, true,
+            "Root znode (server space) under which servers register.");
+    public static final ConfigKey<Duration> HA_ZK_SESSION_TIMEOUT = key("kyuubi.ha.zookeeper.session.timeout", "60000",
+            DURATION, true, "ZooKeeper session timeout; a crashed server's node disappears after it.");
+    public static final ConfigKey<Duration> HA_ZK_CONNECTION_TIMEOUT = key("kyuubi.ha.zookeeper.connection.timeout",
+            "15000", DURATION, true, "ZooKeeper connection timeout.");
+    public static final ConfigKey<String> HA_ZK_RETRY_POLICY = key("kyuubi.ha.zookeeper.connection.retry.policy",
+            "EXPONENTIAL_BACKOFF", ValueType.oneOf("ONE_TIME", "N_TIME", "EXPONENTIAL_BACKOFF",
+                    "BOUNDED_EXPONENTIAL_BACKOFF", "UNTIL_ELAPSED"), true, "Curator retry policy.");
+    public static final ConfigKey<Duration> HA_ZK_BASE_RETRY_WAIT = key(
+            "kyuubi.ha.zookeeper.connection.base.retry.wait", "1000", DURATION, true, "First retry wait.");
+    public static final ConfigKey<Duration> HA_ZK_MAX_RETRY_WAIT = key(
+            "kyuubi.ha.zookeeper.connection.max.retry.wait", "30000", DURATION, true, "Longest retry wait.");
+    public static final ConfigKey<Integer> HA_ZK_MAX_RETRIES = key("kyuubi.ha.zookeeper.connection.max.retries", "3",
+            ValueType.intRange(0, 1000), true, "Retries of one ZooKeeper operation.");
+    public static final ConfigKey<Duration> HA_ZK_NODE_CREATION_TIMEOUT = key(
+            "kyuubi.ha.zookeeper.node.creation.timeout", "PT2M", DURATION, true,
+            "How long the server waits for its registration znode to be created.");
+    public static final ConfigKey<Boolean> HA_ZK_PUBLISH_CONFIGS = key("kyuubi.ha.zookeeper.publish.configs", "false",
+            BOOLEAN, true, "Publish hive.server2.* key=value pairs as znode data instead of host:port.");
+    public static final ConfigKey<Integer> ZK_EMBEDDED_PORT = key("kyuubi.zookeeper.embedded.client.port", "2181", PORT,
+            true, "Client port of the embedded ZooKeeper (pseudo mode); 0 picks a free port.");
+    public static final ConfigKey<String> ZK_EMBEDDED_ADDRESS = key("kyuubi.zookeeper.embedded.client.port.address",
+            "127.0.0.1", STRING, true, "Address the embedded ZooKeeper binds.");
+    public static final ConfigKey<String> ZK_EMBEDDED_DATA_DIR = key("kyuubi.zookeeper.embedded.data.dir",
+            "embedded_zookeeper", STRING, true, "Data directory of the embedded ZooKeeper, relative to KITSUNE_WORK_DIR.");
+    public static final ConfigKey<Integer> ZK_EMBEDDED_TICK_TIME = key("kyuubi.zookeeper.embedded.tick.time", "3000",
+            ValueType.intRange(1, 60000), true, "Tick time (ms) of the embedded ZooKeeper.");
+    public static final ConfigKey<Integer> ZK_EMBEDDED_MAX_SESSION_TIMEOUT = key(
+            "kyuubi.zookeeper.embedded.max.session.timeout", "60000", ValueType.intRange(1, Integer.MAX_VALUE), true,
+            "Largest session timeout (ms) the embedded ZooKeeper grants.");
+
+    // ---- frontend ----
+    public static final ConfigKey<String> FRONTEND_BIND_HOST = key("kyuubi.frontend.bind.host", "", STRING, true,
+            "Bind address of all frontends; empty binds every interface.");
+    public static final ConfigKey<String> THRIFT_BIND_HOST = key("kyuubi.frontend.thrift.binary.bind.host", "", STRING,
+            true, "Bind address of the Thrift binary frontend; falls back to kyuubi.frontend.bind.host.");
+    public static final ConfigKey<Integer> THRIFT_BIND_PORT = key("kyuubi.frontend.thrift.binary.bind.port", "10009",
+            PORT, true, "Port of the Thrift binary frontend; 0 picks a free port.");
+    public static final ConfigKey<String> ADVERTISED_HOST = key("kyuubi.frontend.advertised.host", "", STRING, true,
+            "Host name published in ZooKeeper and the log; default: the bind host, else this machine's host name.");
+    public static final ConfigKey<Boolean> URL_USE_HOSTNAME = key("kyuubi.frontend.connection.url.use.hostname",
+            "true", BOOLEAN, true, "Advertise the host name rather than the IP address when no host is set.");
+    public static final ConfigKey<Integer> THRIFT_MAX_MESSAGE_SIZE = key("kyuubi.frontend.thrift.max.message.size",
+            "104857600", ValueType.intRange(1024, Integer.MAX_VALUE), true,
+            "Largest Thrift message (bytes) the frontend accepts; larger frames are refused.");
+    public static final ConfigKey<Integer> THRIFT_MIN_WORKERS = key("kyuubi.frontend.thrift.min.worker.threads", "9",
+            ValueType.intRange(1, 100000), true, "Worker threads kept for client connections.");
+    public static final ConfigKey<Integer> THRIFT_MAX_WORKERS = key("kyuubi.frontend.thrift.max.worker.threads", "999",
+            ValueType.intRange(1, 100000), true,
+            "Most client connections served at once; one more is refused with a clear error.");
+    public static final ConfigKey<Duration> THRIFT_LOGIN_TIMEOUT = key("kyuubi.frontend.thrift.login.timeout", "PT20S",
+            DURATION, true, "How long a new connection may take to finish its SASL handshake.");
+    public static final ConfigKey<String> AUTHENTICATION = key("kyuubi.authentication", "NONE",
+            ValueType.oneOf("NONE", "NOSASL"), true,
+            "Client authentication: NONE (SASL PLAIN, any user/password) or NOSASL (raw transport).");
+    public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "127.0.0.1", STRING,
+            true, "Bind address of the HTTP service (Web Console).");
+    public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,
+            "Port of the HTTP service (Web Console); 0 picks a free port.");
+
+    // ---- sessions and operations ----
+    public static final ConfigKey<Duration> OPERATION_STATUS_POLLING_TIMEOUT = key(
+            "kyuubi.operation.status.polling.timeout", "PT5S", DURATION, false,
+            "How long GetOperationStatus waits for a running operation to change state before it answers.");
+    public static final ConfigKey<Duration> SESSION_IDLE_TIMEOUT = key("kyuubi.session.idle.timeout", "PT6H", DURATION,
+            false, "A session without calls for this long is closed; 0 disables.");
+    public static final ConfigKey<Duration> SESSION_CHECK_INTERVAL = key("kyuubi.session.check.interval", "PT1M",
+            DURATION, false, "How often idle sessions are looked for.");
+    public static final ConfigKey<Boolean> SESSION_CLOSE_ON_DISCONNECT = key("kyuubi.session.close.on.disconnect",
+            "true", BOOLEAN, false, "Close a client's sessions when its connection drops.");
+    public static final ConfigKey<Integer> SESSION_FETCH_SIZE = key("kyuubi.server.thrift.resultset.default.fetch.size",
+            "1000", ValueType.intRange(1, 1_000_000), false,
+            "Fetch size the server suggests to clients in OpenSession.");
+
+    // ---- engines ----
+    public static final ConfigKey<String> ENGINE_TYPE = key("kyuubi.engine.type", "SPARK_SQL",
+            ValueType.oneOf("SPARK_SQL", "FLINK_SQL", "TRINO", "HIVE_SQL", "JDBC"), false,
+            "Engine type of new sessions; an engine provider bundle must serve it.");
+    public static final ConfigKey<String> ENGINE_SHARE_LEVEL = key("kyuubi.engine.share.level", "USER",
+            ValueType.oneOf("CONNECTION", "USER", "GROUP", "SERVER"), false,
+            "Who shares an engine: each connection, each user, each primary group, or the whole server.");
+    public static final ConfigKey<String> ENGINE_SHARE_LEVEL_SUBDOMAIN = key("kyuubi.engine.share.level.subdomain", "",
+            STRING, false, "Sub-domain of the engine space, so one user can keep several engines; empty = default.");
+    public static final ConfigKey<Duration> ENGINE_IDLE_TIMEOUT = key("kyuubi.session.engine.idle.timeout", "PT30M",
+            DURATION, false, "An engine without sessions for this long stops itself.");
+    public static final ConfigKey<Duration> ENGINE_INIT_TIMEOUT = key("kyuubi.session.engine.initialize.timeout",
+            "PT3M", DURATION, false, "How long a session waits for a new engine to register.");
+    public static final ConfigKey<String> SPARK_HOMES = key("kitsune.engine.spark.homes",
+            "spark-4.0=engines/spark-4.0", STRING, false,
+            "Engine homes as name=path pairs separated by commas; relative paths resolve against KITSUNE_HOME.");
+    public static final ConfigKey<String> SPARK_HOME = key("kitsune.engine.spark.home", "spark-4.0", STRING, false,
+            "Name of the default engine home; a session may pick another listed name.");
+    public static final ConfigKey<List<String>> ENGINE_EXTRA_JARS = key("kitsune.engine.spark.extra.jars", "", LIST,
+            false, "Extra jars (comma-separated paths) on the classpath of engines launched from now on.");
+    public static final ConfigKey<String> ENGINE_JAVA_HOME = key("kitsune.engine.java.home", "", STRING, false,
+            "JAVA_HOME of engine processes; empty uses the server's own Java.");
+    public static final ConfigKey<String> ENGINE_BIND_HOST = key("kitsune.engine.bind.host", "127.0.0.1", STRING,
+            false, "Address engines bind their Thrift port to.");
+
+    // ---- console ----
+    public static final ConfigKey<String> CONSOLE_USERNAME = key("kitsune.console.username", "admin", STRING, false,
+            "Web Console user name.");
+    public static final ConfigKey<String> CONSOLE_PASSWORD = key("kitsune.console.password", null, STRING, false,
+            "Web Console password; while unset every console login is refused.");
+
+    private ConfigKeys() {
+    }
+
+    /** All keys in catalogue order. */
+    public static Map<String, ConfigKey<?>> all() {
+        return Collections.unmodifiableMap(ALL);
+    }
+
+    public static ConfigKey<?> find(String name) {
+        return ALL.get(name);
+    }
+}

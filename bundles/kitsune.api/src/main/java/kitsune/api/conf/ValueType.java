@@ -1,0 +1,101 @@
+package kitsune.api.conf;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+
+/** How a configuration value is parsed; each type names what it allows when a value is refused. */
+public abstract class ValueType<T> {
+    private final String allowed;
+
+    protected ValueType(String allowed) {
+        this.allowed = allowed;
+    }
+
+    /** What a valid value looks like, for error messages and the configuration reference. */
+    public String allowed() {
+        return allowed;
+    }
+
+    /** Parses a trimmed raw value, or throws IllegalArgumentException. */
+    protected abstract T parseValue(String raw);
+
+    public final T parse(String key, String raw) {
+        String v = raw == null ? "" : raw.trim();
+        try {
+            return parseValue(v);
+        } catch (RuntimeException e) {
+            throw new ConfigException(key, "Invalid value for " + key + ": '" + v + "' (allowed: " + allowed + ")");
+        }
+    }
+
+    public static final ValueType<String> STRING = new ValueType<>("any text") {
+        @Override protected String parseValue(String raw) { return raw; }
+    };
+
+    public static final ValueType<Boolean> BOOLEAN = new ValueType<>("true or false") {
+        @Override protected Boolean parseValue(String raw) {
+            if (raw.equalsIgnoreCase("true")) return Boolean.TRUE;
+            if (raw.equalsIgnoreCase("false")) return Boolean.FALSE;
+            throw new IllegalArgumentException(raw);
+        }
+    };
+
+    public static ValueType<Integer> intRange(int min, int max) {
+        return new ValueType<>("an integer from " + min + " to " + max) {
+            @Override protected Integer parseValue(String raw) {
+                int i = Integer.parseInt(raw);
+                if (i < min || i > max) throw new IllegalArgumentException(raw);
+                return i;
+            }
+        };
+    }
+
+    /** A TCP port; 0 means "pick a free one". Ports 1..1023 are refused as Kyuubi does. */
+    public static final ValueType<Integer> PORT = new ValueType<>("0 (a free port) or 1024 to 65535") {
+        @Override protected Integer parseValue(String raw) {
+            int i = Integer.parseInt(raw);
+            if (i != 0 && (i < 1024 || i > 65535)) throw new IllegalArgumentException(raw);
+            return i;
+        }
+    };
+
+    /** Milliseconds ("60000") or an ISO-8601 duration ("PT1M", "P1D"), never negative. */
+    public static final ValueType<Duration> DURATION =
+            new ValueType<>("milliseconds like 60000 or an ISO-8601 duration like PT30M") {
+        @Override protected Duration parseValue(String raw) {
+            Duration d;
+            if (raw.matches("\\d+")) {
+                d = Duration.ofMillis(Long.parseLong(raw));
+            } else {
+                try {
+                    d = Duration.parse(raw.toUpperCase(Locale.ROOT));
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException(raw, e);
+                }
+            }
+            if (d.isNegative()) throw new IllegalArgumentException(raw);
+            return d;
+        }
+    };
+
+    /** One of a fixed set of words, matched without regard to case and returned upper-cased. */
+    public static ValueType<String> oneOf(String... values) {
+        List<String> allowedValues = List.of(values);
+        return new ValueType<>("one of " + String.join(", ", allowedValues)) {
+            @Override protected String parseValue(String raw) {
+                String up = raw.toUpperCase(Locale.ROOT);
+                if (!allowedValues.contains(up)) throw new IllegalArgumentException(raw);
+                return up;
+            }
+        };
+    }
+
+    /** Comma-separated words; empty entries are dropped. */
+    public static final ValueType<List<String>> LIST = new ValueType<>("a comma-separated list") {
+        @Override protected List<String> parseValue(String raw) {
+            return java.util.Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+    };
+}

@@ -1,0 +1,49 @@
+package kitsune.api.registry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The server's view of ZooKeeper (embedded or external): reading registered servers and engines and
+ * serialising engine launches. Provided by the HA bundle.
+ */
+@ProviderType
+public interface Discovery {
+    /** The connect string of the ensemble in use (the embedded server's address in pseudo mode). */
+    String connectString();
+
+    /** The server space, e.g. "kyuubi". */
+    String namespace();
+
+    /**
+     * The service nodes under a path, oldest first; empty if the path does not exist.
+     *
+     * @throws DiscoveryException when ZooKeeper cannot be reached in time
+     */
+    List<ServiceNode> list(String path) throws DiscoveryException;
+
+    /** The newest engine registered in the space, if any. */
+    default Optional<ServiceNode> findEngine(EngineSpace space) throws DiscoveryException {
+        List<ServiceNode> nodes = list(space.path());
+        return nodes.isEmpty() ? Optional.empty() : Optional.of(nodes.get(nodes.size() - 1));
+    }
+
+    /** The engine in the space that registered with this reference id, if any. */
+    default Optional<ServiceNode> findEngine(EngineSpace space, String refId) throws DiscoveryException {
+        return list(space.path()).stream().filter(n -> refId.equals(n.refId())).findFirst();
+    }
+
+    /**
+     * Runs the action holding the inter-process lock at lockPath.
+     *
+     * @throws DiscoveryException naming the path when the lock is not acquired within the timeout
+     */
+    <T> T withLock(String lockPath, Duration timeout, Callable<T> action) throws Exception;
+
+    /** Deletes a node; false if it did not exist. */
+    boolean delete(String path) throws DiscoveryException;
+}
