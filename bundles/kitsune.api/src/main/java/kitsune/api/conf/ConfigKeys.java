@@ -33,6 +33,16 @@ public final class ConfigKeys {
         return k;
     }
 
+    // ---- directories, set by bin/kitsune from the environment (KITSUNE_HOME, ...), not by the conf file ----
+    public static final ConfigKey<String> KITSUNE_HOME = key("kitsune.home", ".", STRING, true,
+            "Installation directory (KITSUNE_HOME).");
+    public static final ConfigKey<String> CONF_DIR = key("kitsune.conf.dir", "conf", STRING, true,
+            "Directory of kyuubi-defaults.conf (KITSUNE_CONF_DIR).");
+    public static final ConfigKey<String> LOG_DIR = key("kitsune.log.dir", "logs", STRING, true,
+            "Directory of kitsune.log (KITSUNE_LOG_DIR).");
+    public static final ConfigKey<String> WORK_DIR = key("kitsune.work.dir", "work", STRING, true,
+            "Directory of the framework cache, embedded ZooKeeper data and engine work dirs (KITSUNE_WORK_DIR).");
+
     // ---- high availability ----
     public static final ConfigKey<String> HA_ADDRESSES = key("kyuubi.ha.addresses", "", STRING, true,
             "ZooKeeper connect string of the external ensemble; empty starts an embedded ZooKeeper (pseudo mode).");
