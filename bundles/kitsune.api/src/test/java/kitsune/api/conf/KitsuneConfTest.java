@@ -1,0 +1,57 @@
+package kitsune.api.conf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class KitsuneConfTest {
+    @Test
+    void defaultsApplyWhenAKeyIsAbsent() {
+        KitsuneConf c = KitsuneConf.empty();
+        assertEquals(10009, c.get(ConfigKeys.THRIFT_BIND_PORT));
+        assertEquals("kyuubi", c.get(ConfigKeys.HA_NAMESPACE));
+        assertEquals(Duration.ofMinutes(30), c.get(ConfigKeys.ENGINE_IDLE_TIMEOUT));
+    }
+
+    @Test
+    void durationsAcceptMillisecondsAndIso8601() {
+        assertEquals(Duration.ofSeconds(60), ValueType.DURATION.parse("k", "60000"));
+        assertEquals(Duration.ofMinutes(30), ValueType.DURATION.parse("k", "PT30M"));
+        assertEquals(Duration.ofDays(1), ValueType.DURATION.parse("k", "p1d"));
+    }
+
+    @Test
+    void invalidValuesNameKeyValueAndWhatIsAllowed() {
+        ConfigException port = assertThrows(ConfigException.class,
+                () -> KitsuneConf.of(Map.of("kyuubi.frontend.thrift.binary.bind.port", "abc")).validate());
+        assertEquals("Invalid value for kyuubi.frontend.thrift.binary.bind.port: 'abc' (allowed: 0 (a free port) or "
+                + "1024 to 65535)", port.getMessage());
+        assertEquals("kyuubi.frontend.thrift.binary.bind.port", port.key());
+        ConfigException level = assertThrows(ConfigException.class,
+                () -> KitsuneConf.of(Map.of("kyuubi.engine.share.level", "TEAM")).validate());
+        assertEquals("Invalid value for kyuubi.engine.share.level: 'TEAM' (allowed: one of CONNECTION, USER, GROUP, "
+                + "SERVER)", level.getMessage());
+        ConfigException duration = assertThrows(ConfigException.class,
+                () -> KitsuneConf.of(Map.of("kyuubi.session.idle.timeout", "soon")).validate());
+        assertEquals("Invalid value for kyuubi.session.idle.timeout: 'soon' (allowed: milliseconds like 60000 or an "
+                + "ISO-8601 duration like PT30M)", duration.getMessage());
+    }
+
+    @Test
+    void unknownKyuubiKeysAreWarnedByNameAndPassThroughKeysAreNot() {
+        List<String> warnings = KitsuneConf.of(Map.of("kyuubi.no.such.key", "1", "spark.executor.memory", "2g",
+                "kyuubi.engineEnv.JAVA_HOME", "/j", "other.key", "x")).validate();
+        assertEquals(List.of("Unknown configuration key kyuubi.no.such.key is ignored"), warnings);
+    }
+
+    @Test
+    void shareLevelIsCaseInsensitive() {
+        assertEquals("CONNECTION",
+                KitsuneConf.of(Map.of("kyuubi.engine.share.level", "connection")).get(ConfigKeys.ENGINE_SHARE_LEVEL));
+    }
+}

@@ -1,0 +1,186 @@
+package kitsune.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One real Kitsune server started with bin/kitsune in its own conf/log/pid/work directories, with free ports on
+ * 127.0.0.1. close() stops it and every engine process it launched (engines outlive servers by design, so the test
+ * must end them itself).
+ */
+final class KitsuneServer implements AutoCloseable {
+    static final Path HOME = Path.of(System.getProperty("kitsune.home", "../..")).toAbsolutePath().normalize();
+    private static final Pattern READY = Pattern.compile(
+            "Starting and exposing JDBC connection at: jdbc:hive2://([^:/]+):(\\d+)/");
+
+    final Path dir;
+    final Path confDir;
+    final Path logDir;
+    final Path workDir;
+    final Map<String, String> conf = new LinkedHashMap<>();
+    private Process process;
+    private String host;
+    private int port;
+
+    /** A server in pseudo mode (embedded ZooKeeper on a free port) unless conf sets kyuubi.ha.addresses. */
+    KitsuneServer(Path dir) throws IOException {
+        this.dir = dir;
+        this.confDir = Files.createDirectories(dir.resolve("conf"));
+        this.logDir = dir.resolve("logs");
+        this.workDir = dir.resolve("work");
+        conf.put("kyuubi.zookeeper.embedded.client.port", String.valueOf(FreePorts.next()));
+        conf.put("kyuubi.frontend.thrift.binary.bind.host", "127.0.0.1");
+        conf.put("kyuubi.frontend.thrift.binary.bind.port", "0");
+        conf.put("kyuubi.frontend.rest.bind.port", "0");
+        conf.put("kitsune.engine.spark.homes", "spark-4.0=engines/spark-4.0");
+        conf.put("kyuubi.session.engine.idle.timeout", "PT2M");
+        conf.put("spark.driver.memory", "768m");
+        conf.put("spark.master", "local[2]");
+        conf.put("spark.sql.shuffle.partitions", "2");
+    }
+
+    KitsuneServer set(String key, String value) {
+        conf.put(key, value);
+        return this;
+    }
+
+    String zkPort() {
+        return conf.get("kyuubi.zookeeper.embedded.client.port");
+    }
+
+    String zkConnect() {
+        String addresses = conf.get("kyuubi.ha.addresses");
+        return addresses != null ? addresses : "127.0.0.1:" + zkPort();
+    }
+
+    String namespace() {
+        return conf.getOrDefault("kyuubi.ha.namespace", "kyuubi");
+    }
+
+    /** jdbc:hive2:// URL through ZooKeeper service discovery, as clients of Kyuubi write it. */
+    String zkUrl() {
+        return "jdbc:hive2://" + zkConnect() + "/;serviceDiscoveryMode=zooKeeper;zooKeeperNamespace=" + namespace();
+    }
+
+    String directUrl() {
+        return "jdbc:hive2://" + host + ":" + port + "/";
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path logFile() {
+        return logDir.resolve("kitsune.log");
+    }
+
+    void writeConf() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        conf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(confDir.resolve("kyuubi-defaults.conf"), sb.toString());
+    }
+
+    /** Starts `bin/kitsune run` and waits until the JDBC port is announced. */
+    KitsuneServer start() throws Exception {
+        writeConf();
+        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kitsune").toString(), "run")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
+        pb.environment().put("KITSUNE_CONF_DIR", confDir.toString());
+        pb.environment().put("KITSUNE_LOG_DIR", logDir.toString());
+        pb.environment().put("KITSUNE_PID_DIR", dir.resolve("pid").toString());
+        pb.environment().put("KITSUNE_WORK_DIR", workDir.toString());
+        pb.environment().put("KITSUNE_JAVA_OPTS", "-Xmx512m");
+        process = pb.start();
+        Matcher m = awaitLog(READY, Duration.ofSeconds(90));
+        host = m.group(1);
+        port = Integer.parseInt(m.group(2));
+        return this;
+    }
+
+    /** Waits for a log line matching the pattern; fails with the log's tail if the server dies or time runs out. */
+    Matcher awaitLog(Pattern pattern, Duration timeout) throws Exception {
+        Instant end = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(end)) {
+            if (Files.exists(logFile())) {
+                Matcher m = pattern.matcher(Files.readString(logFile(), StandardCharsets.UTF_8));
+                if (m.find()) return m;
+            }
+            if (process != null && !process.isAlive()) {
+                throw new AssertionError("Kitsune exited with " + process.exitValue() + " while waiting for /"
+                        + pattern + "/:\n" + tail());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("No log line /" + pattern + "/ within " + timeout + ":\n" + tail());
+    }
+
+    String log() throws IOException {
+        return Files.exists(logFile()) ? Files.readString(logFile(), StandardCharsets.UTF_8) : "";
+    }
+
+    String tail() throws IOException {
+        List<String> lines = new ArrayList<>();
+        if (Files.exists(logFile())) lines.addAll(Files.readAllLines(logFile(), StandardCharsets.UTF_8));
+        Path console = dir.resolve("console.out");
+        if (Files.exists(console)) lines.addAll(Files.readAllLines(console, StandardCharsets.UTF_8));
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Stops the server (SIGTERM through its script, bounded) and kills every engine it launched. */
+    @Override
+    public void close() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+        killEngines();
+    }
+
+    /** Engine processes run in their own session (setsid); find them by their work directory. */
+    void killEngines() throws Exception {
+        String marker = workDir.toString();
+        List<ProcessHandle> engines = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && c.contains("SparkEngineMain"))
+                        .orElse(false))
+                .toList();
+        engines.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : engines) {
+            try {
+                p.onExit().get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Engine processes of this server that are alive now. */
+    long engineCount() {
+        String marker = workDir.toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && c.contains("SparkEngineMain"))
+                        .orElse(false))
+                .count();
+    }
+}

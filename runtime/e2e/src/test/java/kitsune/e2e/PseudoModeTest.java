@@ -1,0 +1,199 @@
+package kitsune.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One real server in pseudo mode (embedded ZooKeeper) with real Spark engines, driven by the unmodified Hive JDBC
+ * 4.0.1 driver through the ZooKeeper URL and the direct URL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PseudoModeTest {
+    private KitsuneServer server;
+    private ZooKeeper zk;
+
+    @BeforeAll
+    void startServer() throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-e2e-");
+        server = new KitsuneServer(dir).start();
+        zk = Zk.connect(server.zkConnect());
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        if (zk != null) zk.close();
+        if (server != null) server.close();
+    }
+
+    @Test
+    void serverRegistersInZooKeeperAsKyuubiDoes() throws Exception {
+        List<String> children = zk.getChildren("/kyuubi", false);
+        assertEquals(1, children.size(), children.toString());
+        String name = children.get(0);
+        assertTrue(name.matches("serverUri=127\\.0\\.0\\.1:" + server.port() + ";version=[^;]+;sequence=\\d{10}"),
+                name);
+        assertEquals("127.0.0.1:" + server.port(), new String(zk.getData("/kyuubi/" + name, false, null)));
+        assertTrue(zk.exists("/kyuubi/" + name, false).getEphemeralOwner() != 0, "ephemeral");
+    }
+
+    @Test
+    void selectOneThroughZooKeeperAndDirect() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+        }
+        try (Connection c = Jdbc.connect(server.directUrl(), "alice")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+        }
+    }
+
+    @Test
+    void aggregatesTenMillionRows() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
+            List<Object> row = Jdbc.query(c, "SELECT count(*), sum(id) FROM range(10000000)").get(0);
+            assertEquals(10_000_000L, ((Number) row.get(0)).longValue());
+            assertEquals(49_999_995_000_000L, ((Number) row.get(1)).longValue());
+        }
+    }
+
+    @Test
+    void streamsALargeResultInBatches() throws Exception {
+        try (Connection c = Jdbc.connect(server.directUrl(), "alice"); Statement st = c.createStatement()) {
+            st.setFetchSize(1000);
+            long rows = 0, sum = 0;
+            try (ResultSet rs = st.executeQuery("SELECT id, id * 2, cast(id AS string) FROM range(200000)")) {
+                while (rs.next()) {
+                    rows++;
+                    sum += rs.getLong(2);
+                    assertEquals(String.valueOf(rs.getLong(1)), rs.getString(3));
+                }
+            }
+            assertEquals(200_000, rows);
+            assertEquals(2L * (199_999L * 200_000L / 2), sum);
+        }
+    }
+
+    @Test
+    void badSqlGivesSparksMessageAndTheSessionStaysUsable() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
+            SQLException e = assertThrows(SQLException.class, () -> Jdbc.query(c, "SELECT * FROM no_such_table_x"));
+            assertTrue(e.getMessage().contains("no_such_table_x"), e.getMessage());
+            assertTrue(e.getMessage().contains("TABLE_OR_VIEW_NOT_FOUND") || e.getMessage().contains("not found"),
+                    e.getMessage());
+            SQLException parse = assertThrows(SQLException.class, () -> Jdbc.query(c, "SELEC 1"));
+            assertTrue(parse.getMessage().toLowerCase().contains("syntax"), parse.getMessage());
+            assertEquals(2, ((Number) Jdbc.single(c, "SELECT 1 + 1")).intValue());
+        }
+    }
+
+    @Test
+    void databaseMetaData() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "erin")) {
+            Jdbc.execute(c, "CREATE DATABASE IF NOT EXISTS meta_db");
+            Jdbc.execute(c, "CREATE TABLE IF NOT EXISTS meta_db.people (id INT, name STRING) USING parquet");
+            DatabaseMetaData md = c.getMetaData();
+            List<List<Object>> schemas = Jdbc.rows(md.getSchemas());
+            assertTrue(schemas.stream().anyMatch(r -> "meta_db".equals(r.get(0))), schemas.toString());
+            List<List<Object>> tables = Jdbc.rows(md.getTables(null, "meta_db", "%", null));
+            assertTrue(tables.stream().anyMatch(r -> "people".equals(r.get(2))), tables.toString());
+            try (ResultSet cols = md.getColumns(null, "meta_db", "people", "%")) {
+                assertTrue(cols.next());
+                assertEquals("id", cols.getString("COLUMN_NAME"));
+                assertEquals(java.sql.Types.INTEGER, cols.getInt("DATA_TYPE"));
+                assertTrue(cols.next());
+                assertEquals("name", cols.getString("COLUMN_NAME"));
+                assertEquals(java.sql.Types.VARCHAR, cols.getInt("DATA_TYPE"));
+                assertFalse(cols.next());
+            }
+            List<List<Object>> types = Jdbc.rows(md.getTypeInfo());
+            assertTrue(types.stream().anyMatch(r -> "INT".equalsIgnoreCase(String.valueOf(r.get(0)))),
+                    types.toString());
+        }
+    }
+
+    @Test
+    void cancelledQueryStopsOnTheEngine() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "frank"); Statement st = c.createStatement()) {
+            Jdbc.single(c, "SELECT 1"); // engine up
+            CompletableFuture<Object> run = CompletableFuture.supplyAsync(() -> {
+                try (ResultSet rs = st.executeQuery("SELECT max(hash(id)) FROM range(1000000000000)")) {
+                    return rs.next();
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(4000);
+            assertFalse(run.isDone(), "the long query should still be running");
+            st.cancel();
+            Object outcome = run.get(60, TimeUnit.SECONDS);
+            assertTrue(outcome instanceof SQLException, "cancelled query must fail, got " + outcome);
+            // The engine's CPU use must fall back to idle: a job still running would burn both cores.
+            ProcessHandle engine = Engines.of(server, "frank").get(0);
+            Thread.sleep(2000);
+            Duration before = engine.info().totalCpuDuration().orElseThrow();
+            Thread.sleep(3000);
+            Duration used = engine.info().totalCpuDuration().orElseThrow().minus(before);
+            assertTrue(used.toMillis() < 1500, "engine kept computing after cancel: " + used.toMillis() + " ms CPU in 3 s");
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+        }
+    }
+
+    @Test
+    void tablesSurviveAnEngineRestart() throws Exception {
+        String url = server.zkUrl() + "?kyuubi.session.engine.idle.timeout=PT3S";
+        String firstApp;
+        try (Connection c = Jdbc.connect(url, "carol")) {
+            firstApp = Jdbc.appId(c);
+            Jdbc.execute(c, "DROP TABLE IF EXISTS kept");
+            Jdbc.execute(c, "CREATE TABLE kept (id INT, name STRING) USING parquet");
+            Jdbc.execute(c, "INSERT INTO kept VALUES (1, 'one'), (2, 'two')");
+        }
+        // the idle engine stops itself and removes its node
+        Instant end = Instant.now().plusSeconds(60);
+        while (!Engines.of(server, "carol").isEmpty() && Instant.now().isBefore(end)) Thread.sleep(500);
+        assertTrue(Engines.of(server, "carol").isEmpty(), "carol's engine should have stopped when idle");
+        try (Connection c = Jdbc.connect(url, "carol")) {
+            assertNotEquals(firstApp, Jdbc.appId(c), "a new engine serves the new session");
+            assertEquals(List.of(List.of(1, "one"), List.of(2, "two")), Jdbc.query(c, "SELECT * FROM kept ORDER BY id"));
+        }
+    }
+
+    @Test
+    void shareLevels() throws Exception {
+        try (Connection a1 = Jdbc.connect(server.zkUrl(), "alice"); Connection a2 = Jdbc.connect(server.directUrl(), "alice");
+                Connection b = Jdbc.connect(server.zkUrl(), "bob")) {
+            String alice1 = Jdbc.appId(a1);
+            assertEquals(alice1, Jdbc.appId(a2), "two connections of one user share one engine");
+            assertNotEquals(alice1, Jdbc.appId(b), "two users get two engines");
+        }
+        String connUrl = server.zkUrl() + "?kyuubi.engine.share.level=CONNECTION";
+        try (Connection c1 = Jdbc.connect(connUrl, "dave"); Connection c2 = Jdbc.connect(connUrl, "dave")) {
+            assertNotEquals(Jdbc.appId(c1), Jdbc.appId(c2), "CONNECTION level: an engine per connection");
+            assertEquals(2, Engines.of(server, "dave").size());
+        }
+        Instant end = Instant.now().plusSeconds(60);
+        while (!Engines.of(server, "dave").isEmpty() && Instant.now().isBefore(end)) Thread.sleep(500);
+        assertTrue(Engines.of(server, "dave").isEmpty(), "CONNECTION engines stop when their session closes");
+    }
+}
