@@ -25,6 +25,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import kitsune.testkit.Engines;
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.Zk;
+
 /**
  * One real server in pseudo mode (embedded ZooKeeper) with real Spark engines, driven by the unmodified Hive JDBC
  * 4.0.1 driver through the ZooKeeper URL and the direct URL.

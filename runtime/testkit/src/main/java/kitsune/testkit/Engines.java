@@ -1,14 +1,14 @@
-package kitsune.e2e;
+package kitsune.testkit;
 
 import java.util.List;
 
 /** Engine processes of a server, found by their per-user work directory on the command line. */
-final class Engines {
+public final class Engines {
     private Engines() {
     }
 
     /** Live engine processes launched for this user (any share level). */
-    static List<ProcessHandle> of(KitsuneServer server, String user) {
+    public static List<ProcessHandle> of(KitsuneServer server, String user) {
         String marker = server.workDir.resolve("engines").resolve(user).toString() + "/";
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine()

@@ -1,4 +1,4 @@
-package kitsune.e2e;
+package kitsune.testkit;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Small helpers over the unmodified Hive JDBC driver. */
-final class Jdbc {
+public final class Jdbc {
     static {
         try {
             Class.forName("org.apache.hive.jdbc.HiveDriver");
@@ -21,18 +21,18 @@ final class Jdbc {
     private Jdbc() {
     }
 
-    static Connection connect(String url, String user) throws SQLException {
+    public static Connection connect(String url, String user) throws SQLException {
         return DriverManager.getConnection(url, user, "secret");
     }
 
     /** All rows of a query, each row as a list of column values. */
-    static List<List<Object>> query(Connection c, String sql) throws SQLException {
+    public static List<List<Object>> query(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return rows(rs);
         }
     }
 
-    static List<List<Object>> rows(ResultSet rs) throws SQLException {
+    public static List<List<Object>> rows(ResultSet rs) throws SQLException {
         List<List<Object>> rows = new ArrayList<>();
         int n = rs.getMetaData().getColumnCount();
         while (rs.next()) {
@@ -43,16 +43,16 @@ final class Jdbc {
         return rows;
     }
 
-    static Object single(Connection c, String sql) throws SQLException {
+    public static Object single(Connection c, String sql) throws SQLException {
         return query(c, sql).get(0).get(0);
     }
 
     /** The Spark application id of the engine serving this connection. */
-    static String appId(Connection c) throws SQLException {
+    public static String appId(Connection c) throws SQLException {
         return String.valueOf(query(c, "SET spark.app.id").get(0).get(1));
     }
 
-    static void execute(Connection c, String sql) throws SQLException {
+    public static void execute(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(sql);
         }

@@ -1,4 +1,4 @@
-package kitsune.e2e;
+package kitsune.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,22 +19,22 @@ import java.util.regex.Pattern;
  * 127.0.0.1. close() stops it and every engine process it launched (engines outlive servers by design, so the test
  * must end them itself).
  */
-final class KitsuneServer implements AutoCloseable {
-    static final Path HOME = Path.of(System.getProperty("kitsune.home", "../..")).toAbsolutePath().normalize();
+public final class KitsuneServer implements AutoCloseable {
+    public static final Path HOME = Path.of(System.getProperty("kitsune.home", "../..")).toAbsolutePath().normalize();
     private static final Pattern READY = Pattern.compile(
             "Starting and exposing JDBC connection at: jdbc:hive2://([^:/]+):(\\d+)/");
 
-    final Path dir;
-    final Path confDir;
-    final Path logDir;
-    final Path workDir;
-    final Map<String, String> conf = new LinkedHashMap<>();
+    public final Path dir;
+    public final Path confDir;
+    public final Path logDir;
+    public final Path workDir;
+    public final Map<String, String> conf = new LinkedHashMap<>();
     private Process process;
     private String host;
     private int port;
 
     /** A server in pseudo mode (embedded ZooKeeper on a free port) unless conf sets kyuubi.ha.addresses. */
-    KitsuneServer(Path dir) throws IOException {
+    public KitsuneServer(Path dir) throws IOException {
         this.dir = dir;
         this.confDir = Files.createDirectories(dir.resolve("conf"));
         this.logDir = dir.resolve("logs");
@@ -50,49 +50,49 @@ final class KitsuneServer implements AutoCloseable {
         conf.put("spark.sql.shuffle.partitions", "2");
     }
 
-    KitsuneServer set(String key, String value) {
+    public KitsuneServer set(String key, String value) {
         conf.put(key, value);
         return this;
     }
 
-    String zkPort() {
+    public String zkPort() {
         return conf.get("kyuubi.zookeeper.embedded.client.port");
     }
 
-    String zkConnect() {
+    public String zkConnect() {
         String addresses = conf.get("kyuubi.ha.addresses");
         return addresses != null ? addresses : "127.0.0.1:" + zkPort();
     }
 
-    String namespace() {
+    public String namespace() {
         return conf.getOrDefault("kyuubi.ha.namespace", "kyuubi");
     }
 
     /** jdbc:hive2:// URL through ZooKeeper service discovery, as clients of Kyuubi write it. */
-    String zkUrl() {
+    public String zkUrl() {
         return "jdbc:hive2://" + zkConnect() + "/;serviceDiscoveryMode=zooKeeper;zooKeeperNamespace=" + namespace();
     }
 
-    String directUrl() {
+    public String directUrl() {
         return "jdbc:hive2://" + host + ":" + port + "/";
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logDir.resolve("kitsune.log");
     }
 
-    void writeConf() throws IOException {
+    public void writeConf() throws IOException {
         StringBuilder sb = new StringBuilder();
         conf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Files.writeString(confDir.resolve("kyuubi-defaults.conf"), sb.toString());
     }
 
     /** Starts `bin/kitsune run` and waits until the JDBC port is announced. */
-    KitsuneServer start() throws Exception {
+    public KitsuneServer start() throws Exception {
         writeConf();
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kitsune").toString(), "run")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
@@ -109,7 +109,7 @@ final class KitsuneServer implements AutoCloseable {
     }
 
     /** Waits for a log line matching the pattern; fails with the log's tail if the server dies or time runs out. */
-    Matcher awaitLog(Pattern pattern, Duration timeout) throws Exception {
+    public Matcher awaitLog(Pattern pattern, Duration timeout) throws Exception {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
             if (Files.exists(logFile())) {
@@ -125,11 +125,11 @@ final class KitsuneServer implements AutoCloseable {
         throw new AssertionError("No log line /" + pattern + "/ within " + timeout + ":\n" + tail());
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.exists(logFile()) ? Files.readString(logFile(), StandardCharsets.UTF_8) : "";
     }
 
-    String tail() throws IOException {
+    public String tail() throws IOException {
         List<String> lines = new ArrayList<>();
         if (Files.exists(logFile())) lines.addAll(Files.readAllLines(logFile(), StandardCharsets.UTF_8));
         Path console = dir.resolve("console.out");
@@ -137,11 +137,11 @@ final class KitsuneServer implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
@@ -159,7 +159,7 @@ final class KitsuneServer implements AutoCloseable {
     }
 
     /** Engine processes run in their own session (setsid); find them by their work directory. */
-    void killEngines() throws Exception {
+    public void killEngines() throws Exception {
         String marker = workDir.toString();
         List<ProcessHandle> engines = ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && c.contains("SparkEngineMain"))
@@ -176,7 +176,7 @@ final class KitsuneServer implements AutoCloseable {
     }
 
     /** Engine processes of this server that are alive now. */
-    long engineCount() {
+    public long engineCount() {
         String marker = workDir.toString();
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && c.contains("SparkEngineMain"))

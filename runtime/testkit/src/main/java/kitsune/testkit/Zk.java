@@ -1,4 +1,4 @@
-package kitsune.e2e;
+package kitsune.testkit;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -7,11 +7,11 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 
 /** A plain ZooKeeper client for looking at what servers and engines registered. */
-final class Zk {
+public final class Zk {
     private Zk() {
     }
 
-    static ZooKeeper connect(String connectString) throws Exception {
+    public static ZooKeeper connect(String connectString) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connectString, 30_000, e -> {
             if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();

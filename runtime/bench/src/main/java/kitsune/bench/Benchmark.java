@@ -1,0 +1,155 @@
+package kitsune.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.zookeeper.ZooKeeper;
+
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.Zk;
+
+/**
+ * Starts a real server in pseudo mode (free ports, temporary directories) and prints, in one run: SELECT 1 round
+ * trips through the server and directly against its engine with their ratio, warm session open + first SELECT 1,
+ * draining 1M rows at two fetch sizes with the server's heap growth, and engine cold start.
+ */
+public final class Benchmark {
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 100);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 300);
+    private static final int SESSIONS = Integer.getInteger("bench.sessions", 50);
+    private static final String DRAIN_SQL = "SELECT id, id * 2, cast(id AS string) FROM range(1000000)";
+
+    private Benchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-bench-");
+        try (KitsuneServer server = new KitsuneServer(dir)) {
+            server.set("spark.master", "local[*]").set("spark.driver.memory", "1g");
+            long t0 = System.nanoTime();
+            server.start();
+            System.out.printf(Locale.ROOT, "server start to JDBC port announced:        %8.0f ms%n",
+                    (System.nanoTime() - t0) / 1e6);
+            run(server);
+        }
+    }
+
+    private static void run(KitsuneServer server) throws Exception {
+        String url = server.zkUrl();
+        long t0 = System.nanoTime();
+        try (Connection c = Jdbc.connect(url, "bench"); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+            double coldMs = (System.nanoTime() - t0) / 1e6;
+            print("engine cold start (OpenSession to first row)", coldMs / 1000, "s", "<= 6 s", coldMs <= 6000);
+        }
+
+        String engineUrl;
+        try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
+            engineUrl = "jdbc:hive2://" + engineHostPort(zk, "bench") + "/;auth=noSasl";
+        }
+        Stats viaServer;
+        Stats direct;
+        try (Connection c = Jdbc.connect(url, "bench")) {
+            viaServer = selectOne(c);
+        }
+        try (Connection c = Jdbc.connect(engineUrl, "bench")) {
+            direct = selectOne(c);
+        }
+        try (Connection c = Jdbc.connect(url, "bench")) { // again, so neither side gets the warmer JIT alone
+            viaServer = selectOne(c);
+        }
+        System.out.printf(Locale.ROOT, "SELECT 1 via server   p50 %7.2f ms  p99 %7.2f ms  (%d rounds)%n",
+                viaServer.p50(), viaServer.p99(), ROUNDS);
+        System.out.printf(Locale.ROOT, "SELECT 1 direct       p50 %7.2f ms  p99 %7.2f ms%n", direct.p50(), direct.p99());
+        double ratio = viaServer.p50() / direct.p50();
+        print("SELECT 1 p50 ratio server/direct", ratio, "x", "<= 1.15", ratio <= 1.15);
+
+        long[] open = new long[SESSIONS];
+        for (int i = 0; i < SESSIONS; i++) {
+            long s = System.nanoTime();
+            try (Connection c = Jdbc.connect(url, "bench"); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT 1")) {
+                rs.next();
+            }
+            open[i] = System.nanoTime() - s;
+        }
+        Stats opens = new Stats(open);
+        System.out.printf(Locale.ROOT, "warm open + first SELECT 1  p50 %7.2f ms  p99 %7.2f ms  (%d sessions)%n",
+                opens.p50(), opens.p99(), SESSIONS);
+        print("warm open + first SELECT 1 p50", opens.p50(), "ms", "<= 20 ms", opens.p50() <= 20);
+
+        long serverPid = server.process().descendants().filter(p -> p.info().commandLine()
+                .map(cl -> cl.contains("kitsune.jar")).orElse(false)).findFirst().orElseThrow().pid();
+        try (HeapSampler heap = new HeapSampler(serverPid); Connection c = Jdbc.connect(url, "bench")) {
+            drain(c, 10_000); // warm-up
+            for (int fetch : new int[] {1000, 10_000}) {
+                long before = heap.reset();
+                long s = System.nanoTime();
+                long rows = drain(c, fetch);
+                double secs = (System.nanoTime() - s) / 1e9;
+                long growthMb = Math.max(0, heap.peakKb() - before) / 1024;
+                double goal = fetch == 1000 ? 1.5 : 0.8;
+                System.out.printf(Locale.ROOT, "drain %d rows, fetch size %5d: %6.2f s, server heap growth %d MiB%n",
+                        rows, fetch, secs, growthMb);
+                print("drain 1M rows at fetch size " + fetch, secs, "s", "<= " + goal + " s", secs <= goal);
+            }
+        }
+    }
+
+    private static Stats selectOne(Connection c) throws Exception {
+        try (Statement st = c.createStatement()) {
+            for (int i = 0; i < WARMUP; i++) one(st);
+            long[] t = new long[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                long s = System.nanoTime();
+                one(st);
+                t[i] = System.nanoTime() - s;
+            }
+            return new Stats(t);
+        }
+    }
+
+    private static void one(Statement st) throws Exception {
+        try (ResultSet rs = st.executeQuery("SELECT 1")) {
+            if (!rs.next() || rs.getInt(1) != 1) throw new AssertionError("SELECT 1 did not return 1");
+        }
+    }
+
+    private static long drain(Connection c, int fetchSize) throws Exception {
+        long rows = 0;
+        try (Statement st = c.createStatement()) {
+            st.setFetchSize(fetchSize);
+            try (ResultSet rs = st.executeQuery(DRAIN_SQL)) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+        }
+        if (rows != 1_000_000) throw new AssertionError("drained " + rows + " rows");
+        return rows;
+    }
+
+    /** host:port of the user's USER-level engine, read from its engine space. */
+    private static String engineHostPort(ZooKeeper zk, String user) throws Exception {
+        for (String space : zk.getChildren("/", false)) {
+            if (!space.matches("kyuubi_.*_USER_SPARK_SQL")) continue;
+            String path = "/" + space + "/" + user + "/default";
+            if (zk.exists(path, false) == null) continue;
+            List<String> engines = zk.getChildren(path, false);
+            if (!engines.isEmpty()) return new String(zk.getData(path + "/" + engines.get(0), false, null));
+        }
+        throw new IllegalStateException("no engine registered for " + user);
+    }
+
+    private static void print(String what, double value, String unit, String goal, boolean met) {
+        System.out.printf(Locale.ROOT, "RESULT %-45s %9.2f %-2s goal %-9s %s%n", what, value, unit, goal,
+                met ? "met" : "NOT met");
+    }
+}
