@@ -29,12 +29,19 @@ public final class KitsuneServer implements AutoCloseable {
     public final Path logDir;
     public final Path workDir;
     public final Map<String, String> conf = new LinkedHashMap<>();
+    private final boolean writeConfFile;
     private Process process;
     private String host;
     private int port;
 
     /** A server in pseudo mode (embedded ZooKeeper on a free port) unless conf sets kyuubi.ha.addresses. */
     public KitsuneServer(Path dir) throws IOException {
+        this(dir, true);
+    }
+
+    /** @param writeConfFile false to start without a kyuubi-defaults.conf (to test that case) */
+    public KitsuneServer(Path dir, boolean writeConfFile) throws IOException {
+        this.writeConfFile = writeConfFile;
         this.dir = dir;
         this.confDir = Files.createDirectories(dir.resolve("conf"));
         this.logDir = dir.resolve("logs");
@@ -86,6 +93,7 @@ public final class KitsuneServer implements AutoCloseable {
     }
 
     public void writeConf() throws IOException {
+        if (!writeConfFile) return;
         StringBuilder sb = new StringBuilder();
         conf.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Files.writeString(confDir.resolve("kyuubi-defaults.conf"), sb.toString());
@@ -93,6 +101,29 @@ public final class KitsuneServer implements AutoCloseable {
 
     /** Starts `bin/kitsune run` and waits until the JDBC port is announced. */
     public KitsuneServer start() throws Exception {
+        launch();
+        Matcher m = awaitLog(READY, Duration.ofSeconds(90));
+        host = m.group(1);
+        port = Integer.parseInt(m.group(2));
+        return this;
+    }
+
+    /** Starts the server expecting it to refuse to run; returns its exit code (the output is in {@link #tail()}). */
+    public int startExpectingExit(Duration timeout) throws Exception {
+        launch();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("Kitsune still runs after " + timeout + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
+    /** The process's own output (console): what a user sees when it refuses to start. */
+    public String console() throws IOException {
+        Path console = dir.resolve("console.out");
+        return Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";
+    }
+
+    private void launch() throws IOException {
         writeConf();
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kitsune").toString(), "run")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
@@ -102,10 +133,6 @@ public final class KitsuneServer implements AutoCloseable {
         pb.environment().put("KITSUNE_WORK_DIR", workDir.toString());
         pb.environment().put("KITSUNE_JAVA_OPTS", "-Xmx512m");
         process = pb.start();
-        Matcher m = awaitLog(READY, Duration.ofSeconds(90));
-        host = m.group(1);
-        port = Integer.parseInt(m.group(2));
-        return this;
     }
 
     /** Waits for a log line matching the pattern; fails with the log's tail if the server dies or time runs out. */
@@ -173,14 +200,5 @@ public final class KitsuneServer implements AutoCloseable {
                 p.destroyForcibly();
             }
         }
-    }
-
-    /** Engine processes of this server that are alive now. */
-    public long engineCount() {
-        String marker = workDir.toString();
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && c.contains("SparkEngineMain"))
-                        .orElse(false))
-                .count();
     }
 }

@@ -1,0 +1,157 @@
+package kitsune.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+
+/**
+ * Bad input gets one clear message and never takes the server down: bad clients on the wire, and bad
+ * configuration at start.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BadInputTest {
+    /** SASL negotiation status bytes of Thrift's TSaslTransport. */
+    private static final int START = 0x01;
+    private static final int COMPLETE = 0x05;
+
+    private KitsuneServer server;
+
+    @BeforeAll
+    void startServer() throws Exception {
+        server = new KitsuneServer(Files.createTempDirectory("kitsune-badinput-"))
+                .set("kyuubi.frontend.thrift.max.message.size", "1048576").start();
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void garbageHttpAndWrongMechanismAndOversizedFramesAreRefusedWhileOthersAreServed() throws Exception {
+        try (Connection good = Jdbc.connect(server.directUrl(), "alice")) {
+            // garbage
+            assertClosedByServer(out -> out.write(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 9, 9}));
+            // an HTTP client on the binary port
+            assertClosedByServer(out -> out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            // a SASL mechanism the server does not offer
+            assertClosedByServer(out -> saslMessage(out, START, "DIGEST-MD5".getBytes(StandardCharsets.US_ASCII)));
+            // a SASL message claiming to be 2 GB
+            assertClosedByServer(out -> {
+                out.write(START);
+                out.writeInt(Integer.MAX_VALUE);
+            });
+            // after a good PLAIN handshake, a Thrift frame larger than kyuubi.frontend.thrift.max.message.size
+            assertClosedByServer(out -> {
+                saslMessage(out, START, "PLAIN".getBytes(StandardCharsets.US_ASCII));
+                saslMessage(out, COMPLETE, "\0mallory\0pw".getBytes(StandardCharsets.US_ASCII));
+                out.writeInt(64 * 1024 * 1024);
+                out.write(new byte[1024]);
+            });
+            // the connection opened before all this still works, and so do new ones
+            assertEquals(1, ((Number) Jdbc.single(good, "SELECT 1")).intValue());
+        }
+        try (Connection again = Jdbc.connect(server.directUrl(), "alice")) {
+            assertEquals(3, ((Number) Jdbc.single(again, "SELECT 1 + 2")).intValue());
+        }
+        assertTrue(server.isAlive());
+    }
+
+    @Test
+    void missingConfFileStopsTheStartWithOneClearLine(@TempDir Path dir) throws Exception {
+        try (KitsuneServer s = new KitsuneServer(dir, false)) {
+            int exit = s.startExpectingExit(Duration.ofSeconds(60));
+            assertNotEquals(0, exit);
+            String out = s.console() + s.log();
+            assertTrue(out.contains(s.confDir.resolve("kyuubi-defaults.conf").toString()), out);
+            assertTrue(out.contains("does not exist"), out);
+        }
+    }
+
+    @Test
+    void invalidValueStopsTheStartNamingKeyValueAndWhatIsAllowed(@TempDir Path dir) throws Exception {
+        try (KitsuneServer s = new KitsuneServer(dir).set("kyuubi.engine.share.level", "TEAM")) {
+            assertNotEquals(0, s.startExpectingExit(Duration.ofSeconds(60)));
+            assertTrue(s.console().contains("Invalid value for kyuubi.engine.share.level: 'TEAM' (allowed: one of "
+                    + "CONNECTION, USER, GROUP, SERVER)"), s.tail());
+        }
+    }
+
+    @Test
+    void portInUseStopsTheStartNamingThePortAndTheKey(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                KitsuneServer s = new KitsuneServer(dir)
+                        .set("kyuubi.frontend.thrift.binary.bind.port", String.valueOf(taken.getLocalPort()))) {
+            assertNotEquals(0, s.startExpectingExit(Duration.ofSeconds(90)));
+            String out = s.console() + s.log();
+            assertTrue(out.contains(String.valueOf(taken.getLocalPort())), out);
+            assertTrue(out.contains("kyuubi.frontend.thrift.binary.bind.port"), out);
+        }
+    }
+
+    @Test
+    void unknownKeysAreWarnedByName(@TempDir Path dir) throws Exception {
+        try (KitsuneServer s = new KitsuneServer(dir).set("kyuubi.no.such.thing", "1").start()) {
+            s.awaitLog(Pattern.compile("kyuubi\\.no\\.such\\.thing"), Duration.ofSeconds(10));
+            assertTrue(s.isAlive());
+        }
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static void saslMessage(DataOutputStream out, int status, byte[] payload) throws IOException {
+        out.write(status);
+        out.writeInt(payload.length);
+        out.write(payload);
+    }
+
+    /** Sends the bytes and expects the server to close the connection (EOF or reset) within 10 s. */
+    private void assertClosedByServer(Writer writer) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            try {
+                writer.write(out);
+                out.flush();
+            } catch (IOException closedWhileWriting) {
+                return;
+            }
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            try {
+                byte[] buf = new byte[4096];
+                while (in.read(buf) >= 0) {
+                    // the server may answer with a SASL error status first; read until it closes
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the server kept a bad connection open", e);
+            } catch (IOException reset) {
+                // closed with a reset: fine
+            }
+        }
+    }
+}
