@@ -1,0 +1,175 @@
+package kitsune.ha.impl;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+import org.apache.zookeeper.server.ServerCnxnFactory;
+import org.apache.zookeeper.server.ZooKeeperServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.conf.ConfigKeys;
+
+/**
+ * A standalone ZooKeeper server in this JVM (pseudo mode), built from ZooKeeper's own server classes: a
+ * ZooKeeperServer behind an NIO ServerCnxnFactory. No admin server (that one is started only by
+ * ZooKeeperServerMain, which is not used). As in Kyuubi, its data is deleted when it stops.
+ */
+final class EmbeddedZooKeeper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
+    static final int MAX_CLIENT_CONNECTIONS = 120;
+
+    /** The server cannot start; the message is one line naming the cause and the key to change. */
+    static final class StartException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final String host;
+    private final int requestedPort;
+    private final Path dataDir;
+    private final int tickTime;
+    private final int maxSessionTimeout;
+    private final boolean deleteDataOnClose;
+    private ZooKeeperServer server;
+    private ServerCnxnFactory factory;
+    private int port;
+
+    EmbeddedZooKeeper(String host, int port, Path dataDir, int tickTime, int maxSessionTimeout,
+            boolean deleteDataOnClose) {
+        this.host = host;
+        this.requestedPort = port;
+        this.dataDir = dataDir;
+        this.tickTime = tickTime;
+        this.maxSessionTimeout = maxSessionTimeout;
+        this.deleteDataOnClose = deleteDataOnClose;
+    }
+
+    static EmbeddedZooKeeper of(HaSettings s) {
+        return new EmbeddedZooKeeper(s.embeddedHost(), s.embeddedPort(), s.embeddedDataDir(), s.embeddedTickTime(),
+                s.embeddedMaxSessionTimeout(), true);
+    }
+
+    /**
+     * ZooKeeper's server classes need Dropwizard metrics-core and snappy-java, which the wrapper bundle imports only
+     * optionally. Naming one class of each here makes this bundle import both packages (so the runtime resolver
+     * installs them) and turns their absence into one clear line instead of a NoClassDefFoundError deep inside.
+     */
+    static void checkServerDependencies() throws StartException {
+        try {
+            Class<?>[] needed = {com.codahale.metrics.Reservoir.class, org.xerial.snappy.SnappyInputStream.class};
+            LOG.trace("Embedded ZooKeeper dependencies present: {}", (Object) needed);
+        } catch (NoClassDefFoundError e) {
+            throw new StartException("Embedded ZooKeeper cannot start: " + e.getMessage() + " is missing (the runtime "
+                    + "needs the bundles io.dropwizard.metrics.core and org.xerial.snappy.snappy-java)", e);
+        }
+    }
+
+    synchronized void start() throws StartException {
+        checkServerDependencies();
+        if (System.getProperty("zookeeper.admin.enableServer") == null) {
+            // belt and braces: only ZooKeeperServerMain starts the admin server, but never let it bind 8080
+            System.setProperty("zookeeper.admin.enableServer", "false");
+        }
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new StartException("Embedded ZooKeeper cannot create its data directory " + dataDir + ": " + e
+                    + " (set " + ConfigKeys.ZK_EMBEDDED_DATA_DIR.name() + " or KITSUNE_WORK_DIR)", e);
+        }
+        ZooKeeperServer zks = null;
+        ServerCnxnFactory f = null;
+        try {
+            zks = new ZooKeeperServer(dataDir.toFile(), dataDir.toFile(), tickTime);
+            int min = Math.min(2 * tickTime, maxSessionTimeout);
+            zks.setMinSessionTimeout(min);
+            zks.setMaxSessionTimeout(maxSessionTimeout);
+            f = ServerCnxnFactory.createFactory();
+            f.configure(new InetSocketAddress(host, requestedPort), MAX_CLIENT_CONNECTIONS);
+            f.startup(zks);
+        } catch (Exception e) {
+            if (f != null) f.shutdown();
+            if (zks != null) zks.shutdown(true);
+            throw new StartException(describe(e), e);
+        }
+        server = zks;
+        factory = f;
+        port = f.getLocalPort();
+        LOG.info("Embedded ZooKeeper started on {} (data in {}, tick time {} ms, session timeout {}..{} ms)",
+                connectString(), dataDir, tickTime, zks.getMinSessionTimeout(), zks.getMaxSessionTimeout());
+    }
+
+    private String describe(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return "Embedded ZooKeeper cannot listen on " + host + ":" + requestedPort + ": "
+                        + (requestedPort == 0 ? t.getMessage() : "the port is already in use")
+                        + ". Set " + ConfigKeys.ZK_EMBEDDED_PORT.name() + " to a free port (0 picks one), or "
+                        + ConfigKeys.HA_ADDRESSES.name() + " to use an external ZooKeeper";
+            }
+        }
+        return "Embedded ZooKeeper cannot start on " + host + ":" + requestedPort + " with data in " + dataDir
+                + ": " + e;
+    }
+
+    synchronized int port() {
+        return port;
+    }
+
+    synchronized String connectString() {
+        return host + ":" + port;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** The server, for tests (e.g. to look at sessions). */
+    synchronized ZooKeeperServer server() {
+        return server;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (factory == null) return;
+        try {
+            factory.shutdown();
+        } finally {
+            server.shutdown(true);
+            factory = null;
+            server = null;
+        }
+        if (deleteDataOnClose) deleteRecursively(dataDir);
+        LOG.info("Embedded ZooKeeper on {}:{} stopped", host, port);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("Could not delete the embedded ZooKeeper data in {}: {}", dir, e.toString());
+        }
+    }
+}

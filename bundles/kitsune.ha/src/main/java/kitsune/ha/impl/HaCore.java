@@ -1,0 +1,124 @@
+package kitsune.ha.impl;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.ConnectionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the HA bundle runs, in order: the embedded ZooKeeper (pseudo mode, when kyuubi.ha.addresses is empty),
+ * then the Curator client to it or to the external ensemble, then Discovery over that client. Closed in reverse.
+ * Plain Java: the DS component only drives it, tests use it directly.
+ */
+final class HaCore implements HaRuntime, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HaCore.class);
+
+    private final HaSettings settings;
+    private final EmbeddedZooKeeper embedded;
+    private final CuratorFramework curator;
+    private final ZooKeeperDiscovery discovery;
+    private final String connectString;
+    private final ExecutorService curatorSafe;
+
+    private HaCore(HaSettings settings, EmbeddedZooKeeper embedded, CuratorFramework curator, String connectString,
+            ExecutorService curatorSafe) {
+        this.curatorSafe = curatorSafe;
+        this.settings = settings;
+        this.embedded = embedded;
+        this.curator = curator;
+        this.connectString = connectString;
+        this.discovery = new ZooKeeperDiscovery(curator, connectString, settings.namespace(),
+                Duration.ofMillis(settings.connectionTimeoutMs()));
+    }
+
+    /**
+     * Starts the embedded ZooKeeper if needed and the Curator client (which connects in the background).
+     *
+     * @throws EmbeddedZooKeeper.StartException with a one-line message when the embedded server cannot start
+     */
+    static HaCore start(HaSettings s) throws EmbeddedZooKeeper.StartException {
+        EmbeddedZooKeeper zk = null;
+        String cs = s.addresses();
+        if (s.embedded()) {
+            zk = EmbeddedZooKeeper.of(s);
+            zk.start();
+            cs = zk.connectString();
+        }
+        // Curator never shuts down the executor it creates for runSafe(): give it one we stop in close()
+        ExecutorService safe = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kitsune-ha-curator-safe");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            CuratorFramework c = CuratorFrameworkFactory.builder()
+                    .runSafeService(safe)
+                    .connectString(cs)
+                    .sessionTimeoutMs(s.sessionTimeoutMs())
+                    .connectionTimeoutMs(s.connectionTimeoutMs())
+                    .retryPolicy(RetryPolicies.create(s))
+                    // a fixed connect string: never rewritten from the ensemble's dynamic configuration
+                    .ensembleTracker(false)
+                    .build();
+            String ensemble = cs;
+            c.getConnectionStateListenable().addListener((client, state) -> logState(ensemble, state));
+            c.start();
+            LOG.info("ZooKeeper client for {} started ({}; session timeout {} ms, connection timeout {} ms, retry {})",
+                    cs, s.embedded() ? "embedded" : "external", s.sessionTimeoutMs(), s.connectionTimeoutMs(),
+                    s.retryPolicy());
+            return new HaCore(s, zk, c, cs, safe);
+        } catch (RuntimeException e) {
+            safe.shutdownNow();
+            if (zk != null) zk.close();
+            throw e;
+        }
+    }
+
+    private static void logState(String ensemble, ConnectionState state) {
+        switch (state) {
+            case CONNECTED, RECONNECTED -> LOG.info("ZooKeeper {}: {}", ensemble, state);
+            case SUSPENDED -> LOG.warn("ZooKeeper {}: connection SUSPENDED", ensemble);
+            case LOST -> LOG.warn("ZooKeeper {}: session LOST; the client keeps trying to reconnect", ensemble);
+            default -> LOG.info("ZooKeeper {}: {}", ensemble, state);
+        }
+    }
+
+    @Override
+    public CuratorFramework curator() {
+        return curator;
+    }
+
+    @Override
+    public String connectString() {
+        return connectString;
+    }
+
+    @Override
+    public HaSettings settings() {
+        return settings;
+    }
+
+    ZooKeeperDiscovery discovery() {
+        return discovery;
+    }
+
+    EmbeddedZooKeeper embedded() {
+        return embedded;
+    }
+
+    @Override
+    public void close() {
+        discovery.close();
+        try {
+            curator.close();
+        } finally {
+            curatorSafe.shutdownNow();
+            if (embedded != null) embedded.close();
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package kitsune.ha.impl;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.DiscoveryException;
+import kitsune.api.registry.ServiceNode;
+
+/**
+ * Discovery over a Curator client. Every call is bounded by the connection timeout: when ZooKeeper is down the
+ * caller gets a DiscoveryException naming the path and the ensemble, never a hang (Curator's own retries could
+ * otherwise take connection timeout x retries). Calls run on a small bounded pool so that the caller can stop
+ * waiting; a full pool is refused with a clear error.
+ */
+final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperDiscovery.class);
+
+    private final CuratorFramework client;
+    private final String connectString;
+    private final String namespace;
+    private final long timeoutMs;
+    private final ThreadPoolExecutor pool;
+
+    ZooKeeperDiscovery(CuratorFramework client, String connectString, String namespace, Duration callTimeout) {
+        this.client = client;
+        this.connectString = connectString;
+        this.namespace = namespace;
+        this.timeoutMs = Math.max(1, callTimeout.toMillis());
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "kitsune-ha-discovery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public String connectString() {
+        return connectString;
+    }
+
+    @Override
+    public String namespace() {
+        return namespace;
+    }
+
+    @Override
+    public List<ServiceNode> list(String path) throws DiscoveryException {
+        return bounded("list", path, () -> {
+            List<String> children;
+            try {
+                children = client.getChildren().forPath(path);
+            } catch (KeeperException.NoNodeException e) {
+                return List.of();
+            }
+            List<ServiceNode> nodes = new ArrayList<>();
+            for (String child : children) {
+                byte[] data;
+                try {
+                    data = client.getData().forPath(path.endsWith("/") ? path + child : path + "/" + child);
+                } catch (KeeperException.NoNodeException gone) {
+                    continue;
+                }
+                ServiceNode node = ServiceNode.parse(path, child,
+                        data == null ? null : new String(data, StandardCharsets.UTF_8));
+                if (node != null) nodes.add(node);
+            }
+            return ServiceNode.bySequence(nodes);
+        });
+    }
+
+    @Override
+    public boolean delete(String path) throws DiscoveryException {
+        return bounded("delete", path, () -> {
+            try {
+                client.delete().forPath(path);
+                return true;
+            } catch (KeeperException.NoNodeException e) {
+                return false;
+            }
+        });
+    }
+
+    @Override
+    public <T> T withLock(String lockPath, Duration timeout, Callable<T> action) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        awaitConnection("lock", lockPath, deadline);
+        InterProcessSemaphoreMutex lock = new InterProcessSemaphoreMutex(client, lockPath);
+        long ms = timeout.toMillis();
+        boolean acquired;
+        try {
+            acquired = lock.acquire(ms, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DiscoveryException("Interrupted while waiting for the lock on path [" + lockPath + "]", e);
+        } catch (Exception e) {
+            throw new DiscoveryException("Lock failed on path [" + lockPath + "] (ZooKeeper " + connectString + "): "
+                    + e, e);
+        }
+        if (!acquired) {
+            throw new DiscoveryException("Timeout to lock on path [" + lockPath + "] after " + ms + " ms. Another "
+                    + "session may be launching the engine of this space and taking too long.");
+        }
+        try {
+            return action.call();
+        } finally {
+            try {
+                lock.release();
+            } catch (Exception e) {
+                LOG.warn("Could not release the lock on path [{}]: {}", lockPath, e.toString());
+            }
+        }
+    }
+
+    private void awaitConnection(String what, String path, long deadline) throws DiscoveryException {
+        if (client.getZookeeperClient().isConnected()) return;
+        long left = Math.max(0, deadline - System.nanoTime());
+        boolean connected;
+        try {
+            connected = client.blockUntilConnected((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DiscoveryException("Interrupted while waiting for ZooKeeper " + connectString + " to " + what
+                    + " " + path, e);
+        }
+        if (!connected) {
+            throw new DiscoveryException("Cannot " + what + " " + path + ": ZooKeeper " + connectString
+                    + " is not reachable (no connection within " + timeoutMs + " ms)");
+        }
+    }
+
+    private <T> T bounded(String what, String path, Callable<T> call) throws DiscoveryException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        awaitConnection(what, path, deadline);
+        Future<T> f;
+        try {
+            f = pool.submit(call);
+        } catch (RejectedExecutionException e) {
+            throw new DiscoveryException("Cannot " + what + " " + path + ": too many ZooKeeper calls are waiting ("
+                    + pool.getQueue().size() + " queued) or discovery is closed");
+        }
+        try {
+            return f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new DiscoveryException("Cannot " + what + " " + path + ": ZooKeeper " + connectString
+                    + " did not answer within " + timeoutMs + " ms");
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DiscoveryException("Interrupted while waiting for ZooKeeper " + connectString + " to " + what
+                    + " " + path, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new DiscoveryException("Cannot " + what + " " + path + " on ZooKeeper " + connectString + ": " + c,
+                    c);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

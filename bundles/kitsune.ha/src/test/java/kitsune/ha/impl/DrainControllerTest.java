@@ -1,0 +1,81 @@
+package kitsune.ha.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Version;
+
+import kitsune.api.session.SessionInfo;
+import kitsune.api.session.SessionManager;
+
+class DrainControllerTest {
+    @AfterAll
+    static void noLeftoverThreads() throws InterruptedException {
+        ThreadCheck.assertNoLeftoverThreads();
+    }
+
+    static final class FakeSessions implements SessionManager {
+        final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger counted = new AtomicInteger();
+        final List<String> refusals = new CopyOnWriteArrayList<>();
+
+        @Override public int openSessionCount() { counted.incrementAndGet(); return open.get(); }
+        @Override public List<SessionInfo> sessions() { return List.of(); }
+        @Override public void refuseNewSessions(String message) { refusals.add(message); }
+        @Override public boolean closeSession(String id) { return false; }
+    }
+
+    @Test
+    void refusesNewSessionsWaitsForTheLastOneThenStops() throws Exception {
+        FakeSessions sm = new FakeSessions();
+        sm.open.set(2);
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicInteger stops = new AtomicInteger();
+        try (DrainController d = new DrainController(() -> sm, Duration.ofMillis(30), () -> {
+            stops.incrementAndGet();
+            stopped.countDown();
+        })) {
+            assertFalse(d.draining());
+            d.start("h:1");
+            d.start("h:1"); // once
+            assertTrue(d.draining());
+            assertEquals(List.of(DrainController.REFUSAL), sm.refusals);
+            TestSupport.await("a few ticks", Duration.ofSeconds(5), () -> sm.counted.get() >= 3);
+            assertEquals(0, stops.get(), "not while sessions are open");
+            sm.open.set(0);
+            assertTrue(stopped.await(5, TimeUnit.SECONDS));
+            Thread.sleep(100);
+            assertEquals(1, stops.get());
+            assertTrue(d.stopRequested());
+
+            FakeSessions later = new FakeSessions();
+            d.sessionManagerBound(later);
+            assertEquals(List.of(DrainController.REFUSAL), later.refusals, "a new session manager refuses too");
+        }
+    }
+
+    @Test
+    void withoutASessionManagerNoSessionCanBeOpen() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (DrainController d = new DrainController(() -> null, Duration.ofMillis(30), stopped::countDown)) {
+            d.start("h:1");
+            assertTrue(stopped.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void serverVersionDropsTheQualifier() {
+        assertEquals("0.1.0", RegistrationComponent.serverVersion(Version.parseVersion("0.1.0.202611281200")));
+        assertEquals("1.2.3", RegistrationComponent.serverVersion(Version.parseVersion("1.2.3")));
+    }
+}

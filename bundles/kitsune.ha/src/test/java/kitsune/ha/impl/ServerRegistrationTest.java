@@ -1,0 +1,157 @@
+package kitsune.ha.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import kitsune.api.registry.ServerEndpoint;
+import kitsune.api.registry.ServiceNode;
+
+class ServerRegistrationTest {
+    @AfterAll
+    static void noLeftoverThreads() throws InterruptedException {
+        ThreadCheck.assertNoLeftoverThreads();
+    }
+
+    @TempDir
+    Path tmp;
+    HaCore core;
+    CuratorFramework other;
+    ServerRegistration registration;
+    final List<String> deregistered = new CopyOnWriteArrayList<>();
+    final CountDownLatch deregisteredLatch = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws Exception {
+        core = HaCore.start(TestSupport.settings("", tmp.resolve("zk"), "kyuubi", false, 3000));
+        assertTrue(core.curator().blockUntilConnected(10, TimeUnit.SECONDS));
+        other = TestSupport.otherClient(core.connectString());
+    }
+
+    @AfterEach
+    void stop() {
+        if (registration != null) registration.close();
+        if (other != null) other.close();
+        if (core != null) core.close();
+    }
+
+    private ServerRegistration registration(String namespace, boolean publishConfigs) {
+        return new ServerRegistration(core.curator(), namespace, "0.1.0", publishConfigs, Duration.ofSeconds(10),
+                core.connectString(), (hostPort, path) -> {
+                    deregistered.add(hostPort + " " + path);
+                    deregisteredLatch.countDown();
+                });
+    }
+
+    @Test
+    void embeddedZooKeeperUsesAFreePortAndItsDataDir() {
+        assertNotNull(core.embedded());
+        assertTrue(core.embedded().port() > 0);
+        assertEquals("127.0.0.1:" + core.embedded().port(), core.connectString());
+        assertEquals(tmp.resolve("zk"), core.embedded().dataDir());
+    }
+
+    @Test
+    void registersAnEphemeralSequentialNodeAsKyuubiDoes() throws Exception {
+        registration = registration("kyuubi", false);
+        String path = registration.register(new ServerEndpoint("host-a", 10009, "NONE"));
+        assertTrue(path.matches("/kyuubi/serverUri=host-a:10009;version=0\\.1\\.0;sequence=\\d{10}"), path);
+        assertEquals("host-a:10009", new String(other.getData().forPath(path), StandardCharsets.UTF_8));
+        Stat stat = other.checkExists().forPath(path);
+        assertEquals(core.curator().getZookeeperClient().getZooKeeper().getSessionId(), stat.getEphemeralOwner());
+        // parent is a real persistent node
+        assertEquals(0, other.checkExists().forPath("/kyuubi").getEphemeralOwner());
+        List<ServiceNode> nodes = core.discovery().list("/kyuubi");
+        assertEquals(1, nodes.size());
+        assertEquals("host-a", nodes.get(0).host());
+        assertEquals(10009, nodes.get(0).port());
+        assertEquals("0.1.0", nodes.get(0).version());
+        assertEquals(path, nodes.get(0).path());
+    }
+
+    @Test
+    void publishConfigsWritesHiveKeyValueData() throws Exception {
+        registration = registration("/published/", true);
+        String path = registration.register(new ServerEndpoint("host-b", 10010, "NOSASL"));
+        assertTrue(path.startsWith("/published/serverUri=host-b:10010;version=0.1.0;sequence="), path);
+        assertEquals("hive.server2.thrift.bind.host=host-b;hive.server2.transport.mode=binary;"
+                + "hive.server2.thrift.port=10010;hive.server2.authentication=NOSASL",
+                new String(other.getData().forPath(path), StandardCharsets.UTF_8));
+        ServiceNode n = core.discovery().list("/published").get(0);
+        assertEquals("host-b:10010", n.hostPort());
+    }
+
+    @Test
+    void deletionByAnotherClientDeregistersAndIsNotUndone() throws Exception {
+        registration = registration("kyuubi", false);
+        String path = registration.register(new ServerEndpoint("host-a", 10009, "NONE"));
+        other.delete().forPath(path);
+        assertTrue(deregisteredLatch.await(10, TimeUnit.SECONDS), "de-registration callback");
+        assertEquals(List.of("host-a:10009 " + path), deregistered);
+        assertTrue(registration.isDeregistered());
+        Thread.sleep(1500); // give the recipe every chance to (wrongly) re-create it
+        assertNull(other.checkExists().forPath(path), "not re-created");
+        assertEquals(List.of(), other.getChildren().forPath("/kyuubi"));
+        assertNull(registration.path());
+    }
+
+    @Test
+    void unregisterRemovesTheNodeWithoutADeregistrationEvent() throws Exception {
+        registration = registration("kyuubi", false);
+        String path = registration.register(new ServerEndpoint("host-a", 10009, "NONE"));
+        registration.unregister();
+        assertNull(other.checkExists().forPath(path));
+        Thread.sleep(500);
+        assertEquals(List.of(), deregistered);
+        assertFalse(registration.isDeregistered());
+        // and it can register again (e.g. the frontend came back on another port)
+        String again = registration.register(new ServerEndpoint("host-a", 10019, "NONE"));
+        assertNotNull(other.checkExists().forPath(again));
+    }
+
+    @Test
+    void sessionExpiryRecreatesTheNodeAndTheWatchStillWorks() throws Exception {
+        registration = registration("kyuubi", false);
+        String path = registration.register(new ServerEndpoint("host-a", 10009, "NONE"));
+        long oldSession = other.checkExists().forPath(path).getEphemeralOwner();
+
+        TestSupport.expireSession(core.curator(), core.connectString());
+        TestSupport.await("the node to be re-created by a new session", Duration.ofSeconds(30), () -> {
+            try {
+                Stat s = other.checkExists().forPath(path);
+                return s != null && s.getEphemeralOwner() != oldSession;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertNotEquals(oldSession, core.curator().getZookeeperClient().getZooKeeper().getSessionId());
+        assertEquals(List.of(), deregistered, "an expiry is not a de-registration");
+        assertEquals(path, registration.path());
+
+        // the re-armed watch sees a deletion by someone else
+        Thread.sleep(300);
+        other.delete().forPath(path);
+        assertTrue(deregisteredLatch.await(10, TimeUnit.SECONDS), "de-registration callback after expiry");
+        Thread.sleep(1500);
+        assertNull(other.checkExists().forPath(path), "not re-created");
+    }
+}
