@@ -1,0 +1,66 @@
+package kitsune.frontend.thrift.impl;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.function.Supplier;
+
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.thrift.CliBackend;
+import kitsune.thrift.ClientContext;
+import kitsune.thrift.Responses;
+import kitsune.thrift.Statuses;
+
+/**
+ * The TCLIService handler: hands each call to whichever session service is registered now, adding the
+ * connection's context to OpenSession. Without a session service (e.g. while its bundle is updated) every call is
+ * answered with an error status, so the frontend keeps its port and its clients get a reason. A call that throws
+ * is answered the same way: thrift would otherwise log a stack trace and send a bare "Internal error".
+ */
+final class BackendDispatcher implements InvocationHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendDispatcher.class);
+    static final String NO_BACKEND = "The Kitsune session service is not running on this server; "
+            + "try again shortly or connect to another server";
+
+    private final Supplier<CliBackend> backend;
+    private final Supplier<ClientContext> context;
+
+    private BackendDispatcher(Supplier<CliBackend> backend, Supplier<ClientContext> context) {
+        this.backend = backend;
+        this.context = context;
+    }
+
+    static TCLIService.Iface create(Supplier<CliBackend> backend, Supplier<ClientContext> context) {
+        return (TCLIService.Iface) Proxy.newProxyInstance(TCLIService.Iface.class.getClassLoader(),
+                new Class<?>[] {TCLIService.Iface.class}, new BackendDispatcher(backend, context));
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) return method.invoke(this, args);
+        CliBackend b = backend.get();
+        if (b == null) {
+            return Responses.withStatus(method.getReturnType(), Statuses.error(NO_BACKEND, "08S01"));
+        }
+        try {
+            if (method.getName().equals("OpenSession")) {
+                return b.openSession(context.get(), (TOpenSessionReq) args[0]);
+            }
+            return method.invoke(b, args);
+        } catch (InvocationTargetException e) {
+            return failed(method, e.getCause());
+        } catch (RuntimeException e) {
+            return failed(method, e);
+        }
+    }
+
+    private static Object failed(Method method, Throwable t) {
+        LOG.warn("{} failed in the session service: {}", method.getName(), t.toString());
+        return Responses.withStatus(method.getReturnType(), Statuses.error(t));
+    }
+}

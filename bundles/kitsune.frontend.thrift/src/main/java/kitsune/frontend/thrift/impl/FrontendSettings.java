@@ -1,0 +1,60 @@
+package kitsune.frontend.thrift.impl;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+
+/**
+ * What the frontend reads from the configuration, resolved once.
+ *
+ * @param bindHost       the address to bind, empty for every interface
+ * @param advertisedHost the host clients are told to use (log line, ZooKeeper)
+ * @param authentication NONE (SASL PLAIN) or NOSASL
+ */
+record FrontendSettings(String bindHost, int port, String advertisedHost, String authentication, int maxMessageSize,
+        int minWorkers, int maxWorkers, Duration loginTimeout) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendSettings.class);
+
+    static FrontendSettings from(KitsuneConf conf) {
+        String bindHost = conf.get(ConfigKeys.THRIFT_BIND_HOST).trim();
+        if (bindHost.isEmpty()) bindHost = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
+        int maxWorkers = conf.get(ConfigKeys.THRIFT_MAX_WORKERS);
+        return new FrontendSettings(bindHost, conf.get(ConfigKeys.THRIFT_BIND_PORT),
+                advertisedHost(conf, bindHost), conf.get(ConfigKeys.AUTHENTICATION),
+                conf.get(ConfigKeys.THRIFT_MAX_MESSAGE_SIZE),
+                Math.min(conf.get(ConfigKeys.THRIFT_MIN_WORKERS), maxWorkers), maxWorkers,
+                conf.get(ConfigKeys.THRIFT_LOGIN_TIMEOUT));
+    }
+
+    boolean sasl() {
+        return !"NOSASL".equals(authentication);
+    }
+
+    /** The bind address as people write it, for messages. */
+    String bindHostForDisplay() {
+        return bindHost.isEmpty() ? "0.0.0.0" : bindHost;
+    }
+
+    /** As Kyuubi: the advertised host, else the bind host verbatim, else this machine's name (or IP). */
+    private static String advertisedHost(KitsuneConf conf, String bindHost) {
+        String advertised = conf.get(ConfigKeys.ADVERTISED_HOST).trim();
+        if (!advertised.isEmpty()) return advertised;
+        if (!bindHost.isEmpty()) return bindHost;
+        try {
+            InetAddress local = InetAddress.getLocalHost();
+            return conf.get(ConfigKeys.URL_USE_HOSTNAME) ? local.getCanonicalHostName() : local.getHostAddress();
+        } catch (UnknownHostException e) {
+            LOG.warn("This machine's host name does not resolve ({}); advertising 127.0.0.1, which only local "
+                    + "clients can reach. Set {} to the name clients should use.", e.getMessage(),
+                    ConfigKeys.ADVERTISED_HOST.name());
+            return "127.0.0.1";
+        }
+    }
+}

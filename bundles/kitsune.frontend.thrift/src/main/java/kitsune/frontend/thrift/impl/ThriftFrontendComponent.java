@@ -1,0 +1,92 @@
+package kitsune.frontend.thrift.impl;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.ServerEndpoint;
+import kitsune.thrift.CliBackend;
+
+/**
+ * Runs the Thrift frontend while the server configuration exists, and announces it as a {@link ServerEndpoint}
+ * service once its port accepts (the HA bundle registers the server in ZooKeeper then). The session service is a
+ * dynamic reference: the frontend keeps its port while that bundle is replaced.
+ */
+@Component(configurationPid = ConfigKeys.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {},
+        immediate = true)
+public class ThriftFrontendComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(ThriftFrontendComponent.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CliBackend backend;
+
+    private FrontendSettings settings;
+    private ThriftFrontendServer server;
+    private ServiceRegistration<ServerEndpoint> registration;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> properties) {
+        try {
+            settings = FrontendSettings.from(KitsuneConf.fromProperties(properties));
+            server = new ThriftFrontendServer(settings, () -> backend);
+            server.start();
+        } catch (FrontendStartException | ConfigException e) {
+            // One line for the operator; no stack trace. Without its port the server is of no use: stop it.
+            LOG.error(e.getMessage());
+            server = null;
+            FatalStop.stopServer(context, FatalStop.EX_CONFIG);
+            return;
+        }
+        registration = context.registerService(ServerEndpoint.class, server.endpoint(), null);
+        LOG.info("Starting and exposing JDBC connection at: {}", server.jdbcUrl());
+    }
+
+    /** Frontend keys need a restart (kyuubi.frontend.* are restart keys); other keys do not concern this bundle. */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        try {
+            FrontendSettings changed = FrontendSettings.from(KitsuneConf.fromProperties(properties));
+            if (settings != null && !changed.equals(settings)) {
+                LOG.warn("Changed kyuubi.frontend.* / kyuubi.authentication settings take effect after a restart; "
+                        + "the frontend keeps serving at {}", server == null ? "nothing" : server.jdbcUrl());
+            }
+        } catch (ConfigException e) {
+            LOG.warn("Ignoring the new frontend configuration: {}", e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregisters it itself when the bundle stops
+            }
+            registration = null;
+        }
+        if (server != null) {
+            server.stop(STOP_TIMEOUT);
+            LOG.info("Thrift frontend at {} stopped", server.jdbcUrl());
+            server = null;
+        }
+    }
+}

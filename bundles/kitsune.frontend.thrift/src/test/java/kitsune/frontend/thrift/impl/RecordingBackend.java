@@ -1,0 +1,68 @@
+package kitsune.frontend.thrift.impl;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoValue;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
+import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+
+import kitsune.thrift.CliBackend;
+import kitsune.thrift.ClientContext;
+import kitsune.thrift.Handles;
+import kitsune.thrift.Responses;
+import kitsune.thrift.Statuses;
+
+/** A CliBackend for tests: opens sessions, answers GetInfo, records who called; everything else says "no". */
+final class RecordingBackend {
+    record Opened(ClientContext context, TOpenSessionReq request) {
+    }
+
+    final List<Opened> opened = new CopyOnWriteArrayList<>();
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final List<ClientContext> closedConnections = new CopyOnWriteArrayList<>();
+
+    CliBackend backend() {
+        return (CliBackend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {CliBackend.class},
+                (proxy, method, args) -> {
+                    calls.add(method.getName());
+                    switch (method.getName()) {
+                        case "openSession" -> {
+                            opened.add(new Opened((ClientContext) args[0], (TOpenSessionReq) args[1]));
+                            TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(),
+                                    TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
+                            resp.setSessionHandle(Handles.newSessionHandle(UUID.randomUUID()));
+                            resp.setConfiguration(Map.of());
+                            return resp;
+                        }
+                        case "connectionClosed" -> {
+                            closedConnections.add((ClientContext) args[0]);
+                            return null;
+                        }
+                        case "GetInfo" -> {
+                            return new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Kitsune test"));
+                        }
+                        case "hashCode" -> {
+                            return System.identityHashCode(proxy);
+                        }
+                        case "equals" -> {
+                            return proxy == args[0];
+                        }
+                        case "toString" -> {
+                            return "RecordingBackend";
+                        }
+                        default -> {
+                            if (method.getName().equals("CloseSession")) {
+                                return Responses.withStatus(method.getReturnType(), Statuses.ok());
+                            }
+                            return Responses.withStatus(method.getReturnType(), Statuses.notSupported(method.getName()));
+                        }
+                    }
+                });
+    }
+}

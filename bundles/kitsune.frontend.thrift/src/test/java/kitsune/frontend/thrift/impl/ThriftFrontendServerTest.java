@@ -1,0 +1,332 @@
+package kitsune.frontend.thrift.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.transport.TSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import kitsune.thrift.CliBackend;
+
+/** The frontend against the real Hive JDBC 4.0.1 driver and against clients that speak something else. */
+class ThriftFrontendServerTest {
+    private static final int MAX_MESSAGE = 64 * 1024;
+    private static final Duration LOG_WAIT = Duration.ofSeconds(5);
+
+    private static final RecordingBackend saslBackend = new RecordingBackend();
+    private static final RecordingBackend noSaslBackend = new RecordingBackend();
+    private static ThriftFrontendServer sasl;
+    private static ThriftFrontendServer noSasl;
+    /** A good connection open across the bad-client tests: it must keep working. */
+    private static Connection bystander;
+
+    static FrontendSettings settings(String auth, int port, int maxWorkers) {
+        return new FrontendSettings("127.0.0.1", port, "127.0.0.1", auth, MAX_MESSAGE, 1, maxWorkers,
+                Duration.ofSeconds(1));
+    }
+
+    static ThriftFrontendServer start(FrontendSettings s, Supplier<CliBackend> backend) throws Exception {
+        ThriftFrontendServer server = new ThriftFrontendServer(s, backend);
+        server.start();
+        return server;
+    }
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        LogCapture.mark();
+        CliBackend b1 = saslBackend.backend();
+        CliBackend b2 = noSaslBackend.backend();
+        sasl = start(settings("NONE", 0, 16), () -> b1);
+        noSasl = start(settings("NOSASL", 0, 16), () -> b2);
+        bystander = HiveJdbc.connect(url(sasl, ""), "carol", "pw");
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        bystander.close();
+        sasl.stop(Duration.ofSeconds(5));
+        noSasl.stop(Duration.ofSeconds(5));
+    }
+
+    static String url(ThriftFrontendServer server, String params) {
+        return "jdbc:hive2://127.0.0.1:" + server.port() + "/default" + params;
+    }
+
+    private static void assertBystanderWorks() throws SQLException {
+        assertTrue(bystander.isValid(5), "a good connection must keep working while bad clients are refused");
+    }
+
+    /** Sends bytes on a fresh socket and waits until the server closes it. */
+    private static void sendAndExpectClose(ThriftFrontendServer server, byte[] bytes) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] sink = new byte[1024];
+            try {
+                while (in.read(sink) >= 0) {
+                    // whatever the server answers before it closes
+                }
+            } catch (IOException reset) {
+                // a reset is a close too
+            }
+        }
+    }
+
+    @Test
+    void saslPlainUserArrivesAsSessionUser() throws Exception {
+        int before = saslBackend.opened.size();
+        try (Connection c = HiveJdbc.connect(url(sasl, ""), "alice", "secret")) {
+            assertTrue(c.isValid(5));
+            RecordingBackend.Opened o = saslBackend.opened.get(before);
+            assertEquals("alice", o.context().user());
+            assertEquals("127.0.0.1", o.context().clientAddress());
+            assertEquals("default", o.request().getConfiguration().get("use:database"));
+        }
+        long deadline = System.currentTimeMillis() + 5000;
+        while (saslBackend.closedConnections.stream().noneMatch(ctx -> "alice".equals(ctx.user()))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(saslBackend.closedConnections.stream().anyMatch(ctx -> "alice".equals(ctx.user())),
+                "connectionClosed is called when the client hangs up");
+    }
+
+    @Test
+    void noSaslUsesTheOpenSessionUserName() throws Exception {
+        int before = noSaslBackend.opened.size();
+        try (Connection c = HiveJdbc.connect(url(noSasl, ";auth=noSasl"), "bob", "")) {
+            assertTrue(c.isValid(5));
+            RecordingBackend.Opened o = noSaslBackend.opened.get(before);
+            assertNull(o.context().user());
+            assertEquals("bob", o.request().getUsername());
+        }
+    }
+
+    @Test
+    void randomBytesCloseOnlyThatConnection() throws Exception {
+        int mark = LogCapture.mark();
+        byte[] garbage = new byte[64];
+        new Random(7).nextBytes(garbage);
+        garbage[0] = (byte) 0xF3; // not a SASL status, so the first byte decides
+        sendAndExpectClose(sasl, garbage);
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "SASL handshake failed", "Invalid status -13"));
+        assertBystanderWorks();
+    }
+
+    @Test
+    void httpTextOnTheSaslPortIsNamed() throws Exception {
+        int mark = LogCapture.mark();
+        sendAndExpectClose(sasl, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "an HTTP client"));
+        assertBystanderWorks();
+    }
+
+    @Test
+    void httpTextOnTheNoSaslPortIsNamed() throws Exception {
+        int mark = LogCapture.mark();
+        sendAndExpectClose(noSasl, "POST /cliservice HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "text starting with 'P', e.g. an HTTP client on this NOSASL port"));
+    }
+
+    @Test
+    void noSaslClientOnSaslPortIsNamed() throws Exception {
+        int mark = LogCapture.mark();
+        assertThrows(SQLException.class, () -> HiveJdbc.connect(url(sasl, ";auth=noSasl"), "x", "y"));
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "a client without SASL"));
+        assertBystanderWorks();
+    }
+
+    @Test
+    void saslClientOnNoSaslPortIsRefusedAtOnce() throws Exception {
+        int mark = LogCapture.mark();
+        long t0 = System.nanoTime();
+        assertThrows(SQLException.class, () -> HiveJdbc.connect(url(noSasl, ";socketTimeout=10000")));
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "no hang until a timeout");
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "needs ;auth=noSasl"));
+    }
+
+    @Test
+    void wrongSaslMechanismIsRefusedWithAReason() throws Exception {
+        int mark = LogCapture.mark();
+        byte[] mech = "DIGEST-MD5".getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket("127.0.0.1", sasl.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(ByteBuffer.allocate(5 + mech.length).put((byte) 1).putInt(mech.length)
+                    .put(mech).array());
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            assertEquals(3, in.readByte(), "SASL status BAD");
+            byte[] msg = new byte[in.readInt()];
+            in.readFully(msg);
+            assertTrue(new String(msg, StandardCharsets.UTF_8).contains("Unsupported SASL mechanism DIGEST-MD5"));
+            assertEquals(-1, in.read(), "the server closes the connection");
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "Unsupported SASL mechanism DIGEST-MD5"));
+        assertBystanderWorks();
+    }
+
+    @Test
+    void oversizedSaslFrameClosesTheConnection() throws Exception {
+        int mark = LogCapture.mark();
+        Connection c = HiveJdbc.connect(url(sasl, ""), "dave", "pw");
+        Statement st = c.createStatement();
+        String huge = "SELECT '" + "x".repeat(MAX_MESSAGE * 2) + "'";
+        assertThrows(SQLException.class, () -> st.execute(huge));
+        closeDead(c);
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "exceeds kyuubi.frontend.thrift.max.message.size=" + MAX_MESSAGE));
+        assertBystanderWorks();
+    }
+
+    @Test
+    void oversizedNoSaslMessageClosesTheConnection() throws Exception {
+        int mark = LogCapture.mark();
+        try (TSocket socket = new TSocket("127.0.0.1", noSasl.port(), 5000)) {
+            socket.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            TOpenSessionReq req = new TOpenSessionReq();
+            req.setConfiguration(Map.of("big", "y".repeat(MAX_MESSAGE * 2)));
+            assertThrows(Exception.class, () -> client.OpenSession(req));
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "message exceeds kyuubi.frontend.thrift.max.message.size"));
+        try (Connection c = HiveJdbc.connect(url(noSasl, ";auth=noSasl"), "erin", "")) {
+            assertTrue(c.isValid(5), "the NOSASL server keeps serving");
+        }
+    }
+
+    @Test
+    void silentClientIsDroppedAfterTheLoginTimeout() throws Exception {
+        int mark = LogCapture.mark();
+        try (Socket s = new Socket("127.0.0.1", sasl.port())) {
+            s.setSoTimeout(10_000);
+            assertEquals(-1, s.getInputStream().read());
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "no handshake within "
+                + "kyuubi.frontend.thrift.login.timeout"));
+    }
+
+    @Test
+    void silentNoSaslClientIsDroppedAfterTheLoginTimeout() throws Exception {
+        int mark = LogCapture.mark();
+        try (Socket s = new Socket("127.0.0.1", noSasl.port())) {
+            s.setSoTimeout(10_000);
+            assertEquals(-1, s.getInputStream().read());
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "no call within kyuubi.frontend.thrift.login.timeout"));
+    }
+
+    @Test
+    void noSaslConnectionOutlivesTheLoginTimeoutOnceItCalled() throws Exception {
+        try (Connection c = HiveJdbc.connect(url(noSasl, ";auth=noSasl"), "gina", "")) {
+            Thread.sleep(1500); // longer than the 1 s login timeout
+            assertTrue(c.isValid(5));
+        }
+    }
+
+    @Test
+    void portInUseNamesAddressAndKey() throws Exception {
+        ThriftFrontendServer second = new ThriftFrontendServer(settings("NONE", sasl.port(), 4),
+                saslBackend::backend);
+        FrontendStartException e = assertThrows(FrontendStartException.class, second::start);
+        assertTrue(e.getMessage().contains("127.0.0.1:" + sasl.port()), e.getMessage());
+        assertTrue(e.getMessage().contains("kyuubi.frontend.thrift.binary.bind.port"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void fullWorkerPoolRefusesWithAReason() throws Exception {
+        RecordingBackend rb = new RecordingBackend();
+        CliBackend b = rb.backend();
+        ThriftFrontendServer small = start(settings("NONE", 0, 1), () -> b);
+        try {
+            int mark = LogCapture.mark();
+            try (Connection first = HiveJdbc.connect(url(small, ""), "u1", "p")) {
+                SQLException e = assertThrows(SQLException.class,
+                        () -> HiveJdbc.connect(url(small, ""), "u2", "p"));
+                assertTrue(e.getMessage().contains("busy"), e.getMessage());
+                assertTrue(first.isValid(5));
+            }
+            assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Refusing connection from 127.0.0.1:",
+                    "kyuubi.frontend.thrift.max.worker.threads=1"));
+            Connection again = null;
+            for (int i = 0; i < 50 && again == null; i++) {
+                try {
+                    again = HiveJdbc.connect(url(small, ""), "u3", "p");
+                } catch (SQLException stillBusy) {
+                    Thread.sleep(100);
+                }
+            }
+            assertNotNull(again, "a slot frees up when a connection ends");
+            again.close();
+        } finally {
+            small.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void withoutBackendEveryCallGetsAReason() throws Exception {
+        ThriftFrontendServer bare = start(settings("NONE", 0, 4), () -> null);
+        try {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> HiveJdbc.connect(url(bare, ""), "u", "p"));
+            assertTrue(e.getMessage().contains("session service is not running"), e.getMessage());
+        } finally {
+            bare.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void stopClosesClientConnections() throws Exception {
+        RecordingBackend rb = new RecordingBackend();
+        CliBackend b = rb.backend();
+        ThriftFrontendServer s = start(settings("NONE", 0, 4), () -> b);
+        Connection c = HiveJdbc.connect(url(s, ""), "frank", "p");
+        s.stop(Duration.ofSeconds(5));
+        assertFalse(s.isRunning(), "stop is bounded and complete");
+        assertEquals(1, rb.closedConnections.size(), "the connection's sessions are closed");
+        assertFalse(c.isValid(2));
+        closeDead(c);
+    }
+
+    /** Closing a connection whose server is gone fails in the driver ("Error while cleaning up"); that is fine. */
+    private static void closeDead(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException expected) {
+            // the driver could not send CloseSession
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package kitsune.session.impl;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.ConfigKey;
+import kitsune.api.conf.ConfigKeys;
+
+/**
+ * Reads the configuration map of a client's OpenSession as Kyuubi does: Hive JDBC sends
+ * {@code set:hiveconf:k=v} for {@code ?k=v}, {@code set:hivevar:k=v} for {@code #k=v} and always
+ * {@code use:database}; other clients may send bare keys. The engine gets the map unchanged (it applies the
+ * settings and the database itself); the server takes from it only what routes the session and launches its
+ * engine.
+ */
+final class ConfNormalizer {
+    /** The keys a session may set that decide which engine serves it (besides spark.*, passed to launches). */
+    static final Set<String> ROUTING_KEYS = Set.of(
+            ConfigKeys.ENGINE_SHARE_LEVEL.name(),
+            ConfigKeys.ENGINE_SHARE_LEVEL_SUBDOMAIN.name(),
+            ConfigKeys.ENGINE_TYPE.name(),
+            ConfigKeys.SPARK_HOME.name(),
+            ConfigKeys.ENGINE_IDLE_TIMEOUT.name());
+
+    private static final String SET_PREFIX = "set:";
+    private static final String USE_PREFIX = "use:";
+    /** Prefixes after "set:" that name a variable scope, as in Hive's SET command. */
+    private static final String[] SCOPES = {"hiveconf:", "hivevar:", "system:", "metaconf:"};
+
+    private ConfNormalizer() {
+    }
+
+    /**
+     * The session's overrides of the server configuration: routing keys and spark.*, without their
+     * set:hiveconf:/set:hivevar: prefix.
+     *
+     * @throws ConfigException naming key, value and what is allowed, for a routing key with an invalid value
+     */
+    static Map<String, String> overrides(Map<String, String> client) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        if (client == null) return overrides;
+        for (Map.Entry<String, String> e : client.entrySet()) {
+            String key = e.getKey();
+            if (key == null || key.startsWith(USE_PREFIX)) continue; // use:database / use:catalog: engine's
+            String k = stripScope(key);
+            if (isRouting(k)) {
+                String value = e.getValue() == null ? "" : e.getValue().trim();
+                validate(k, value);
+                overrides.put(k, value);
+            }
+        }
+        return overrides;
+    }
+
+    static String stripScope(String key) {
+        if (!key.startsWith(SET_PREFIX)) return key;
+        String rest = key.substring(SET_PREFIX.length());
+        if (rest.startsWith("env:")) {
+            throw new ConfigException(key, key + " is forbidden: env:* variables can not be set");
+        }
+        for (String scope : SCOPES) {
+            if (rest.startsWith(scope)) return rest.substring(scope.length());
+        }
+        return rest;
+    }
+
+    static boolean isRouting(String key) {
+        return ROUTING_KEYS.contains(key) || key.startsWith("spark.");
+    }
+
+    private static void validate(String key, String value) {
+        ConfigKey<?> known = ConfigKeys.find(key);
+        if (known != null) known.type().parse(key, value);
+        if (key.equals(ConfigKeys.ENGINE_SHARE_LEVEL_SUBDOMAIN.name())) EngineSpaces.checkSubdomain(value);
+    }
+}

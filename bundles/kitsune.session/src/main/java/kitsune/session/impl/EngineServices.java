@@ -1,0 +1,52 @@
+package kitsune.session.impl;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import kitsune.api.engine.EngineProvider;
+import kitsune.api.registry.Discovery;
+
+/**
+ * The services sessions need that come and go at runtime: engine providers by engine type (the newest one bound
+ * wins while an updated provider bundle briefly overlaps the old one) and ZooKeeper discovery.
+ */
+final class EngineServices {
+    private final Map<String, List<EngineProvider>> providers = new ConcurrentHashMap<>();
+    private volatile Discovery discovery;
+
+    void addProvider(EngineProvider provider) {
+        providers.computeIfAbsent(type(provider), t -> new CopyOnWriteArrayList<>()).add(provider);
+    }
+
+    void removeProvider(EngineProvider provider) {
+        List<EngineProvider> list = providers.get(type(provider));
+        if (list != null) list.remove(provider);
+    }
+
+    /** The provider serving this engine type, or null. */
+    EngineProvider provider(String engineType) {
+        List<EngineProvider> list = providers.get(engineType.toUpperCase(Locale.ROOT));
+        if (list == null || list.isEmpty()) return null;
+        return list.get(list.size() - 1);
+    }
+
+    void setDiscovery(Discovery d) {
+        discovery = d;
+    }
+
+    /** Forgets the discovery only if it is the one going away (a newer one may already be bound). */
+    void unsetDiscovery(Discovery d) {
+        if (discovery == d) discovery = null;
+    }
+
+    Discovery discovery() {
+        return discovery;
+    }
+
+    private static String type(EngineProvider provider) {
+        return provider.engineType().toUpperCase(Locale.ROOT);
+    }
+}

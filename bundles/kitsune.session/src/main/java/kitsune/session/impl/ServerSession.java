@@ -1,0 +1,96 @@
+package kitsune.session.impl;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+
+import kitsune.api.session.SessionInfo;
+import kitsune.thrift.ClientContext;
+import kitsune.thrift.Handles;
+
+/**
+ * One client session: the server's own handle, mapped to a session on the engine over this session's own engine
+ * connection. Operation handles are the engine's, passed to the client unchanged; the session keeps their keys so
+ * that closing it forgets them.
+ */
+final class ServerSession {
+    private final UUID id;
+    private final TSessionHandle handle;
+    private final String user;
+    private final ClientContext client;
+    private final EngineConnection engine;
+    private final TSessionHandle engineHandle;
+    private final Instant opened;
+    private final Set<String> operations = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger callsInFlight = new AtomicInteger();
+    private volatile Instant lastAccess;
+
+    ServerSession(UUID id, String user, ClientContext client, EngineConnection engine, TSessionHandle engineHandle,
+            Instant now) {
+        this.id = id;
+        this.handle = Handles.newSessionHandle(id);
+        this.user = user;
+        this.client = client;
+        this.engine = engine;
+        this.engineHandle = engineHandle;
+        this.opened = now;
+        this.lastAccess = now;
+    }
+
+    UUID id() {
+        return id;
+    }
+
+    String key() {
+        return Handles.key(handle);
+    }
+
+    TSessionHandle handle() {
+        return handle;
+    }
+
+    String user() {
+        return user;
+    }
+
+    /** The connection this session was opened on (null for sessions opened without one). */
+    String connectionId() {
+        return client == null ? null : client.connectionId();
+    }
+
+    EngineConnection engine() {
+        return engine;
+    }
+
+    TSessionHandle engineHandle() {
+        return engineHandle;
+    }
+
+    Set<String> operations() {
+        return operations;
+    }
+
+    /** Marks the start of a call: the session is not idle while one runs. */
+    void enter(Instant now) {
+        callsInFlight.incrementAndGet();
+        lastAccess = now;
+    }
+
+    void exit(Instant now) {
+        lastAccess = now;
+        callsInFlight.decrementAndGet();
+    }
+
+    boolean isIdleSince(Instant cutoff) {
+        return callsInFlight.get() == 0 && !lastAccess.isAfter(cutoff);
+    }
+
+    SessionInfo info() {
+        return new SessionInfo(id.toString(), user, client == null ? null : client.clientAddress(),
+                engine.hostPort(), opened, lastAccess, operations.size());
+    }
+}

@@ -1,0 +1,79 @@
+package kitsune.session.impl;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineProvider;
+import kitsune.api.registry.Discovery;
+import kitsune.api.session.SessionManager;
+import kitsune.thrift.CliBackend;
+
+/**
+ * The session service in OSGi: a thin shell that feeds {@link SessionManagerImpl} its configuration and the
+ * dynamic services. Engine providers and discovery may come and go while sessions run; a configuration change
+ * applies to sessions opened afterwards.
+ */
+@Component(service = {CliBackend.class, SessionManager.class}, configurationPid = ConfigKeys.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+public class SessionComponent extends SessionManagerImpl {
+    private static final Duration ENGINE_POLL_INTERVAL = Duration.ofMillis(200);
+    private final EngineServices services;
+
+    public SessionComponent() {
+        this(new EngineServices());
+    }
+
+    private SessionComponent(EngineServices services) {
+        super(new EngineLocator(services, ServerIdentity.current(), ENGINE_POLL_INTERVAL), Clock.systemUTC());
+        this.services = services;
+    }
+
+    @Activate
+    void activate(Map<String, Object> properties) {
+        configure(KitsuneConf.fromProperties(properties));
+        start();
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        configure(KitsuneConf.fromProperties(properties));
+    }
+
+    @Deactivate
+    void deactivate() {
+        shutdown();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addEngineProvider(EngineProvider provider) {
+        services.addProvider(provider);
+    }
+
+    void removeEngineProvider(EngineProvider provider) {
+        services.removeProvider(provider);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setDiscovery(Discovery discovery) {
+        services.setDiscovery(discovery);
+    }
+
+    void unsetDiscovery(Discovery discovery) {
+        services.unsetDiscovery(discovery);
+    }
+}

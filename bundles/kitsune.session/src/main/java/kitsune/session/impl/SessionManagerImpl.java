@@ -1,0 +1,529 @@
+package kitsune.session.impl;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TCancelDelegationTokenReq;
+import org.apache.hive.service.rpc.thrift.TCancelDelegationTokenResp;
+import org.apache.hive.service.rpc.thrift.TCancelOperationReq;
+import org.apache.hive.service.rpc.thrift.TCancelOperationResp;
+import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
+import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
+import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
+import org.apache.hive.service.rpc.thrift.TCloseSessionResp;
+import org.apache.hive.service.rpc.thrift.TDownloadDataReq;
+import org.apache.hive.service.rpc.thrift.TDownloadDataResp;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetCatalogsReq;
+import org.apache.hive.service.rpc.thrift.TGetCatalogsResp;
+import org.apache.hive.service.rpc.thrift.TGetColumnsReq;
+import org.apache.hive.service.rpc.thrift.TGetColumnsResp;
+import org.apache.hive.service.rpc.thrift.TGetCrossReferenceReq;
+import org.apache.hive.service.rpc.thrift.TGetCrossReferenceResp;
+import org.apache.hive.service.rpc.thrift.TGetDelegationTokenReq;
+import org.apache.hive.service.rpc.thrift.TGetDelegationTokenResp;
+import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
+import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoReq;
+import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysReq;
+import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysResp;
+import org.apache.hive.service.rpc.thrift.TGetQueryIdReq;
+import org.apache.hive.service.rpc.thrift.TGetQueryIdResp;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataReq;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
+import org.apache.hive.service.rpc.thrift.TGetSchemasReq;
+import org.apache.hive.service.rpc.thrift.TGetSchemasResp;
+import org.apache.hive.service.rpc.thrift.TGetTableTypesReq;
+import org.apache.hive.service.rpc.thrift.TGetTableTypesResp;
+import org.apache.hive.service.rpc.thrift.TGetTablesReq;
+import org.apache.hive.service.rpc.thrift.TGetTablesResp;
+import org.apache.hive.service.rpc.thrift.TGetTypeInfoReq;
+import org.apache.hive.service.rpc.thrift.TGetTypeInfoResp;
+import org.apache.hive.service.rpc.thrift.THandleIdentifier;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
+import org.apache.hive.service.rpc.thrift.TOperationHandle;
+import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TRenewDelegationTokenReq;
+import org.apache.hive.service.rpc.thrift.TRenewDelegationTokenResp;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.hive.service.rpc.thrift.TSetClientInfoReq;
+import org.apache.hive.service.rpc.thrift.TSetClientInfoResp;
+import org.apache.hive.service.rpc.thrift.TStatus;
+import org.apache.hive.service.rpc.thrift.TUploadDataReq;
+import org.apache.hive.service.rpc.thrift.TUploadDataResp;
+import org.apache.thrift.TException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.conf.ValueType;
+import kitsune.api.engine.EngineException;
+import kitsune.api.engine.EngineProvider;
+import kitsune.api.registry.DiscoveryException;
+import kitsune.api.registry.EngineSpace;
+import kitsune.api.registry.ServiceNode;
+import kitsune.api.session.SessionInfo;
+import kitsune.api.session.SessionManager;
+import kitsune.thrift.CliBackend;
+import kitsune.thrift.ClientContext;
+import kitsune.thrift.Handles;
+import kitsune.thrift.Responses;
+import kitsune.thrift.Statuses;
+
+/**
+ * The server's sessions. OpenSession routes a session to its engine (found or launched, see {@link EngineLocator})
+ * and opens a session there over a connection of its own; every later call is forwarded to that engine with the
+ * session handle translated, and the engine's answer (results batch by batch, errors as the engine put them) goes
+ * back unchanged. Nothing here throws to the frontend: every failure is an error status naming its cause.
+ */
+public class SessionManagerImpl implements CliBackend, SessionManager {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionManagerImpl.class);
+    /** Connect timeout to engines (Kyuubi's key; not in the catalogue, so read raw when set). */
+    static final String ENGINE_LOGIN_TIMEOUT = "kyuubi.session.engine.login.timeout";
+    static final Duration DEFAULT_ENGINE_LOGIN_TIMEOUT = Duration.ofSeconds(15);
+    /** Largest message accepted from an engine: result batches can be big (Kyuubi's default, 1 GiB). */
+    static final int ENGINE_MAX_MESSAGE_SIZE = 1 << 30;
+    static final String FETCH_SIZE_KEY = "hive.server2.thrift.resultset.default.fetch.size";
+    static final String NULLS_LAST_KEY = "hive.default.nulls.last";
+    private static final String DRAINING = "This server accepts no new sessions; connect to another server";
+
+    @FunctionalInterface
+    interface SessionCall<R> {
+        R on(TCLIService.Client client, TSessionHandle engineSession) throws TException;
+    }
+
+    private final EngineLocator locator;
+    private final Clock clock;
+    private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
+    private volatile KitsuneConf conf = KitsuneConf.empty();
+    private volatile String refusal;
+    private ScheduledExecutorService checker;
+
+    public SessionManagerImpl(EngineLocator locator, Clock clock) {
+        this.locator = locator;
+        this.clock = clock;
+    }
+
+    /** The server configuration; a change applies to sessions opened from now on. */
+    public void configure(KitsuneConf serverConf) {
+        this.conf = serverConf;
+    }
+
+    /** Starts the idle-session checker. */
+    public synchronized void start() {
+        checker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kitsune-session-checker");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduleIdleCheck();
+    }
+
+    /** Stops the checker and closes every session (their engines keep running for other servers and sessions). */
+    public synchronized void shutdown() {
+        if (checker != null) checker.shutdownNow();
+        checker = null;
+        new ArrayList<>(sessions.values()).forEach(s -> close(s, "the session service stops"));
+    }
+
+    private synchronized void scheduleIdleCheck() {
+        if (checker == null) return;
+        Duration every = conf.get(ConfigKeys.SESSION_CHECK_INTERVAL);
+        try {
+            checker.schedule(() -> {
+                try {
+                    closeIdleSessions();
+                } catch (RuntimeException e) {
+                    LOG.warn("Idle session check failed: {}", e.toString());
+                } finally {
+                    scheduleIdleCheck();
+                }
+            }, Math.max(1000, every.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // shutdown() got here first
+        }
+    }
+
+    /** Closes sessions without a call for kyuubi.session.idle.timeout (0 disables). */
+    void closeIdleSessions() {
+        Duration timeout = conf.get(ConfigKeys.SESSION_IDLE_TIMEOUT);
+        if (timeout.isZero()) return;
+        var cutoff = clock.instant().minus(timeout);
+        for (ServerSession s : sessions.values()) {
+            if (s.isIdleSince(cutoff)) {
+                close(s, "idle for more than " + ConfigKeys.SESSION_IDLE_TIMEOUT.name() + "=" + timeout);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Override
+    public TOpenSessionResp openSession(ClientContext context, TOpenSessionReq req) {
+        String refused = refusal;
+        if (refused != null) return Responses.withStatus(TOpenSessionResp.class, Statuses.error(refused, "08S01"));
+        TProtocolVersion protocol = Protocols.negotiate(req.getClient_protocol());
+        String user = firstNonBlank(context == null ? null : context.user(), req.getUsername(), "anonymous");
+        String from = context == null ? "?" : context.clientAddress();
+        UUID id = UUID.randomUUID();
+        EngineConnection engine = null;
+        try {
+            KitsuneConf sessionConf = conf.with(ConfNormalizer.overrides(req.getConfiguration()));
+            EngineProvider provider = locator.provider(sessionConf);
+            EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
+            ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
+            engine = EngineConnection.open(node.host(), node.port(), engineLoginTimeout(sessionConf),
+                    ENGINE_MAX_MESSAGE_SIZE);
+            TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
+            engineReq.setUsername(user);
+            engineReq.setConfiguration(req.getConfiguration() == null ? new HashMap<>() : req.getConfiguration());
+            TOpenSessionResp engineResp = engine.call("OpenSession", c -> c.OpenSession(engineReq));
+            if (!Statuses.isOk(engineResp.getStatus()) || engineResp.getSessionHandle() == null) {
+                engine.close();
+                TStatus status = Statuses.isOk(engineResp.getStatus())
+                        ? Statuses.error("The engine at " + node.hostPort() + " returned no session handle")
+                        : engineResp.getStatus();
+                return Responses.withStatus(TOpenSessionResp.class, status);
+            }
+            TProtocolVersion agreed = Protocols.min(protocol, engineResp.getServerProtocolVersion());
+            ServerSession s = new ServerSession(id, user, context, engine, engineResp.getSessionHandle(),
+                    clock.instant());
+            sessions.put(s.key(), s);
+            LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
+                    space.path());
+            TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), agreed);
+            resp.setSessionHandle(s.handle());
+            resp.setConfiguration(clientConfiguration(engineResp.getConfiguration(), sessionConf));
+            return resp;
+        } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
+                | IllegalArgumentException e) {
+            if (engine != null) engine.close();
+            LOG.warn("Cannot open a session for {} from {}: {}", user, from, e.getMessage());
+            return Responses.withStatus(TOpenSessionResp.class, Statuses.error(e.getMessage()));
+        }
+    }
+
+    /**
+     * What the client reads from OpenSession: the engine's answer plus the two keys Hive JDBC needs (without them
+     * it fails or guesses), as HiveServer2 sends them.
+     */
+    private static Map<String, String> clientConfiguration(Map<String, String> engineConf, KitsuneConf sessionConf) {
+        Map<String, String> m = new HashMap<>(engineConf == null ? Map.of() : engineConf);
+        m.putIfAbsent(FETCH_SIZE_KEY, String.valueOf(sessionConf.get(ConfigKeys.SESSION_FETCH_SIZE)));
+        m.putIfAbsent(NULLS_LAST_KEY, "false"); // Spark puts NULLs first in ascending order
+        return m;
+    }
+
+    static Duration engineLoginTimeout(KitsuneConf c) {
+        String raw = c.raw(ENGINE_LOGIN_TIMEOUT);
+        return raw == null ? DEFAULT_ENGINE_LOGIN_TIMEOUT : ValueType.DURATION.parse(ENGINE_LOGIN_TIMEOUT, raw);
+    }
+
+    @Override
+    public TCloseSessionResp CloseSession(TCloseSessionReq req) {
+        ServerSession s = sessions.get(Handles.key(req.getSessionHandle()));
+        if (s == null) return new TCloseSessionResp(invalidSession(req.getSessionHandle()));
+        return new TCloseSessionResp(close(s, null));
+    }
+
+    @Override
+    public void connectionClosed(ClientContext context) {
+        if (context == null || !conf.get(ConfigKeys.SESSION_CLOSE_ON_DISCONNECT)) return;
+        for (ServerSession s : sessions.values()) {
+            if (context.connectionId().equals(s.connectionId())) {
+                close(s, "its client disconnected without closing it");
+            }
+        }
+    }
+
+    /** Forgets the session and closes it on its engine; the engine keeps running. */
+    private TStatus close(ServerSession s, String reason) {
+        if (sessions.remove(s.key()) == null) return Statuses.ok(); // closed concurrently
+        for (String op : s.operations()) operations.remove(op);
+        if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+        TStatus status = Statuses.ok();
+        if (!s.engine().isBroken()) {
+            try {
+                TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
+                status = s.engine().call("CloseSession", engineLoginTimeout(conf), c -> c.CloseSession(closeReq))
+                        .getStatus();
+            } catch (EngineCallException e) {
+                LOG.warn("Session {}: {}", s.id(), e.getMessage());
+            }
+        }
+        s.engine().close();
+        return status;
+    }
+
+    // ---------------------------------------------------------------- calls on a session
+
+    private <R> R onSession(TSessionHandle handle, Class<R> type, String what, SessionCall<R> call,
+            Function<R, TOperationHandle> newOperation) {
+        ServerSession s = sessions.get(Handles.key(handle));
+        if (s == null) return Responses.withStatus(type, invalidSession(handle));
+        s.enter(clock.instant());
+        try {
+            R resp = s.engine().call(what, c -> call.on(c, s.engineHandle()));
+            TOperationHandle op = newOperation == null ? null : newOperation.apply(resp);
+            if (op != null) {
+                String key = Handles.key(op);
+                operations.put(key, s);
+                s.operations().add(key);
+            }
+            return resp;
+        } catch (EngineCallException e) {
+            return Responses.withStatus(type, Statuses.error(e.getMessage(), "08S01"));
+        } finally {
+            s.exit(clock.instant());
+        }
+    }
+
+    private <R> R onOperation(TOperationHandle handle, Class<R> type, String what, EngineConnection.Call<R> call) {
+        ServerSession s = operations.get(Handles.key(handle));
+        if (s == null) return Responses.withStatus(type, invalidOperation(handle));
+        s.enter(clock.instant());
+        try {
+            return s.engine().call(what, call);
+        } catch (EngineCallException e) {
+            return Responses.withStatus(type, Statuses.error(e.getMessage(), "08S01"));
+        } finally {
+            s.exit(clock.instant());
+        }
+    }
+
+    private static TStatus invalidSession(TSessionHandle h) {
+        return Statuses.error("Invalid SessionHandle: " + describe(h == null ? null : h.getSessionId()));
+    }
+
+    private static TStatus invalidOperation(TOperationHandle h) {
+        return Statuses.error("Invalid OperationHandle: " + describe(h == null ? null : h.getOperationId()));
+    }
+
+    private static String describe(THandleIdentifier id) {
+        UUID u = Handles.uuid(id);
+        return u != null ? u.toString() : Handles.key(id);
+    }
+
+    @Override
+    public TGetInfoResp GetInfo(TGetInfoReq req) {
+        return onSession(req.getSessionHandle(), TGetInfoResp.class, "GetInfo", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetInfo(req);
+        }, null);
+    }
+
+    @Override
+    public TExecuteStatementResp ExecuteStatement(TExecuteStatementReq req) {
+        return onSession(req.getSessionHandle(), TExecuteStatementResp.class, "ExecuteStatement", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.ExecuteStatement(req);
+        }, TExecuteStatementResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetTypeInfoResp GetTypeInfo(TGetTypeInfoReq req) {
+        return onSession(req.getSessionHandle(), TGetTypeInfoResp.class, "GetTypeInfo", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetTypeInfo(req);
+        }, TGetTypeInfoResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetCatalogsResp GetCatalogs(TGetCatalogsReq req) {
+        return onSession(req.getSessionHandle(), TGetCatalogsResp.class, "GetCatalogs", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetCatalogs(req);
+        }, TGetCatalogsResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetSchemasResp GetSchemas(TGetSchemasReq req) {
+        return onSession(req.getSessionHandle(), TGetSchemasResp.class, "GetSchemas", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetSchemas(req);
+        }, TGetSchemasResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetTablesResp GetTables(TGetTablesReq req) {
+        return onSession(req.getSessionHandle(), TGetTablesResp.class, "GetTables", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetTables(req);
+        }, TGetTablesResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetTableTypesResp GetTableTypes(TGetTableTypesReq req) {
+        return onSession(req.getSessionHandle(), TGetTableTypesResp.class, "GetTableTypes", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetTableTypes(req);
+        }, TGetTableTypesResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetColumnsResp GetColumns(TGetColumnsReq req) {
+        return onSession(req.getSessionHandle(), TGetColumnsResp.class, "GetColumns", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetColumns(req);
+        }, TGetColumnsResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetFunctionsResp GetFunctions(TGetFunctionsReq req) {
+        return onSession(req.getSessionHandle(), TGetFunctionsResp.class, "GetFunctions", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetFunctions(req);
+        }, TGetFunctionsResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetPrimaryKeysResp GetPrimaryKeys(TGetPrimaryKeysReq req) {
+        return onSession(req.getSessionHandle(), TGetPrimaryKeysResp.class, "GetPrimaryKeys", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetPrimaryKeys(req);
+        }, TGetPrimaryKeysResp::getOperationHandle);
+    }
+
+    @Override
+    public TGetCrossReferenceResp GetCrossReference(TGetCrossReferenceReq req) {
+        return onSession(req.getSessionHandle(), TGetCrossReferenceResp.class, "GetCrossReference", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.GetCrossReference(req);
+        }, TGetCrossReferenceResp::getOperationHandle);
+    }
+
+    @Override
+    public TSetClientInfoResp SetClientInfo(TSetClientInfoReq req) {
+        return onSession(req.getSessionHandle(), TSetClientInfoResp.class, "SetClientInfo", (c, h) -> {
+            req.setSessionHandle(h);
+            return c.SetClientInfo(req);
+        }, null);
+    }
+
+    // ---------------------------------------------------------------- calls on an operation
+
+    @Override
+    public TGetOperationStatusResp GetOperationStatus(TGetOperationStatusReq req) {
+        return onOperation(req.getOperationHandle(), TGetOperationStatusResp.class, "GetOperationStatus",
+                c -> c.GetOperationStatus(req));
+    }
+
+    @Override
+    public TCancelOperationResp CancelOperation(TCancelOperationReq req) {
+        return onOperation(req.getOperationHandle(), TCancelOperationResp.class, "CancelOperation",
+                c -> c.CancelOperation(req));
+    }
+
+    @Override
+    public TCloseOperationResp CloseOperation(TCloseOperationReq req) {
+        TCloseOperationResp resp = onOperation(req.getOperationHandle(), TCloseOperationResp.class,
+                "CloseOperation", c -> c.CloseOperation(req));
+        String key = Handles.key(req.getOperationHandle());
+        ServerSession s = operations.remove(key);
+        if (s != null) s.operations().remove(key);
+        return resp;
+    }
+
+    @Override
+    public TGetResultSetMetadataResp GetResultSetMetadata(TGetResultSetMetadataReq req) {
+        return onOperation(req.getOperationHandle(), TGetResultSetMetadataResp.class, "GetResultSetMetadata",
+                c -> c.GetResultSetMetadata(req));
+    }
+
+    /** Forwarded with the client's maxRows: rows stream through batch by batch, never gathered here. */
+    @Override
+    public TFetchResultsResp FetchResults(TFetchResultsReq req) {
+        return onOperation(req.getOperationHandle(), TFetchResultsResp.class, "FetchResults",
+                c -> c.FetchResults(req));
+    }
+
+    @Override
+    public TGetQueryIdResp GetQueryId(TGetQueryIdReq req) {
+        return onOperation(req.getOperationHandle(), TGetQueryIdResp.class, "GetQueryId", c -> c.GetQueryId(req));
+    }
+
+    // ---------------------------------------------------------------- not supported
+
+    @Override
+    public TGetDelegationTokenResp GetDelegationToken(TGetDelegationTokenReq req) {
+        return new TGetDelegationTokenResp(Statuses.notSupported("GetDelegationToken"));
+    }
+
+    @Override
+    public TCancelDelegationTokenResp CancelDelegationToken(TCancelDelegationTokenReq req) {
+        return new TCancelDelegationTokenResp(Statuses.notSupported("CancelDelegationToken"));
+    }
+
+    @Override
+    public TRenewDelegationTokenResp RenewDelegationToken(TRenewDelegationTokenReq req) {
+        return new TRenewDelegationTokenResp(Statuses.notSupported("RenewDelegationToken"));
+    }
+
+    @Override
+    public TUploadDataResp UploadData(TUploadDataReq req) {
+        return Responses.withStatus(TUploadDataResp.class, Statuses.notSupported("UploadData"));
+    }
+
+    @Override
+    public TDownloadDataResp DownloadData(TDownloadDataReq req) {
+        return Responses.withStatus(TDownloadDataResp.class, Statuses.notSupported("DownloadData"));
+    }
+
+    // ---------------------------------------------------------------- SessionManager
+
+    @Override
+    public int openSessionCount() {
+        return sessions.size();
+    }
+
+    @Override
+    public List<SessionInfo> sessions() {
+        return sessions.values().stream().map(ServerSession::info).toList();
+    }
+
+    @Override
+    public void refuseNewSessions(String message) {
+        refusal = message == null || message.isBlank() ? DRAINING : message;
+        LOG.info("New sessions are refused from now on: {}", refusal);
+    }
+
+    @Override
+    public boolean closeSession(String id) {
+        for (ServerSession s : sessions.values()) {
+            if (s.id().toString().equals(id)) {
+                close(s, "closed by an operator");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) return v;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,75 @@
+package kitsune.session.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import kitsune.api.conf.ConfigException;
+
+class ConfNormalizerTest {
+    @Test
+    void hiveJdbcPrefixesAreStrippedAndOnlyRoutingKeysKept() {
+        Map<String, String> client = new LinkedHashMap<>();
+        client.put("use:database", "mydb");
+        client.put("set:hiveconf:kyuubi.engine.share.level", "CONNECTION");
+        client.put("set:hivevar:kyuubi.engine.share.level.subdomain", "adhoc");
+        client.put("set:hiveconf:spark.sql.shuffle.partitions", "4");
+        client.put("set:hiveconf:hive.exec.parallel", "true");
+        client.put("set:hivevar:myvar", "1");
+        client.put("kitsune.engine.spark.home", "spark-3.5");
+        client.put("set:hiveconf:kyuubi.session.engine.idle.timeout", "PT5M");
+        client.put("kyuubi.engine.type", "SPARK_SQL");
+
+        Map<String, String> o = ConfNormalizer.overrides(client);
+
+        assertEquals(Map.of("kyuubi.engine.share.level", "CONNECTION",
+                "kyuubi.engine.share.level.subdomain", "adhoc",
+                "spark.sql.shuffle.partitions", "4",
+                "kitsune.engine.spark.home", "spark-3.5",
+                "kyuubi.session.engine.idle.timeout", "PT5M",
+                "kyuubi.engine.type", "SPARK_SQL"), o);
+    }
+
+    @Test
+    void otherScopesAreStrippedToo() {
+        assertEquals("spark.x", ConfNormalizer.stripScope("set:system:spark.x"));
+        assertEquals("spark.x", ConfNormalizer.stripScope("set:metaconf:spark.x"));
+        assertEquals("spark.x", ConfNormalizer.stripScope("set:spark.x"));
+        assertEquals("spark.x", ConfNormalizer.stripScope("spark.x"));
+    }
+
+    @Test
+    void envVariablesAreForbidden() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfNormalizer.overrides(Map.of("set:env:PATH", "/tmp")));
+        assertTrue(e.getMessage().contains("set:env:PATH is forbidden"), e.getMessage());
+    }
+
+    @Test
+    void invalidRoutingValueNamesKeyValueAndAllowed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfNormalizer.overrides(Map.of("set:hiveconf:kyuubi.engine.share.level", "EVERYONE")));
+        assertEquals("Invalid value for kyuubi.engine.share.level: 'EVERYONE' (allowed: one of CONNECTION, USER, "
+                + "GROUP, SERVER)", e.getMessage());
+        ConfigException d = assertThrows(ConfigException.class,
+                () -> ConfNormalizer.overrides(Map.of("kyuubi.session.engine.idle.timeout", "soon")));
+        assertTrue(d.getMessage().contains("kyuubi.session.engine.idle.timeout: 'soon'"), d.getMessage());
+    }
+
+    @Test
+    void subdomainMustBeOneZnodeName() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfNormalizer.overrides(Map.of("set:hiveconf:kyuubi.engine.share.level.subdomain", "a/b")));
+        assertTrue(e.getMessage().startsWith("Invalid value for kyuubi.engine.share.level.subdomain: 'a/b'"));
+    }
+
+    @Test
+    void nullMapIsEmpty() {
+        assertTrue(ConfNormalizer.overrides(null).isEmpty());
+    }
+}

@@ -1,0 +1,51 @@
+package kitsune.session.impl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.ServiceNode;
+
+/** Engine nodes kept in memory; locks are recorded and taken in-process. */
+final class FakeDiscovery implements Discovery {
+    final Map<String, List<ServiceNode>> nodes = new ConcurrentHashMap<>();
+    final List<String> locks = new CopyOnWriteArrayList<>();
+
+    void register(String spacePath, int port, String refId) {
+        String name = "serverUri=127.0.0.1:" + port + ";version=1;refId=" + refId + ";sequence=000000000"
+                + nodes.getOrDefault(spacePath, List.of()).size();
+        nodes.computeIfAbsent(spacePath, p -> new CopyOnWriteArrayList<>())
+                .add(ServiceNode.parse(spacePath, name, "127.0.0.1:" + port));
+    }
+
+    @Override
+    public String connectString() {
+        return "127.0.0.1:2181";
+    }
+
+    @Override
+    public String namespace() {
+        return "kyuubi";
+    }
+
+    @Override
+    public List<ServiceNode> list(String path) {
+        return new ArrayList<>(nodes.getOrDefault(path, List.of()));
+    }
+
+    @Override
+    public synchronized <T> T withLock(String lockPath, Duration timeout, Callable<T> action) throws Exception {
+        locks.add(lockPath);
+        return action.call();
+    }
+
+    @Override
+    public boolean delete(String path) {
+        return false;
+    }
+}

@@ -1,0 +1,153 @@
+package kitsune.session.impl;
+
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TColumn;
+import org.apache.hive.service.rpc.thrift.TColumnDesc;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
+import org.apache.hive.service.rpc.thrift.TOperationState;
+import org.apache.hive.service.rpc.thrift.TPrimitiveTypeEntry;
+import org.apache.hive.service.rpc.thrift.TStringColumn;
+import org.apache.hive.service.rpc.thrift.TTableSchema;
+import org.apache.hive.service.rpc.thrift.TTypeDesc;
+import org.apache.hive.service.rpc.thrift.TTypeEntry;
+import org.apache.hive.service.rpc.thrift.TTypeId;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoValue;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
+import org.apache.hive.service.rpc.thrift.TOperationType;
+import org.apache.hive.service.rpc.thrift.TRowSet;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.server.ServerContext;
+import org.apache.thrift.server.TServerEventHandler;
+import org.apache.thrift.server.TThreadPoolServer;
+import org.apache.thrift.transport.TServerSocket;
+import org.apache.thrift.transport.TTransport;
+
+import kitsune.thrift.Handles;
+import kitsune.thrift.Responses;
+import kitsune.thrift.Statuses;
+
+/** A TCLIService engine over a raw socket, as the Spark engine serves it, that records what it was sent. */
+final class FakeEngine implements AutoCloseable {
+    final List<Object> requests = new CopyOnWriteArrayList<>();
+    final TSessionHandle sessionHandle = Handles.newSessionHandle(UUID.randomUUID());
+    private final TThreadPoolServer server;
+    private final TServerSocket socket;
+    private final Thread thread;
+    private final int port;
+    private final List<TTransport> connections = new CopyOnWriteArrayList<>();
+    private final Set<String> fetched = ConcurrentHashMap.newKeySet();
+
+    FakeEngine() throws Exception {
+        socket = new TServerSocket(new InetSocketAddress("127.0.0.1", 0));
+        TCLIService.Iface handler = (TCLIService.Iface) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {TCLIService.Iface.class}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) return method.invoke(this, args);
+                    requests.add(args[0]);
+                    return switch (method.getName()) {
+                        case "OpenSession" -> {
+                            TOpenSessionReq req = (TOpenSessionReq) args[0];
+                            TOpenSessionResp r = new TOpenSessionResp(Statuses.ok(), req.getClient_protocol());
+                            r.setSessionHandle(sessionHandle);
+                            yield r;
+                        }
+                        case "GetInfo" -> new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Spark SQL"));
+                        case "ExecuteStatement" -> {
+                            TExecuteStatementReq req = (TExecuteStatementReq) args[0];
+                            if (req.getStatement().startsWith("bad")) {
+                                yield new TExecuteStatementResp(Statuses.error("Table not found: x", "42S02"));
+                            }
+                            TExecuteStatementResp r = new TExecuteStatementResp(Statuses.ok());
+                            r.setOperationHandle(Handles.newOperationHandle(TOperationType.EXECUTE_STATEMENT, true));
+                            yield r;
+                        }
+                        case "GetOperationStatus" -> {
+                            TGetOperationStatusResp r = new TGetOperationStatusResp(Statuses.ok());
+                            r.setOperationState(TOperationState.FINISHED_STATE);
+                            r.setHasResultSet(true);
+                            yield r;
+                        }
+                        case "GetResultSetMetadata" -> {
+                            TTypeDesc type = new TTypeDesc(List.of(
+                                    TTypeEntry.primitiveEntry(new TPrimitiveTypeEntry(TTypeId.STRING_TYPE))));
+                            TGetResultSetMetadataResp r = new TGetResultSetMetadataResp(Statuses.ok());
+                            r.setSchema(new TTableSchema(List.of(new TColumnDesc("greeting", type, 1))));
+                            yield r;
+                        }
+                        case "FetchResults" -> {
+                            TFetchResultsReq req = (TFetchResultsReq) args[0];
+                            // One row per result operation, then the empty batch that ends it.
+                            boolean first = req.getFetchType() == 0
+                                    && fetched.add(Handles.key(req.getOperationHandle()));
+                            TRowSet rows = new TRowSet(0, new ArrayList<>());
+                            rows.setColumns(List.of(TColumn.stringVal(new TStringColumn(
+                                    first ? List.of("hello") : List.of(), ByteBuffer.allocate(0)))));
+                            TFetchResultsResp r = new TFetchResultsResp(Statuses.ok());
+                            r.setResults(rows);
+                            r.setHasMoreRows(false);
+                            yield r;
+                        }
+                        default -> Responses.withStatus(method.getReturnType(), Statuses.ok());
+                    };
+                });
+        server = new TThreadPoolServer(new TThreadPoolServer.Args(socket).processor(new TCLIService.Processor<>(
+                handler)).protocolFactory(new TBinaryProtocol.Factory()).minWorkerThreads(1).maxWorkerThreads(8));
+        server.setServerEventHandler(new TServerEventHandler() {
+            @Override
+            public void preServe() {
+            }
+
+            @Override
+            public ServerContext createContext(TProtocol in, TProtocol out) {
+                connections.add(in.getTransport());
+                return null;
+            }
+
+            @Override
+            public void deleteContext(ServerContext ctx, TProtocol in, TProtocol out) {
+            }
+
+            @Override
+            public void processContext(ServerContext ctx, TTransport in, TTransport out) {
+            }
+        });
+        port = socket.getServerSocket().getLocalPort();
+        thread = new Thread(server::serve, "fake-engine");
+        thread.setDaemon(true);
+        thread.start();
+        while (!server.isServing()) Thread.onSpinWait();
+    }
+
+    int port() {
+        return port;
+    }
+
+    <T> List<T> requests(Class<T> type) {
+        return requests.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+        connections.forEach(TTransport::close); // as if the engine process died
+        thread.join(5000);
+    }
+}

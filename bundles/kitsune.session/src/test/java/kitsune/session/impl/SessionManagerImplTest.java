@@ -1,0 +1,331 @@
+package kitsune.session.impl;
+
+import static org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
+import static org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V11;
+import static org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
+import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
+import org.apache.hive.service.rpc.thrift.TCloseSessionResp;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
+import org.apache.hive.service.rpc.thrift.TFetchOrientation;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetDelegationTokenReq;
+import org.apache.hive.service.rpc.thrift.TGetInfoReq;
+import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoType;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
+import org.apache.hive.service.rpc.thrift.TOperationHandle;
+import org.apache.hive.service.rpc.thrift.TOperationType;
+import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.hive.service.rpc.thrift.TStatusCode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineLaunchRequest;
+import kitsune.thrift.ClientContext;
+import kitsune.thrift.Handles;
+
+class SessionManagerImplTest {
+    private static final ServerIdentity SERVER = new ServerIdentity("kitsune", "staff");
+    private static final String ALICE_SPACE = "/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default";
+
+    @TempDir
+    Path work;
+    private FakeEngine engine;
+    private FakeDiscovery discovery;
+    private FakeProvider provider;
+    private EngineServices services;
+    private MutableClock clock;
+    private SessionManagerImpl manager;
+    private final ClientContext conn = new ClientContext("conn-1", "alice", "10.0.0.7");
+
+    static final class MutableClock extends Clock {
+        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        engine = new FakeEngine();
+        discovery = new FakeDiscovery();
+        provider = new FakeProvider(discovery, engine.port());
+        services = new EngineServices();
+        services.setDiscovery(discovery);
+        services.addProvider(provider);
+        clock = new MutableClock();
+        manager = new SessionManagerImpl(new EngineLocator(services, SERVER, Duration.ofMillis(20)), clock);
+        configure(Map.of());
+    }
+
+    private void configure(Map<String, String> extra) {
+        Map<String, String> conf = new HashMap<>(extra);
+        conf.put("kitsune.work.dir", work.toString());
+        manager.configure(KitsuneConf.of(conf));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        manager.shutdown();
+        engine.close();
+    }
+
+    private TOpenSessionResp open(TProtocolVersion protocol, Map<String, String> conf) {
+        TOpenSessionReq req = new TOpenSessionReq(protocol);
+        req.setConfiguration(new HashMap<>(conf));
+        return manager.openSession(conn, req);
+    }
+
+    private TSessionHandle openOk(Map<String, String> conf) {
+        TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, conf);
+        assertEquals(TStatusCode.SUCCESS_STATUS, resp.getStatus().getStatusCode(), resp.getStatus().toString());
+        return resp.getSessionHandle();
+    }
+
+    @Test
+    void noProviderGivesTheAgreedMessage() {
+        services.removeProvider(provider);
+        TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of());
+        assertEquals(TStatusCode.ERROR_STATUS, resp.getStatus().getStatusCode());
+        assertTrue(resp.getStatus().getErrorMessage().toLowerCase(Locale.ROOT)
+                .contains("no engine provider for spark_sql"), resp.getStatus().getErrorMessage());
+        assertNotNull(resp.getServerProtocolVersion(), "required field set, so the error reaches the client");
+    }
+
+    @Test
+    void protocolIsNeverAboveTheClientsNorV10() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        assertEquals(HIVE_CLI_SERVICE_PROTOCOL_V10, open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of())
+                .getServerProtocolVersion());
+        assertEquals(HIVE_CLI_SERVICE_PROTOCOL_V8, open(HIVE_CLI_SERVICE_PROTOCOL_V8, Map.of())
+                .getServerProtocolVersion());
+        assertEquals(HIVE_CLI_SERVICE_PROTOCOL_V10, open(HIVE_CLI_SERVICE_PROTOCOL_V11, Map.of())
+                .getServerProtocolVersion());
+        assertEquals(HIVE_CLI_SERVICE_PROTOCOL_V10, engine.requests(TOpenSessionReq.class).get(2).getClient_protocol(),
+                "the engine is asked for the negotiated protocol");
+    }
+
+    @Test
+    void registeredEngineIsUsedAndGetsTheClientsMapUnchanged() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        Map<String, String> client = Map.of("use:database", "db1", "set:hiveconf:spark.sql.x", "1");
+        TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, client);
+        assertEquals(TStatusCode.SUCCESS_STATUS, resp.getStatus().getStatusCode());
+        assertTrue(provider.launches.isEmpty(), "no launch when an engine is registered");
+        TOpenSessionReq sent = engine.requests(TOpenSessionReq.class).get(0);
+        assertEquals("alice", sent.getUsername());
+        assertEquals(client, sent.getConfiguration());
+        assertEquals("1000", resp.getConfiguration().get("hive.server2.thrift.resultset.default.fetch.size"));
+        assertNotNull(resp.getConfiguration().get("hive.default.nulls.last"));
+        assertFalse(Handles.key(resp.getSessionHandle()).equals(Handles.key(engine.sessionHandle)),
+                "the server's session handle is its own");
+        assertEquals(1, manager.openSessionCount());
+        assertEquals("127.0.0.1:" + engine.port(), manager.sessions().get(0).engine());
+        assertEquals("10.0.0.7", manager.sessions().get(0).clientAddress());
+    }
+
+    @Test
+    void callsAreForwardedWithHandlesTranslated() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+
+        TGetInfoResp info = manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME));
+        assertEquals("Spark SQL", info.getInfoValue().getStringValue());
+        assertEquals(Handles.key(engine.sessionHandle),
+                Handles.key(engine.requests(TGetInfoReq.class).get(0).getSessionHandle()));
+
+        TExecuteStatementResp exec = manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 1"));
+        TOperationHandle op = exec.getOperationHandle();
+        assertNotNull(op, "the engine's operation handle goes to the client unchanged");
+        assertEquals(1, manager.sessions().get(0).openOperations());
+
+        TFetchResultsResp fetch = manager.FetchResults(new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 77));
+        assertEquals(TStatusCode.SUCCESS_STATUS, fetch.getStatus().getStatusCode());
+        assertEquals(77, engine.requests(TFetchResultsReq.class).get(0).getMaxRows(), "client's maxRows passed on");
+
+        manager.CloseOperation(new TCloseOperationReq(op));
+        assertEquals(0, manager.sessions().get(0).openOperations());
+        assertTrue(manager.GetOperationStatus(new TGetOperationStatusReq(op)).getStatus().getErrorMessage()
+                .startsWith("Invalid OperationHandle"));
+    }
+
+    @Test
+    void engineErrorsPassThroughUnchanged() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        TExecuteStatementResp resp = manager.ExecuteStatement(new TExecuteStatementReq(session, "bad query"));
+        assertEquals("Table not found: x", resp.getStatus().getErrorMessage());
+        assertEquals("42S02", resp.getStatus().getSqlState());
+    }
+
+    @Test
+    void unknownHandlesAreNamed() {
+        TSessionHandle unknown = Handles.newSessionHandle(UUID.randomUUID());
+        assertTrue(manager.GetInfo(new TGetInfoReq(unknown, TGetInfoType.CLI_DBMS_NAME)).getStatus()
+                .getErrorMessage().startsWith("Invalid SessionHandle"));
+        TOperationHandle op = Handles.newOperationHandle(TOperationType.EXECUTE_STATEMENT, true);
+        assertTrue(manager.FetchResults(new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 10)).getStatus()
+                .getErrorMessage().startsWith("Invalid OperationHandle"));
+        assertEquals("0A000", manager.GetDelegationToken(new TGetDelegationTokenReq()).getStatus().getSqlState());
+    }
+
+    @Test
+    void emptySpaceLaunchesUnderTheLockIntoAStableWorkDir() {
+        TSessionHandle session = openOk(Map.of());
+        assertNotNull(session);
+        assertEquals(1, provider.launches.size());
+        EngineLaunchRequest launch = provider.launches.get(0);
+        assertEquals(ALICE_SPACE, launch.space().path());
+        assertEquals("alice", launch.sessionUser());
+        assertEquals("127.0.0.1:2181", launch.zkConnectString());
+        assertEquals(work.resolve("engines").resolve("alice").toAbsolutePath(), launch.workDir());
+        assertEquals(java.util.List.of("/kyuubi_1-spark-4.0_USER_SPARK_SQL_lock/alice/default"), discovery.locks);
+        assertEquals(manager.sessions().get(0).id(), launch.refId(), "the session id is the launch's refId");
+
+        openOk(Map.of());
+        assertEquals(1, provider.launches.size(), "the second session of alice reuses the engine");
+    }
+
+    @Test
+    void connectionLevelEngineIsTheSessionsOwnWithoutLock() {
+        openOk(Map.of("set:hiveconf:kyuubi.engine.share.level", "CONNECTION",
+                "set:hiveconf:spark.executor.memory", "2g"));
+        EngineLaunchRequest launch = provider.launches.get(0);
+        String refId = launch.refId();
+        assertEquals("/kyuubi_1-spark-4.0_CONNECTION_SPARK_SQL/alice/" + refId, launch.space().path());
+        assertEquals(work.resolve("engines/alice/conn-" + refId).toAbsolutePath(), launch.workDir());
+        assertEquals("2g", launch.conf().raw("spark.executor.memory"), "spark.* reach the launch");
+        assertTrue(discovery.locks.isEmpty());
+    }
+
+    @Test
+    void engineThatDiesNamesExitCodeAndLog() {
+        provider.behaviour = FakeProvider.Behaviour.DIE;
+        TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of());
+        String msg = resp.getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Engine failed to start (exit code 1). Last lines of its log "), msg);
+        assertTrue(msg.contains("engine.log:\nException in thread \"main\" boom"), msg);
+    }
+
+    @Test
+    void engineThatNeverRegistersTimesOutAndIsDestroyed() {
+        provider.behaviour = FakeProvider.Behaviour.HANG;
+        configure(Map.of("kyuubi.session.engine.initialize.timeout", "300"));
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Timeout(300 ms, you can modify kyuubi.session.engine.initialize.timeout to "
+                + "change it) to launch SPARK_SQL engine"), msg);
+        assertTrue(provider.destroyed.get());
+    }
+
+    @Test
+    void invalidOverridesAreRefusedByName() {
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("set:hiveconf:kyuubi.engine.type", "PRESTO"))
+                .getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Invalid value for kyuubi.engine.type: 'PRESTO' (allowed: one of"), msg);
+        msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("set:hiveconf:kitsune.engine.spark.home", "nope"))
+                .getStatus().getErrorMessage();
+        assertTrue(msg.contains("allowed: spark-4.0"), msg);
+    }
+
+    @Test
+    void refusedServerSaysWhy() {
+        manager.refuseNewSessions("Server is draining; use another one");
+        TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of());
+        assertEquals("Server is draining; use another one", resp.getStatus().getErrorMessage());
+    }
+
+    @Test
+    void disconnectClosesTheConnectionsSessions() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        openOk(Map.of());
+        manager.connectionClosed(new ClientContext("other", "alice", "10.0.0.8"));
+        assertEquals(1, manager.openSessionCount());
+        manager.connectionClosed(conn);
+        assertEquals(0, manager.openSessionCount());
+        assertEquals(1, engine.requests(TCloseSessionReq.class).size(), "closed on the engine too");
+    }
+
+    @Test
+    void idleSessionsAreClosed() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.session.idle.timeout", "PT1H"));
+        TSessionHandle session = openOk(Map.of());
+        clock.now = clock.now.plus(Duration.ofMinutes(59));
+        manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME));
+        clock.now = clock.now.plus(Duration.ofMinutes(59));
+        manager.closeIdleSessions();
+        assertEquals(1, manager.openSessionCount(), "a call resets the idle time");
+        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        manager.closeIdleSessions();
+        assertEquals(0, manager.openSessionCount());
+    }
+
+    @Test
+    void closeSessionByClientAndByOperator() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        TCloseSessionResp resp = manager.CloseSession(new TCloseSessionReq(session));
+        assertEquals(TStatusCode.SUCCESS_STATUS, resp.getStatus().getStatusCode());
+        assertTrue(manager.CloseSession(new TCloseSessionReq(session)).getStatus().getErrorMessage()
+                .startsWith("Invalid SessionHandle"));
+        openOk(Map.of());
+        assertTrue(manager.closeSession(manager.sessions().get(0).id()));
+        assertFalse(manager.closeSession("no-such-session"));
+    }
+
+    @Test
+    void lostEngineBreaksTheSessionWithItsAddress() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        engine.close();
+        String first = manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME)).getStatus()
+                .getErrorMessage();
+        assertTrue(first.contains("127.0.0.1:" + engine.port()), first);
+        String second = manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME)).getStatus()
+                .getErrorMessage();
+        assertTrue(second.contains("is broken"), second);
+    }
+
+    @Test
+    void staleEngineNodeNamesTheAddress() throws Exception {
+        discovery.register(ALICE_SPACE, 1, "r"); // nothing listens on port 1
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Cannot connect to the engine at 127.0.0.1:1"), msg);
+    }
+}
