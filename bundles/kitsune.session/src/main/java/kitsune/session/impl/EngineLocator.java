@@ -129,13 +129,15 @@ final class EngineLocator {
     }
 
     /**
-     * Shared engines keep one directory per routing user, so that their tables survive engine restarts; a
+     * Shared engines keep one directory per engine space (routing user, share level, engine home, subdomain), so
+     * that their tables survive engine restarts and two live engines never open the same Derby metastore; a
      * CONNECTION engine gets a directory of its own.
      */
     static Path workDir(KitsuneConf conf, EngineSpace space, String user, String refId) throws EngineException {
         Path engines = workRoot(conf).resolve("engines");
         Path dir = space.shareLevel() == ShareLevel.CONNECTION ? engines.resolve(user).resolve("conn-" + refId)
-                : engines.resolve(space.routingUser());
+                : engines.resolve(space.routingUser())
+                        .resolve(space.shareLevel() + "-" + space.version() + "-" + space.subdomain());
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

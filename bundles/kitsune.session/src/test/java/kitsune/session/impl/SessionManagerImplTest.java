@@ -214,7 +214,7 @@ class SessionManagerImplTest {
         assertEquals(ALICE_SPACE, launch.space().path());
         assertEquals("alice", launch.sessionUser());
         assertEquals("127.0.0.1:2181", launch.zkConnectString());
-        assertEquals(work.resolve("engines").resolve("alice").toAbsolutePath(), launch.workDir());
+        assertEquals(work.resolve("engines/alice/USER-1-spark-4.0-default").toAbsolutePath(), launch.workDir());
         assertEquals(java.util.List.of("/kyuubi_1-spark-4.0_USER_SPARK_SQL_lock/alice/default"), discovery.locks);
         assertEquals(manager.sessions().get(0).id(), launch.refId(), "the session id is the launch's refId");
 
