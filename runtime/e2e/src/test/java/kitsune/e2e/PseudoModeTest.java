@@ -132,7 +132,9 @@ class PseudoModeTest {
                 assertFalse(cols.next());
             }
             List<List<Object>> types = Jdbc.rows(md.getTypeInfo());
-            assertTrue(types.stream().anyMatch(r -> "INT".equalsIgnoreCase(String.valueOf(r.get(0)))),
+            assertTrue(types.stream().anyMatch(r -> ((Number) r.get(1)).intValue() == java.sql.Types.INTEGER
+                    && String.valueOf(r.get(0)).toUpperCase().startsWith("INT")), types.toString());
+            assertTrue(types.stream().anyMatch(r -> ((Number) r.get(1)).intValue() == java.sql.Types.DECIMAL),
                     types.toString());
         }
     }
