@@ -89,8 +89,8 @@ public class KitsuneInFelixTest {
                 "asm-analysis", "asm-util", "org.apache.aries.spifly", "slf4j-api", "slf4j-simple", "failureaccess",
                 "guava", "jsr305", "jackson-annotations", "jackson-core", "jackson-databind", "netty-common",
                 "netty-buffer", "netty-resolver", "netty-transport-4", "netty-codec",
-                "netty-transport-native-unix-common", "netty-transport-classes-epoll", "netty-handler", "libthrift",
-                "curator-client", "curator-framework", "curator-recipes"}) {
+                "netty-transport-native-unix-common", "netty-transport-classes-epoll", "netty-handler",
+                "curator-client", "curator-framework", "curator-recipes", "metrics-core", "snappy-java"}) {
             opts.add(bundle(prefetched(jar)));
         }
         for (String b : new String[] {"kitsune.api", "kitsune.thrift", "kitsune.zookeeper", "kitsune.config",
