@@ -1,0 +1,381 @@
+package kitsune.engine.spark;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.apache.hive.service.rpc.thrift.*;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.thrift.ClientContext;
+import kitsune.thrift.Statuses;
+
+/**
+ * TCLIService as the engine serves it: each call is mapped to the sessions and operations, and every failure is
+ * answered as an error status with Spark's message and a SQLSTATE, never thrown at the transport.
+ */
+final class EngineCliService implements TCLIService.Iface {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineCliService.class);
+    /** The newest protocol the Hive 4.0.1 driver accepts; V11 makes it fail with "Unsupported Hive2 protocol". */
+    static final TProtocolVersion MAX_PROTOCOL = TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
+    private static final int FETCH_TYPE_LOG = 1;
+
+    private final EngineSessions sessions;
+    private final ExecutorService statementPool;
+    private final ScheduledExecutorService scheduler;
+    private final Duration pollingTimeout;
+    private final String sparkVersion;
+    private final Supplier<ClientContext> connection;
+
+    EngineCliService(EngineSessions sessions, ExecutorService statementPool, ScheduledExecutorService scheduler,
+            Duration pollingTimeout, String sparkVersion, Supplier<ClientContext> connection) {
+        this.sessions = sessions;
+        this.statementPool = statementPool;
+        this.scheduler = scheduler;
+        this.pollingTimeout = pollingTimeout;
+        this.sparkVersion = sparkVersion;
+        this.connection = connection;
+    }
+
+    static TProtocolVersion negotiate(TProtocolVersion client) {
+        return client == null || client.getValue() > MAX_PROTOCOL.getValue() ? MAX_PROTOCOL : client;
+    }
+
+    @Override
+    public TOpenSessionResp OpenSession(TOpenSessionReq req) {
+        TOpenSessionResp resp = new TOpenSessionResp();
+        try {
+            TProtocolVersion protocol = negotiate(req.getClient_protocol());
+            ClientContext ctx = connection.get();
+            String user = ctx.user() != null ? ctx.user() : req.getUsername() == null ? "anonymous" : req.getUsername();
+            EngineSession session = sessions.open(user, ctx.connectionId(), protocol, req.getConfiguration());
+            resp.setStatus(Statuses.ok());
+            resp.setServerProtocolVersion(protocol);
+            resp.setSessionHandle(session.handle());
+            // the driver reads both keys and fails without a configuration map
+            resp.setConfiguration(Map.of(
+                    "hive.server2.thrift.resultset.default.fetch.size", "1000",
+                    "hive.default.nulls.last", "true"));
+        } catch (Exception e) {
+            LOG.warn("OpenSession failed: {}", SqlErrors.message(e));
+            resp.setStatus(SqlErrors.status(e));
+            resp.setServerProtocolVersion(MAX_PROTOCOL);
+        }
+        return resp;
+    }
+
+    @Override
+    public TCloseSessionResp CloseSession(TCloseSessionReq req) {
+        TCloseSessionResp resp = new TCloseSessionResp();
+        try {
+            sessions.close(req.getSessionHandle());
+            resp.setStatus(Statuses.ok());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TGetInfoResp GetInfo(TGetInfoReq req) {
+        TGetInfoResp resp = new TGetInfoResp();
+        try {
+            sessions.get(req.getSessionHandle());
+            TGetInfoValue value = switch (req.getInfoType()) {
+                case CLI_SERVER_NAME -> TGetInfoValue.stringValue("Kitsune Spark engine");
+                case CLI_DBMS_NAME -> TGetInfoValue.stringValue("Spark SQL");
+                case CLI_DBMS_VER -> TGetInfoValue.stringValue(sparkVersion);
+                case CLI_ODBC_KEYWORDS -> TGetInfoValue.stringValue("Unimplemented");
+                case CLI_MAX_COLUMN_NAME_LEN, CLI_MAX_SCHEMA_NAME_LEN, CLI_MAX_TABLE_NAME_LEN ->
+                        TGetInfoValue.lenValue(128);
+                case CLI_TXN_CAPABLE -> TGetInfoValue.smallIntValue((short) 0);
+                default -> null;
+            };
+            if (value == null) {
+                resp.setStatus(Statuses.notSupported("GetInfo type " + req.getInfoType()));
+                resp.setInfoValue(TGetInfoValue.stringValue(""));
+            } else {
+                resp.setStatus(Statuses.ok());
+                resp.setInfoValue(value);
+            }
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+            resp.setInfoValue(TGetInfoValue.stringValue(""));
+        }
+        return resp;
+    }
+
+    @Override
+    public TExecuteStatementResp ExecuteStatement(TExecuteStatementReq req) {
+        TExecuteStatementResp resp = new TExecuteStatementResp();
+        try {
+            EngineSession session = sessions.get(req.getSessionHandle());
+            StatementOperation op = new StatementOperation(session, req.getStatement(), scheduler);
+            sessions.addOperation(op);
+            try {
+                op.submit(statementPool, req.getQueryTimeout());
+            } catch (RejectedExecutionException e) {
+                sessions.closeOperation(op.handle());
+                throw new IllegalStateException("The engine is busy: too many statements are running or queued; "
+                        + "try again later");
+            }
+            if (!req.isRunAsync()) op.awaitRun();
+            resp.setStatus(Statuses.ok());
+            resp.setOperationHandle(op.handle());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    /** Runs a metadata call to completion and answers its handle (or the error). */
+    private TStatus metadata(TSessionHandle handle, TOperationType type, String description,
+            MetadataCall call, Consumer<TOperationHandle> setHandle) {
+        try {
+            EngineSession session = sessions.get(handle);
+            CatalogMetadata catalog = new CatalogMetadata(session.spark());
+            MetadataOperation op = new MetadataOperation(session, type, description);
+            sessions.addOperation(op);
+            op.run(() -> call.apply(catalog));
+            if (op.state() == TOperationState.ERROR_STATE) {
+                // the driver fetches metadata without polling the status: answer the failure right here
+                sessions.closeOperation(op.handle());
+                return SqlErrors.status(op.error());
+            }
+            setHandle.accept(op.handle());
+            return Statuses.ok();
+        } catch (Exception e) {
+            return SqlErrors.status(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface MetadataCall {
+        ResultTable apply(CatalogMetadata catalog) throws Exception;
+    }
+
+    @Override
+    public TGetTypeInfoResp GetTypeInfo(TGetTypeInfoReq req) {
+        TGetTypeInfoResp resp = new TGetTypeInfoResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_TYPE_INFO, "GetTypeInfo",
+                c -> CatalogMetadata.typeInfo(), resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetCatalogsResp GetCatalogs(TGetCatalogsReq req) {
+        TGetCatalogsResp resp = new TGetCatalogsResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_CATALOGS, "GetCatalogs",
+                c -> CatalogMetadata.catalogs(), resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetSchemasResp GetSchemas(TGetSchemasReq req) {
+        TGetSchemasResp resp = new TGetSchemasResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_SCHEMAS,
+                "GetSchemas schema=" + req.getSchemaName(),
+                c -> c.schemas(req.getSchemaName()), resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetTablesResp GetTables(TGetTablesReq req) {
+        TGetTablesResp resp = new TGetTablesResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_TABLES,
+                "GetTables schema=" + req.getSchemaName() + " table=" + req.getTableName()
+                        + " types=" + req.getTableTypes(),
+                c -> c.tables(req.getSchemaName(), req.getTableName(), req.getTableTypes()),
+                resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetTableTypesResp GetTableTypes(TGetTableTypesReq req) {
+        TGetTableTypesResp resp = new TGetTableTypesResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_TABLE_TYPES, "GetTableTypes",
+                c -> CatalogMetadata.tableTypes(), resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetColumnsResp GetColumns(TGetColumnsReq req) {
+        TGetColumnsResp resp = new TGetColumnsResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_COLUMNS,
+                "GetColumns schema=" + req.getSchemaName() + " table=" + req.getTableName()
+                        + " column=" + req.getColumnName(),
+                c -> c.columns(req.getSchemaName(), req.getTableName(), req.getColumnName()),
+                resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetFunctionsResp GetFunctions(TGetFunctionsReq req) {
+        TGetFunctionsResp resp = new TGetFunctionsResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_FUNCTIONS,
+                "GetFunctions schema=" + req.getSchemaName() + " function=" + req.getFunctionName(),
+                c -> c.functions(req.getSchemaName(), req.getFunctionName()), resp::setOperationHandle));
+        return resp;
+    }
+
+    // TOperationType has no kind for keys; HiveServer2 also reports them as GET_FUNCTIONS
+    @Override
+    public TGetPrimaryKeysResp GetPrimaryKeys(TGetPrimaryKeysReq req) {
+        TGetPrimaryKeysResp resp = new TGetPrimaryKeysResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_FUNCTIONS, "GetPrimaryKeys",
+                c -> CatalogMetadata.primaryKeys(), resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetCrossReferenceResp GetCrossReference(TGetCrossReferenceReq req) {
+        TGetCrossReferenceResp resp = new TGetCrossReferenceResp();
+        resp.setStatus(metadata(req.getSessionHandle(), TOperationType.GET_FUNCTIONS, "GetCrossReference",
+                c -> CatalogMetadata.crossReference(), resp::setOperationHandle));
+        return resp;
+    }
+
+    @Override
+    public TGetOperationStatusResp GetOperationStatus(TGetOperationStatusReq req) {
+        TGetOperationStatusResp resp = new TGetOperationStatusResp();
+        try {
+            Operation op = sessions.operation(req.getOperationHandle());
+            // long polling: the driver polls in a tight loop and relies on the server to wait
+            if (!op.isTerminal()) op.awaitTerminal(pollingTimeout);
+            TOperationState state = op.state();
+            resp.setStatus(Statuses.ok());
+            resp.setOperationState(state);
+            resp.setHasResultSet(true);
+            resp.setOperationStarted(op.startTime());
+            if (op.completedTime() > 0) resp.setOperationCompleted(op.completedTime());
+            if (state == TOperationState.ERROR_STATE && op.error() != null) {
+                resp.setErrorMessage(SqlErrors.message(op.error()));
+                resp.setSqlState(SqlErrors.sqlState(op.error()));
+                resp.setErrorCode(0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            resp.setStatus(SqlErrors.status(e));
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TCancelOperationResp CancelOperation(TCancelOperationReq req) {
+        TCancelOperationResp resp = new TCancelOperationResp();
+        try {
+            Operation op = sessions.operation(req.getOperationHandle());
+            op.cancel(TOperationState.CANCELED_STATE);
+            LOG.info("Cancelled operation {} of session {}", op.id(), op.session().id());
+            resp.setStatus(Statuses.ok());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TCloseOperationResp CloseOperation(TCloseOperationReq req) {
+        TCloseOperationResp resp = new TCloseOperationResp();
+        try {
+            sessions.closeOperation(req.getOperationHandle());
+            resp.setStatus(Statuses.ok());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TGetResultSetMetadataResp GetResultSetMetadata(TGetResultSetMetadataReq req) {
+        TGetResultSetMetadataResp resp = new TGetResultSetMetadataResp();
+        try {
+            Operation op = sessions.operation(req.getOperationHandle());
+            resp.setSchema(TypeMapping.tableSchema(op.schema()));
+            resp.setStatus(Statuses.ok());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TFetchResultsResp FetchResults(TFetchResultsReq req) {
+        TFetchResultsResp resp = new TFetchResultsResp();
+        try {
+            Operation op = sessions.operation(req.getOperationHandle());
+            TProtocolVersion protocol = op.session().protocol();
+            boolean fromStart = req.getOrientation() == TFetchOrientation.FETCH_FIRST;
+            int maxRows = (int) Math.min(Integer.MAX_VALUE, Math.max(0, req.getMaxRows()));
+            TRowSet rows = req.getFetchType() == FETCH_TYPE_LOG
+                    ? op.fetchLog(maxRows, fromStart, protocol)
+                    : op.fetch(maxRows, fromStart, protocol);
+            resp.setResults(rows);
+            resp.setHasMoreRows(false);
+            resp.setStatus(Statuses.ok());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TGetQueryIdResp GetQueryId(TGetQueryIdReq req) {
+        TGetQueryIdResp resp = new TGetQueryIdResp();
+        try {
+            resp.setQueryId(sessions.operation(req.getOperationHandle()).id().toString());
+        } catch (Exception e) {
+            // the IDL has no status here: an unknown handle has no query id
+            resp.setQueryId("");
+        }
+        return resp;
+    }
+
+    @Override
+    public TSetClientInfoResp SetClientInfo(TSetClientInfoReq req) {
+        TSetClientInfoResp resp = new TSetClientInfoResp();
+        try {
+            sessions.get(req.getSessionHandle());
+            resp.setStatus(Statuses.ok());
+        } catch (Exception e) {
+            resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    @Override
+    public TGetDelegationTokenResp GetDelegationToken(TGetDelegationTokenReq req) {
+        return new TGetDelegationTokenResp(Statuses.notSupported("GetDelegationToken"));
+    }
+
+    @Override
+    public TCancelDelegationTokenResp CancelDelegationToken(TCancelDelegationTokenReq req) {
+        return new TCancelDelegationTokenResp(Statuses.notSupported("CancelDelegationToken"));
+    }
+
+    @Override
+    public TRenewDelegationTokenResp RenewDelegationToken(TRenewDelegationTokenReq req) {
+        return new TRenewDelegationTokenResp(Statuses.notSupported("RenewDelegationToken"));
+    }
+
+    @Override
+    public TUploadDataResp UploadData(TUploadDataReq req) {
+        TUploadDataResp resp = new TUploadDataResp();
+        resp.setStatus(Statuses.notSupported("UploadData"));
+        return resp;
+    }
+
+    @Override
+    public TDownloadDataResp DownloadData(TDownloadDataReq req) {
+        TDownloadDataResp resp = new TDownloadDataResp();
+        resp.setStatus(Statuses.notSupported("DownloadData"));
+        return resp;
+    }
+}

@@ -1,0 +1,126 @@
+package kitsune.engine.spark;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.CuratorWatcher;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.engine.ShareLevel;
+import kitsune.api.registry.ServiceNode;
+
+/**
+ * The engine's node in its engine space, as Kyuubi's engines write it: EPHEMERAL_SEQUENTIAL
+ * {@code serverUri=h:p;version=v;kyuubi.engine.id=<app id>;refId=r;sequence=N}, data {@code h:p}, parents
+ * PERSISTENT. A Curator PersistentNode re-creates it after a ZooKeeper session expiry; a deletion by anyone else
+ * (kitsune-ctl delete engine, a server) means "drain": the node is not re-created and the engine is told once.
+ */
+final class EngineRegistration {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineRegistration.class);
+
+    private final EngineSettings settings;
+    private final CuratorFramework client;
+    private final Executor callbacks;
+    private final Runnable onDeregistered;
+    private PersistentNode node;
+    private volatile boolean deregistered;
+
+    /**
+     * @param callbacks     runs the reactions to ZooKeeper events off ZooKeeper's event thread
+     * @param onDeregistered called once when someone else deleted the node
+     */
+    EngineRegistration(EngineSettings settings, Executor callbacks, Runnable onDeregistered) {
+        this.settings = settings;
+        this.callbacks = callbacks;
+        this.onDeregistered = onDeregistered;
+        client = CuratorFrameworkFactory.builder()
+                .connectString(settings.zkAddresses())
+                .sessionTimeoutMs((int) settings.zkSessionTimeout().toMillis())
+                .connectionTimeoutMs((int) settings.zkConnectionTimeout().toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(1000, 3))
+                .build();
+    }
+
+    /** Creates the node and waits for it; returns its path. */
+    String register(String host, int port, String engineId) throws Exception {
+        client.start();
+        long timeout = settings.zkConnectionTimeout().toMillis();
+        if (!client.blockUntilConnected((int) timeout, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Could not connect to ZooKeeper at " + settings.zkAddresses()
+                    + " within " + timeout + " ms");
+        }
+        String space = settings.engineSpace();
+        if (client.checkExists().forPath(space) == null) {
+            client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(space);
+        }
+        String prefix = space + "/" + ServiceNode.namePrefix(host, port, settings.spaceVersion(),
+                Map.of("kyuubi.engine.id", engineId), settings.refId());
+        byte[] data = ServiceNode.plainData(host, port).getBytes(StandardCharsets.UTF_8);
+        node = new PersistentNode(client, CreateMode.EPHEMERAL_SEQUENTIAL, false, prefix, data);
+        // every (re-)creation, e.g. after a session expiry, needs a fresh deletion watch: watches are one-shot
+        // and belong to the ZooKeeper session that set them
+        node.getListenable().addListener(this::watch);
+        node.start();
+        if (!node.waitForInitialCreate(timeout, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Could not create the engine's node under " + space + " within "
+                    + timeout + " ms");
+        }
+        return node.getActualPath();
+    }
+
+    private void watch(String path) throws Exception {
+        if (deregistered || path == null) return;
+        CuratorWatcher watcher = event -> onEvent(event, path);
+        client.checkExists().usingWatcher(watcher).forPath(path);
+    }
+
+    private void onEvent(WatchedEvent event, String path) {
+        // a session expiry arrives as a state event, not NodeDeleted: only a real deletion means "drain"
+        if (event.getType() != Watcher.Event.EventType.NodeDeleted || deregistered) return;
+        deregistered = true;
+        callbacks.execute(() -> {
+            LOG.warn("This engine's node {} was deleted from ZooKeeper: the engine is de-registered and stops "
+                    + "after its last session", path);
+            closeNode();
+            onDeregistered.run();
+        });
+    }
+
+    /**
+     * Removes the node (and, for CONNECTION engines, their whole one-engine space, as Kyuubi does) and closes the
+     * ZooKeeper client.
+     */
+    void close() {
+        deregistered = true;
+        closeNode();
+        if (settings.shareLevel() == ShareLevel.CONNECTION) {
+            try {
+                client.delete().deletingChildrenIfNeeded().forPath(settings.engineSpace());
+            } catch (Exception e) {
+                LOG.warn("Could not remove engine space {}: {}", settings.engineSpace(), e.toString());
+            }
+        }
+        client.close();
+    }
+
+    private synchronized void closeNode() {
+        if (node == null) return;
+        try {
+            node.close();
+        } catch (IOException e) {
+            LOG.warn("Could not remove the engine's node: {}", e.toString());
+        }
+        node = null;
+    }
+}

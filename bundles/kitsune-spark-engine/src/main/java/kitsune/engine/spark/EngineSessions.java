@@ -1,0 +1,119 @@
+package kitsune.engine.spark;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.hive.service.rpc.thrift.TOperationHandle;
+import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine's sessions and operations by handle, the sessions of each client connection (closed when it drops),
+ * and the idle clock the engine's self-stop reads. Refuses new sessions once the engine drains.
+ */
+final class EngineSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineSessions.class);
+
+    /** Told when a session closed, with the number still open. */
+    interface Listener {
+        void sessionClosed(int remaining);
+    }
+
+    private final SparkSession root;
+    private final Listener listener;
+    private final Map<UUID, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final Map<UUID, Operation> operations = new ConcurrentHashMap<>();
+    private final Map<String, Set<UUID>> byConnection = new ConcurrentHashMap<>();
+    private volatile boolean accepting = true;
+    private volatile long idleSinceMillis = System.currentTimeMillis();
+
+    EngineSessions(SparkSession root, Listener listener) {
+        this.root = root;
+        this.listener = listener;
+    }
+
+    EngineSession open(String user, String connectionId, TProtocolVersion protocol, Map<String, String> conf) {
+        if (!accepting) {
+            throw new IllegalStateException("This engine is de-registered and stops after its last session; "
+                    + "connect again to get a new engine");
+        }
+        EngineSession session = new EngineSession(user, connectionId, protocol, root.newSession());
+        session.applyConfiguration(conf);
+        sessions.put(session.id(), session);
+        byConnection.computeIfAbsent(connectionId, c -> ConcurrentHashMap.newKeySet()).add(session.id());
+        LOG.info("Opened session {} for user {} (protocol {}, {} variable(s)); {} session(s) open", session.id(),
+                session.user(), protocol, session.variables().size(), sessions.size());
+        return session;
+    }
+
+    EngineSession get(TSessionHandle handle) {
+        EngineSession s = sessions.get(Operation.idOf(handle.getSessionId()));
+        if (s == null) throw new IllegalArgumentException("Invalid SessionHandle: unknown or closed session");
+        return s;
+    }
+
+    void close(TSessionHandle handle) {
+        close(get(handle).id());
+    }
+
+    private void close(UUID id) {
+        EngineSession s = sessions.remove(id);
+        if (s == null) return;
+        Set<UUID> ofConnection = byConnection.get(s.connectionId());
+        if (ofConnection != null) ofConnection.remove(id);
+        s.close();
+        operations.values().removeIf(op -> op.session() == s);
+        int remaining = sessions.size();
+        if (remaining == 0) idleSinceMillis = System.currentTimeMillis();
+        LOG.info("Closed session {}; {} session(s) open", id, remaining);
+        listener.sessionClosed(remaining);
+    }
+
+    /** The client's connection is gone: its sessions can never be used again. */
+    void connectionClosed(String connectionId) {
+        Set<UUID> ids = byConnection.remove(connectionId);
+        if (ids == null) return;
+        for (UUID id : ids) close(id);
+    }
+
+    void addOperation(Operation op) {
+        op.session().addOperation(op);
+        operations.put(op.id(), op);
+    }
+
+    Operation operation(TOperationHandle handle) {
+        Operation op = operations.get(Operation.idOf(handle.getOperationId()));
+        if (op == null) throw new IllegalArgumentException("Invalid OperationHandle: unknown or closed operation");
+        return op;
+    }
+
+    void closeOperation(TOperationHandle handle) {
+        Operation op = operation(handle);
+        operations.remove(op.id());
+        op.session().removeOperation(op);
+        op.close();
+    }
+
+    int count() {
+        return sessions.size();
+    }
+
+    /** When the last session closed (or the engine started); meaningful while count() is 0. */
+    long idleSinceMillis() {
+        return idleSinceMillis;
+    }
+
+    void stopAccepting() {
+        accepting = false;
+    }
+
+    /** Closes every session at engine stop. */
+    void closeAll() {
+        for (UUID id : sessions.keySet()) close(id);
+    }
+}

@@ -1,0 +1,170 @@
+package kitsune.engine.spark;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.ValueType;
+import kitsune.api.engine.EngineConf;
+import kitsune.api.engine.ShareLevel;
+import kitsune.api.registry.EngineSpace;
+import kitsune.api.registry.ZkPaths;
+
+/**
+ * What the server put into engine.properties, parsed and validated once at start so that a bad value stops the
+ * engine with a message naming the key instead of failing later in the middle of a session.
+ */
+public final class EngineSettings {
+    static final String BIND_HOST = "kitsune.engine.bind.host";
+    static final String IDLE_TIMEOUT = "kyuubi.session.engine.idle.timeout";
+    static final String POLLING_TIMEOUT = "kyuubi.operation.status.polling.timeout";
+    static final String ZK_SESSION_TIMEOUT = "kyuubi.ha.zookeeper.session.timeout";
+    static final String ZK_CONNECTION_TIMEOUT = "kyuubi.ha.zookeeper.connection.timeout";
+    static final String THRIFT_MAX_WORKERS = "kyuubi.frontend.thrift.max.worker.threads";
+    static final String THRIFT_MAX_MESSAGE = "kyuubi.frontend.thrift.max.message.size";
+    static final String EXEC_POOL_SIZE = "kyuubi.backend.engine.exec.pool.size";
+    static final String EXEC_QUEUE_SIZE = "kyuubi.backend.engine.exec.pool.wait.queue.size";
+
+    private final Map<String, String> raw;
+    private final String zkAddresses;
+    private final String engineSpace;
+    private final String refId;
+    private final String spaceVersion;
+    private final ShareLevel shareLevel;
+    private final String user;
+    private final Path workDir;
+    private final String bindHost;
+    private final Duration idleTimeout;
+    private final Duration pollingTimeout;
+    private final Duration zkSessionTimeout;
+    private final Duration zkConnectionTimeout;
+    private final int maxWorkerThreads;
+    private final int maxMessageSize;
+    private final int execPoolSize;
+    private final int execQueueSize;
+
+    private EngineSettings(Map<String, String> raw) {
+        this.raw = raw;
+        zkAddresses = required(EngineConf.ZK_ADDRESSES);
+        engineSpace = "/" + ZkPaths.trimSlashes(required(EngineConf.ENGINE_SPACE));
+        refId = required(EngineConf.REF_ID);
+        spaceVersion = required(EngineConf.SPACE_VERSION);
+        shareLevel = ShareLevel.valueOf(value(EngineConf.SHARE_LEVEL, "USER",
+                ValueType.oneOf("CONNECTION", "USER", "GROUP", "SERVER")));
+        user = value(EngineConf.USER, System.getProperty("user.name"), ValueType.STRING);
+        workDir = Path.of(value(EngineConf.WORK_DIR, System.getProperty("user.dir"), ValueType.STRING))
+                .toAbsolutePath().normalize();
+        bindHost = value(BIND_HOST, "127.0.0.1", ValueType.STRING);
+        idleTimeout = value(IDLE_TIMEOUT, "PT30M", ValueType.DURATION);
+        pollingTimeout = value(POLLING_TIMEOUT, "PT5S", ValueType.DURATION);
+        zkSessionTimeout = value(ZK_SESSION_TIMEOUT, "PT60S", ValueType.DURATION);
+        zkConnectionTimeout = value(ZK_CONNECTION_TIMEOUT, "PT15S", ValueType.DURATION);
+        maxWorkerThreads = value(THRIFT_MAX_WORKERS, "200", ValueType.intRange(1, 10_000));
+        maxMessageSize = value(THRIFT_MAX_MESSAGE, "104857600", ValueType.intRange(1024, Integer.MAX_VALUE));
+        execPoolSize = value(EXEC_POOL_SIZE, "100", ValueType.intRange(1, 10_000));
+        execQueueSize = value(EXEC_QUEUE_SIZE, "100", ValueType.intRange(1, 100_000));
+    }
+
+    public static EngineSettings load(Path file) throws IOException {
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            props.load(in);
+        }
+        return from(props);
+    }
+
+    public static EngineSettings from(Properties props) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        props.stringPropertyNames().stream().sorted().forEach(k -> raw.put(k, props.getProperty(k)));
+        return new EngineSettings(raw);
+    }
+
+    private String required(String key) {
+        String v = raw.get(key);
+        if (v == null || v.isBlank()) throw new ConfigException(key, "Missing required engine setting " + key);
+        return v.trim();
+    }
+
+    private <T> T value(String key, String def, ValueType<T> type) {
+        String v = raw.get(key);
+        return type.parse(key, v == null || v.isBlank() ? def : v);
+    }
+
+    /**
+     * The Spark configuration to build the session with: every spark.* key given, plus the defaults a local engine
+     * needs (Kyuubi sets the same ones for local mode) where the server did not set them.
+     *
+     * @param hiveAvailable whether spark-hive and Hive's classes are on the classpath
+     */
+    public Map<String, String> sparkConf(boolean hiveAvailable) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        raw.forEach((k, v) -> {
+            if (k.startsWith("spark.")) conf.put(k, v);
+        });
+        conf.putIfAbsent("spark.master", "local[*]");
+        conf.putIfAbsent("spark.app.name", appName());
+        conf.putIfAbsent("spark.ui.enabled", "false");
+        conf.putIfAbsent("spark.driver.host", advertisedHost());
+        conf.putIfAbsent("spark.driver.bindAddress", bindHost);
+        conf.putIfAbsent("spark.sql.warehouse.dir", workDir.resolve("spark-warehouse").toString());
+        if (hiveAvailable) {
+            conf.putIfAbsent("spark.sql.catalogImplementation", "hive");
+            conf.putIfAbsent("spark.hadoop.javax.jdo.option.ConnectionURL", derbyUrl());
+        }
+        return conf;
+    }
+
+    /** The embedded Derby metastore lives in the work dir, so a USER engine's tables survive its restarts. */
+    String derbyUrl() {
+        return "jdbc:derby:;databaseName=" + workDir.resolve("metastore_db") + ";create=true";
+    }
+
+    /**
+     * Kyuubi's default application name, so that Spark UIs and history servers show the names Kyuubi users know.
+     * User and subdomain are read from the engine space path; namespace and version do not enter the name.
+     */
+    String appName() {
+        String routingUser = spaceSegment(2, user);
+        String subdomain = shareLevel == ShareLevel.CONNECTION ? refId : spaceSegment(3, "default");
+        return new EngineSpace("kyuubi", "0", shareLevel, "SPARK_SQL", routingUser, subdomain).defaultAppName(refId);
+    }
+
+    /** A segment of the engine space path: /&lt;common parent&gt;/&lt;routing user&gt;/&lt;subdomain&gt;. */
+    private String spaceSegment(int index, String fallback) {
+        String[] parts = engineSpace.split("/");
+        return parts.length > index && !parts[index].isEmpty() ? parts[index] : fallback;
+    }
+
+    /** The host written into the znode: the bind host, or this machine's address when bound to every interface. */
+    public String advertisedHost() {
+        if (!bindHost.equals("0.0.0.0") && !bindHost.equals("::")) return bindHost;
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1";
+        }
+    }
+
+    public String zkAddresses() { return zkAddresses; }
+    public String engineSpace() { return engineSpace; }
+    public String refId() { return refId; }
+    public String spaceVersion() { return spaceVersion; }
+    public ShareLevel shareLevel() { return shareLevel; }
+    public String user() { return user; }
+    public Path workDir() { return workDir; }
+    public String bindHost() { return bindHost; }
+    public Duration idleTimeout() { return idleTimeout; }
+    public Duration pollingTimeout() { return pollingTimeout; }
+    public Duration zkSessionTimeout() { return zkSessionTimeout; }
+    public Duration zkConnectionTimeout() { return zkConnectionTimeout; }
+    public int maxWorkerThreads() { return maxWorkerThreads; }
+    public int maxMessageSize() { return maxMessageSize; }
+    public int execPoolSize() { return execPoolSize; }
+    public int execQueueSize() { return execQueueSize; }
+}

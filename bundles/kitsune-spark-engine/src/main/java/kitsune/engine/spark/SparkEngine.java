@@ -1,0 +1,172 @@
+package kitsune.engine.spark;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.engine.ShareLevel;
+
+/**
+ * The engine's life: start (SparkSession, Thrift listener, then the znode once the port serves), run until a
+ * reason to stop (idle timeout without sessions, de-registration drained, the CONNECTION session closed,
+ * SIGTERM), and stop in the order that keeps clients safe: leave ZooKeeper first, then the listener, the
+ * sessions and finally Spark.
+ */
+final class SparkEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkEngine.class);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
+    private final EngineSettings settings;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemon("kitsune-engine"));
+    private volatile boolean draining;
+    private volatile String stopReason = "requested";
+    private SparkSession spark;
+    private ThreadPoolExecutor statementPool;
+    private EngineSessions sessions;
+    private ThriftEndpoint endpoint;
+    private EngineRegistration registration;
+
+    private SparkEngine(EngineSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Runs an engine to its end; the process exit code. */
+    static int run(Path propertiesFile) {
+        SparkEngine engine;
+        try {
+            engine = new SparkEngine(EngineSettings.load(propertiesFile));
+        } catch (Exception e) {
+            LOG.error("Kitsune Spark engine: cannot read {}: {}", propertiesFile, SqlErrors.message(e));
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> engine.stop("JVM shutdown (signal)"),
+                "kitsune-engine-shutdown"));
+        try {
+            engine.start();
+        } catch (Exception e) {
+            LOG.error("Kitsune Spark engine: start failed: {}", SqlErrors.message(e), e);
+            engine.stop("start failed");
+            return 1;
+        }
+        try {
+            engine.stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.stop(engine.stopReason);
+        return 0;
+    }
+
+    private void start() throws Exception {
+        spark = SparkSessionFactory.create(settings);
+        statementPool = new ThreadPoolExecutor(settings.execPoolSize(), settings.execPoolSize(), 60,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.execQueueSize()), daemon("kitsune-statement"));
+        statementPool.allowCoreThreadTimeOut(true);
+        sessions = new EngineSessions(spark, this::sessionClosed);
+        EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
+                settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection());
+        endpoint = new ThriftEndpoint(settings.bindHost(), settings.maxWorkerThreads(), settings.maxMessageSize(),
+                service, client -> sessions.connectionClosed(client.connectionId()));
+        endpoint.start(10_000);
+        String host = settings.advertisedHost();
+        int port = endpoint.port();
+        LOG.info("Kitsune Spark engine: serving TCLIService (binary, NOSASL) on {}:{} for user {}", host, port,
+                settings.user());
+
+        registration = new EngineRegistration(settings, scheduler, this::deregistered);
+        String path = registration.register(host, port, spark.sparkContext().applicationId());
+        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        LOG.info("Kitsune Spark engine: registered {} in ZooKeeper {} ({} ms after JVM start)", path,
+                settings.zkAddresses(), sinceJvmStart);
+
+        long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
+        scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkIdle() {
+        if (sessions.count() > 0) return;
+        long idle = System.currentTimeMillis() - sessions.idleSinceMillis();
+        if (idle >= settings.idleTimeout().toMillis()) {
+            requestStop("idle for " + idle + " ms without sessions (kyuubi.session.engine.idle.timeout="
+                    + settings.idleTimeout() + ")");
+        }
+    }
+
+    private void sessionClosed(int remaining) {
+        if (settings.shareLevel() == ShareLevel.CONNECTION) {
+            requestStop("the session of this CONNECTION engine closed");
+        } else if (draining && remaining == 0) {
+            requestStop("de-registered and the last session closed");
+        } else if (draining) {
+            LOG.info("Kitsune Spark engine: draining, {} session(s) still open", remaining);
+        }
+    }
+
+    private void deregistered() {
+        draining = true;
+        sessions.stopAccepting();
+        int open = sessions.count();
+        if (open == 0) {
+            requestStop("de-registered with no open session");
+        } else {
+            LOG.info("Kitsune Spark engine: draining, {} session(s) still open", open);
+        }
+    }
+
+    private void requestStop(String reason) {
+        if (stopRequested.getCount() == 0) return;
+        stopReason = reason;
+        stopRequested.countDown();
+    }
+
+    /** Idempotent; a second caller (e.g. the shutdown hook during a normal stop) waits for the first to finish. */
+    private void stop(String reason) {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        LOG.info("Kitsune Spark engine: stopping: {}", reason);
+        try {
+            if (registration != null) registration.close();
+            if (endpoint != null) endpoint.stop();
+            if (sessions != null) sessions.closeAll();
+            if (statementPool != null) statementPool.shutdownNow();
+            scheduler.shutdownNow();
+            if (spark != null) spark.stop();
+            LOG.info("Kitsune Spark engine: stopped");
+        } catch (RuntimeException e) {
+            LOG.warn("Kitsune Spark engine: error while stopping: {}", e.toString());
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,137 @@
+package kitsune.engine.spark;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.hive.service.rpc.thrift.TOperationState;
+import org.apache.hive.service.rpc.thrift.TOperationType;
+import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TRowSet;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A SQL statement. It runs on the engine's bounded pool under its own Spark job group, so that a cancel stops its
+ * jobs (interruptOnCancel). The operation counts as RUNNING until the first partition of the result exists, so
+ * errors of the query itself surface in the status rather than in a fetch; the rest streams with
+ * Dataset.toLocalIterator(), one partition at a time, never collected whole.
+ */
+final class StatementOperation extends Operation {
+    private static final long RECANCEL_MILLIS = 500;
+
+    private final String statement;
+    private final String jobGroup = "kitsune-" + id();
+    private final ScheduledExecutorService scheduler;
+    private final CountDownLatch runDone = new CountDownLatch(1);
+    private volatile Future<?> future;
+    private volatile StructType schema;
+    private Iterator<Row> rows;
+    private long fetched;
+
+    StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler) {
+        super(session, TOperationType.EXECUTE_STATEMENT);
+        this.statement = statement;
+        this.scheduler = scheduler;
+        log.add("Executing statement: " + statement);
+    }
+
+    /** Queues the statement; a full pool throws RejectedExecutionException to the caller. */
+    void submit(ExecutorService pool, long queryTimeoutSeconds) {
+        future = pool.submit(this::run);
+        if (queryTimeoutSeconds > 0) {
+            scheduler.schedule(() -> cancel(TOperationState.TIMEDOUT_STATE), queryTimeoutSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits for the end of a synchronous (runAsync=false) statement. */
+    void awaitRun() throws InterruptedException {
+        runDone.await();
+    }
+
+    private void run() {
+        SparkContext sc = session.spark().sparkContext();
+        try {
+            if (!transition(TOperationState.RUNNING_STATE, null)) return;
+            sc.setJobGroup(jobGroup, statement, true);
+            Dataset<Row> df = session.spark().sql(statement);
+            schema = df.schema();
+            if (isTerminal()) return;
+            Iterator<Row> it = df.toLocalIterator();
+            it.hasNext();
+            synchronized (this) {
+                rows = it;
+            }
+            transition(TOperationState.FINISHED_STATE, null);
+        } catch (Throwable t) {
+            // after a cancel Spark reports the killed job as an error: the state already says CANCELED
+            transition(TOperationState.ERROR_STATE, t);
+        } finally {
+            sc.clearJobGroup();
+            runDone.countDown();
+        }
+    }
+
+    @Override
+    StructType schema() {
+        requireFinished();
+        return schema;
+    }
+
+    @Override
+    synchronized TRowSet fetch(int maxRows, boolean fromStart, TProtocolVersion protocol) {
+        requireFinished();
+        if (fromStart && fetched > 0) {
+            throw new IllegalStateException("FETCH_FIRST is not supported for a query result once rows were read");
+        }
+        long offset = fetched;
+        List<Row> batch = new ArrayList<>(Math.min(Math.max(maxRows, 0), 10_000));
+        SparkContext sc = session.spark().sparkContext();
+        // later partitions run as jobs on this thread: they belong to the operation's group too
+        sc.setJobGroup(jobGroup, statement, true);
+        try {
+            while (batch.size() < maxRows && !isTerminalOtherThanFinished() && rows.hasNext()) {
+                batch.add(rows.next());
+            }
+        } catch (RuntimeException e) {
+            transition(TOperationState.ERROR_STATE, e);
+            throw e;
+        } finally {
+            sc.clearJobGroup();
+        }
+        requireFinished();
+        fetched += batch.size();
+        return new RowSetBuilder(schema, session.formatter()).build(batch, offset, protocol);
+    }
+
+    private boolean isTerminalOtherThanFinished() {
+        return state() != TOperationState.FINISHED_STATE;
+    }
+
+    @Override
+    void cancel(TOperationState reason) {
+        if (!transition(reason, null)) return;
+        Future<?> f = future;
+        if (f != null) f.cancel(false);
+        if (f == null || f.isCancelled()) runDone.countDown();
+        cancelJobsUntilStopped();
+    }
+
+    /**
+     * Cancels the job group, and again every half second while the statement still runs: a job submitted just
+     * after a cancel (between analysis and execution) must not run to its end.
+     */
+    private void cancelJobsUntilStopped() {
+        session.spark().sparkContext().cancelJobGroup(jobGroup);
+        if (runDone.getCount() > 0) {
+            scheduler.schedule(this::cancelJobsUntilStopped, RECANCEL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+}
