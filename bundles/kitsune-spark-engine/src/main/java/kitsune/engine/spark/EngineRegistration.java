@@ -54,6 +54,14 @@ final class EngineRegistration {
 
     /** Creates the node and waits for it; returns its path. */
     String register(String host, int port, String engineId) throws Exception {
+        client.getConnectionStateListenable().addListener((c, state) -> {
+            switch (state) {
+                case SUSPENDED, LOST -> LOG.warn("ZooKeeper {}: connection {}; the engine keeps serving its sessions",
+                        settings.zkAddresses(), state);
+                case RECONNECTED -> LOG.info("ZooKeeper {}: reconnected", settings.zkAddresses());
+                default -> { }
+            }
+        });
         client.start();
         long timeout = settings.zkConnectionTimeout().toMillis();
         if (!client.blockUntilConnected((int) timeout, TimeUnit.MILLISECONDS)) {
@@ -103,6 +111,12 @@ final class EngineRegistration {
      */
     void close() {
         deregistered = true;
+        if (!client.getZookeeperClient().isConnected()) {
+            // Deleting would wait out every retry; the ephemeral node goes with the session anyway.
+            LOG.warn("ZooKeeper is unreachable; the engine's node goes when its ZooKeeper session expires");
+            client.close();
+            return;
+        }
         closeNode();
         if (settings.shareLevel() == ShareLevel.CONNECTION) {
             try {
