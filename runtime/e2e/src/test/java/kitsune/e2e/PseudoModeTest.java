@@ -203,4 +203,34 @@ class PseudoModeTest {
         while (!Engines.of(server, "dave").isEmpty() && Instant.now().isBefore(end)) Thread.sleep(500);
         assertTrue(Engines.of(server, "dave").isEmpty(), "CONNECTION engines stop when their session closes");
     }
+
+    @Test
+    void aFailedEngineLaunchReportsTheTailOfTheEngineLog() throws Exception {
+        // Spark refuses to start with this little memory: the engine process exits before it registers
+        String url = server.directUrl() + "?spark.driver.memory=200m";
+        SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(url, "gina"));
+        assertTrue(e.getMessage().contains("Engine failed to start"), e.getMessage());
+        assertTrue(e.getMessage().contains("must be at least") || e.getMessage().contains("INVALID_DRIVER_MEMORY"),
+                e.getMessage());
+        try (Connection c = Jdbc.connect(server.directUrl(), "alice")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue(), "the server keeps serving");
+        }
+    }
+
+    @Test
+    void twoServersWithTheirOwnDirectoriesRunSideBySide() throws Exception {
+        try (KitsuneServer second = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-second-")).start();
+                ZooKeeper secondZk = Zk.connect(second.zkConnect())) {
+            assertNotEquals(server.port(), second.port());
+            assertTrue(server.isAlive() && second.isAlive());
+            List<String> mine = zk.getChildren("/kyuubi", false);
+            List<String> theirs = secondZk.getChildren("/kyuubi", false);
+            assertEquals(1, mine.size());
+            assertEquals(1, theirs.size());
+            assertTrue(theirs.get(0).contains(":" + second.port() + ";"), theirs.toString());
+            assertTrue(Files.exists(second.dir.resolve("pid/kitsune.pid")));
+            assertTrue(Files.readString(second.logFile()).contains("Starting and exposing JDBC connection"));
+        }
+        assertTrue(server.isAlive(), "stopping the second server leaves the first one running");
+    }
 }

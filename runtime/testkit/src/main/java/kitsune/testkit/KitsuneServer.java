@@ -50,7 +50,7 @@ public final class KitsuneServer implements AutoCloseable {
         conf.put("kyuubi.frontend.thrift.binary.bind.host", "127.0.0.1");
         conf.put("kyuubi.frontend.thrift.binary.bind.port", "0");
         conf.put("kyuubi.frontend.rest.bind.port", "0");
-        conf.put("kitsune.engine.spark.homes", "spark-4.0=engines/spark-4.0");
+        conf.put("kitsune.engine.spark.homes", "spark-4.0=engines/spark-4.0,spark-3.5=engines/spark-3.5");
         conf.put("kyuubi.session.engine.idle.timeout", "PT2M");
         conf.put("spark.driver.memory", "768m");
         conf.put("spark.master", "local[2]");
@@ -105,6 +105,9 @@ public final class KitsuneServer implements AutoCloseable {
         Matcher m = awaitLog(READY, Duration.ofSeconds(90));
         host = m.group(1);
         port = Integer.parseInt(m.group(2));
+        // clients through ZooKeeper find the server only once it registered, just after the port accepts
+        awaitLog(Pattern.compile("on ZooKeeper for Kitsune server uri: " + Pattern.quote(host + ":" + port)),
+                Duration.ofSeconds(60));
         return this;
     }
 

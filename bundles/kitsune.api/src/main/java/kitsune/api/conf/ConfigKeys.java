@@ -78,6 +78,14 @@ public final class ConfigKeys {
             "kyuubi.zookeeper.embedded.max.session.timeout", "60000", ValueType.intRange(1, Integer.MAX_VALUE), true,
             "Largest session timeout (ms) the embedded ZooKeeper grants.");
 
+    // ---- graceful stop ----
+    public static final ConfigKey<Duration> SERVER_DRAIN_TIMEOUT = key("kitsune.server.drain.timeout", "PT30M",
+            DURATION, false, "After its node was deleted from ZooKeeper the server waits at most this long for its "
+                    + "open sessions, then closes them and stops; 0 waits without bound (as Kyuubi).");
+    public static final ConfigKey<Duration> SERVER_STOP_TIMEOUT = key("kitsune.server.stop.timeout", "PT1M", DURATION,
+            false, "On SIGTERM (bin/kitsune stop) the server leaves ZooKeeper, refuses new sessions and waits at most "
+                    + "this long for its open sessions, then closes them and stops.");
+
     // ---- frontend ----
     public static final ConfigKey<String> FRONTEND_BIND_HOST = key("kyuubi.frontend.bind.host", "", STRING, true,
             "Bind address of all frontends; empty binds every interface.");
@@ -135,7 +143,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> ENGINE_INIT_TIMEOUT = key("kyuubi.session.engine.initialize.timeout",
             "PT3M", DURATION, false, "How long a session waits for a new engine to register.");
     public static final ConfigKey<String> SPARK_HOMES = key("kitsune.engine.spark.homes",
-            "spark-4.0=engines/spark-4.0", STRING, false,
+            "spark-4.0=engines/spark-4.0,spark-3.5=engines/spark-3.5", STRING, false,
             "Engine homes as name=path pairs separated by commas; relative paths resolve against KITSUNE_HOME.");
     public static final ConfigKey<String> SPARK_HOME = key("kitsune.engine.spark.home", "spark-4.0", STRING, false,
             "Name of the default engine home; a session may pick another listed name.");

@@ -1,0 +1,78 @@
+package kitsune.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+
+/**
+ * Engine homes and engine configuration change at runtime: a conf file edit applies to engines launched from then
+ * on, never to running ones; a session picks among the homes the operator listed, and nothing else.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EngineHomesTest {
+    private KitsuneServer server;
+
+    @BeforeAll
+    void startServer() throws Exception {
+        server = new KitsuneServer(Files.createTempDirectory("kitsune-homes-"))
+                .set("spark.master", "local[1]").set("spark.driver.memory", "640m").start();
+    }
+
+    @AfterAll
+    void stopServer() throws Exception {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void homesAndSparkDefaultsSwitchAtRuntimeForNewEnginesOnly() throws Exception {
+        try (Connection old = Jdbc.connect(server.zkUrl(), "kate")) {
+            assertTrue(sparkVersion(old).startsWith("4.0"), sparkVersion(old));
+            assertEquals("2", setting(old, "spark.sql.shuffle.partitions"));
+
+            // the session may pick another listed home...
+            try (Connection picked = Jdbc.connect(server.zkUrl() + "?kitsune.engine.spark.home=spark-3.5", "lena")) {
+                assertTrue(sparkVersion(picked).startsWith("3.5"), sparkVersion(picked));
+            }
+            // ...but never a path or an unlisted name
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> Jdbc.connect(server.zkUrl() + "?kitsune.engine.spark.home=/opt/evil-spark", "lena"));
+            assertTrue(refused.getMessage().contains("not allowed; allowed: spark-4.0, spark-3.5"),
+                    refused.getMessage());
+
+            // the operator switches the default home and a spark.* default in the conf file
+            server.set("kitsune.engine.spark.home", "spark-3.5").set("spark.sql.shuffle.partitions", "7").writeConf();
+            server.awaitLog(Pattern.compile("Applied configuration changes: .*kitsune\\.engine\\.spark\\.home"),
+                    Duration.ofSeconds(30));
+
+            try (Connection fresh = Jdbc.connect(server.zkUrl(), "mona")) {
+                assertTrue(sparkVersion(fresh).startsWith("3.5"), "a new user's engine uses the new default home");
+                assertEquals("7", setting(fresh, "spark.sql.shuffle.partitions"));
+            }
+            // the session opened before the change keeps its engine and what it was made of
+            assertTrue(sparkVersion(old).startsWith("4.0"), sparkVersion(old));
+            assertEquals("2", setting(old, "spark.sql.shuffle.partitions"));
+        }
+    }
+
+    private static String sparkVersion(Connection c) throws SQLException {
+        return String.valueOf(Jdbc.single(c, "SELECT version()"));
+    }
+
+    private static String setting(Connection c, String key) throws SQLException {
+        return String.valueOf(Jdbc.query(c, "SET " + key).get(0).get(1));
+    }
+}
