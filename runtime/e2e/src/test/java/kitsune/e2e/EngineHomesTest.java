@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -65,6 +66,18 @@ class EngineHomesTest {
             // the session opened before the change keeps its engine and what it was made of
             assertTrue(sparkVersion(old).startsWith("4.0"), sparkVersion(old));
             assertEquals("2", setting(old, "spark.sql.shuffle.partitions"));
+        }
+    }
+
+    @Test
+    void aJarAddedToTheEngineExtraJarsIsOnTheClasspathOfNewEngines() throws Exception {
+        Path jar = UdfJar.build(server.dir.resolve("udf"), KitsuneServer.HOME.resolve("engines/spark-4.0/jars"));
+        server.set("kitsune.engine.spark.extra.jars", jar.toString()).writeConf();
+        server.awaitLog(Pattern.compile("Applied configuration changes: .*kitsune\\.engine\\.spark\\.extra\\.jars"),
+                Duration.ofSeconds(30));
+        try (Connection c = Jdbc.connect(server.zkUrl() + "?kitsune.engine.spark.home=spark-4.0", "nina")) {
+            Jdbc.execute(c, "CREATE TEMPORARY FUNCTION kupper AS '" + UdfJar.CLASS_NAME + "'");
+            assertEquals("KITSUNE", Jdbc.single(c, "SELECT kupper('kitsune')"));
         }
     }
 
