@@ -1,0 +1,111 @@
+package kitsune.ctl;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * kyuubi-ctl's command line: {@code <action> <resource> [options]}, options before, between or after the words, with
+ * kyuubi-ctl's long names and abbreviations (-zk, -n, -s, -p, -v, -u, -et, -es, -esl).
+ */
+@Command(name = "kitsune-ctl")
+final class CtlArgs {
+    @Parameters(arity = "0..*", paramLabel = "WORD")
+    List<String> words = new ArrayList<>();
+
+    @Option(names = {"-zk", "--zk-quorum"}, paramLabel = "QUORUM")
+    String zkQuorum;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS")
+    String namespace;
+
+    @Option(names = {"-s", "--host"}, paramLabel = "HOST")
+    String host;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT")
+    String port;
+
+    @Option(names = {"-v", "--version"}, paramLabel = "VERSION")
+    String version;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER")
+    String user;
+
+    @Option(names = {"-et", "--engine-type"}, paramLabel = "TYPE")
+    String engineType;
+
+    @Option(names = {"-es", "-esd", "--engine-subdomain"}, paramLabel = "SUBDOMAIN")
+    String engineSubdomain;
+
+    @Option(names = {"-esl", "--engine-share-level"}, paramLabel = "LEVEL")
+    String engineShareLevel;
+
+    @Option(names = "--conf", paramLabel = "K=V")
+    List<String> conf = new ArrayList<>();
+
+    @Option(names = {"-b", "--verbose"})
+    boolean verbose;
+
+    @Option(names = {"-h", "--help"})
+    boolean help;
+
+    /** Parses; a malformed command line becomes a usage CtlException with picocli's one-line reason. */
+    static CtlArgs parse(String... args) throws CtlException {
+        CtlArgs a = new CtlArgs();
+        CommandLine cl = new CommandLine(a);
+        cl.setOverwrittenOptionsAllowed(true);
+        cl.setPosixClusteredShortOptionsAllowed(false);
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            String msg = e.getMessage();
+            if (msg != null && msg.startsWith("Missing required parameter for option")) {
+                msg = msg.replace("Missing required parameter for option", "Missing value for option");
+            }
+            throw CtlException.usage(msg + " (see kitsune-ctl --help)");
+        }
+        return a;
+    }
+
+    static String usage() {
+        return """
+                Usage: kitsune-ctl <create|get|delete|list> <server|engine> [options]
+
+                Kitsune's operator CLI, with kyuubi-ctl's syntax; talks to ZooKeeper directly.
+
+                Commands:
+                  list server                        the servers registered in the namespace
+                  get server -s HOST -p PORT         the server registered at HOST:PORT
+                  delete server -s HOST -p PORT      de-register that server: it stops once its sessions are closed
+                  create server -n OTHER_NAMESPACE   expose the namespace's servers in another namespace
+                                                     (persistent nodes; delete them with delete server -n ...)
+                  list engine -u USER                the engines of USER in an engine space
+                  get engine -u USER [-s H -p P]     the same, optionally only the one at H:P
+                  delete engine -u USER [-s H -p P]  de-register those engines: each stops once its sessions are closed
+
+                Options:
+                  -zk, --zk-quorum QUORUM            ZooKeeper connect string [kyuubi.ha.addresses, or
+                                                     127.0.0.1:kyuubi.zookeeper.embedded.client.port when empty]
+                  -n, --namespace NS                 namespace [kyuubi.ha.namespace]
+                  -s, --host HOST                    host of a server or engine (name or IP address)
+                  -p, --port PORT                    port of a server or engine
+                  -v, --version VERSION              servers: only nodes of this version [all];
+                                                     engines: engine space version [1-<kitsune.engine.spark.home>]
+                  -u, --user USER                    engine user (the group for GROUP, the server's OS user for SERVER)
+                  -et, --engine-type TYPE            [kyuubi.engine.type]
+                  -esl, --engine-share-level LEVEL   CONNECTION, USER, GROUP or SERVER [kyuubi.engine.share.level]
+                  -es, -esd, --engine-subdomain SUB  [kyuubi.engine.share.level.subdomain, else default;
+                                                     all subdomains for CONNECTION]
+                  --conf K=V                         a configuration value over kyuubi-defaults.conf (repeatable)
+                  -b, --verbose                      print the parsed arguments
+                  -h, --help                         show this help and exit
+
+                Configuration: $KITSUNE_CONF_DIR/kyuubi-defaults.conf [$KITSUNE_HOME/conf].
+                Exit status: 0 success, 1 the command failed, 2 invalid command line.
+                """;
+    }
+}
