@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +98,10 @@ public class SparkEngineProvider implements EngineProvider {
             writeEngineProperties(request, home, props);
             cmd = new ArrayList<>(EngineCommand.build(java, moduleFlags.forJars(jars),
                     conf.asMap().getOrDefault("spark.driver.memory", "1g"), engineJar, extraJars, jars, props));
+            if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
+                ClassDataSharing cds = new ClassDataSharing(workRoot(conf).resolve("cds"), Clock.systemUTC());
+                cmd.add(1, cds.optionFor(cmd.subList(0, cmd.size() - 1), refId));
+            }
         } catch (IOException e) {
             throw new EngineException("Cannot prepare the engine's files in " + workDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -150,6 +155,11 @@ public class SparkEngineProvider implements EngineProvider {
         } catch (ConfigException e) {
             throw new EngineException(e.getMessage(), e);
         }
+    }
+
+    private Path workRoot(KitsuneConf conf) {
+        String work = conf.raw(ConfigKeys.WORK_DIR.name());
+        return work == null ? kitsuneHome(conf).resolve("work") : Path.of(work).toAbsolutePath().normalize();
     }
 
     private Path kitsuneHome(KitsuneConf conf) {
