@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Statuses;
+import kitsune.thrift.UnsupportedCalls;
 
 /**
  * TCLIService as the engine serves it: each call is mapped to the sessions and operations, and every failure is
  * answered as an error status with Spark's message and a SQLSTATE, never thrown at the transport.
  */
-final class EngineCliService implements TCLIService.Iface {
+final class EngineCliService implements UnsupportedCalls {
     private static final Logger LOG = LoggerFactory.getLogger(EngineCliService.class);
     /** The newest protocol the Hive 4.0.1 driver accepts; V11 makes it fail with "Unsupported Hive2 protocol". */
     static final TProtocolVersion MAX_PROTOCOL = TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
@@ -350,32 +351,4 @@ final class EngineCliService implements TCLIService.Iface {
         return resp;
     }
 
-    @Override
-    public TGetDelegationTokenResp GetDelegationToken(TGetDelegationTokenReq req) {
-        return new TGetDelegationTokenResp(Statuses.notSupported("GetDelegationToken"));
-    }
-
-    @Override
-    public TCancelDelegationTokenResp CancelDelegationToken(TCancelDelegationTokenReq req) {
-        return new TCancelDelegationTokenResp(Statuses.notSupported("CancelDelegationToken"));
-    }
-
-    @Override
-    public TRenewDelegationTokenResp RenewDelegationToken(TRenewDelegationTokenReq req) {
-        return new TRenewDelegationTokenResp(Statuses.notSupported("RenewDelegationToken"));
-    }
-
-    @Override
-    public TUploadDataResp UploadData(TUploadDataReq req) {
-        TUploadDataResp resp = new TUploadDataResp();
-        resp.setStatus(Statuses.notSupported("UploadData"));
-        return resp;
-    }
-
-    @Override
-    public TDownloadDataResp DownloadData(TDownloadDataReq req) {
-        TDownloadDataResp resp = new TDownloadDataResp();
-        resp.setStatus(Statuses.notSupported("DownloadData"));
-        return resp;
-    }
 }
