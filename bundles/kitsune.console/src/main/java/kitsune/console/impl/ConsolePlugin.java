@@ -1,0 +1,64 @@
+package kitsune.console.impl;
+
+import java.util.Dictionary;
+import java.util.Hashtable;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers the "Kitsune" Web Console page: a jakarta.servlet.Servlet service with the Web Console 5 plugin
+ * properties (the console wraps it in its page chrome and its authentication). The servlet API is an optional
+ * import: without it this component logs one line and registers nothing, and the rest of the bundle works.
+ */
+@Component(immediate = true)
+public class ConsolePlugin {
+    static final String LABEL = "kitsune";
+    static final String TITLE = "Kitsune";
+    static final String CATEGORY = "Kitsune";
+    private static final Logger LOG = LoggerFactory.getLogger(ConsolePlugin.class);
+
+    @Reference
+    private KitsuneOverview overview;
+
+    private ServiceRegistration<?> registration;
+
+    @Activate
+    void activate(BundleContext context) {
+        try {
+            registration = Registrar.register(context, overview);
+        } catch (NoClassDefFoundError e) {
+            LOG.info("No servlet API (jakarta.servlet) available to kitsune.console: the Kitsune Web Console page is "
+                    + "not registered");
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // bundle stopping
+            }
+            registration = null;
+        }
+    }
+
+    /** Kept apart so that jakarta.servlet is only loaded when this runs. */
+    private static final class Registrar {
+        static ServiceRegistration<?> register(BundleContext context, KitsuneOverview overview) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("felix.webconsole.label", LABEL);
+            props.put("felix.webconsole.title", TITLE);
+            props.put("felix.webconsole.category", CATEGORY);
+            return context.registerService(jakarta.servlet.Servlet.class, new KitsuneServlet(overview), props);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package kitsune.console.impl;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.DiscoveryException;
+import kitsune.api.registry.ServerEndpoint;
+import kitsune.api.registry.ServiceNode;
+import kitsune.api.registry.ZkPaths;
+import kitsune.api.session.SessionInfo;
+import kitsune.api.session.SessionManager;
+
+/**
+ * What the Web Console page and the kitsune:* commands show and do: the namespace's servers, this server's sessions
+ * and the engines registered in ZooKeeper; drain this server, close a session, stop an engine. Every service it uses
+ * is optional and dynamic, so that the page tells what is missing instead of disappearing.
+ */
+@Component(service = KitsuneOverview.class)
+public class KitsuneOverview {
+    private static final Logger LOG = LoggerFactory.getLogger(KitsuneOverview.class);
+
+    /** A registered server. */
+    public record ServerRow(String host, int port, String version, String znode, boolean self) {
+    }
+
+    /** A session of this server, with its age and idle time at the time of asking. */
+    public record SessionRow(SessionInfo info, Duration age, Duration idle) {
+    }
+
+    /** An outcome of an action, as the page and the commands report it. */
+    public record Result(boolean ok, String message) {
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SessionManager sessions;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Discovery discovery;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServerEndpoint endpoint;
+
+    private final Object engineLock = new Object();
+    private EngineTree engineTree; // guarded by engineLock; created on first use
+
+    @Deactivate
+    void deactivate() {
+        synchronized (engineLock) {
+            if (engineTree != null) engineTree.close();
+            engineTree = null;
+        }
+    }
+
+    public String namespace() {
+        Discovery d = discovery;
+        return d == null ? "" : ZkPaths.trimSlashes(d.namespace());
+    }
+
+    /** host:port of this server's Thrift frontend, or empty before it listens. */
+    public String self() {
+        ServerEndpoint e = endpoint;
+        return e == null ? "" : e.hostPort();
+    }
+
+    public List<ServerRow> servers() throws DiscoveryException {
+        Discovery d = requireDiscovery();
+        String self = self();
+        List<ServerRow> rows = new ArrayList<>();
+        for (ServiceNode n : d.list(ZkPaths.namespacePath(d.namespace()))) {
+            rows.add(new ServerRow(n.host(), n.port(), n.version(), n.path(), n.hostPort().equals(self)));
+        }
+        return rows;
+    }
+
+    public List<SessionRow> sessions() {
+        SessionManager sm = sessions;
+        if (sm == null) return List.of();
+        Instant now = Instant.now();
+        List<SessionRow> rows = new ArrayList<>();
+        for (SessionInfo s : sm.sessions()) {
+            rows.add(new SessionRow(s, between(s.opened(), now), between(s.lastAccess(), now)));
+        }
+        return rows;
+    }
+
+    public boolean hasSessionManager() {
+        return sessions != null;
+    }
+
+    public List<EngineTree.EngineRow> engines() throws DiscoveryException {
+        Discovery d = requireDiscovery();
+        String connect = d.connectString();
+        if (connect == null || connect.isEmpty()) throw new DiscoveryException("ZooKeeper discovery is not running");
+        try {
+            synchronized (engineLock) {
+                if (engineTree == null || !engineTree.usable(connect)) {
+                    if (engineTree != null) engineTree.close();
+                    engineTree = new EngineTree(connect);
+                }
+                return engineTree.engines(ZkPaths.trimSlashes(d.namespace()));
+            }
+        } catch (NoClassDefFoundError e) {
+            throw new DiscoveryException("Engines cannot be listed: the ZooKeeper client (org.apache.zookeeper) is "
+                    + "not available to kitsune.console");
+        }
+    }
+
+    /** Deletes this server's node: the HA bundle sees it and drains the server (refuse new, wait, stop). */
+    public Result drain() throws DiscoveryException {
+        String self = self();
+        if (self.isEmpty()) return new Result(false, "This server has no Thrift endpoint yet; nothing to drain");
+        Discovery d = requireDiscovery();
+        int deleted = 0;
+        for (ServerRow s : servers()) {
+            if (s.self() && d.delete(s.znode())) {
+                deleted++;
+                LOG.info("Drain requested from the console or shell: deleted {}", s.znode());
+            }
+        }
+        return deleted > 0
+                ? new Result(true, "Deleted the node of " + self + ": the server drains and stops after its last "
+                        + "session")
+                : new Result(false, "This server (" + self + ") is not registered in ZooKeeper (already draining?)");
+    }
+
+    public Result closeSession(String id) {
+        SessionManager sm = sessions;
+        if (sm == null) return new Result(false, "No session manager is running");
+        if (id == null || id.isBlank()) return new Result(false, "No session id given");
+        if (sm.closeSession(id.trim())) {
+            LOG.info("Session {} closed from the console or shell", id.trim());
+            return new Result(true, "Closed session " + id.trim());
+        }
+        return new Result(false, "No open session " + id.trim());
+    }
+
+    /** Deletes an engine's node (only one listed as an engine): the engine drains and exits. */
+    public Result stopEngine(String znode) throws DiscoveryException {
+        if (znode == null || znode.isBlank()) return new Result(false, "No engine node given");
+        for (EngineTree.EngineRow e : engines()) {
+            if (e.znode().equals(znode.trim())) {
+                if (requireDiscovery().delete(e.znode())) {
+                    LOG.info("Engine stop requested from the console or shell: deleted {}", e.znode());
+                    return new Result(true, "Deleted the node of engine " + e.hostPort() + " (user " + e.user()
+                            + "): it drains and exits");
+                }
+                return new Result(false, "Engine node " + znode.trim() + " is already gone");
+            }
+        }
+        return new Result(false, "No engine registered at " + znode.trim());
+    }
+
+    private Discovery requireDiscovery() throws DiscoveryException {
+        Discovery d = discovery;
+        if (d == null) throw new DiscoveryException("ZooKeeper discovery (kitsune.ha) is not running");
+        return d;
+    }
+
+    private static Duration between(Instant from, Instant to) {
+        if (from == null) return Duration.ZERO;
+        Duration d = Duration.between(from, to);
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** 1h02m, 3m05s, 12s. */
+    public static String human(Duration d) {
+        if (d == null) return "";
+        long s = d.toSeconds();
+        if (s >= 86400) return String.format("%dd%02dh", s / 86400, (s % 86400) / 3600);
+        if (s >= 3600) return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
+        if (s >= 60) return String.format("%dm%02ds", s / 60, s % 60);
+        return s + "s";
+    }
+}
