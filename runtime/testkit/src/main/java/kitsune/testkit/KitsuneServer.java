@@ -55,6 +55,8 @@ public final class KitsuneServer implements AutoCloseable {
         conf.put("spark.driver.memory", "768m");
         conf.put("spark.master", "local[2]");
         conf.put("spark.sql.shuffle.partitions", "2");
+        // close() sends SIGTERM, which drains: a session a test left open must not hold the server for a minute
+        conf.put("kitsune.server.stop.timeout", "PT10S");
     }
 
     public KitsuneServer set(String key, String value) {
@@ -173,6 +175,57 @@ public final class KitsuneServer implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /** The server JVM (child of the bin/kitsune script), from its pid file. */
+    public ProcessHandle jvm() throws IOException {
+        Path pidFile = dir.resolve("pid").resolve("kitsune.pid");
+        if (!Files.exists(pidFile)) throw new IllegalStateException("no pid file " + pidFile);
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("pid " + pid + " is gone"));
+    }
+
+    /** kill -9 of the server JVM, as a crash (its engines keep running). */
+    public void kill9() throws Exception {
+        ProcessHandle jvm = jvm();
+        jvm.destroyForcibly();
+        jvm.onExit().get(20, TimeUnit.SECONDS);
+        if (process != null) process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** Sends SIGTERM to the server JVM (what bin/kitsune stop does) without waiting. */
+    public void sigterm() throws IOException {
+        jvm().destroy();
+    }
+
+    /** Runs bin/kitsune with this server's directories (e.g. "stop", "--now"); returns its exit code. */
+    public int script(Duration timeout, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(HOME.resolve("bin/kitsune").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("script.out").toFile()));
+        pb.environment().put("KITSUNE_CONF_DIR", confDir.toString());
+        pb.environment().put("KITSUNE_LOG_DIR", logDir.toString());
+        pb.environment().put("KITSUNE_PID_DIR", dir.resolve("pid").toString());
+        pb.environment().put("KITSUNE_WORK_DIR", workDir.toString());
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/kitsune " + String.join(" ", args) + " still runs after " + timeout);
+        }
+        return p.exitValue();
+    }
+
+    /** Waits until the server process has ended by itself; false if it still runs after the timeout. */
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process == null || process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** How many lines of the log contain the text. */
+    public long countLog(String text) throws IOException {
+        if (!Files.exists(logFile())) return 0;
+        return Files.readAllLines(logFile(), StandardCharsets.UTF_8).stream().filter(l -> l.contains(text)).count();
     }
 
     /** Stops the server (SIGTERM through its script, bounded) and kills every engine it launched. */

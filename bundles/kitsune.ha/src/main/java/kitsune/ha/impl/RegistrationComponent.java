@@ -1,5 +1,6 @@
 package kitsune.ha.impl;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,17 +22,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.ServerEndpoint;
+import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
 
 /**
  * Registers this server in ZooKeeper while the Thrift frontend's {@link ServerEndpoint} service is there (the
  * frontend registers it once its port accepts), and removes the node when it goes. When someone else deletes
- * the node, the server drains: new sessions are refused, and the framework stops after the last session.
+ * the node, the server drains: new sessions are refused, and the framework stops after the last session, or when
+ * kitsune.server.drain.timeout has passed (then the sessions still open are closed). As {@link ServerLifecycle} it
+ * drains on request (SIGTERM): it refuses new sessions, removes its own node and drains with the caller's bound.
  */
 @Component(name = "kitsune.ha.registration", configurationPid = ConfigKeys.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
-public class RegistrationComponent {
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = ServerLifecycle.class)
+public class RegistrationComponent implements ServerLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationComponent.class);
 
     private final HaRuntime ha;
@@ -43,6 +48,8 @@ public class RegistrationComponent {
     private volatile ServerEndpoint endpoint;
     private volatile SessionManager sessionManager;
     private volatile boolean active;
+    private volatile boolean leaving;
+    private volatile Duration drainTimeout = Duration.ofMinutes(30);
     private ServerEndpoint registered; // only on the worker thread
 
     @Activate
@@ -60,7 +67,8 @@ public class RegistrationComponent {
         this.registration = ha.curator() == null || s == null ? null
                 : new ServerRegistration(ha.curator(), s.namespace(), serverVersion(context.getBundle().getVersion()),
                         s.publishConfigs(), s.nodeCreationTimeout(), ha.connectString(),
-                        (hostPort, path) -> drain.start(hostPort));
+                        (hostPort, path) -> drain.start(hostPort, bound(drainTimeout),
+                                ConfigKeys.SERVER_DRAIN_TIMEOUT.name() + "=" + drainTimeout, true));
     }
 
     /** The version in the znode name: the bundle version without qualifier (0.1.0 for 0.1.0.202611281200). */
@@ -68,8 +76,22 @@ public class RegistrationComponent {
         return v.getMajor() + "." + v.getMinor() + "." + v.getMicro();
     }
 
+    /** Zero = without bound. */
+    private static Duration bound(Duration d) {
+        return d == null || d.isZero() || d.isNegative() ? null : d;
+    }
+
+    private void readConf(Map<String, Object> properties) {
+        try {
+            drainTimeout = KitsuneConf.fromProperties(properties).get(ConfigKeys.SERVER_DRAIN_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("Keeping {}={}: {}", ConfigKeys.SERVER_DRAIN_TIMEOUT.name(), drainTimeout, e.getMessage());
+        }
+    }
+
     @Activate
-    void activate() {
+    void activate(Map<String, Object> properties) {
+        readConf(properties);
         active = true;
         if (registration == null) {
             LOG.debug("ZooKeeper is not running (its error was logged); this server is not registered");
@@ -80,7 +102,34 @@ public class RegistrationComponent {
 
     @Modified
     void modified(Map<String, Object> properties) {
-        // namespace, publish.configs and node.creation.timeout need a restart: nothing to apply
+        // namespace, publish.configs and node.creation.timeout need a restart; the drain bound is live
+        readConf(properties);
+    }
+
+    @Override
+    public int drain(Duration bound) throws InterruptedException {
+        Duration b = bound == null || bound.isNegative() ? Duration.ZERO : bound;
+        ServerEndpoint ep = endpoint;
+        String hostPort = ep == null ? "this server" : ep.hostPort();
+        leaving = true;
+        boolean first = !drain.draining();
+        if (first) {
+            LOG.info("Stopping {}: refusing new sessions, leaving ZooKeeper and waiting at most {} ({}) for the open "
+                    + "sessions", hostPort, b, ConfigKeys.SERVER_STOP_TIMEOUT.name());
+        }
+        // refuse first: a client that found this server in ZooKeeper a moment ago is refused and its driver tries
+        // another server; then leave ZooKeeper, so that clients using service discovery no longer come here
+        drain.start(hostPort, b, ConfigKeys.SERVER_STOP_TIMEOUT.name() + "=" + b, false);
+        if (first && registration != null) {
+            Thread t = new Thread(registration::unregister, "kitsune-ha-leave");
+            t.setDaemon(true);
+            t.start();
+            t.join(Math.max(1_000, Math.min(5_000, b.toMillis() / 4)));
+        }
+        if (!drain.await(b.plus(Duration.ofSeconds(10)))) {
+            LOG.warn("The drain did not end within {}; stopping anyway", b);
+        }
+        return drain.forced();
     }
 
     @Deactivate
@@ -131,7 +180,7 @@ public class RegistrationComponent {
 
     /** Makes ZooKeeper match the endpoint now bound; runs on the worker thread only. */
     private void sync() {
-        if (registration == null || drain.draining() || registration.isDeregistered()) return;
+        if (registration == null || leaving || drain.draining() || registration.isDeregistered()) return;
         ServerEndpoint want = endpoint;
         if (want == null) {
             if (registered != null) registration.unregister();

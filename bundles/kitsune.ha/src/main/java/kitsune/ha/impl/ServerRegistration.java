@@ -59,6 +59,8 @@ final class ServerRegistration implements AutoCloseable {
     private PersistentNode node;
     private ServerEndpoint endpoint;
     private boolean deregistered;
+    /** ZooKeeper session owning the node as last seen by the watch (0 = unknown). */
+    private long watchedOwner;
 
     ServerRegistration(CuratorFramework client, String namespace, String version, boolean publishConfigs,
             Duration creationTimeout, String ensemble, DeregistrationListener listener) {
@@ -123,6 +125,7 @@ final class ServerRegistration implements AutoCloseable {
         node = pn;
         endpoint = ep;
         Stat stat = client.checkExists().usingWatcher(watcher).forPath(path);
+        watchedOwner = stat == null ? 0 : stat.getEphemeralOwner();
         if (stat == null) {
             node = null;
             endpoint = null;
@@ -209,6 +212,18 @@ final class ServerRegistration implements AutoCloseable {
                 rearmLocked();
                 return;
             }
+            long owner = watchedOwner;
+            long session = currentSession();
+            if (owner != 0 && session != 0 && owner != session) {
+                // The node still belonged to a session that expired while this server was cut off (the recipe had
+                // adopted it on reconnect); ZooKeeper removed it when that old session expired. Not an operator's
+                // delete: the recipe re-creates it under the current session.
+                LOG.info("{} of the expired ZooKeeper session 0x{} was removed; it is re-created under session 0x{}",
+                        path, Long.toHexString(owner), Long.toHexString(session));
+                watchedOwner = 0;
+                rearmLocked();
+                return;
+            }
             deregistered = true;
             node = null;
             endpoint = null;
@@ -253,9 +268,25 @@ final class ServerRegistration implements AutoCloseable {
         if (path == null) return;
         try {
             // exists-watch: fires NodeCreated if the node is not back yet, NodeDeleted once it is there
-            client.checkExists().usingWatcher(watcher).inBackground().forPath(path);
+            client.checkExists().usingWatcher(watcher).inBackground((c, e) -> {
+                Stat st = e.getStat();
+                if (st != null) owner(path, st.getEphemeralOwner());
+            }).forPath(path);
         } catch (Exception e) {
             LOG.warn("Could not watch {} on ZooKeeper {}: {}", path, ensemble, e.toString());
+        }
+    }
+
+    private synchronized void owner(String path, long owner) {
+        if (node != null && path.equals(node.getActualPath())) watchedOwner = owner;
+    }
+
+    /** This client's current ZooKeeper session id, 0 when not known. */
+    private long currentSession() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
         }
     }
 

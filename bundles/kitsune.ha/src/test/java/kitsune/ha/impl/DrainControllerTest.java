@@ -64,6 +64,60 @@ class DrainControllerTest {
         }
     }
 
+    static final class ClosableSessions implements SessionManager {
+        final List<String> open = new CopyOnWriteArrayList<>(List.of("a", "b"));
+        final List<String> refusals = new CopyOnWriteArrayList<>();
+
+        @Override public int openSessionCount() { return open.size(); }
+        @Override public List<SessionInfo> sessions() {
+            return open.stream().map(id -> new SessionInfo(id, "u", "c", "e", null, null, 0)).toList();
+        }
+        @Override public void refuseNewSessions(String message) { refusals.add(message); }
+        @Override public boolean closeSession(String id) { return open.remove(id); }
+    }
+
+    @Test
+    void theBoundClosesWhatIsStillOpenThenStops() throws Exception {
+        ClosableSessions sm = new ClosableSessions();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (DrainController d = new DrainController(() -> sm, Duration.ofMillis(50), stopped::countDown)) {
+            long t0 = System.nanoTime();
+            d.start("h:1", Duration.ofMillis(400), "kitsune.server.drain.timeout=PT0.4S", true);
+            assertTrue(stopped.await(5, TimeUnit.SECONDS));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms >= 350, "not before the bound: " + ms);
+            assertEquals(2, d.forced());
+            assertTrue(sm.open.isEmpty());
+            assertTrue(d.await(Duration.ofSeconds(1)));
+        }
+    }
+
+    @Test
+    void aStopRequestShortensARunningDrainButDoesNotStopTheServerItself() throws Exception {
+        ClosableSessions sm = new ClosableSessions();
+        AtomicInteger stops = new AtomicInteger();
+        try (DrainController d = new DrainController(() -> sm, Duration.ofMillis(50), stops::incrementAndGet)) {
+            d.start("h:1", null, "", false); // unbounded, e.g. SIGTERM path would pass a bound
+            Thread.sleep(200);
+            assertFalse(d.await(Duration.ofMillis(10)));
+            d.start("h:1", Duration.ofMillis(100), "kitsune.server.stop.timeout=PT0.1S", false);
+            assertTrue(d.await(Duration.ofSeconds(5)));
+            assertEquals(2, d.forced());
+            assertEquals(0, stops.get(), "the caller stops the server");
+        }
+    }
+
+    @Test
+    void sessionsFinishingBeforeTheBoundEndTheDrainEarly() throws Exception {
+        ClosableSessions sm = new ClosableSessions();
+        try (DrainController d = new DrainController(() -> sm, Duration.ofMillis(50), () -> { })) {
+            d.start("h:1", Duration.ofSeconds(30), "bound", false);
+            sm.open.clear();
+            assertTrue(d.await(Duration.ofSeconds(5)));
+            assertEquals(0, d.forced());
+        }
+    }
+
     @Test
     void withoutASessionManagerNoSessionCanBeOpen() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);

@@ -154,4 +154,36 @@ class ServerRegistrationTest {
         Thread.sleep(1500);
         assertNull(other.checkExists().forPath(path), "not re-created");
     }
+
+    /**
+     * The client gives its session up (as Curator does after a disconnection longer than the session timeout) while
+     * ZooKeeper still holds that session: on reconnect the recipe finds the old node and adopts it; when ZooKeeper
+     * then expires the old session it removes the node. That removal is not an operator's delete: no drain, and the
+     * node is re-created under the new session.
+     */
+    @Test
+    void theOldSessionsNodeGoingAwayIsNotADeregistration() throws Exception {
+        registration = registration("kyuubi", false);
+        String path = registration.register(new ServerEndpoint("host-a", 10009, "NONE"));
+        long oldSession = other.checkExists().forPath(path).getEphemeralOwner();
+
+        core.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        TestSupport.await("the node to be re-created under a new session", Duration.ofSeconds(30), () -> {
+            try {
+                Stat s = other.checkExists().forPath(path);
+                return s != null && s.getEphemeralOwner() != oldSession;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Thread.sleep(500);
+        assertEquals(List.of(), deregistered, "the old session's expiry is not a de-registration");
+        assertFalse(registration.isDeregistered());
+        assertEquals(path, registration.path());
+
+        other.delete().forPath(path);
+        assertTrue(deregisteredLatch.await(10, TimeUnit.SECONDS), "an operator's delete still de-registers");
+        Thread.sleep(1500);
+        assertNull(other.checkExists().forPath(path), "not re-created");
+    }
 }

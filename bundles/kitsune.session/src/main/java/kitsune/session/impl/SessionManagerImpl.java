@@ -15,16 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
-import org.apache.hive.service.rpc.thrift.TCancelDelegationTokenReq;
-import org.apache.hive.service.rpc.thrift.TCancelDelegationTokenResp;
 import org.apache.hive.service.rpc.thrift.TCancelOperationReq;
 import org.apache.hive.service.rpc.thrift.TCancelOperationResp;
 import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
 import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
 import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionResp;
-import org.apache.hive.service.rpc.thrift.TDownloadDataReq;
-import org.apache.hive.service.rpc.thrift.TDownloadDataResp;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
 import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
@@ -35,8 +31,6 @@ import org.apache.hive.service.rpc.thrift.TGetColumnsReq;
 import org.apache.hive.service.rpc.thrift.TGetColumnsResp;
 import org.apache.hive.service.rpc.thrift.TGetCrossReferenceReq;
 import org.apache.hive.service.rpc.thrift.TGetCrossReferenceResp;
-import org.apache.hive.service.rpc.thrift.TGetDelegationTokenReq;
-import org.apache.hive.service.rpc.thrift.TGetDelegationTokenResp;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
@@ -62,14 +56,10 @@ import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.apache.hive.service.rpc.thrift.TOperationHandle;
 import org.apache.hive.service.rpc.thrift.TProtocolVersion;
-import org.apache.hive.service.rpc.thrift.TRenewDelegationTokenReq;
-import org.apache.hive.service.rpc.thrift.TRenewDelegationTokenResp;
 import org.apache.hive.service.rpc.thrift.TSessionHandle;
 import org.apache.hive.service.rpc.thrift.TSetClientInfoReq;
 import org.apache.hive.service.rpc.thrift.TSetClientInfoResp;
 import org.apache.hive.service.rpc.thrift.TStatus;
-import org.apache.hive.service.rpc.thrift.TUploadDataReq;
-import org.apache.hive.service.rpc.thrift.TUploadDataResp;
 import org.apache.thrift.TException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +80,7 @@ import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
 import kitsune.thrift.Responses;
 import kitsune.thrift.Statuses;
+import kitsune.thrift.UnsupportedCalls;
 
 /**
  * The server's sessions. OpenSession routes a session to its engine (found or launched, see {@link EngineLocator})
@@ -97,7 +88,7 @@ import kitsune.thrift.Statuses;
  * session handle translated, and the engine's answer (results batch by batch, errors as the engine put them) goes
  * back unchanged. Nothing here throws to the frontend: every failure is an error status naming its cause.
  */
-public class SessionManagerImpl implements CliBackend, SessionManager {
+public class SessionManagerImpl implements CliBackend, UnsupportedCalls, SessionManager {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManagerImpl.class);
     /** Connect timeout to engines (Kyuubi's key; not in the catalogue, so read raw when set). */
     static final String ENGINE_LOGIN_TIMEOUT = "kyuubi.session.engine.login.timeout";
@@ -119,6 +110,8 @@ public class SessionManagerImpl implements CliBackend, SessionManager {
     private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
     private volatile KitsuneConf conf = KitsuneConf.empty();
     private volatile String refusal;
+    /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
+    private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledExecutorService checker;
 
     public SessionManagerImpl(EngineLocator locator, Clock clock) {
@@ -182,8 +175,19 @@ public class SessionManagerImpl implements CliBackend, SessionManager {
 
     @Override
     public TOpenSessionResp openSession(ClientContext context, TOpenSessionReq req) {
-        String refused = refusal;
-        if (refused != null) return Responses.withStatus(TOpenSessionResp.class, Statuses.error(refused, "08S01"));
+        opening.incrementAndGet();
+        try {
+            String refused = refusal;
+            if (refused != null) {
+                return Responses.withStatus(TOpenSessionResp.class, Statuses.error(refused, "08S01"));
+            }
+            return open(context, req);
+        } finally {
+            opening.decrementAndGet();
+        }
+    }
+
+    private TOpenSessionResp open(ClientContext context, TOpenSessionReq req) {
         TProtocolVersion protocol = Protocols.negotiate(req.getClient_protocol());
         String user = firstNonBlank(context == null ? null : context.user(), req.getUsername(), "anonymous");
         String from = context == null ? "?" : context.clientAddress();
@@ -464,38 +468,11 @@ public class SessionManagerImpl implements CliBackend, SessionManager {
         return onOperation(req.getOperationHandle(), TGetQueryIdResp.class, "GetQueryId", c -> c.GetQueryId(req));
     }
 
-    // ---------------------------------------------------------------- not supported
-
-    @Override
-    public TGetDelegationTokenResp GetDelegationToken(TGetDelegationTokenReq req) {
-        return new TGetDelegationTokenResp(Statuses.notSupported("GetDelegationToken"));
-    }
-
-    @Override
-    public TCancelDelegationTokenResp CancelDelegationToken(TCancelDelegationTokenReq req) {
-        return new TCancelDelegationTokenResp(Statuses.notSupported("CancelDelegationToken"));
-    }
-
-    @Override
-    public TRenewDelegationTokenResp RenewDelegationToken(TRenewDelegationTokenReq req) {
-        return new TRenewDelegationTokenResp(Statuses.notSupported("RenewDelegationToken"));
-    }
-
-    @Override
-    public TUploadDataResp UploadData(TUploadDataReq req) {
-        return Responses.withStatus(TUploadDataResp.class, Statuses.notSupported("UploadData"));
-    }
-
-    @Override
-    public TDownloadDataResp DownloadData(TDownloadDataReq req) {
-        return Responses.withStatus(TDownloadDataResp.class, Statuses.notSupported("DownloadData"));
-    }
-
     // ---------------------------------------------------------------- SessionManager
 
     @Override
     public int openSessionCount() {
-        return sessions.size();
+        return sessions.size() + opening.get();
     }
 
     @Override
@@ -513,7 +490,7 @@ public class SessionManagerImpl implements CliBackend, SessionManager {
     public boolean closeSession(String id) {
         for (ServerSession s : sessions.values()) {
             if (s.id().toString().equals(id)) {
-                close(s, "closed by an operator");
+                close(s, "closed on request (an operator, or the end of a drain)");
                 return true;
             }
         }

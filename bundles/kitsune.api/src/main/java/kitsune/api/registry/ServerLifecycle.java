@@ -1,0 +1,24 @@
+package kitsune.api.registry;
+
+import java.time.Duration;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Graceful stop of this server, provided by the HA bundle and called by the shutdown hook (SIGTERM,
+ * {@code bin/kitsune stop}) before the framework stops.
+ */
+@ProviderType
+public interface ServerLifecycle {
+    /**
+     * Drains this server: removes its node from ZooKeeper (so that clients going through service discovery reach
+     * other servers), refuses new sessions, and waits until the open sessions are closed or {@code bound} has
+     * passed; sessions still open then are closed. Does not stop the server: the caller does that afterwards. If a
+     * drain is already running (the node was deleted), its end is brought forward to {@code bound} at the latest.
+     *
+     * @param bound the longest wait; zero or negative waits for nothing and closes what is open
+     * @return the number of sessions closed because the bound passed (0 when every session finished by itself)
+     * @throws InterruptedException when the calling thread is interrupted: the caller wants to stop at once
+     */
+    int drain(Duration bound) throws InterruptedException;
+}
