@@ -100,7 +100,9 @@ public class SparkEngineProvider implements EngineProvider {
                     conf.asMap().getOrDefault("spark.driver.memory", "1g"), engineJar, extraJars, jars, props));
             if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
                 ClassDataSharing cds = new ClassDataSharing(workRoot(conf).resolve("cds"), Clock.systemUTC());
-                cmd.add(1, cds.optionFor(cmd.subList(0, cmd.size() - 1), refId));
+                List<String> identity = List.copyOf(cmd.subList(0, cmd.size() - 1));
+                // the JVM reports every class it cannot archive (Spark ships pre-Java-6 classes): keep the log readable
+                cmd.addAll(1, List.of(cds.optionFor(identity, refId), "-Xlog:cds*=off"));
             }
         } catch (IOException e) {
             throw new EngineException("Cannot prepare the engine's files in " + workDir + ": " + e.getMessage(), e);
