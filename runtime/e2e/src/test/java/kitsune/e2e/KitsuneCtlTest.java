@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
 
 /**
@@ -25,31 +22,6 @@ import kitsune.testkit.KitsuneServer;
  * de-register and exit by itself.
  */
 class KitsuneCtlTest {
-    private static final Path CTL = KitsuneServer.HOME.resolve("bin/kitsune-ctl");
-
-    record Run(int rc, String out, String err) {
-    }
-
-    /** Runs bin/kitsune-ctl with KITSUNE_CONF_DIR set, bounded by a timeout. */
-    private static Run ctl(Path confDir, Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(CTL.toString());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "ctl", ".out");
-        Path err = Files.createTempFile(dir, "ctl", ".err");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("KITSUNE_CONF_DIR", confDir.toString());
-        Process p = pb.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("kitsune-ctl " + args[0] + " did not finish within 60 s");
-        }
-        return new Run(p.exitValue(), read(out), read(err));
-    }
-
-    private static String read(Path p) throws IOException {
-        return Files.readString(p, StandardCharsets.UTF_8);
-    }
 
     @Test
     void listsTheServerAndDeletingItsNodeDrainsAndStopsIt(@TempDir Path dir) throws Exception {
@@ -57,7 +29,7 @@ class KitsuneCtlTest {
             server.start();
             int port = server.port();
 
-            Run list = ctl(server.confDir, dir, "list", "server");
+            KitsuneCtl.Run list = KitsuneCtl.run(server.confDir, dir, "list", "server");
             assertEquals(0, list.rc(), list.toString());
             assertEquals("", list.err(), "only the command's own output, no ZooKeeper/Curator logging");
             assertTrue(list.out().contains("Zookeeper service nodes"), list.out());
@@ -66,15 +38,17 @@ class KitsuneCtlTest {
                     list.out());
             assertTrue(list.out().endsWith("1 row(s)\n"), list.out());
 
-            Run get = ctl(server.confDir, dir, "get", "server", "--host", "localhost", "--port", String.valueOf(port));
+            KitsuneCtl.Run get = KitsuneCtl.run(server.confDir, dir, "get", "server", "--host", "localhost", "--port",
+                    String.valueOf(port));
             assertEquals(0, get.rc(), get.toString());
             assertTrue(get.out().endsWith("1 row(s)\n"), get.out());
 
-            Run missing = ctl(server.confDir, dir, "get", "server", "--host", "127.0.0.1", "--port", "1");
+            KitsuneCtl.Run missing = KitsuneCtl.run(server.confDir, dir, "get", "server", "--host", "127.0.0.1", "--port",
+                    "1");
             assertEquals(1, missing.rc(), missing.toString());
             assertEquals("Error: No server registered at 127.0.0.1:1 in namespace /kyuubi\n", missing.err());
 
-            Run delete = ctl(server.confDir, dir, "delete", "server", "--host", "127.0.0.1", "--port",
+            KitsuneCtl.Run delete = KitsuneCtl.run(server.confDir, dir, "delete", "server", "--host", "127.0.0.1", "--port",
                     String.valueOf(port));
             assertEquals(0, delete.rc(), delete.toString());
             assertEquals("", delete.err());
@@ -100,7 +74,7 @@ class KitsuneCtlTest {
         }
         Files.writeString(conf.resolve("kyuubi-defaults.conf"), "kyuubi.zookeeper.embedded.client.port=" + port + "\n");
         long start = System.nanoTime();
-        Run r = ctl(conf, dir, "list", "server");
+        KitsuneCtl.Run r = KitsuneCtl.run(conf, dir, "list", "server");
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, r.rc(), r.toString());
         assertEquals("", r.out());

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import kitsune.testkit.Engines;
 import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Zk;
 import kitsune.testkit.ZooKeeperEnsemble;
@@ -227,6 +228,10 @@ class ProductionModeTest {
     void connectionsThroughZooKeeperLandOnBothServers() throws Exception {
         assertNotNull(nodeOf(s1));
         assertNotNull(nodeOf(s2));
+        KitsuneCtl.Run list = KitsuneCtl.run(s1.confDir, s1.dir, "list", "server");
+        assertEquals(0, list.rc(), list.err());
+        assertTrue(list.out().contains("│ " + s1.port() + " ") && list.out().contains("│ " + s2.port() + " ")
+                && list.out().contains("2 row(s)"), list.out());
         Instant t0 = Instant.now();
         try (Connection c = Jdbc.connect(zkUrl(), USER)) {
             engineAppId = Jdbc.appId(c);
