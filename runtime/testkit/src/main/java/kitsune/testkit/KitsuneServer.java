@@ -53,6 +53,8 @@ public final class KitsuneServer implements AutoCloseable {
         conf.put("kitsune.engine.spark.homes", "spark-4.0=engines/spark-4.0,spark-3.5=engines/spark-3.5");
         conf.put("kyuubi.session.engine.idle.timeout", "PT2M");
         conf.put("spark.driver.memory", "768m");
+        // every test engine is the first of its work dir: recording a class-data archive would only slow it down
+        conf.put("kitsune.engine.cds.enabled", "false");
         conf.put("spark.master", "local[2]");
         conf.put("spark.sql.shuffle.partitions", "2");
         // close() sends SIGTERM, which drains: a session a test left open must not hold the server for a minute
