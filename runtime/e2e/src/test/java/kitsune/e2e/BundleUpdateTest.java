@@ -1,0 +1,157 @@
+package kitsune.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+
+/**
+ * The engine provider bundle is replaced through the Web Console's upload form, as a browser posts it, while a session
+ * runs statements: none fails, the new version is active, and new sessions use it.
+ */
+class BundleUpdateTest {
+    private static final String PASSWORD = "bundle-update-pw";
+    private static final String PROVIDER = "kitsune.engine.spark";
+    private static final String NEW_VERSION = "0.1.1.updated";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @Test
+    void providerBundleUpdatedFromTheConsoleWhileASessionRuns(@TempDir Path dir) throws Exception {
+        Path bundle = withVersion(providerJar(), dir.resolve(PROVIDER + "-" + NEW_VERSION + ".jar"), NEW_VERSION);
+        try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-update-"))
+                .set("kitsune.console.password", PASSWORD).start();
+                Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
+            Matcher m = server.awaitLog(Pattern.compile("Web Console at (http://\\S+/system/console)"),
+                    Duration.ofSeconds(30));
+            String console = m.group(1);
+            Jdbc.single(c, "SELECT 1");
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger ok = new AtomicInteger();
+            AtomicInteger failed = new AtomicInteger();
+            Thread loop = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        if (((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue() == 42) ok.incrementAndGet();
+                    } catch (SQLException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+            loop.start();
+            Thread.sleep(1000);
+            HttpResponse<String> upload = http.send(uploadRequest(console, bundle), HttpResponse.BodyHandlers.ofString());
+            assertTrue(upload.statusCode() == 302 || upload.statusCode() == 200, "upload: " + upload.statusCode());
+            String version = "";
+            for (int i = 0; i < 50 && !version.equals(NEW_VERSION); i++) {
+                Thread.sleep(200);
+                version = bundleVersion(console, PROVIDER);
+            }
+            Thread.sleep(1000);
+            running.set(false);
+            loop.join(30_000);
+            System.out.printf("[update] statements during the update: %d ok, %d failed%n", ok.get(), failed.get());
+            assertEquals(NEW_VERSION, version, "the uploaded bundle is active");
+            assertEquals(0, failed.get(), "no statement fails while the provider is replaced");
+            assertTrue(ok.get() > 0);
+            // a new user's engine is launched by the new provider
+            try (Connection fresh = Jdbc.connect(server.zkUrl(), "pavel")) {
+                assertEquals(1, ((Number) Jdbc.single(fresh, "SELECT 1")).intValue());
+            }
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(console + "/bundles.json"))
+                    .header("Authorization", basic("admin", "admin")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, wrong.statusCode());
+        }
+    }
+
+    /** The provider bundle the build made, as shipped in lib/kitsune.jar. */
+    private static Path providerJar() throws Exception {
+        Path target = KitsuneServer.HOME.resolve("bundles/" + PROVIDER + "/target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().matches(Pattern.quote(PROVIDER) + "-.*\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + PROVIDER + " jar in " + target));
+        }
+    }
+
+    /** A copy of the bundle with another Bundle-Version, so that the update is visible. */
+    private static Path withVersion(Path source, Path target, String version) throws Exception {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(source))) {
+            Manifest mf = new Manifest(in.getManifest());
+            mf.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), mf)) {
+                for (JarEntry e; (e = in.getNextJarEntry()) != null;) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
+
+    /** The Web Console's install/update form: same symbolic name means an update in place. */
+    private static HttpRequest uploadRequest(String console, Path bundle) throws Exception {
+        String boundary = "----kitsune" + System.nanoTime();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        field(body, boundary, "action", "install");
+        field(body, boundary, "bundlestart", "start");
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"bundlefile\"; filename=\""
+                + bundle.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        try (InputStream in = Files.newInputStream(bundle)) {
+            in.transferTo(body);
+        }
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return HttpRequest.newBuilder(URI.create(console + "/bundles"))
+                .header("Authorization", basic("admin", PASSWORD))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+    }
+
+    private static void field(ByteArrayOutputStream body, String boundary, String name, String value) {
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
+                + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String bundleVersion(String console, String bsn) throws Exception {
+        String json = http.send(HttpRequest.newBuilder(URI.create(console + "/bundles.json"))
+                .header("Authorization", basic("admin", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("\\{[^{}]*\"symbolicName\":\"" + Pattern.quote(bsn) + "\"[^{}]*\\}").matcher(json);
+        if (!m.find()) return "";
+        Matcher v = Pattern.compile("\"version\":\"([^\"]+)\"").matcher(m.group());
+        return v.find() ? v.group(1) : "";
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+}
