@@ -14,6 +14,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ final class EngineRegistration {
     private static final Logger LOG = LoggerFactory.getLogger(EngineRegistration.class);
 
     private final EngineSettings settings;
+    /** The ZooKeeper session that owned the node when it was last watched. */
+    private volatile long watchedOwner;
     private final CuratorFramework client;
     private final Executor callbacks;
     private final Runnable onDeregistered;
@@ -90,12 +93,23 @@ final class EngineRegistration {
     private void watch(String path) throws Exception {
         if (deregistered || path == null) return;
         CuratorWatcher watcher = event -> onEvent(event, path);
-        client.checkExists().usingWatcher(watcher).forPath(path);
+        Stat stat = client.checkExists().usingWatcher(watcher).forPath(path);
+        watchedOwner = stat == null ? 0 : stat.getEphemeralOwner();
     }
 
     private void onEvent(WatchedEvent event, String path) {
         // a session expiry arrives as a state event, not NodeDeleted: only a real deletion means "drain"
         if (event.getType() != Watcher.Event.EventType.NodeDeleted || deregistered) return;
+        long owner = watchedOwner;
+        long session = currentSession();
+        if (owner != 0 && session != 0 && owner != session) {
+            // After a ZooKeeper outage longer than the session, the recipe adopted the node of the expired session;
+            // ZooKeeper removed it when that session expired. Not a drain: the recipe re-creates it (and the
+            // listener watches it again) under the current session.
+            LOG.info("{} of the expired ZooKeeper session 0x{} was removed; it is re-created under session 0x{}",
+                    path, Long.toHexString(owner), Long.toHexString(session));
+            return;
+        }
         deregistered = true;
         callbacks.execute(() -> {
             LOG.warn("This engine's node {} was deleted from ZooKeeper: the engine is de-registered and stops "
@@ -103,6 +117,15 @@ final class EngineRegistration {
             closeNode();
             onDeregistered.run();
         });
+    }
+
+    /** This client's ZooKeeper session id now, 0 when not known. */
+    private long currentSession() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     /**

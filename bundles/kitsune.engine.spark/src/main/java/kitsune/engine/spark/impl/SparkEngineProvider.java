@@ -43,7 +43,8 @@ public class SparkEngineProvider implements EngineProvider {
     static final String ENGINE_ENV_PREFIX = "kyuubi.engineEnv.";
     /** Keys of the server configuration an engine needs besides spark.*. */
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
-            ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name());
+            ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
+            ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
