@@ -36,7 +36,6 @@ import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.transport.TSaslClientTransport;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransport;
-import org.junit.AfterClass;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -70,6 +69,7 @@ public class KitsuneInFelixTest {
 
     @Configuration
     public Option[] config() throws IOException {
+        killEnginesAtExit();
         Path conf = Files.createDirectories(WORK.resolve("conf"));
         Files.writeString(conf.resolve("kyuubi-defaults.conf"), String.join("\n",
                 "kyuubi.zookeeper.embedded.client.port=" + freePort(),
@@ -101,12 +101,17 @@ public class KitsuneInFelixTest {
         return options(opts.toArray(new Option[0]));
     }
 
-    @AfterClass
-    public static void killEngines() {
+    /**
+     * Engines outlive the framework by design, so this JVM ends them when it exits. Not in @AfterClass: Pax Exam runs
+     * the class callbacks around every single test method, which would kill an engine the next test still uses.
+     */
+    private static void killEnginesAtExit() {
+        if (System.getProperty("kitsune.itest.reaper") != null) return;
+        System.setProperty("kitsune.itest.reaper", "installed");
         String marker = WORK.toString();
-        ProcessHandle.allProcesses()
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
-                .forEach(ProcessHandle::destroyForcibly);
+                .forEach(ProcessHandle::destroyForcibly), "kitsune-itest-engine-reaper"));
     }
 
     @Test
@@ -159,6 +164,42 @@ public class KitsuneInFelixTest {
             assertEquals(42, fr.getResults().getColumns().get(0).getI32Val().getValues().get(0).intValue());
             client.CloseSession(new TCloseSessionReq(open.getSessionHandle()));
         }
+    }
+
+    @Test
+    public void providerUpdatedAndRemovedUnderAnOpenSession() throws Exception {
+        ServerEndpoint endpoint = await(ServerEndpoint.class);
+        await(EngineProvider.class);
+        try (TTransport t = connect(endpoint)) {
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(t));
+            TOpenSessionResp open = client.OpenSession(openReq());
+            assertEquals(open.getStatus().getErrorMessage(), TStatusCode.SUCCESS_STATUS,
+                    open.getStatus().getStatusCode());
+            assertEquals("1", firstValue(client, open, "SELECT '1'"));
+
+            Bundle provider = findBundle("kitsune.engine.spark");
+            String location = provider.getLocation();
+            provider.update(); // re-read from its file: location, as the console's Update button does
+            await(EngineProvider.class);
+            assertEquals("open sessions keep working across an update", "2", firstValue(client, open, "SELECT '2'"));
+
+            provider.uninstall();
+            assertEquals("and while no provider is installed", "3", firstValue(client, open, "SELECT '3'"));
+            context.installBundle(location).start();
+            await(EngineProvider.class);
+            client.CloseSession(new TCloseSessionReq(open.getSessionHandle()));
+        }
+    }
+
+    /** Runs a statement that returns one string and returns it. */
+    private static String firstValue(TCLIService.Client client, TOpenSessionResp open, String sql) throws Exception {
+        TExecuteStatementReq exec = new TExecuteStatementReq(open.getSessionHandle(), sql);
+        exec.setRunAsync(false);
+        TExecuteStatementResp er = client.ExecuteStatement(exec);
+        assertEquals(er.getStatus().getErrorMessage(), TStatusCode.SUCCESS_STATUS, er.getStatus().getStatusCode());
+        TFetchResultsResp fr = client.FetchResults(
+                new TFetchResultsReq(er.getOperationHandle(), TFetchOrientation.FETCH_NEXT, 10));
+        return fr.getResults().getColumns().get(0).getStringVal().getValues().get(0);
     }
 
     private static TOpenSessionReq openReq() {
