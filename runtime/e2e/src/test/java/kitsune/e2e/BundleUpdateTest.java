@@ -25,7 +25,6 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +34,8 @@ import kitsune.testkit.KitsuneServer;
 
 /**
  * The engine provider bundle is replaced through the Web Console's upload form, as a browser posts it, while a session
- * runs statements: none fails, the new version is active, and new sessions use it.
+ * runs statements: none fails, the new version is active, and new sessions use it. The update survives a restart, and
+ * the console's Update button brings back the version in the bundles directory.
  */
 class BundleUpdateTest {
     private static final String PASSWORD = "bundle-update-pw";
@@ -45,44 +45,41 @@ class BundleUpdateTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Test
-    void providerBundleUpdatedFromTheConsoleWhileASessionRuns(@TempDir Path dir) throws Exception {
+    void providerBundleUpdatedFromTheConsoleWhileASessionRunsAndAfterARestart(@TempDir Path dir) throws Exception {
         Path bundle = withVersion(providerJar(), dir.resolve(PROVIDER + "-" + NEW_VERSION + ".jar"), NEW_VERSION);
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-update-"))
-                .set("kitsune.console.password", PASSWORD).start();
-                Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
-            Matcher m = server.awaitLog(Pattern.compile("Web Console at (http://\\S+/system/console)"),
-                    Duration.ofSeconds(30));
-            String console = m.group(1);
-            Jdbc.single(c, "SELECT 1");
-
-            AtomicBoolean running = new AtomicBoolean(true);
-            AtomicInteger ok = new AtomicInteger();
-            AtomicInteger failed = new AtomicInteger();
-            Thread loop = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        if (((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue() == 42) ok.incrementAndGet();
-                    } catch (SQLException e) {
-                        failed.incrementAndGet();
+                .set("kitsune.console.password", PASSWORD).start()) {
+            String console = consoleUrl(server);
+            String shipped = bundleVersion(console, PROVIDER);
+            assertTrue(shipped.startsWith("0.1.0"), "the shipped provider runs first: " + shipped);
+            try (Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
+                Jdbc.single(c, "SELECT 1");
+                AtomicBoolean running = new AtomicBoolean(true);
+                AtomicInteger ok = new AtomicInteger();
+                AtomicInteger failed = new AtomicInteger();
+                Thread loop = new Thread(() -> {
+                    while (running.get()) {
+                        try {
+                            if (((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue() == 42) ok.incrementAndGet();
+                        } catch (SQLException e) {
+                            failed.incrementAndGet();
+                        }
                     }
-                }
-            });
-            loop.start();
-            Thread.sleep(1000);
-            HttpResponse<String> upload = http.send(uploadRequest(console, bundle), HttpResponse.BodyHandlers.ofString());
-            assertTrue(upload.statusCode() == 302 || upload.statusCode() == 200, "upload: " + upload.statusCode());
-            String version = "";
-            for (int i = 0; i < 50 && !version.equals(NEW_VERSION); i++) {
-                Thread.sleep(200);
-                version = bundleVersion(console, PROVIDER);
+                });
+                loop.start();
+                Thread.sleep(1000);
+                HttpResponse<String> upload = http.send(uploadRequest(console, bundle),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(upload.statusCode() == 302 || upload.statusCode() == 200, "upload: " + upload.statusCode());
+                String version = awaitVersion(console, NEW_VERSION);
+                Thread.sleep(1000);
+                running.set(false);
+                loop.join(30_000);
+                System.out.printf("[update] statements during the update: %d ok, %d failed%n", ok.get(), failed.get());
+                assertEquals(NEW_VERSION, version, "the uploaded bundle is active");
+                assertEquals(0, failed.get(), "no statement fails while the provider is replaced");
+                assertTrue(ok.get() > 0);
             }
-            Thread.sleep(1000);
-            running.set(false);
-            loop.join(30_000);
-            System.out.printf("[update] statements during the update: %d ok, %d failed%n", ok.get(), failed.get());
-            assertEquals(NEW_VERSION, version, "the uploaded bundle is active");
-            assertEquals(0, failed.get(), "no statement fails while the provider is replaced");
-            assertTrue(ok.get() > 0);
             // a new user's engine is launched by the new provider
             try (Connection fresh = Jdbc.connect(server.zkUrl(), "pavel")) {
                 assertEquals(1, ((Number) Jdbc.single(fresh, "SELECT 1")).intValue());
@@ -90,16 +87,52 @@ class BundleUpdateTest {
             HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(console + "/bundles.json"))
                     .header("Authorization", basic("admin", "admin")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(401, wrong.statusCode());
+
+            // the update survives a restart: the framework storage under the work dir is kept
+            assertEquals(0, server.script(Duration.ofSeconds(60), "stop"));
+            assertTrue(server.awaitExit(Duration.ofSeconds(30)), "the server stopped");
+            server.start();
+            console = consoleUrl(server);
+            assertEquals(NEW_VERSION, bundleVersion(console, PROVIDER), "still the uploaded version after a restart");
+            try (Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
+                assertEquals(42, ((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue());
+            }
+
+            // the console's Update button re-reads the bundle's location, the file in the bundles directory: back to
+            // the shipped version
+            HttpResponse<String> update = http.send(HttpRequest.newBuilder(
+                    URI.create(console + "/bundles/" + bundleId(console, PROVIDER)))
+                    .header("Authorization", basic("admin", PASSWORD))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("action=update")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(update.statusCode() < 400, "update: " + update.statusCode() + " " + update.body());
+            assertEquals(shipped, awaitVersion(console, shipped), "Update re-read " + server.bundlesDir);
+            assertTrue(server.log().contains("Bundle " + PROVIDER + " " + shipped + " updated"),
+                    "the update is in the log");
+            try (Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
+                assertEquals(42, ((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue());
+            }
         }
     }
 
-    /** The provider bundle the build made, as shipped in lib/kitsune.jar. */
-    private static Path providerJar() throws Exception {
-        Path target = KitsuneServer.HOME.resolve("bundles/" + PROVIDER + "/target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(p -> p.getFileName().toString().matches(Pattern.quote(PROVIDER) + "-.*\\.jar"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no " + PROVIDER + " jar in " + target));
+    private static String consoleUrl(KitsuneServer server) throws Exception {
+        return server.awaitLog(Pattern.compile("Web Console at (http://\\S+/system/console)"), Duration.ofSeconds(30))
+                .group(1);
+    }
+
+    private String awaitVersion(String console, String expected) throws Exception {
+        String version = "";
+        for (int i = 0; i < 100 && !version.equals(expected); i++) {
+            Thread.sleep(200);
+            version = bundleVersion(console, PROVIDER);
         }
+        return version;
+    }
+
+    /** The provider bundle the build made, as shipped in lib/bundles. */
+    private static Path providerJar() {
+        return KitsuneServer.HOME.resolve("lib/bundles/" + PROVIDER + ".jar");
     }
 
     /** A copy of the bundle with another Bundle-Version, so that the update is visible. */
@@ -143,11 +176,19 @@ class BundleUpdateTest {
     }
 
     private String bundleVersion(String console, String bsn) throws Exception {
+        return bundleField(console, bsn, "\"version\":\"([^\"]+)\"");
+    }
+
+    private String bundleId(String console, String bsn) throws Exception {
+        return bundleField(console, bsn, "\"id\":(\\d+)");
+    }
+
+    private String bundleField(String console, String bsn, String field) throws Exception {
         String json = http.send(HttpRequest.newBuilder(URI.create(console + "/bundles.json"))
                 .header("Authorization", basic("admin", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString()).body();
         Matcher m = Pattern.compile("\\{[^{}]*\"symbolicName\":\"" + Pattern.quote(bsn) + "\"[^{}]*\\}").matcher(json);
         if (!m.find()) return "";
-        Matcher v = Pattern.compile("\"version\":\"([^\"]+)\"").matcher(m.group());
+        Matcher v = Pattern.compile(field).matcher(m.group());
         return v.find() ? v.group(1) : "";
     }
 

@@ -1,6 +1,7 @@
 package kitsune.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,32 @@ class EngineHomesTest {
         try (Connection c = Jdbc.connect(server.zkUrl() + "?kitsune.engine.spark.home=spark-4.0", "nina")) {
             Jdbc.execute(c, "CREATE TEMPORARY FUNCTION kupper AS '" + UdfJar.CLASS_NAME + "'");
             assertEquals("KITSUNE", Jdbc.single(c, "SELECT kupper('kitsune')"));
+        }
+    }
+
+    /**
+     * A directory laid out like a Spark distribution (bin/spark-submit, jars/, conf/spark-defaults.conf, RELEASE) is
+     * accepted as a home; its spark-defaults.conf applies under the server's spark.* keys. Its jars are the Spark
+     * 3.5 jars the build assembled (a distribution tarball is not on Maven Central).
+     */
+    @Test
+    void aSparkDistributionDirectoryIsAHomeWithItsSparkDefaults() throws Exception {
+        Path dist = Files.createDirectories(server.dir.resolve("spark-3.5-dist"));
+        Files.createDirectories(dist.resolve("bin"));
+        Files.writeString(dist.resolve("bin/spark-submit"), "#!/usr/bin/env bash\nexit 1\n");
+        Files.createSymbolicLink(dist.resolve("jars"), KitsuneServer.HOME.resolve("engines/spark-3.5/jars"));
+        Files.createDirectories(dist.resolve("conf"));
+        Files.writeString(dist.resolve("conf/spark-defaults.conf"),
+                "spark.kitsune.from.home   dist-defaults\nspark.sql.shuffle.partitions 11\n");
+        Files.writeString(dist.resolve("RELEASE"), "Spark 3.5 (built for Kitsune's test)\n");
+        String homes = server.conf.get("kitsune.engine.spark.homes") + ",dist=" + dist;
+        server.set("kitsune.engine.spark.homes", homes).writeConf();
+        server.awaitLog(Pattern.compile("Applied configuration changes: .*kitsune\\.engine\\.spark\\.homes"),
+                Duration.ofSeconds(30));
+        try (Connection c = Jdbc.connect(server.zkUrl() + "?kitsune.engine.spark.home=dist", "omar")) {
+            assertTrue(sparkVersion(c).startsWith("3.5"), sparkVersion(c));
+            assertEquals("dist-defaults", setting(c, "spark.kitsune.from.home"), "the home's spark-defaults.conf");
+            assertNotEquals("11", setting(c, "spark.sql.shuffle.partitions"), "the server's spark.* keys win");
         }
     }
 

@@ -186,6 +186,31 @@ class PseudoModeTest {
         }
     }
 
+    /**
+     * Engines outlive the server: after a restart in pseudo mode the embedded ZooKeeper comes back with its data, the
+     * engine keeps its session and node, and the restarted server finds it instead of launching a second engine on
+     * the same metastore.
+     */
+    @Test
+    void engineAndItsTablesOutliveAServerRestart() throws Exception {
+        try (KitsuneServer restarted = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-restart-")).start()) {
+            String app;
+            try (Connection c = Jdbc.connect(restarted.zkUrl(), "rita")) {
+                app = Jdbc.appId(c);
+                Jdbc.execute(c, "CREATE TABLE kept_over_restart (id INT) USING parquet");
+                Jdbc.execute(c, "INSERT INTO kept_over_restart VALUES (7)");
+            }
+            assertEquals(0, restarted.script(Duration.ofSeconds(60), "stop"));
+            assertTrue(restarted.awaitExit(Duration.ofSeconds(30)), "the server stopped");
+            restarted.start();
+            try (Connection c = Jdbc.connect(restarted.zkUrl(), "rita")) {
+                assertEquals(app, Jdbc.appId(c), "the engine that outlived the server serves again");
+                assertEquals(List.of(List.of(7)), Jdbc.query(c, "SELECT * FROM kept_over_restart"));
+            }
+            assertEquals(0, restarted.countLog("Launching engine"), "no second engine after the restart");
+        }
+    }
+
     @Test
     void shareLevels() throws Exception {
         try (Connection a1 = Jdbc.connect(server.zkUrl(), "alice"); Connection a2 = Jdbc.connect(server.directUrl(), "alice");

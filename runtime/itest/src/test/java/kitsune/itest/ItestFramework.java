@@ -42,10 +42,11 @@ final class ItestFramework {
             "slf4j-simple", "failureaccess", "guava", "jsr305", "jackson-annotations", "jackson-core",
             "jackson-databind", "netty-common", "netty-buffer", "netty-resolver", "netty-transport-4", "netty-codec",
             "netty-transport-native-unix-common", "netty-transport-classes-epoll", "netty-handler", "curator-client",
-            "curator-framework", "curator-recipes", "metrics-core", "snappy-java");
+            "curator-framework", "curator-recipes", "metrics-core", "snappy-java", "org.apache.felix.log");
     /** Kitsune's bundles of a server, built by the reactor. */
     private static final List<String> KITSUNE = List.of("kitsune.api", "kitsune.thrift", "kitsune.zookeeper",
-            "kitsune.config", "kitsune.ha", "kitsune.session", "kitsune.frontend.thrift", "kitsune.engine.spark");
+            "kitsune.config", "kitsune.ha", "kitsune.session", "kitsune.frontend.thrift", "kitsune.engine.spark",
+            "kitsune.runtime");
 
     private ItestFramework() {
     }

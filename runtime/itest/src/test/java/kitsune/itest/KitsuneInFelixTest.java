@@ -6,8 +6,10 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 import javax.inject.Inject;
 
@@ -31,7 +33,10 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 
+import kitsune.api.conf.ConfigKeys;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServerEndpoint;
@@ -133,6 +138,46 @@ public class KitsuneInFelixTest {
             ItestFramework.await(context, EngineProvider.class);
             client.CloseSession(new TCloseSessionReq(open.getSessionHandle()));
         }
+    }
+
+    @Test
+    public void aConfigurationFileChangeReachesTheProviderForTheNextEngine() throws Exception {
+        ServerEndpoint endpoint = ItestFramework.await(context, ServerEndpoint.class);
+        ItestFramework.await(context, EngineProvider.class);
+        Path confFile = WORK.resolve("conf/kyuubi-defaults.conf");
+        String original = Files.readString(confFile);
+        try {
+            // the operator adds the Spark 3.5 home and makes it the default: no restart
+            Files.writeString(confFile, original + "kitsune.engine.spark.homes=spark-4.0=engines/spark-4.0,"
+                    + "spark-3.5=engines/spark-3.5\nkitsune.engine.spark.home=spark-3.5\n");
+            awaitServerConf("kitsune.engine.spark.home", "spark-3.5");
+            try (TTransport t = ItestFramework.connect(endpoint, "itest-conf")) {
+                TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(t));
+                TOpenSessionResp open = client.OpenSession(ItestFramework.openReq("itest-conf"));
+                assertEquals(open.getStatus().getErrorMessage(), TStatusCode.SUCCESS_STATUS,
+                        open.getStatus().getStatusCode());
+                String version = firstValue(client, open, "SELECT version()");
+                assertTrue("the new engine runs on the new default home: " + version, version.startsWith("3.5."));
+                client.CloseSession(new TCloseSessionReq(open.getSessionHandle()));
+            }
+        } finally {
+            Files.writeString(confFile, original);
+            awaitServerConf("kitsune.engine.spark.home", null);
+        }
+    }
+
+    /** Waits until the configuration the components get (PID kitsune.server) has this value (null: is unset). */
+    private void awaitServerConf(String key, String value) throws Exception {
+        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
+        ConfigurationAdmin admin = context.getService(ref);
+        Object seen = null;
+        for (int i = 0; i < 150; i++) {
+            org.osgi.service.cm.Configuration conf = admin.getConfiguration(ConfigKeys.PID, null);
+            seen = conf.getProperties() == null ? null : conf.getProperties().get(key);
+            if (Objects.equals(seen, value)) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError(key + " is " + seen + " after 15 s, expected " + value);
     }
 
     /** Runs a statement that returns one string and returns it. */

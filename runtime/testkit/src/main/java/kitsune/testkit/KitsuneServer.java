@@ -28,6 +28,8 @@ public final class KitsuneServer implements AutoCloseable {
     public final Path confDir;
     public final Path logDir;
     public final Path workDir;
+    /** This server's own copy of lib/bundles, watched by File Install: a test may replace files in it. */
+    public final Path bundlesDir;
     public final Map<String, String> conf = new LinkedHashMap<>();
     private final boolean writeConfFile;
     private Process process;
@@ -46,6 +48,7 @@ public final class KitsuneServer implements AutoCloseable {
         this.confDir = Files.createDirectories(dir.resolve("conf"));
         this.logDir = dir.resolve("logs");
         this.workDir = dir.resolve("work");
+        this.bundlesDir = dir.resolve("bundles");
         conf.put("kyuubi.zookeeper.embedded.client.port", String.valueOf(FreePorts.next()));
         conf.put("kyuubi.frontend.thrift.binary.bind.host", "127.0.0.1");
         conf.put("kyuubi.frontend.thrift.binary.bind.port", "0");
@@ -132,14 +135,29 @@ public final class KitsuneServer implements AutoCloseable {
 
     private void launch() throws IOException {
         writeConf();
+        copyShippedBundles();
+        // a restart must not find the previous run's ready line
+        Files.deleteIfExists(logFile());
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kitsune").toString(), "run")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
         pb.environment().put("KITSUNE_CONF_DIR", confDir.toString());
         pb.environment().put("KITSUNE_LOG_DIR", logDir.toString());
         pb.environment().put("KITSUNE_PID_DIR", dir.resolve("pid").toString());
         pb.environment().put("KITSUNE_WORK_DIR", workDir.toString());
+        pb.environment().put("KITSUNE_BUNDLES_DIR", bundlesDir.toString());
         pb.environment().put("KITSUNE_JAVA_OPTS", "-Xmx512m");
         process = pb.start();
+    }
+
+    /** On the first start only: a restart must find the bundles directory as the test left it. */
+    private void copyShippedBundles() throws IOException {
+        if (Files.isDirectory(bundlesDir)) return;
+        Files.createDirectories(bundlesDir);
+        try (var jars = Files.list(HOME.resolve("lib/bundles"))) {
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                Files.copy(jar, bundlesDir.resolve(jar.getFileName()));
+            }
+        }
     }
 
     /** Waits for a log line matching the pattern; fails with the log's tail if the server dies or time runs out. */
@@ -211,6 +229,7 @@ public final class KitsuneServer implements AutoCloseable {
         pb.environment().put("KITSUNE_LOG_DIR", logDir.toString());
         pb.environment().put("KITSUNE_PID_DIR", dir.resolve("pid").toString());
         pb.environment().put("KITSUNE_WORK_DIR", workDir.toString());
+        pb.environment().put("KITSUNE_BUNDLES_DIR", bundlesDir.toString());
         Process p = pb.start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();

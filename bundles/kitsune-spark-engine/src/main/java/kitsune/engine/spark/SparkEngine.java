@@ -1,7 +1,10 @@
 package kitsune.engine.spark;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.engine.EngineLaunchRequest;
 import kitsune.api.engine.ShareLevel;
 
 /**
@@ -55,6 +59,7 @@ final class SparkEngine {
             LOG.error("Kitsune Spark engine: cannot read {}: {}", propertiesFile, SqlErrors.message(e));
             return 1;
         }
+        if (!holdWorkDirLock(propertiesFile.toAbsolutePath().getParent())) return 3;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> engine.stop("JVM shutdown (signal)"),
                 "kitsune-engine-shutdown"));
         try {
@@ -71,6 +76,38 @@ final class SparkEngine {
         }
         engine.stop(engine.stopReason);
         return 0;
+    }
+
+    /** Held until the JVM ends: the OS releases the lock with the process, however it ends. */
+    private static FileChannel workDirLock;
+
+    /**
+     * Takes the work directory's lock ({@link EngineLaunchRequest#WORK_DIR_LOCK}) so that no second engine starts on
+     * this engine's metastore while it runs, even while it is not registered in ZooKeeper. Retries briefly: a server
+     * may be checking the lock at this very moment.
+     */
+    static boolean holdWorkDirLock(Path workDir) {
+        Path file = workDir.resolve(EngineLaunchRequest.WORK_DIR_LOCK);
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            for (int attempt = 0; attempt < 20; attempt++) {
+                if (channel.tryLock() != null) {
+                    workDirLock = channel;
+                    return true;
+                }
+                Thread.sleep(100);
+            }
+            channel.close();
+            LOG.error("Kitsune Spark engine: another engine runs in {} (it holds {}); not starting a second one on "
+                    + "the same metastore", workDir, EngineLaunchRequest.WORK_DIR_LOCK);
+            return false;
+        } catch (IOException e) {
+            LOG.error("Kitsune Spark engine: cannot lock {}: {}", file, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void start() throws Exception {

@@ -41,7 +41,7 @@ public final class ConfigKeys {
     public static final ConfigKey<String> LOG_DIR = key("kitsune.log.dir", "logs", STRING, true,
             "Directory of kitsune.log (KITSUNE_LOG_DIR).");
     public static final ConfigKey<String> WORK_DIR = key("kitsune.work.dir", "work", STRING, true,
-            "Directory of the framework cache, embedded ZooKeeper data and engine work dirs (KITSUNE_WORK_DIR).");
+            "Directory of the framework storage, embedded ZooKeeper data and engine work dirs (KITSUNE_WORK_DIR).");
 
     // ---- high availability ----
     public static final ConfigKey<String> HA_ADDRESSES = key("kyuubi.ha.addresses", "", STRING, true,

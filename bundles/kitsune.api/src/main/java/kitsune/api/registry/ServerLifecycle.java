@@ -11,6 +11,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface ServerLifecycle {
     /**
+     * Target filter of the {@code org.osgi.service.condition.Condition} service registered once the runtime has
+     * started all its bundles, the hot-swappable ones (engine providers, console) included.
+     */
+    String RUNTIME_STARTED = "(osgi.condition.id=kitsune.runtime.started)";
+
+    /**
      * Drains this server: removes its node from ZooKeeper (so that clients going through service discovery reach
      * other servers), refuses new sessions, and waits until the open sessions are closed or {@code bound} has
      * passed; sessions still open then are closed. Does not stop the server: the caller does that afterwards. If a

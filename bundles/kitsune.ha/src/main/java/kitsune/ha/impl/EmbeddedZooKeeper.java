@@ -3,11 +3,8 @@ package kitsune.ha.impl;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
@@ -19,7 +16,9 @@ import kitsune.api.conf.ConfigKeys;
 /**
  * A standalone ZooKeeper server in this JVM (pseudo mode), built from ZooKeeper's own server classes: a
  * ZooKeeperServer behind an NIO ServerCnxnFactory. No admin server (that one is started only by
- * ZooKeeperServerMain, which is not used). As in Kyuubi, its data is deleted when it stops.
+ * ZooKeeperServerMain, which is not used). Unlike Kyuubi's, its data is kept when the server stops: engines outlive
+ * the server, and after a restart they reconnect with their ZooKeeper sessions and nodes intact (with the data gone,
+ * ZooKeeper refuses their clients, which have seen newer transactions, until their sessions time out).
  */
 final class EmbeddedZooKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
@@ -39,24 +38,21 @@ final class EmbeddedZooKeeper implements AutoCloseable {
     private final Path dataDir;
     private final int tickTime;
     private final int maxSessionTimeout;
-    private final boolean deleteDataOnClose;
     private ZooKeeperServer server;
     private ServerCnxnFactory factory;
     private int port;
 
-    EmbeddedZooKeeper(String host, int port, Path dataDir, int tickTime, int maxSessionTimeout,
-            boolean deleteDataOnClose) {
+    EmbeddedZooKeeper(String host, int port, Path dataDir, int tickTime, int maxSessionTimeout) {
         this.host = host;
         this.requestedPort = port;
         this.dataDir = dataDir;
         this.tickTime = tickTime;
         this.maxSessionTimeout = maxSessionTimeout;
-        this.deleteDataOnClose = deleteDataOnClose;
     }
 
     static EmbeddedZooKeeper of(HaSettings s) {
         return new EmbeddedZooKeeper(s.embeddedHost(), s.embeddedPort(), s.embeddedDataDir(), s.embeddedTickTime(),
-                s.embeddedMaxSessionTimeout(), true);
+                s.embeddedMaxSessionTimeout());
     }
 
     /**
@@ -148,28 +144,6 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             factory = null;
             server = null;
         }
-        if (deleteDataOnClose) deleteRecursively(dataDir);
         LOG.info("Embedded ZooKeeper on {}:{} stopped", host, port);
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) return;
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.deleteIfExists(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("Could not delete the embedded ZooKeeper data in {}: {}", dir, e.toString());
-        }
     }
 }

@@ -11,8 +11,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +31,9 @@ class EmbeddedZooKeeperTest {
     Path tmp;
 
     @Test
-    void startsOnAFreePortAndDeletesItsDataOnStop() throws Exception {
+    void startsOnAFreePort() throws Exception {
         Path data = tmp.resolve("zk");
-        try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper("127.0.0.1", 0, data, 500, 20_000, true)) {
+        try (EmbeddedZooKeeper zk = new EmbeddedZooKeeper("127.0.0.1", 0, data, 500, 20_000)) {
             zk.start();
             assertTrue(zk.port() > 0);
             assertEquals("127.0.0.1:" + zk.port(), zk.connectString());
@@ -46,7 +48,37 @@ class EmbeddedZooKeeperTest {
             }
             assertTrue(Files.isDirectory(data.resolve("version-2")));
         }
-        assertFalse(Files.exists(data), "data deleted on stop");
+    }
+
+    /**
+     * What an engine sees when the server restarts in pseudo mode: the embedded ZooKeeper goes and comes back on the
+     * same port with the same data; the engine's client reconnects with its session, and its ephemeral node is still
+     * there. (With the data deleted, ZooKeeper would refuse the client, which has seen newer transactions.)
+     */
+    @Test
+    void aClientKeepsItsSessionAndEphemeralNodeAcrossARestart() throws Exception {
+        Path data = tmp.resolve("zk");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        EmbeddedZooKeeper first = new EmbeddedZooKeeper("127.0.0.1", port, data, 500, 20_000);
+        first.start();
+        CuratorFramework engine = TestSupport.otherClient(first.connectString());
+        try {
+            engine.create().withMode(CreateMode.EPHEMERAL).forPath("/engine", "e".getBytes());
+            long session = engine.getZookeeperClient().getZooKeeper().getSessionId();
+            first.close();
+            try (EmbeddedZooKeeper second = new EmbeddedZooKeeper("127.0.0.1", port, data, 500, 20_000)) {
+                second.start();
+                assertTrue(engine.blockUntilConnected(10, TimeUnit.SECONDS), "the client reconnects");
+                assertEquals(session, engine.getZookeeperClient().getZooKeeper().getSessionId(), "same session");
+                assertEquals("e", new String(engine.getData().forPath("/engine")), "its node survived");
+            }
+        } finally {
+            engine.close();
+            first.close();
+        }
     }
 
     @Test
@@ -54,7 +86,7 @@ class EmbeddedZooKeeperTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             int port = taken.getLocalPort();
-            EmbeddedZooKeeper zk = new EmbeddedZooKeeper("127.0.0.1", port, tmp.resolve("zk"), 500, 20_000, true);
+            EmbeddedZooKeeper zk = new EmbeddedZooKeeper("127.0.0.1", port, tmp.resolve("zk"), 500, 20_000);
             EmbeddedZooKeeper.StartException e = assertThrows(EmbeddedZooKeeper.StartException.class, zk::start);
             assertEquals("Embedded ZooKeeper cannot listen on 127.0.0.1:" + port + ": the port is already in use. "
                     + "Set kyuubi.zookeeper.embedded.client.port to a free port (0 picks one), or kyuubi.ha.addresses "

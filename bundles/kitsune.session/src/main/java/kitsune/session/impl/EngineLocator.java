@@ -30,6 +30,8 @@ final class EngineLocator {
     private static final Logger LOG = LoggerFactory.getLogger(EngineLocator.class);
     static final int LOG_TAIL_LINES = 30;
 
+    /** How long a session opened while the server still starts waits for the engine providers to be started. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private final EngineServices services;
     private final ServerIdentity identity;
     private final Duration pollInterval;
@@ -43,7 +45,13 @@ final class EngineLocator {
     /** The provider for the session's engine type, or the message every client gets while none is installed. */
     EngineProvider provider(KitsuneConf conf) throws EngineException {
         String type = conf.get(ConfigKeys.ENGINE_TYPE);
-        EngineProvider provider = services.provider(type);
+        EngineProvider provider;
+        try {
+            provider = services.providerOnceStarted(type, STARTUP_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("Interrupted while waiting for the server to finish starting");
+        }
         if (provider == null) {
             throw new EngineException("No engine provider for " + type + " is installed; new sessions cannot start "
                     + "until one is (the server keeps serving open sessions)");
@@ -88,6 +96,10 @@ final class EngineLocator {
     private ServiceNode launch(Discovery discovery, EngineProvider provider, EngineSpace space, KitsuneConf conf,
             String user, String refId) throws EngineException, DiscoveryException {
         Path workDir = workDir(conf, space, user, refId);
+        if (WorkDirLock.held(workDir)) {
+            Optional<ServiceNode> running = awaitRunningEngine(discovery, space, conf, workDir);
+            if (running.isPresent()) return running.get();
+        }
         EngineProcess process = provider.launch(new EngineLaunchRequest(space, refId, user, conf,
                 discovery.connectString(), workDir));
         LOG.info("Launched {} engine for {} ({}), waiting for it to register", space.engineType(), space.path(),
@@ -117,6 +129,33 @@ final class EngineLocator {
             }
             sleep();
         }
+    }
+
+    /**
+     * An engine still runs in the space's work directory but is not in ZooKeeper: it lost its ZooKeeper session (the
+     * embedded ZooKeeper restarted with the server, an outage) and is about to register again. Waits for it rather
+     * than start a second engine on the same metastore; empty if it ends meanwhile (then a new one may start).
+     */
+    private Optional<ServiceNode> awaitRunningEngine(Discovery discovery, EngineSpace space, KitsuneConf conf,
+            Path workDir) throws EngineException, DiscoveryException {
+        Duration timeout = conf.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
+        LOG.info("An engine still runs in {} but is not registered in {}; waiting up to {} for it to register",
+                workDir, space.path(), timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            Optional<ServiceNode> node = discovery.findEngine(space);
+            if (node.isPresent()) {
+                LOG.info("{} engine {} registered again in {}", space.engineType(), node.get().hostPort(),
+                        space.path());
+                return node;
+            }
+            if (!WorkDirLock.held(workDir)) return Optional.empty();
+            sleep();
+        }
+        throw new EngineException("An engine still runs in " + workDir + " (it holds "
+                + EngineLaunchRequest.WORK_DIR_LOCK + ") but has not registered in " + space.path()
+                + " within " + timeout.toMillis() + " ms (" + ConfigKeys.ENGINE_INIT_TIMEOUT.name()
+                + "); a second engine would share its metastore. Stop that engine process or try again later.");
     }
 
     private void sleep() throws EngineException {

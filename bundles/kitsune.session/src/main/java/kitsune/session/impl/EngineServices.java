@@ -3,8 +3,11 @@ package kitsune.session.impl;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
@@ -16,6 +19,8 @@ import kitsune.api.registry.Discovery;
 final class EngineServices {
     private final Map<String, List<EngineProvider>> providers = new ConcurrentHashMap<>();
     private volatile Discovery discovery;
+    /** Open once the runtime has started every bundle; see {@link #providerOnceStarted}. */
+    private final CountDownLatch started = new CountDownLatch(1);
 
     void addProvider(EngineProvider provider) {
         providers.computeIfAbsent(type(provider), t -> new CopyOnWriteArrayList<>()).add(provider);
@@ -31,6 +36,23 @@ final class EngineServices {
         List<EngineProvider> list = providers.get(engineType.toUpperCase(Locale.ROOT));
         if (list == null || list.isEmpty()) return null;
         return list.get(list.size() - 1);
+    }
+
+    /**
+     * The provider serving this engine type; until {@link #runtimeStarted()}, waits (at most the timeout) for it,
+     * because File Install starts the provider bundles only just before the runtime has started and a client may
+     * already have found the open port.
+     */
+    EngineProvider providerOnceStarted(String engineType, Duration timeout) throws InterruptedException {
+        EngineProvider provider = provider(engineType);
+        if (provider == null && started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            provider = provider(engineType);
+        }
+        return provider;
+    }
+
+    void runtimeStarted() {
+        started.countDown();
     }
 
     void setDiscovery(Discovery d) {

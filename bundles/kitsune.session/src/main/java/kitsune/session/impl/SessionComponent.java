@@ -13,11 +13,13 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.condition.Condition;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
+import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
 import kitsune.thrift.CliBackend;
 
@@ -45,6 +47,21 @@ public class SessionComponent extends SessionManagerImpl {
     void activate(Map<String, Object> properties) {
         configure(KitsuneConf.fromProperties(properties));
         start();
+    }
+
+    /**
+     * Until the runtime has started every bundle (File Install starts the engine providers last), a session that finds
+     * no provider waits for them instead of failing: a client may reach the port before they run.
+     */
+    @Reference(target = ServerLifecycle.RUNTIME_STARTED, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetRuntimeStarted")
+    void setRuntimeStarted(Condition started) {
+        services.runtimeStarted();
+    }
+
+    void unsetRuntimeStarted(Condition started) {
+        // the runtime is stopping: nothing to wait for any more
     }
 
     @Modified

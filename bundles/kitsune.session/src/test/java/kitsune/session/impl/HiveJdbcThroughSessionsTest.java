@@ -55,6 +55,7 @@ class HiveJdbcThroughSessionsTest {
         FakeDiscovery discovery = new FakeDiscovery();
         discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default", engine.port(), "r");
         EngineServices services = new EngineServices();
+        services.runtimeStarted();
         services.setDiscovery(discovery);
         services.addProvider(new FakeProvider(discovery, engine.port()));
         manager = new SessionManagerImpl(new EngineLocator(services, new ServerIdentity("kitsune", "staff"),

@@ -87,6 +87,7 @@ class SessionManagerImplTest {
         discovery = new FakeDiscovery();
         provider = new FakeProvider(discovery, engine.port());
         services = new EngineServices();
+        services.runtimeStarted();
         services.setDiscovery(discovery);
         services.addProvider(provider);
         clock = new MutableClock();

@@ -1,10 +1,14 @@
 package kitsune.engine.spark.impl;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
@@ -13,7 +17,9 @@ import kitsune.api.engine.EngineException;
 
 /**
  * The engine homes an operator allows (kitsune.engine.spark.homes) and the choice among them that a configuration
- * makes (kitsune.engine.spark.home, or Kyuubi's kyuubi.engineEnv.SPARK_HOME as a server-wide path).
+ * makes (kitsune.engine.spark.home, or Kyuubi's kyuubi.engineEnv.SPARK_HOME as a server-wide path). A home is a
+ * directory with jars/: one the build assembles from Maven Central, or a Spark distribution, whose
+ * conf/spark-defaults.conf then applies under the server's spark.* keys.
  */
 final class EngineHomes {
     /** Kyuubi's way to name a Spark home: a path, server-wide. */
@@ -68,6 +74,24 @@ final class EngineHomes {
                     + ") is not allowed; allowed: " + String.join(", ", homes.keySet()));
         }
         return new Home(name, dir);
+    }
+
+    /**
+     * The spark.* entries of the home's conf/spark-defaults.conf (a Spark distribution has one; spark-submit reads it
+     * the same way, as a properties file); empty when there is none. An unreadable file is an error, not silence.
+     */
+    static Properties sparkDefaults(Home home) throws IOException {
+        Properties defaults = new Properties();
+        Path file = home.dir().resolve("conf").resolve("spark-defaults.conf");
+        if (!Files.isRegularFile(file)) return defaults;
+        Properties all = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            all.load(in);
+        }
+        for (String key : all.stringPropertyNames()) {
+            if (key.startsWith("spark.")) defaults.setProperty(key, all.getProperty(key).trim());
+        }
+        return defaults;
     }
 
     /** The jars directory of a home: a Maven-assembled home or a Spark distribution both have one. */

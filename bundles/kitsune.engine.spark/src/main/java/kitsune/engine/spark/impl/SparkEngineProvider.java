@@ -130,7 +130,8 @@ public class SparkEngineProvider implements EngineProvider {
     private void writeEngineProperties(EngineLaunchRequest request, EngineHomes.Home home, Path file)
             throws IOException {
         KitsuneConf conf = request.conf();
-        Properties p = new Properties();
+        // as spark-submit does: the home's conf/spark-defaults.conf first, Kitsune's spark.* keys over it
+        Properties p = EngineHomes.sparkDefaults(home);
         conf.withPrefix("spark.").forEach(p::setProperty);
         for (String k : ENGINE_KEYS) {
             String v = conf.raw(k);

@@ -27,6 +27,24 @@ class EngineHomesTest {
     }
 
     @Test
+    void aDistributionsSparkDefaultsAreRead(@TempDir Path dist) throws Exception {
+        Files.createDirectories(dist.resolve("conf"));
+        Files.writeString(dist.resolve("conf/spark-defaults.conf"), "# a distribution's defaults\n"
+                + "spark.sql.shuffle.partitions   7\n"
+                + "spark.eventLog.enabled=true\n"
+                + "not.spark.key value\n");
+        var defaults = EngineHomes.sparkDefaults(new EngineHomes.Home("dist", dist));
+        assertEquals("7", defaults.getProperty("spark.sql.shuffle.partitions"));
+        assertEquals("true", defaults.getProperty("spark.eventLog.enabled"));
+        assertEquals(2, defaults.size(), "only spark.* keys, as spark-submit takes them");
+    }
+
+    @Test
+    void aHomeWithoutSparkDefaultsHasNone(@TempDir Path home) throws Exception {
+        assertTrue(EngineHomes.sparkDefaults(new EngineHomes.Home("built", home)).isEmpty());
+    }
+
+    @Test
     void malformedEntryNamesTheKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> EngineHomes.parse("spark-4.0", HOME));
         assertTrue(e.getMessage().contains("kitsune.engine.spark.homes"), e.getMessage());
