@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
+import kitsune.internal.exit.ServerExit;
 
 /**
  * Publishes $KITSUNE_CONF_DIR/kyuubi-defaults.conf as the Config Admin configuration {@link ConfigKeys#PID}
@@ -49,8 +50,8 @@ public class ConfigPublisher {
         Map<String, String> fw = frameworkProperties(context);
         String confDir = fw.get(ConfSource.PROP_CONF_DIR);
         if (confDir == null) {
-            FatalExit.exit(context, "The configuration directory is unknown: set KITSUNE_CONF_DIR or KITSUNE_HOME "
-                    + "(framework property " + ConfSource.PROP_CONF_DIR + ")", FatalExit.EX_CONFIG);
+            ServerExit.fatal(context, "The configuration directory is unknown: set KITSUNE_CONF_DIR or KITSUNE_HOME "
+                    + "(framework property " + ConfSource.PROP_CONF_DIR + ")", ServerExit.EX_CONFIG);
             return;
         }
         ConfSource source = new ConfSource(Path.of(confDir));
@@ -59,11 +60,11 @@ public class ConfigPublisher {
         try {
             manager.start();
         } catch (ConfigException e) {
-            FatalExit.exit(context, e.getMessage(), FatalExit.EX_CONFIG);
+            ServerExit.fatal(context, e.getMessage(), ServerExit.EX_CONFIG);
             return;
         } catch (Exception e) {
-            FatalExit.exit(context, "Could not publish the configuration from " + source.file() + ": " + e,
-                    FatalExit.EX_CONFIG);
+            ServerExit.fatal(context, "Could not publish the configuration from " + source.file() + ": " + e,
+                    ServerExit.EX_CONFIG);
             return;
         }
         watcher = new ConfWatcher(manager, pollInterval(context));

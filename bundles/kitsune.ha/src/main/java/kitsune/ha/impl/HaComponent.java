@@ -21,6 +21,7 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
+import kitsune.internal.exit.ServerExit;
 
 /**
  * Owns the HA runtime in start order: embedded ZooKeeper (pseudo mode) then the Curator client, and provides the

@@ -26,6 +26,7 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
+import kitsune.internal.exit.ServerExit;
 
 /**
  * Registers this server in ZooKeeper while the Thrift frontend's {@link ServerEndpoint} service is there (the
@@ -62,7 +63,7 @@ public class RegistrationComponent implements ServerLifecycle {
             return t;
         });
         this.drain = new DrainController(() -> sessionManager, DrainController.DEFAULT_TICK,
-                () -> ServerExit.stopFramework(context));
+                () -> ServerExit.stop(context));
         HaSettings s = ha.settings();
         this.registration = ha.curator() == null || s == null ? null
                 : new ServerRegistration(ha.curator(), s.namespace(), serverVersion(context.getBundle().getVersion()),

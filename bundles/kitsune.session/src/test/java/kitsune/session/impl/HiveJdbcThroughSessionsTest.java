@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.api.conf.KitsuneConf;
+import kitsune.internal.testing.HiveJdbc;
 import kitsune.thrift.ClientContext;
 
 /**

@@ -21,6 +21,7 @@ import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.ServerEndpoint;
+import kitsune.internal.exit.ServerExit;
 import kitsune.thrift.CliBackend;
 
 /**
@@ -50,9 +51,8 @@ public class ThriftFrontendComponent {
             server.start();
         } catch (FrontendStartException | ConfigException e) {
             // One line for the operator; no stack trace. Without its port the server is of no use: stop it.
-            LOG.error(e.getMessage());
             server = null;
-            FatalStop.stopServer(context, FatalStop.EX_CONFIG);
+            ServerExit.fatal(context, e.getMessage(), ServerExit.EX_CONFIG);
             return;
         }
         registration = context.registerService(ServerEndpoint.class, server.endpoint(), null);

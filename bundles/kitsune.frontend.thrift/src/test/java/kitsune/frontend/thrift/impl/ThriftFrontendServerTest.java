@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import kitsune.internal.testing.HiveJdbc;
 import kitsune.thrift.CliBackend;
 
 /** The frontend against the real Hive JDBC 4.0.1 driver and against clients that speak something else. */

@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.testing;
 
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -10,9 +10,10 @@ import java.util.Properties;
 
 /**
  * The real Hive JDBC 4.0.1 driver, loaded from its standalone jar in a class loader of its own: the jar carries
- * TCLIService classes of its own that must not meet kitsune.thrift's.
+ * TCLIService classes of its own that must not meet kitsune.thrift's. Tests set the system property
+ * kitsune.test.hive.jdbc.jar to the jar (see the surefire configuration of the modules that use it).
  */
-final class HiveJdbc {
+public final class HiveJdbc {
     private static final Driver DRIVER = load();
 
     private HiveJdbc() {
@@ -30,7 +31,7 @@ final class HiveJdbc {
         }
     }
 
-    static Connection connect(String url, String user, String password) throws SQLException {
+    public static Connection connect(String url, String user, String password) throws SQLException {
         Properties p = new Properties();
         if (user != null) p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
@@ -39,7 +40,7 @@ final class HiveJdbc {
         return c;
     }
 
-    static Connection connect(String url) throws SQLException {
+    public static Connection connect(String url) throws SQLException {
         return connect(url, null, null);
     }
 }
