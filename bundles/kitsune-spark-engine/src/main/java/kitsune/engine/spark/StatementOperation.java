@@ -22,7 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * A SQL statement. It runs on the engine's bounded pool under its own Spark job group, so that a cancel stops its
  * jobs (interruptOnCancel). The operation counts as RUNNING until the first partition of the result exists, so
  * errors of the query itself surface in the status rather than in a fetch; the rest streams with
- * Dataset.toLocalIterator(), one partition at a time, never collected whole.
+ * Dataset.toLocalIterator(), one partition at a time, never collected whole (rows a plan already holds in the driver
+ * are read directly: see {@link LocalResults}).
  */
 final class StatementOperation extends Operation {
     private static final long RECANCEL_MILLIS = 500;
@@ -64,7 +65,7 @@ final class StatementOperation extends Operation {
             Dataset<Row> df = session.spark().sql(statement);
             schema = df.schema();
             if (isTerminal()) return;
-            Iterator<Row> it = df.toLocalIterator();
+            Iterator<Row> it = LocalResults.rows(df);
             it.hasNext();
             synchronized (this) {
                 rows = it;
