@@ -211,6 +211,30 @@ class PseudoModeTest {
         }
     }
 
+    /**
+     * The other side of keeping the embedded ZooKeeper's data: an engine that died while the server was down (a
+     * machine restart) leaves a node whose session ZooKeeper restores. The restarted server finds nothing listening
+     * and no process holding the engine's work directory, removes the node and launches a new engine.
+     */
+    @Test
+    void aNodeLeftByAnEngineThatDiedWhileTheServerWasDownIsReplaced() throws Exception {
+        try (KitsuneServer restarted = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-stale-")).start()) {
+            String app;
+            try (Connection c = Jdbc.connect(restarted.zkUrl(), "sam")) {
+                app = Jdbc.appId(c);
+            }
+            assertEquals(0, restarted.script(Duration.ofSeconds(60), "stop"));
+            assertTrue(restarted.awaitExit(Duration.ofSeconds(30)), "the server stopped");
+            restarted.killEngines(); // the engine dies while the server is down
+            restarted.start();
+            try (Connection c = Jdbc.connect(restarted.zkUrl(), "sam")) {
+                assertNotEquals(app, Jdbc.appId(c), "a new engine serves");
+                assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            }
+            assertEquals(1, restarted.countLog("its node is stale"), restarted.tail());
+        }
+    }
+
     @Test
     void shareLevels() throws Exception {
         try (Connection a1 = Jdbc.connect(server.zkUrl(), "alice"); Connection a2 = Jdbc.connect(server.directUrl(), "alice");

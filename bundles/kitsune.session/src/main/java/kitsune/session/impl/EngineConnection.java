@@ -52,6 +52,14 @@ final class EngineConnection implements AutoCloseable {
         }
     }
 
+    /** Whether opening failed because nothing listens on the engine's port. */
+    static boolean refused(EngineCallException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) return true;
+        }
+        return false;
+    }
+
     String hostPort() {
         return hostPort;
     }

@@ -1,6 +1,8 @@
 package kitsune.session.impl;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,6 +158,39 @@ final class EngineLocator {
                 + EngineLaunchRequest.WORK_DIR_LOCK + ") but has not registered in " + space.path()
                 + " within " + timeout.toMillis() + " ms (" + ConfigKeys.ENGINE_INIT_TIMEOUT.name()
                 + "); a second engine would share its metastore. Stop that engine process or try again later.");
+    }
+
+    /**
+     * After a connection to a registered engine was refused: whether its node is stale, and if so deletes it. Stale
+     * means the engine ran on this machine (in this space's work directory) and no process holds its work directory
+     * lock any more, so it ended while ZooKeeper kept its session: e.g. the machine restarted under a pseudo-mode
+     * server, whose embedded ZooKeeper restores sessions and their nodes until they time out. A refused connection
+     * means nothing listens on the port (a busy engine would let the connection wait instead), and only a node of this
+     * machine can be checked against the lock, so a live engine's node is never taken for a stale one.
+     */
+    boolean removeIfStale(EngineSpace space, ServiceNode node, KitsuneConf conf, String user, String refId)
+            throws EngineException, DiscoveryException {
+        Discovery discovery = services.discovery();
+        if (discovery == null || space.shareLevel() == ShareLevel.CONNECTION || !isThisMachine(node.host())) {
+            return false;
+        }
+        Path dir = workDir(conf, space, user, refId);
+        if (WorkDirLock.held(dir)) return false;
+        LOG.warn("Engine {} in {} refuses connections and no engine process holds {}: its node is stale (the engine "
+                + "ended while its ZooKeeper session lived on); removing {}", node.hostPort(), space.path(),
+                dir.resolve(EngineLaunchRequest.WORK_DIR_LOCK), node.path());
+        discovery.delete(node.path());
+        return true;
+    }
+
+    static boolean isThisMachine(String host) {
+        try {
+            InetAddress address = InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                    || NetworkInterface.getByInetAddress(address) != null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void sleep() throws EngineException {

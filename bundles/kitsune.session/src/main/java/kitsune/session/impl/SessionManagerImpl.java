@@ -97,6 +97,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     static final int ENGINE_MAX_MESSAGE_SIZE = 1 << 30;
     static final String FETCH_SIZE_KEY = "hive.server2.thrift.resultset.default.fetch.size";
     static final String NULLS_LAST_KEY = "hive.default.nulls.last";
+    /** Stale engine nodes removed for one session at most (one per dead engine of its space). */
+    private static final int STALE_NODE_ATTEMPTS = 3;
     private static final String DRAINING = "This server accepts no new sessions; connect to another server";
 
     @FunctionalInterface
@@ -198,8 +200,20 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             EngineProvider provider = locator.provider(sessionConf);
             EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
-            engine = EngineConnection.open(node.host(), node.port(), engineLoginTimeout(sessionConf),
-                    ENGINE_MAX_MESSAGE_SIZE);
+            for (int attempt = 1;; attempt++) {
+                try {
+                    engine = EngineConnection.open(node.host(), node.port(), engineLoginTimeout(sessionConf),
+                            ENGINE_MAX_MESSAGE_SIZE);
+                    break;
+                } catch (EngineCallException e) {
+                    // a node left behind by an engine that died: remove it and find (or launch) another engine
+                    if (attempt >= STALE_NODE_ATTEMPTS || !EngineConnection.refused(e)
+                            || !locator.removeIfStale(space, node, sessionConf, user, id.toString())) {
+                        throw e;
+                    }
+                    node = locator.locate(provider, space, sessionConf, user, id.toString());
+                }
+            }
             TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
             engineReq.setUsername(user);
             engineReq.setConfiguration(req.getConfiguration() == null ? new HashMap<>() : req.getConfiguration());

@@ -46,6 +46,8 @@ final class FakeDiscovery implements Discovery {
 
     @Override
     public boolean delete(String path) {
-        return false;
+        boolean deleted = false;
+        for (List<ServiceNode> list : nodes.values()) deleted |= list.removeIf(n -> n.path().equals(path));
+        return deleted;
     }
 }

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -324,9 +328,23 @@ class SessionManagerImplTest {
     }
 
     @Test
-    void staleEngineNodeNamesTheAddress() throws Exception {
-        discovery.register(ALICE_SPACE, 1, "r"); // nothing listens on port 1
-        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
-        assertTrue(msg.startsWith("Cannot connect to the engine at 127.0.0.1:1"), msg);
+    void aStaleNodeOfADeadLocalEngineIsRemovedAndANewEngineLaunched() throws Exception {
+        discovery.register(ALICE_SPACE, 1, "dead"); // nothing listens on port 1, no process holds the work dir
+        openOk(Map.of());
+        assertEquals(1, provider.launches.size(), "a new engine replaces the dead one");
+        assertTrue(discovery.list(ALICE_SPACE).stream().noneMatch(n -> n.port() == 1), "the stale node is gone");
+    }
+
+    @Test
+    void aNodeWhoseEngineStillHoldsItsWorkDirIsNotTakenForStale() throws Exception {
+        discovery.register(ALICE_SPACE, 1, "r");
+        Path dir = Files.createDirectories(work.resolve("engines/alice/USER-1-spark-4.0-default"));
+        try (FileChannel channel = FileChannel.open(dir.resolve(EngineLaunchRequest.WORK_DIR_LOCK),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+            String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+            assertTrue(msg.startsWith("Cannot connect to the engine at 127.0.0.1:1"), msg);
+        }
+        assertEquals(1, discovery.list(ALICE_SPACE).size(), "the node of a running engine stays");
+        assertTrue(provider.launches.isEmpty());
     }
 }
