@@ -8,13 +8,25 @@ import javax.security.sasl.SaslServer;
 
 /**
  * The server side of SASL PLAIN (RFC 4616). The JDK ships PLAIN only as a client, so servers that speak to the Hive
- * JDBC driver need their own. Every user name and password is accepted (kyuubi.authentication=NONE); the
- * authorization id, else the authentication id, becomes the user.
+ * JDBC driver need their own. {@link PlainCredentials} decides on the user name and password. With
+ * {@link PlainCredentials#ANY} (kyuubi.authentication=NONE) the authorization id, else the authentication id, becomes
+ * the user; when passwords are checked, an authorization id other than the user's own is refused (it would let one
+ * user act as another).
  */
 public final class PlainSaslServer implements SaslServer {
     public static final String MECHANISM = "PLAIN";
 
+    private final PlainCredentials credentials;
     private String user;
+
+    /** Accepts every login (kyuubi.authentication=NONE). */
+    public PlainSaslServer() {
+        this(PlainCredentials.ANY);
+    }
+
+    public PlainSaslServer(PlainCredentials credentials) {
+        this.credentials = credentials;
+    }
 
     @Override
     public String getMechanismName() {
@@ -33,7 +45,12 @@ public final class PlainSaslServer implements SaslServer {
         }
         String authzid = message.substring(0, first);
         String authcid = message.substring(first + 1, second);
+        String password = message.substring(second + 1);
         if (authcid.isEmpty()) throw new SaslException("PLAIN response without a user name");
+        if (credentials != PlainCredentials.ANY && !authzid.isEmpty() && !authzid.equals(authcid)) {
+            throw new SaslException("Error validating the login: user " + authcid + " may not act as " + authzid);
+        }
+        credentials.check(authcid, password);
         user = authzid.isEmpty() ? authcid : authzid;
         return null;
     }

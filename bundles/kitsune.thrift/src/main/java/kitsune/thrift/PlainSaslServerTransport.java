@@ -17,15 +17,24 @@ import org.apache.thrift.transport.sasl.NegotiationStatus;
  */
 public class PlainSaslServerTransport extends TSaslServerTransport {
     private final long maxFrameSize;
+    private final PlainCredentials credentials;
     private PlainSaslServer plain;
+
+    /** Accepting every login (kyuubi.authentication=NONE). */
+    public PlainSaslServerTransport(TTransport underlying, long maxFrameSize) throws TTransportException {
+        this(underlying, maxFrameSize, PlainCredentials.ANY);
+    }
 
     /**
      * @param underlying   the accepted socket; its TConfiguration also bounds handshake messages
      * @param maxFrameSize largest data frame accepted after the handshake
+     * @param credentials  what logins are accepted
      */
-    public PlainSaslServerTransport(TTransport underlying, long maxFrameSize) throws TTransportException {
+    public PlainSaslServerTransport(TTransport underlying, long maxFrameSize, PlainCredentials credentials)
+            throws TTransportException {
         super(underlying);
         this.maxFrameSize = maxFrameSize;
+        this.credentials = credentials;
     }
 
     @Override
@@ -40,7 +49,7 @@ public class PlainSaslServerTransport extends TSaslServerTransport {
             throw sendAndThrowMessage(NegotiationStatus.BAD, "Unsupported SASL mechanism " + mechanism
                     + ": this server accepts PLAIN only");
         }
-        plain = new PlainSaslServer();
+        plain = new PlainSaslServer(credentials);
         setSaslServer(plain);
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.Attributes;
@@ -23,14 +21,13 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.WebConsole;
 
 /**
  * The engine provider bundle is replaced through the Web Console's upload form, as a browser posts it, while a session
@@ -42,15 +39,13 @@ class BundleUpdateTest {
     private static final String PROVIDER = "kitsune.engine.spark";
     private static final String NEW_VERSION = "0.1.1.updated";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
     @Test
     void providerBundleUpdatedFromTheConsoleWhileASessionRunsAndAfterARestart(@TempDir Path dir) throws Exception {
         Path bundle = withVersion(providerJar(), dir.resolve(PROVIDER + "-" + NEW_VERSION + ".jar"), NEW_VERSION);
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-update-"))
                 .set("kitsune.console.password", PASSWORD).start()) {
-            String console = consoleUrl(server);
-            String shipped = bundleVersion(console, PROVIDER);
+            WebConsole console = WebConsole.of(server, "admin", PASSWORD);
+            String shipped = console.bundleField(PROVIDER, "version");
             assertTrue(shipped.startsWith("0.1.0"), "the shipped provider runs first: " + shipped);
             try (Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
                 Jdbc.single(c, "SELECT 1");
@@ -68,10 +63,9 @@ class BundleUpdateTest {
                 });
                 loop.start();
                 Thread.sleep(1000);
-                HttpResponse<String> upload = http.send(uploadRequest(console, bundle),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> upload = console.send(uploadRequest(console.url(), bundle));
                 assertTrue(upload.statusCode() == 302 || upload.statusCode() == 200, "upload: " + upload.statusCode());
-                String version = awaitVersion(console, NEW_VERSION);
+                String version = console.awaitBundleField(PROVIDER, "version", NEW_VERSION, Duration.ofSeconds(20));
                 Thread.sleep(1000);
                 running.set(false);
                 loop.join(30_000);
@@ -84,50 +78,32 @@ class BundleUpdateTest {
             try (Connection fresh = Jdbc.connect(server.zkUrl(), "pavel")) {
                 assertEquals(1, ((Number) Jdbc.single(fresh, "SELECT 1")).intValue());
             }
-            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(console + "/bundles.json"))
-                    .header("Authorization", basic("admin", "admin")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> wrong = new WebConsole(console.url(), "admin", "admin")
+                    .send(HttpRequest.newBuilder(URI.create(console.url() + "/bundles.json")));
             assertEquals(401, wrong.statusCode());
 
             // the update survives a restart: the framework storage under the work dir is kept
             assertEquals(0, server.script(Duration.ofSeconds(60), "stop"));
             assertTrue(server.awaitExit(Duration.ofSeconds(30)), "the server stopped");
             server.start();
-            console = consoleUrl(server);
-            assertEquals(NEW_VERSION, bundleVersion(console, PROVIDER), "still the uploaded version after a restart");
+            console = WebConsole.of(server, "admin", PASSWORD);
+            assertEquals(NEW_VERSION, console.bundleField(PROVIDER, "version"), "still the uploaded version after a restart");
             try (Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
                 assertEquals(42, ((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue());
             }
 
             // the console's Update button re-reads the bundle's location, the file in the bundles directory: back to
             // the shipped version
-            HttpResponse<String> update = http.send(HttpRequest.newBuilder(
-                    URI.create(console + "/bundles/" + bundleId(console, PROVIDER)))
-                    .header("Authorization", basic("admin", PASSWORD))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("action=update")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> update = console.bundleAction(PROVIDER, "update");
             assertTrue(update.statusCode() < 400, "update: " + update.statusCode() + " " + update.body());
-            assertEquals(shipped, awaitVersion(console, shipped), "Update re-read " + server.bundlesDir);
+            assertEquals(shipped, console.awaitBundleField(PROVIDER, "version", shipped, Duration.ofSeconds(20)),
+                    "Update re-read " + server.bundlesDir);
             assertTrue(server.log().contains("Bundle " + PROVIDER + " " + shipped + " updated"),
                     "the update is in the log");
             try (Connection c = Jdbc.connect(server.zkUrl(), "olga")) {
                 assertEquals(42, ((Number) Jdbc.single(c, "SELECT 40 + 2")).intValue());
             }
         }
-    }
-
-    private static String consoleUrl(KitsuneServer server) throws Exception {
-        return server.awaitLog(Pattern.compile("Web Console at (http://\\S+/system/console)"), Duration.ofSeconds(30))
-                .group(1);
-    }
-
-    private String awaitVersion(String console, String expected) throws Exception {
-        String version = "";
-        for (int i = 0; i < 100 && !version.equals(expected); i++) {
-            Thread.sleep(200);
-            version = bundleVersion(console, PROVIDER);
-        }
-        return version;
     }
 
     /** The provider bundle the build made, as shipped in lib/bundles. */
@@ -152,7 +128,7 @@ class BundleUpdateTest {
     }
 
     /** The Web Console's install/update form: same symbolic name means an update in place. */
-    private static HttpRequest uploadRequest(String console, Path bundle) throws Exception {
+    private static HttpRequest.Builder uploadRequest(String console, Path bundle) throws Exception {
         String boundary = "----kitsune" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         field(body, boundary, "action", "install");
@@ -165,34 +141,12 @@ class BundleUpdateTest {
         }
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return HttpRequest.newBuilder(URI.create(console + "/bundles"))
-                .header("Authorization", basic("admin", PASSWORD))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
     }
 
     private static void field(ByteArrayOutputStream body, String boundary, String name, String value) {
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
                 + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private String bundleVersion(String console, String bsn) throws Exception {
-        return bundleField(console, bsn, "\"version\":\"([^\"]+)\"");
-    }
-
-    private String bundleId(String console, String bsn) throws Exception {
-        return bundleField(console, bsn, "\"id\":(\\d+)");
-    }
-
-    private String bundleField(String console, String bsn, String field) throws Exception {
-        String json = http.send(HttpRequest.newBuilder(URI.create(console + "/bundles.json"))
-                .header("Authorization", basic("admin", PASSWORD)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("\\{[^{}]*\"symbolicName\":\"" + Pattern.quote(bsn) + "\"[^{}]*\\}").matcher(json);
-        if (!m.find()) return "";
-        Matcher v = Pattern.compile(field).matcher(m.group());
-        return v.find() ? v.group(1) : "";
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -22,7 +22,11 @@ public final class Jdbc {
     }
 
     public static Connection connect(String url, String user) throws SQLException {
-        return DriverManager.getConnection(url, user, "secret");
+        return connect(url, user, "secret");
+    }
+
+    public static Connection connect(String url, String user, String password) throws SQLException {
+        return DriverManager.getConnection(url, user, password);
     }
 
     /** All rows of a query, each row as a list of column values. */

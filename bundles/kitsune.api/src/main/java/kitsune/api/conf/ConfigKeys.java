@@ -107,9 +107,40 @@ public final class ConfigKeys {
             "Most client connections served at once; one more is refused with a clear error.");
     public static final ConfigKey<Duration> THRIFT_LOGIN_TIMEOUT = key("kyuubi.frontend.thrift.login.timeout", "PT20S",
             DURATION, true, "How long a new connection may take to finish its SASL handshake.");
-    public static final ConfigKey<String> AUTHENTICATION = key("kyuubi.authentication", "NONE",
-            ValueType.oneOf("NONE", "NOSASL"), true,
-            "Client authentication: NONE (SASL PLAIN, any user/password) or NOSASL (raw transport).");
+    public static final ConfigKey<List<String>> AUTHENTICATION = key("kyuubi.authentication", "NONE",
+            ValueType.listOf("NONE", "NOSASL", "LDAP", "JDBC", "CUSTOM"), true,
+            "Client authentication. NOSASL alone: raw transport, no login. Otherwise SASL PLAIN, checked by the first "
+            + "type other than NOSASL: NONE accepts any user and password; LDAP and JDBC check them (bundle "
+            + "kitsune.auth); CUSTOM uses an Authenticator service of type CUSTOM from a bundle of your own.");
+
+    // ---- authentication (bundle kitsune.auth; live: a change applies to the next login) ----
+    public static final ConfigKey<String> LDAP_URL = key("kyuubi.authentication.ldap.url", "", STRING, false,
+            "LDAP server(s) for kyuubi.authentication=LDAP, e.g. ldap://ldap.example.com:389 (space-separated URLs "
+            + "are tried in turn).");
+    public static final ConfigKey<String> LDAP_BASE_DN = key("kyuubi.authentication.ldap.baseDN", "", STRING, false,
+            "Base DN of the users: a login binds as uid=USER,BASE_DN unless userDNPattern is set.");
+    public static final ConfigKey<String> LDAP_DOMAIN = key("kyuubi.authentication.ldap.domain", "", STRING, false,
+            "Active Directory style: a login without @ binds as USER@DOMAIN.");
+    public static final ConfigKey<String> LDAP_USER_DN_PATTERN = key("kyuubi.authentication.ldap.userDNPattern", "",
+            STRING, false, "Colon-separated DN patterns with %s for the user, e.g. uid=%s,ou=people,dc=example,dc=com; "
+            + "the first that binds wins.");
+    public static final ConfigKey<Duration> LDAP_TIMEOUT = key("kitsune.authentication.ldap.timeout", "PT10S",
+            DURATION, false, "Connect and read timeout of one LDAP bind; a slower server fails the login with a "
+            + "message naming it.");
+    public static final ConfigKey<String> JDBC_AUTH_DRIVER_CLASS = key("kyuubi.authentication.jdbc.driver.class", "",
+            STRING, false, "JDBC driver class for kyuubi.authentication=JDBC, e.g. org.postgresql.Driver.");
+    public static final ConfigKey<List<String>> JDBC_AUTH_DRIVER_JARS = key("kitsune.authentication.jdbc.driver.jars",
+            "", ValueType.LIST, false, "Jars (comma-separated paths, relative to KITSUNE_HOME) holding the JDBC "
+            + "driver: the OSGi runtime has no application class path to put it on.");
+    public static final ConfigKey<String> JDBC_AUTH_URL = key("kyuubi.authentication.jdbc.url", "", STRING, false,
+            "JDBC URL of the user database.");
+    public static final ConfigKey<String> JDBC_AUTH_USER = key("kyuubi.authentication.jdbc.user", "", STRING, false,
+            "User name for the user database.");
+    public static final ConfigKey<String> JDBC_AUTH_PASSWORD = key("kyuubi.authentication.jdbc.password", "", STRING,
+            false, "Password for the user database.");
+    public static final ConfigKey<String> JDBC_AUTH_QUERY = key("kyuubi.authentication.jdbc.query", "", STRING, false,
+            "SELECT that returns a row when ${user} / ${password} are valid, e.g. SELECT 1 FROM users WHERE "
+            + "name=${user} AND pw=${password}; the placeholders become bind parameters, never spliced text.");
     public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "127.0.0.1", STRING,
             true, "Bind address of the HTTP service (Web Console).");
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,

@@ -92,6 +92,18 @@ public abstract class ValueType<T> {
         };
     }
 
+    /** Comma-separated words, each one of the values (upper-cased); at least one. */
+    public static ValueType<List<String>> listOf(String... values) {
+        List<String> allowedValues = List.of(values);
+        return new ValueType<>("a comma-separated list of " + String.join(", ", allowedValues)) {
+            @Override protected List<String> parseValue(String raw) {
+                List<String> words = LIST.parseValue(raw).stream().map(w -> w.toUpperCase(Locale.ROOT)).toList();
+                if (words.isEmpty() || !allowedValues.containsAll(words)) throw new IllegalArgumentException(raw);
+                return words;
+            }
+        };
+    }
+
     /** Comma-separated words; empty entries are dropped. */
     public static final ValueType<List<String>> LIST = new ValueType<>("a comma-separated list") {
         @Override protected List<String> parseValue(String raw) {

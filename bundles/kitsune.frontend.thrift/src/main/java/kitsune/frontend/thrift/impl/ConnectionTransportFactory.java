@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
+import kitsune.thrift.PlainCredentials;
 import kitsune.thrift.PlainSaslServerTransport;
 
 /**
@@ -29,10 +30,12 @@ final class ConnectionTransportFactory extends TTransportFactory {
     private static final Pattern INVALID_STATUS = Pattern.compile("Invalid status (-?\\d+)");
 
     private final FrontendSettings settings;
+    private final PlainCredentials credentials;
     private final Map<TTransport, TTransport> pending = Collections.synchronizedMap(new WeakHashMap<>());
 
-    ConnectionTransportFactory(FrontendSettings settings) {
+    ConnectionTransportFactory(FrontendSettings settings, PlainCredentials credentials) {
         this.settings = settings;
+        this.credentials = credentials;
     }
 
     @Override
@@ -51,14 +54,14 @@ final class ConnectionTransportFactory extends TTransportFactory {
         socket.updateKnownMessageSize(0); // re-reads the limit just set
         if (!settings.sasl()) return socket;
 
-        PlainSaslServerTransport sasl = new PlainSaslServerTransport(socket, settings.maxMessageSize());
+        PlainSaslServerTransport sasl = new PlainSaslServerTransport(socket, settings.maxMessageSize(), credentials);
+        String peer = Peers.describe(socket); // now: a failed handshake closes the socket
         try {
             socket.setTimeout(GuardedProcessor.timeoutMillis(settings));
             sasl.open();
             socket.setTimeout(0);
             return sasl;
         } catch (TTransportException | RuntimeException e) {
-            String peer = Peers.describe(socket);
             socket.close();
             if (e instanceof TTransportException t && t.getType() == TTransportException.END_OF_FILE) {
                 LOG.debug("Connection from {} closed during the SASL handshake", peer);

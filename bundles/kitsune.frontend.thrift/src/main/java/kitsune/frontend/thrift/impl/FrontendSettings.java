@@ -15,7 +15,7 @@ import kitsune.api.conf.KitsuneConf;
  *
  * @param bindHost       the address to bind, empty for every interface
  * @param advertisedHost the host clients are told to use (log line, ZooKeeper)
- * @param authentication NONE (SASL PLAIN) or NOSASL
+ * @param authentication kyuubi.authentication as configured, e.g. NONE, NOSASL, LDAP (comma-joined)
  */
 record FrontendSettings(String bindHost, int port, String advertisedHost, String authentication, int maxMessageSize,
         int minWorkers, int maxWorkers, Duration loginTimeout) {
@@ -27,14 +27,23 @@ record FrontendSettings(String bindHost, int port, String advertisedHost, String
         if (bindHost.isEmpty()) bindHost = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
         int maxWorkers = conf.get(ConfigKeys.THRIFT_MAX_WORKERS);
         return new FrontendSettings(bindHost, conf.get(ConfigKeys.THRIFT_BIND_PORT),
-                advertisedHost(conf, bindHost), conf.get(ConfigKeys.AUTHENTICATION),
+                advertisedHost(conf, bindHost), String.join(",", conf.get(ConfigKeys.AUTHENTICATION)),
                 conf.get(ConfigKeys.THRIFT_MAX_MESSAGE_SIZE),
                 Math.min(conf.get(ConfigKeys.THRIFT_MIN_WORKERS), maxWorkers), maxWorkers,
                 conf.get(ConfigKeys.THRIFT_LOGIN_TIMEOUT));
     }
 
+    /** As Kyuubi: a raw transport only when NOSASL is the one type listed. */
     boolean sasl() {
         return !"NOSASL".equals(authentication);
+    }
+
+    /** The type that checks SASL PLAIN logins: the first one listed other than NOSASL. */
+    String plainType() {
+        for (String type : authentication.split(",")) {
+            if (!"NOSASL".equals(type)) return type;
+        }
+        return "NOSASL";
     }
 
     /** The bind address as people write it, for messages. */

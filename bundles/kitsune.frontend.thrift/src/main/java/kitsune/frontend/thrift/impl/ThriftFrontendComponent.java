@@ -2,6 +2,7 @@ package kitsune.frontend.thrift.impl;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -17,6 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.auth.Authenticator;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
@@ -39,6 +41,25 @@ public class ThriftFrontendComponent {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CliBackend backend;
 
+    /** Authenticators seen so far by type, also before activation (references bind first). */
+    private final Map<Authenticator, String> authenticators = new ConcurrentHashMap<>();
+    private volatile LoginCheck loginCheck;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthenticator")
+    void addAuthenticator(Authenticator authenticator, Map<String, Object> properties) {
+        String type = String.valueOf(properties.get(Authenticator.AUTH_TYPE));
+        authenticators.put(authenticator, type);
+        LoginCheck check = loginCheck;
+        if (check != null) check.add(authenticator, type);
+    }
+
+    void removeAuthenticator(Authenticator authenticator, Map<String, Object> properties) {
+        String type = authenticators.remove(authenticator);
+        LoginCheck check = loginCheck;
+        if (check != null && type != null) check.remove(authenticator, type);
+    }
+
     private FrontendSettings settings;
     private ThriftFrontendServer server;
     private ServiceRegistration<ServerEndpoint> registration;
@@ -47,7 +68,9 @@ public class ThriftFrontendComponent {
     void activate(BundleContext context, Map<String, Object> properties) {
         try {
             settings = FrontendSettings.from(KitsuneConf.fromProperties(properties));
-            server = new ThriftFrontendServer(settings, () -> backend);
+            loginCheck = new LoginCheck(settings.plainType());
+            authenticators.forEach(loginCheck::add);
+            server = new ThriftFrontendServer(settings, () -> backend, loginCheck);
             server.start();
         } catch (FrontendStartException | ConfigException e) {
             // One line for the operator; no stack trace. Without its port the server is of no use: stop it.

@@ -20,6 +20,7 @@ import org.apache.thrift.transport.TTransport;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.thrift.CliBackend;
+import kitsune.thrift.PlainCredentials;
 
 /**
  * The binary TCLIService server, usable without OSGi: binds, serves on a TThreadPoolServer with a bounded worker
@@ -32,15 +33,22 @@ final class ThriftFrontendServer {
 
     private final FrontendSettings settings;
     private final Supplier<CliBackend> backend;
+    private final PlainCredentials credentials;
     private TThreadPoolServer server;
     private AdmittingServerTransport transport;
     private ConnectionRefuser refuser;
     private Thread serveThread;
     private int port;
 
+    /** Accepting every SASL PLAIN login (kyuubi.authentication=NONE). */
     ThriftFrontendServer(FrontendSettings settings, Supplier<CliBackend> backend) {
+        this(settings, backend, PlainCredentials.ANY);
+    }
+
+    ThriftFrontendServer(FrontendSettings settings, Supplier<CliBackend> backend, PlainCredentials credentials) {
         this.settings = settings;
         this.backend = backend;
+        this.credentials = credentials;
     }
 
     /** Binds and starts serving; returns once the socket accepts. */
@@ -55,7 +63,7 @@ final class ThriftFrontendServer {
         TThreadPoolServer.Args args = new TThreadPoolServer.Args(transport)
                 .executorService(pool)
                 .stopTimeoutVal(STOP_WAIT_SECONDS).stopTimeoutUnit(TimeUnit.SECONDS)
-                .transportFactory(new ConnectionTransportFactory(settings))
+                .transportFactory(new ConnectionTransportFactory(settings, credentials))
                 .protocolFactory(new TBinaryProtocol.Factory(true, true))
                 .processorFactory(new TProcessorFactory(null) {
                     @Override

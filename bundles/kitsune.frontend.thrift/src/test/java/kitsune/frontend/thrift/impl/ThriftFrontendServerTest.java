@@ -30,8 +30,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import kitsune.api.auth.AuthenticationException;
+import kitsune.api.auth.Authenticator;
 import kitsune.internal.testing.HiveJdbc;
 import kitsune.thrift.CliBackend;
+import kitsune.thrift.PlainSaslServer;
 
 /** The frontend against the real Hive JDBC 4.0.1 driver and against clients that speak something else. */
 class ThriftFrontendServerTest {
@@ -255,6 +258,55 @@ class ThriftFrontendServerTest {
             Thread.sleep(1500); // longer than the 1 s login timeout
             assertTrue(c.isValid(5));
         }
+    }
+
+    /** kyuubi.authentication=LDAP with the authenticator service coming and going, through the real Hive driver. */
+    @Test
+    void passwordsAreCheckedByTheAuthenticatorOfTheConfiguredType() throws Exception {
+        RecordingBackend rb = new RecordingBackend();
+        CliBackend b = rb.backend();
+        LoginCheck check = new LoginCheck("LDAP");
+        ThriftFrontendServer checked = new ThriftFrontendServer(settings("LDAP", 0, 4), () -> b, check);
+        checked.start();
+        Authenticator ldap = (user, password) -> {
+            if (!"right".equals(password)) throw new AuthenticationException("invalid user name or password");
+        };
+        try {
+            int mark = LogCapture.mark();
+            SQLException none = assertThrows(SQLException.class, () -> HiveJdbc.connect(url(checked, ""), "ann", "right"));
+            assertTrue(none.getMessage().contains("no authenticator for kyuubi.authentication=LDAP is installed"),
+                    none.getMessage());
+
+            check.add(ldap, "LDAP");
+            try (Connection ok = HiveJdbc.connect(url(checked, ""), "ann", "right")) {
+                SQLException wrong = assertThrows(SQLException.class,
+                        () -> HiveJdbc.connect(url(checked, ""), "ann", "wrong"));
+                assertTrue(wrong.getMessage().contains("Error validating the login of ann: invalid user name or "
+                        + "password"), wrong.getMessage());
+                assertFalse(wrong.getMessage().contains("wrong"), "the password is never echoed");
+                assertTrue(ok.isValid(5), "a refused login leaves the others alone");
+                assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "SASL handshake failed",
+                        "Error validating the login of ann"));
+
+                check.remove(ldap, "LDAP"); // the auth bundle is stopped: open sessions go on, new logins fail
+                assertThrows(SQLException.class, () -> HiveJdbc.connect(url(checked, ""), "ann", "right"));
+                assertTrue(ok.isValid(5));
+            }
+        } finally {
+            checked.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void passingAsAnotherUserIsRefusedWhenPasswordsAreChecked() throws Exception {
+        PlainSaslServer plain = new PlainSaslServer((user, password) -> {
+        });
+        javax.security.sasl.SaslException e = assertThrows(javax.security.sasl.SaslException.class,
+                () -> plain.evaluateResponse("root\0ann\0right".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("user ann may not act as root"), e.getMessage());
+        PlainSaslServer open = new PlainSaslServer();
+        open.evaluateResponse("root\0ann\0x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("root", open.getAuthorizationID(), "with NONE the authorization id is taken as before");
     }
 
     @Test

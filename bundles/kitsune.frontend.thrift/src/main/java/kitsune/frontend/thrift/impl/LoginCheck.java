@@ -1,0 +1,62 @@
+package kitsune.frontend.thrift.impl;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.security.sasl.SaslException;
+
+import kitsune.api.auth.AuthenticationException;
+import kitsune.api.auth.Authenticator;
+import kitsune.thrift.PlainCredentials;
+
+/**
+ * Checks SASL PLAIN logins with the {@link Authenticator} service of the configured type (the first type of
+ * kyuubi.authentication other than NOSASL). The services come and go with their bundles: a login uses the newest one
+ * registered at that moment, and without one every login of that type is refused, naming what is missing. NONE
+ * accepts everyone without asking any service. Messages reach the client as the SASL failure reason (Hive JDBC shows
+ * them after "Peer indicated failure:") and the server log; they never contain the password.
+ */
+final class LoginCheck implements PlainCredentials {
+    private final String type;
+    private final Map<String, CopyOnWriteArrayList<Authenticator>> authenticators = new ConcurrentHashMap<>();
+
+    LoginCheck(String type) {
+        this.type = type.toUpperCase(Locale.ROOT);
+    }
+
+    void add(Authenticator authenticator, String authType) {
+        authenticators.computeIfAbsent(key(authType), t -> new CopyOnWriteArrayList<>()).addIfAbsent(authenticator);
+    }
+
+    void remove(Authenticator authenticator, String authType) {
+        List<Authenticator> list = authenticators.get(key(authType));
+        if (list != null) list.remove(authenticator);
+    }
+
+    @Override
+    public void check(String user, String password) throws SaslException {
+        if ("NONE".equals(type)) return;
+        CopyOnWriteArrayList<Authenticator> registered = authenticators.get(type);
+        List<Authenticator> list = registered == null ? List.of() : List.copyOf(registered);
+        if (list.isEmpty()) {
+            throw new SaslException("Error validating the login of " + user + ": no authenticator for "
+                    + "kyuubi.authentication=" + type + " is installed on this server (bundle kitsune.auth), so "
+                    + "logins are refused until one is");
+        }
+        try {
+            list.get(list.size() - 1).authenticate(user, password);
+        } catch (AuthenticationException e) {
+            throw new SaslException("Error validating the login of " + user + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new SaslException("Error validating the login of " + user + ": the " + type
+                    + " authenticator failed (" + e + ")");
+        }
+    }
+
+    private static String key(String authType) {
+        return authType == null ? "" : authType.toUpperCase(Locale.ROOT);
+    }
+}
