@@ -141,6 +141,23 @@ public final class ConfigKeys {
     public static final ConfigKey<String> JDBC_AUTH_QUERY = key("kyuubi.authentication.jdbc.query", "", STRING, false,
             "SELECT that returns a row when ${user} / ${password} are valid, e.g. SELECT 1 FROM users WHERE "
             + "name=${user} AND pw=${password}; the placeholders become bind parameters, never spliced text.");
+    public static final ConfigKey<Boolean> THRIFT_SSL_ENABLED = key("kyuubi.frontend.thrift.binary.ssl.enabled",
+            "false", BOOLEAN, true, "TLS on the Thrift binary port (clients add ;ssl=true and a trust store to the "
+            + "JDBC URL); needs kyuubi.frontend.ssl.keystore.path.");
+    public static final ConfigKey<String> SSL_KEYSTORE_PATH = key("kyuubi.frontend.ssl.keystore.path", "", STRING, true,
+            "Key store with the server's certificate and key, relative to KITSUNE_HOME.");
+    public static final ConfigKey<String> SSL_KEYSTORE_PASSWORD = key("kyuubi.frontend.ssl.keystore.password", "",
+            STRING, true, "Password of the key store (and of its key).");
+    public static final ConfigKey<String> SSL_KEYSTORE_TYPE = key("kyuubi.frontend.ssl.keystore.type", "", STRING,
+            true, "Key store type, e.g. PKCS12 or JKS; empty: the JVM's default (PKCS12).");
+    public static final ConfigKey<String> SSL_KEYSTORE_ALGORITHM = key("kyuubi.frontend.ssl.keystore.algorithm", "",
+            STRING, true, "Key manager algorithm; empty: the JVM's default.");
+    public static final ConfigKey<List<String>> THRIFT_SSL_DISALLOWED_PROTOCOLS = key(
+            "kyuubi.frontend.thrift.binary.ssl.disallowed.protocols", "SSLv2,SSLv3", LIST, true,
+            "TLS protocol versions refused on the Thrift binary port (the JVM refuses TLSv1 and TLSv1.1 already).");
+    public static final ConfigKey<List<String>> THRIFT_SSL_CIPHER_SUITES = key(
+            "kyuubi.frontend.thrift.binary.ssl.include.ciphersuites", "", LIST, true,
+            "Cipher suites allowed on the Thrift binary port; empty: the JVM's defaults.");
     public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "127.0.0.1", STRING,
             true, "Bind address of the HTTP service (Web Console).");
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,

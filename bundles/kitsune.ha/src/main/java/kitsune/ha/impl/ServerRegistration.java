@@ -85,7 +85,8 @@ final class ServerRegistration implements AutoCloseable {
         return "hive.server2.thrift.bind.host=" + ep.host()
                 + ";hive.server2.transport.mode=binary"
                 + ";hive.server2.thrift.port=" + ep.port()
-                + ";hive.server2.authentication=" + ep.authentication();
+                + ";hive.server2.authentication=" + ep.authentication()
+                + ";hive.server2.use.SSL=" + ep.ssl();
     }
 
     /**

@@ -94,8 +94,10 @@ class ServerRegistrationTest {
         String path = registration.register(new ServerEndpoint("host-b", 10010, "NOSASL"));
         assertTrue(path.startsWith("/published/serverUri=host-b:10010;version=0.1.0;sequence="), path);
         assertEquals("hive.server2.thrift.bind.host=host-b;hive.server2.transport.mode=binary;"
-                + "hive.server2.thrift.port=10010;hive.server2.authentication=NOSASL",
+                + "hive.server2.thrift.port=10010;hive.server2.authentication=NOSASL;hive.server2.use.SSL=false",
                 new String(other.getData().forPath(path), StandardCharsets.UTF_8));
+        assertTrue(ServerRegistration.data(new ServerEndpoint("h", 1, "LDAP", true), true)
+                .endsWith(";hive.server2.authentication=LDAP;hive.server2.use.SSL=true"), "a TLS port says so");
         ServiceNode n = core.discovery().list("/published").get(0);
         assertEquals("host-b:10010", n.hostPort());
     }

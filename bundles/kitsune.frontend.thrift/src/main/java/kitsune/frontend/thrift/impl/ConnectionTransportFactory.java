@@ -74,6 +74,12 @@ final class ConnectionTransportFactory extends TTransportFactory {
 
     /** The handshake failure in words an operator can act on. */
     private String describe(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException tls) {
+                return "TLS handshake failed (" + tls.getMessage() + "): the client does not speak TLS (JDBC URLs "
+                        + "need ;ssl=true and a trust store with this server's certificate) or does not trust it";
+            }
+        }
         if (e.getCause() instanceof SocketTimeoutException
                 || e instanceof TTransportException t && t.getType() == TTransportException.TIMED_OUT) {
             return "no handshake within " + ConfigKeys.THRIFT_LOGIN_TIMEOUT.name() + "=" + settings.loginTimeout();

@@ -79,6 +79,10 @@ public class ThriftFrontendComponent {
             return;
         }
         registration = context.registerService(ServerEndpoint.class, server.endpoint(), null);
+        if (settings.tls().enabled()) {
+            LOG.info("The Thrift port speaks TLS with {}: clients add ;ssl=true (and a trust store) to the JDBC URL",
+                    settings.tls());
+        }
         LOG.info("Starting and exposing JDBC connection at: {}", server.jdbcUrl());
     }
 

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLServerSocket;
+
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.thrift.TProcessor;
 import org.apache.thrift.TProcessorFactory;
@@ -96,7 +98,14 @@ final class ThriftFrontendServer {
         try {
             InetSocketAddress address = settings.bindHost().isEmpty() ? new InetSocketAddress(settings.port())
                     : new InetSocketAddress(InetAddress.getByName(settings.bindHost()), settings.port());
-            socket = new ServerSocket();
+            if (settings.tls().enabled()) {
+                SSLServerSocket tls = (SSLServerSocket) settings.tls().context().getServerSocketFactory()
+                        .createServerSocket();
+                settings.tls().apply(tls);
+                socket = tls;
+            } else {
+                socket = new ServerSocket();
+            }
             socket.setReuseAddress(true); // a restarted server must not wait for old connections' TIME_WAIT
             socket.bind(address, BACKLOG);
             return socket;
@@ -114,6 +123,9 @@ final class ThriftFrontendServer {
             closeQuietly(socket);
             throw new FrontendStartException("Cannot start the Thrift frontend on " + where + ": " + e.getMessage(),
                     e);
+        } catch (FrontendStartException e) {
+            closeQuietly(socket);
+            throw new FrontendStartException("Cannot start the Thrift frontend: " + e.getMessage(), e.getCause());
         }
     }
 
@@ -138,7 +150,7 @@ final class ThriftFrontendServer {
     }
 
     ServerEndpoint endpoint() {
-        return new ServerEndpoint(settings.advertisedHost(), port, settings.authentication());
+        return new ServerEndpoint(settings.advertisedHost(), port, settings.authentication(), settings.tls().enabled());
     }
 
     /** Stops accepting, closes every client connection (their sessions close), waits at most the timeout. */

@@ -50,7 +50,7 @@ class ThriftFrontendServerTest {
 
     static FrontendSettings settings(String auth, int port, int maxWorkers) {
         return new FrontendSettings("127.0.0.1", port, "127.0.0.1", auth, MAX_MESSAGE, 1, maxWorkers,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), TlsSettings.OFF);
     }
 
     static ThriftFrontendServer start(FrontendSettings s, Supplier<CliBackend> backend) throws Exception {
