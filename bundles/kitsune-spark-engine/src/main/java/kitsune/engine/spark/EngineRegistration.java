@@ -2,6 +2,7 @@ package kitsune.engine.spark;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.engine.ShareLevel;
+import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
 
 /**
@@ -75,8 +77,12 @@ final class EngineRegistration {
         if (client.checkExists().forPath(space) == null) {
             client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(space);
         }
-        String prefix = space + "/" + ServiceNode.namePrefix(host, port, settings.spaceVersion(),
-                Map.of("kyuubi.engine.id", engineId), settings.refId());
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("kyuubi.engine.id", engineId);
+        // servers connect with the engine secret only to engines that say they need it (older ones take raw TCP)
+        if (settings.secret() != null) attributes.put(EngineConf.NODE_AUTH, EngineConf.AUTH_PLAIN);
+        String prefix = space + "/" + ServiceNode.namePrefix(host, port, settings.spaceVersion(), attributes,
+                settings.refId());
         byte[] data = ServiceNode.plainData(host, port).getBytes(StandardCharsets.UTF_8);
         node = new PersistentNode(client, CreateMode.EPHEMERAL_SEQUENTIAL, false, prefix, data);
         // every (re-)creation, e.g. after a session expiry, needs a fresh deletion watch: watches are one-shot

@@ -30,6 +30,8 @@ public final class EngineSettings {
     static final String THRIFT_MAX_MESSAGE = "kyuubi.frontend.thrift.max.message.size";
     static final String EXEC_POOL_SIZE = "kyuubi.backend.engine.exec.pool.size";
     static final String EXEC_QUEUE_SIZE = "kyuubi.backend.engine.exec.pool.wait.queue.size";
+    static final String SECURITY_ENABLED = "kyuubi.engine.security.enabled";
+    static final String SECRET = "kyuubi.engine.security.secret.provider.simple.secret";
 
     private final Map<String, String> raw;
     private final String zkAddresses;
@@ -48,6 +50,7 @@ public final class EngineSettings {
     private final int maxMessageSize;
     private final int execPoolSize;
     private final int execQueueSize;
+    private final String secret;
 
     private EngineSettings(Map<String, String> raw) {
         this.raw = raw;
@@ -69,6 +72,12 @@ public final class EngineSettings {
         maxMessageSize = value(THRIFT_MAX_MESSAGE, "104857600", ValueType.intRange(1024, Integer.MAX_VALUE));
         execPoolSize = value(EXEC_POOL_SIZE, "100", ValueType.intRange(1, 10_000));
         execQueueSize = value(EXEC_QUEUE_SIZE, "100", ValueType.intRange(1, 100_000));
+        if (value(SECURITY_ENABLED, "false", ValueType.BOOLEAN)) {
+            secret = value(SECRET, "", ValueType.STRING);
+            if (secret.isEmpty()) throw new IllegalArgumentException(SECURITY_ENABLED + "=true needs " + SECRET);
+        } else {
+            secret = null;
+        }
     }
 
     public static EngineSettings load(Path file) throws IOException {
@@ -165,6 +174,9 @@ public final class EngineSettings {
     public Duration zkConnectionTimeout() { return zkConnectionTimeout; }
     public int maxWorkerThreads() { return maxWorkerThreads; }
     public int maxMessageSize() { return maxMessageSize; }
+
+    /** The shared engine secret connections must log in with; null when the engine takes raw connections. */
+    public String secret() { return secret; }
     public int execPoolSize() { return execPoolSize; }
     public int execQueueSize() { return execQueueSize; }
 }

@@ -119,7 +119,7 @@ final class SparkEngine {
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
                 settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection());
         endpoint = new ThriftEndpoint(settings.bindHost(), settings.maxWorkerThreads(), settings.maxMessageSize(),
-                service, client -> sessions.connectionClosed(client.connectionId()));
+                settings.secret(), service, client -> sessions.connectionClosed(client.connectionId()));
         endpoint.start(10_000);
         String host = settings.advertisedHost();
         int port = endpoint.port();

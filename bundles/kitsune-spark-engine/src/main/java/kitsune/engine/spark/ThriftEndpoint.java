@@ -1,10 +1,14 @@
 package kitsune.engine.spark;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+
+import javax.security.sasl.SaslException;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.thrift.protocol.TBinaryProtocol;
@@ -20,6 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.thrift.ClientContext;
+import kitsune.thrift.PlainCredentials;
+import kitsune.thrift.PlainSaslServerTransport;
+import kitsune.thrift.PlainSaslTransportFactory;
 
 /**
  * The engine's TCLIService listener: raw TCP with the binary protocol and no SASL or framing (what Hive JDBC's
@@ -36,8 +43,13 @@ final class ThriftEndpoint {
     private final TThreadPoolServer server;
     private final Thread serveThread;
 
-    /** Binds host:0 now, so the port is known (and accepting into the backlog) before start. */
-    ThriftEndpoint(String host, int maxWorkers, int maxMessageSize, TCLIService.Iface service,
+    /**
+     * Binds host:0 now, so the port is known (and accepting into the backlog) before start.
+     *
+     * @param secret the shared engine secret every connection must log in with (SASL PLAIN), or null for raw
+     *               connections
+     */
+    ThriftEndpoint(String host, int maxWorkers, int maxMessageSize, String secret, TCLIService.Iface service,
             Consumer<ClientContext> connectionClosed) throws TTransportException {
         socket = new TServerSocket(new InetSocketAddress(host, 0));
         TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
@@ -45,10 +57,22 @@ final class ThriftEndpoint {
                 .protocolFactory(new TBinaryProtocol.Factory(false, true, maxMessageSize, maxMessageSize))
                 .minWorkerThreads(1)
                 .maxWorkerThreads(maxWorkers);
+        if (secret != null) args.transportFactory(new PlainSaslTransportFactory(maxMessageSize, secretCheck(secret)));
         server = new TThreadPoolServer(args);
         server.setServerEventHandler(new ConnectionTracker(connectionClosed));
         serveThread = new Thread(server::serve, "kitsune-thrift-serve");
         serveThread.setDaemon(true);
+    }
+
+    /** Any user name, the engine secret as password; compared in constant time. */
+    static PlainCredentials secretCheck(String secret) {
+        byte[] expected = secret.getBytes(StandardCharsets.UTF_8);
+        return (user, password) -> {
+            if (!MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8))) {
+                throw new SaslException("Error validating the login: this engine takes only connections with the "
+                        + "engine secret (kyuubi.engine.security.enabled); connect through a Kitsune server");
+            }
+        };
     }
 
     int port() {
@@ -88,6 +112,7 @@ final class ThriftEndpoint {
         @Override
         public ServerContext createContext(TProtocol input, TProtocol output) {
             TTransport t = input.getTransport();
+            if (t instanceof PlainSaslServerTransport sasl) t = sasl.getUnderlyingTransport();
             String address = t instanceof TSocket s && s.getSocket().getInetAddress() != null
                     ? s.getSocket().getInetAddress().getHostAddress() : null;
             return new Connection(new ClientContext(UUID.randomUUID().toString(), null, address));

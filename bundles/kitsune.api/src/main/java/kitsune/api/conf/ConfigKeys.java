@@ -204,6 +204,12 @@ public final class ConfigKeys {
     public static final ConfigKey<String> ENGINE_BIND_HOST = key("kitsune.engine.bind.host", "127.0.0.1", STRING,
             false, "Address engines bind their Thrift port to.");
 
+    public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "false",
+            BOOLEAN, false, "Engines launched from now on take only connections that log in with the shared engine "
+            + "secret (SASL PLAIN), so that nobody reaches an engine around the server's authentication.");
+    public static final ConfigKey<String> ENGINE_SECRET = key("kyuubi.engine.security.secret.provider.simple.secret",
+            "", STRING, false, "The shared engine secret: the same on every server of the namespace.");
+
     // ---- console ----
     public static final ConfigKey<String> CONSOLE_USERNAME = key("kitsune.console.username", "admin", STRING, false,
             "Web Console user name.");

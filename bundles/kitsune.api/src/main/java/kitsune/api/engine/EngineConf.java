@@ -16,6 +16,12 @@ public final class EngineConf {
     public static final String USER = "kitsune.engine.user";
     /** Engine work directory (warehouse, metastore, log). */
     public static final String WORK_DIR = "kitsune.engine.work.dir";
+    /**
+     * Attribute in an engine's node name: {@value #AUTH_PLAIN} when the engine takes only SASL PLAIN connections with
+     * the shared engine secret (kyuubi.engine.security.enabled); absent for engines that take raw connections.
+     */
+    public static final String NODE_AUTH = "kitsune.engine.auth";
+    public static final String AUTH_PLAIN = "PLAIN";
 
     private EngineConf() {
     }

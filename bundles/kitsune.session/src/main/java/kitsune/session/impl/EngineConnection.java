@@ -1,14 +1,28 @@
 package kitsune.session.impl;
 
 import java.time.Duration;
+import java.util.Map;
+
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.CallbackHandler;
+import javax.security.auth.callback.NameCallback;
+import javax.security.auth.callback.PasswordCallback;
+import javax.security.sasl.SaslException;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.transport.TSaslClientTransport;
 import org.apache.thrift.transport.TSocket;
+import org.apache.thrift.transport.TTransport;
 import org.apache.thrift.transport.TTransportException;
+
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineConf;
+import kitsune.api.registry.ServiceNode;
 
 /**
  * One session's Thrift connection to its engine (raw socket, binary protocol, as engines serve). Thrift clients
@@ -27,29 +41,55 @@ final class EngineConnection implements AutoCloseable {
     private final TCLIService.Client client;
     private volatile String broken;
 
-    private EngineConnection(String hostPort, TSocket socket) {
+    /**
+     * @param socket    the TCP connection (its read timeout is set per call)
+     * @param transport what calls go through: the socket itself, or SASL over it
+     */
+    private EngineConnection(String hostPort, TSocket socket, TTransport transport) {
         this.hostPort = hostPort;
         this.socket = socket;
-        this.client = new TCLIService.Client(new TBinaryProtocol(socket));
+        this.client = new TCLIService.Client(new TBinaryProtocol(transport));
     }
 
     /**
+     * Connects to a registered engine: with SASL PLAIN and the shared engine secret when its node says it requires
+     * them ({@link EngineConf#NODE_AUTH}), else raw TCP.
+     *
      * @param connectTimeout how long connecting may take; reads have no timeout (operations long-poll and
      *                       synchronous statements may run for hours)
      */
-    static EngineConnection open(String host, int port, Duration connectTimeout, int maxMessageSize)
+    static EngineConnection open(ServiceNode node, KitsuneConf conf, Duration connectTimeout, int maxMessageSize)
             throws EngineCallException {
-        String hostPort = host + ":" + port;
+        String hostPort = node.hostPort();
+        boolean secured = EngineConf.AUTH_PLAIN.equals(node.attributes().get(EngineConf.NODE_AUTH));
+        String secret = conf.get(ConfigKeys.ENGINE_SECRET);
+        if (secured && secret.isEmpty()) {
+            throw new EngineCallException("The engine at " + hostPort + " takes only connections with the engine secret "
+                    + "(" + ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "), but " + ConfigKeys.ENGINE_SECRET.name()
+                    + " is not set on this server", null);
+        }
         try {
-            TConfiguration conf = TConfiguration.custom().setMaxMessageSize(maxMessageSize)
+            TConfiguration tc = TConfiguration.custom().setMaxMessageSize(maxMessageSize)
                     .setMaxFrameSize(maxMessageSize).build();
-            TSocket socket = new TSocket(conf, host, port, 0, (int) Math.min(Integer.MAX_VALUE,
+            TSocket socket = new TSocket(tc, node.host(), node.port(), 0, (int) Math.min(Integer.MAX_VALUE,
                     connectTimeout.toMillis()));
-            socket.open();
-            return new EngineConnection(hostPort, socket);
-        } catch (TTransportException e) {
+            TTransport transport = secured ? plain(socket, secret) : socket;
+            transport.open();
+            return new EngineConnection(hostPort, socket, transport);
+        } catch (TTransportException | SaslException e) {
             throw new EngineCallException("Cannot connect to the engine at " + hostPort + ": " + cause(e), e);
         }
+    }
+
+    /** SASL PLAIN with the JDK's PLAIN client; the engine checks the password only. */
+    private static TTransport plain(TSocket socket, String secret) throws SaslException, TTransportException {
+        CallbackHandler credentials = callbacks -> {
+            for (Callback cb : callbacks) {
+                if (cb instanceof NameCallback n) n.setName("kitsune");
+                if (cb instanceof PasswordCallback p) p.setPassword(secret.toCharArray());
+            }
+        };
+        return new TSaslClientTransport("PLAIN", null, null, null, Map.of(), credentials, socket);
     }
 
     /** Whether opening failed because nothing listens on the engine's port. */

@@ -202,7 +202,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
             for (int attempt = 1;; attempt++) {
                 try {
-                    engine = EngineConnection.open(node.host(), node.port(), engineLoginTimeout(sessionConf),
+                    engine = EngineConnection.open(node, sessionConf, engineLoginTimeout(sessionConf),
                             ENGINE_MAX_MESSAGE_SIZE);
                     break;
                 } catch (EngineCallException e) {

@@ -44,7 +44,8 @@ public class SparkEngineProvider implements EngineProvider {
     /** Keys of the server configuration an engine needs besides spark.*. */
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
-            ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name());
+            ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
+            ConfigKeys.ENGINE_SECURITY_ENABLED.name(), ConfigKeys.ENGINE_SECRET.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
@@ -70,6 +71,10 @@ public class SparkEngineProvider implements EngineProvider {
     @Override
     public EngineProcess launch(EngineLaunchRequest request) throws EngineException {
         KitsuneConf conf = request.conf();
+        if (conf.get(ConfigKeys.ENGINE_SECURITY_ENABLED) && conf.get(ConfigKeys.ENGINE_SECRET).isEmpty()) {
+            throw new EngineException(ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "=true needs "
+                    + ConfigKeys.ENGINE_SECRET.name() + " (the same on every server of the namespace)");
+        }
         EngineHomes.Home home = homes(conf).choose(conf);
         Path jars = EngineHomes.jarsDir(home);
         Path kitsuneHome = kitsuneHome(conf);
