@@ -131,6 +131,7 @@ final class SparkEngine {
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         LOG.info("Kitsune Spark engine: registered {} in ZooKeeper {} ({} ms after JVM start)", path,
                 settings.zkAddresses(), sinceJvmStart);
+        SparkSessionFactory.warmUp(spark);
 
         long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
         scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);

@@ -44,10 +44,30 @@ final class SparkSessionFactory {
         LOG.info("Kitsune Spark engine: SparkSession ready in {} ms (Spark {}, {}, catalog {})",
                 (System.nanoTime() - t0) / 1_000_000, spark.version(), conf.get("spark.master"),
                 spark.conf().get("spark.sql.catalogImplementation"));
-        long t1 = System.nanoTime();
-        spark.sql("SHOW DATABASES").collectAsList();
-        spark.sql("SELECT 1").collectAsList();
-        LOG.info("Kitsune Spark engine: pre-warmed in {} ms", (System.nanoTime() - t1) / 1_000_000);
         return spark;
+    }
+
+    /**
+     * Opens the catalog (with Hive: creates or opens the Derby metastore, seconds of work) and runs a first query, so
+     * that the first user queries do not pay for it. Started after the engine registered, beside the first session:
+     * queries that need the catalog meanwhile wait for it inside Spark. A failure is logged with its cause; queries
+     * that need the catalog then report it themselves, and the rest keeps working.
+     */
+    static Thread warmUp(SparkSession spark) {
+        Thread t = new Thread(() -> {
+            long t1 = System.nanoTime();
+            try {
+                spark.sql("SHOW DATABASES").collectAsList();
+                spark.range(1).collectAsList();
+                LOG.info("Kitsune Spark engine: catalog opened and query path warmed up in {} ms",
+                        (System.nanoTime() - t1) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.error("Kitsune Spark engine: the catalog could not be opened; queries that need it will fail: {}",
+                        SqlErrors.message(e), e);
+            }
+        }, "kitsune-engine-warm-up");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

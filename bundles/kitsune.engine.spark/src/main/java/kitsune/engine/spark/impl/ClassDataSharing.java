@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -18,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Application class-data sharing for engines: Spark loads some 20,000 classes at start, and an archive of them
- * halves the start-up. The first engine of a class path is asked to write a dynamic archive when it exits
- * ({@code -XX:ArchiveClassesAtExit}, into a file of its own); later launches of the same class path map it
- * ({@code -XX:SharedArchiveFile}). A JVM that finds an archive not matching its class path ignores it and starts
- * normally, so a stale archive costs nothing but the speed-up.
+ * halves the start-up. Recording one slows the recording JVM by seconds, so the very first engine of a class path
+ * (the first impression of a new installation) records nothing; the next one is asked to write a dynamic archive
+ * when it exits ({@code -XX:ArchiveClassesAtExit}, into a file of its own); later launches of the same class path
+ * map it ({@code -XX:SharedArchiveFile}). A JVM that finds an archive not matching its class path ignores it and
+ * starts normally, so a stale archive costs nothing but the speed-up.
  */
 final class ClassDataSharing {
     /** A dump is complete when its file has not changed for this long (the JVM writes it in one go at exit). */
@@ -37,17 +39,22 @@ final class ClassDataSharing {
     }
 
     /**
-     * The JVM option for one launch.
+     * The JVM option for one launch; empty for the very first launch of a class path.
      *
      * @param identity what the archive depends on: java binary, JVM flags and class path
      */
-    String optionFor(List<String> identity, String refId) throws IOException {
+    Optional<String> optionFor(List<String> identity, String refId) throws IOException {
         Files.createDirectories(dir);
         String key = key(identity);
         Path archive = dir.resolve(key + ".jsa");
         if (!Files.isRegularFile(archive)) promoteSettledDump(key, archive);
-        if (Files.isRegularFile(archive)) return "-XX:SharedArchiveFile=" + archive;
-        return "-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa." + refId);
+        if (Files.isRegularFile(archive)) return Optional.of("-XX:SharedArchiveFile=" + archive);
+        Path launched = dir.resolve(key + ".launched");
+        if (!Files.exists(launched)) {
+            Files.createFile(launched);
+            return Optional.empty();
+        }
+        return Optional.of("-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa." + refId));
     }
 
     /** Turns the first finished dump of this key into its archive and deletes the other finished ones. */

@@ -108,7 +108,7 @@ public class SparkEngineProvider implements EngineProvider {
                 ClassDataSharing cds = new ClassDataSharing(workRoot(conf).resolve("cds"), Clock.systemUTC());
                 List<String> identity = List.copyOf(cmd.subList(0, cmd.size() - 1));
                 // the JVM reports every class it cannot archive (Spark ships pre-Java-6 classes): keep the log readable
-                cmd.addAll(1, List.of(cds.optionFor(identity, refId), "-Xlog:cds*=off"));
+                cds.optionFor(identity, refId).ifPresent(option -> cmd.addAll(1, List.of(option, "-Xlog:cds*=off")));
             }
         } catch (IOException e) {
             throw new EngineException("Cannot prepare the engine's files in " + workDir + ": " + e.getMessage(), e);

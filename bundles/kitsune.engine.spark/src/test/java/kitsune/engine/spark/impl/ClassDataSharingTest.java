@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,18 +21,20 @@ class ClassDataSharingTest {
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
 
     @Test
-    void firstLaunchDumpsAtExitAndLaterLaunchesMapTheSettledArchive(@TempDir Path dir) throws Exception {
+    void theFirstLaunchRecordsNothingTheSecondDumpsAtExitAndLaterOnesMapTheSettledArchive(@TempDir Path dir)
+            throws Exception {
         ClassDataSharing cds = new ClassDataSharing(dir, Clock.fixed(NOW, ZoneOffset.UTC));
         String key = ClassDataSharing.key(CP);
-        assertEquals("-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa.r1"), cds.optionFor(CP, "r1"));
+        assertEquals(Optional.empty(), cds.optionFor(CP, "r0"), "the very first engine starts as fast as it can");
+        assertEquals(Optional.of("-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa.r1")), cds.optionFor(CP, "r1"));
 
         // the engine exits and writes its dump; while it may still be writing, nobody maps it
         Path dump = Files.writeString(dir.resolve(key + ".jsa.r1"), "archive");
         Files.setLastModifiedTime(dump, FileTime.from(NOW.minusSeconds(2)));
-        assertEquals("-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa.r2"), cds.optionFor(CP, "r2"));
+        assertEquals(Optional.of("-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa.r2")), cds.optionFor(CP, "r2"));
 
         Files.setLastModifiedTime(dump, FileTime.from(NOW.minusSeconds(60)));
-        assertEquals("-XX:SharedArchiveFile=" + dir.resolve(key + ".jsa"), cds.optionFor(CP, "r3"));
+        assertEquals(Optional.of("-XX:SharedArchiveFile=" + dir.resolve(key + ".jsa")), cds.optionFor(CP, "r3"));
         assertFalse(Files.exists(dump));
     }
 
