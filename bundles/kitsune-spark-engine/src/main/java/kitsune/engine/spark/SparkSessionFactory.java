@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the engine's root SparkSession from the settings and pre-warms it, so that the first client query does
- * not pay for parser, analyser, codegen and metastore start-up (seconds on a cold JVM).
+ * Builds the engine's root SparkSession from the settings, and warms it up in the background once the engine is
+ * registered ({@link #warmUp}), so that the first client queries pay as little as possible for the catalog, parser,
+ * analyser and codegen start-up (seconds on a cold JVM) without making the engine wait for them.
  */
 final class SparkSessionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSessionFactory.class);

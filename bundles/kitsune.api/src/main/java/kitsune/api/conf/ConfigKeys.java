@@ -200,7 +200,7 @@ public final class ConfigKeys {
     public static final ConfigKey<String> ENGINE_JAVA_HOME = key("kitsune.engine.java.home", "", STRING, false,
             "JAVA_HOME of engine processes; empty uses the server's own Java.");
     public static final ConfigKey<Boolean> ENGINE_CDS_ENABLED = key("kitsune.engine.cds.enabled", "true", BOOLEAN,
-            false, "Let engines start from a class-data archive that the first engine of a class path writes at exit.");
+            false, "Let engines start from a class-data archive that the second engine of a class path writes at exit.");
     public static final ConfigKey<String> ENGINE_BIND_HOST = key("kitsune.engine.bind.host", "127.0.0.1", STRING,
             false, "Address engines bind their Thrift port to.");
 
