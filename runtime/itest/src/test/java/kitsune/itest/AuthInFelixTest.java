@@ -1,0 +1,91 @@
+package kitsune.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.inject.Inject;
+
+import org.apache.thrift.transport.TTransport;
+import org.apache.thrift.transport.TTransportException;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+
+import kitsune.api.auth.Authenticator;
+import kitsune.api.registry.ServerEndpoint;
+
+/**
+ * kitsune.auth in Felix with kyuubi.authentication=LDAP: its authenticators are services the frontend uses at each
+ * login, and stopping and starting the bundle changes what new logins meet while the frontend keeps serving.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class AuthInFelixTest {
+    private static final Path WORK = ItestFramework.work("auth");
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        // LDAP without a URL: the authenticator answers, and refuses, naming the missing key
+        return options(ItestFramework.server(WORK, List.of("kyuubi.authentication=LDAP"), List.of("kitsune.auth"))
+                .toArray(new Option[0]));
+    }
+
+    @Test
+    public void loginsMeetTheAuthenticatorOfTheBundleAsItComesAndGoes() throws Exception {
+        ServerEndpoint endpoint = ItestFramework.await(context, ServerEndpoint.class);
+        assertNotNull(ItestFramework.await(context, Authenticator.class));
+        Set<String> types = new TreeSet<>();
+        for (ServiceReference<Authenticator> ref : context.getServiceReferences(Authenticator.class, null)) {
+            types.add(String.valueOf(ref.getProperty(Authenticator.AUTH_TYPE)));
+        }
+        assertEquals(Set.of("JDBC", "LDAP"), types);
+
+        assertRefused(endpoint, "kyuubi.authentication.ldap.url is not set");
+        Bundle auth = findBundle("kitsune.auth");
+        auth.stop();
+        assertRefused(endpoint, "no authenticator for kyuubi.authentication=LDAP is installed");
+        auth.start();
+        ItestFramework.await(context, Authenticator.class);
+        assertRefused(endpoint, "kyuubi.authentication.ldap.url is not set");
+    }
+
+    /** Logs in until the refusal gives this reason (services come and go asynchronously); at most 20 s. */
+    private static void assertRefused(ServerEndpoint endpoint, String reason) throws Exception {
+        String last = null;
+        for (int i = 0; i < 200; i++) {
+            try (TTransport t = ItestFramework.connect(endpoint, "ivan")) {
+                fail("the login was accepted");
+            } catch (TTransportException e) {
+                last = e.getMessage();
+                if (last != null && last.contains(reason)) return;
+            }
+            Thread.sleep(100);
+        }
+        fail("logins were refused with '" + last + "', expected '" + reason + "'");
+    }
+
+    private Bundle findBundle(String bsn) {
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) return b;
+        }
+        throw new AssertionError("no bundle " + bsn);
+    }
+}
