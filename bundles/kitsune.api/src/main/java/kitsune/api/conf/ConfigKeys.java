@@ -93,6 +93,16 @@ public final class ConfigKeys {
             true, "Bind address of the Thrift binary frontend; falls back to kyuubi.frontend.bind.host.");
     public static final ConfigKey<Integer> THRIFT_BIND_PORT = key("kyuubi.frontend.thrift.binary.bind.port", "10009",
             PORT, true, "Port of the Thrift binary frontend; 0 picks a free port.");
+    public static final ConfigKey<List<String>> FRONTEND_PROTOCOLS = key("kyuubi.frontend.protocols", "THRIFT_BINARY",
+            ValueType.listOf("THRIFT_BINARY", "THRIFT_HTTP", "REST"), true,
+            "Frontends to run: THRIFT_BINARY (always on: it is what ZooKeeper publishes) and THRIFT_HTTP (Hive JDBC's "
+            + "transportMode=http); REST is accepted for Kyuubi compatibility and runs nothing.");
+    public static final ConfigKey<String> THRIFT_HTTP_BIND_HOST = key("kyuubi.frontend.thrift.http.bind.host", "",
+            STRING, true, "Bind address of the Thrift HTTP frontend; falls back to kyuubi.frontend.bind.host.");
+    public static final ConfigKey<Integer> THRIFT_HTTP_BIND_PORT = key("kyuubi.frontend.thrift.http.bind.port",
+            "10010", PORT, true, "Port of the Thrift HTTP frontend; 0 picks a free port.");
+    public static final ConfigKey<String> THRIFT_HTTP_PATH = key("kyuubi.frontend.thrift.http.path", "cliservice",
+            STRING, true, "URL path of the Thrift HTTP frontend (the JDBC URL's httpPath).");
     public static final ConfigKey<String> ADVERTISED_HOST = key("kyuubi.frontend.advertised.host", "", STRING, true,
             "Host name published in ZooKeeper and the log; default: the bind host, else this machine's host name.");
     public static final ConfigKey<Boolean> URL_USE_HOSTNAME = key("kyuubi.frontend.connection.url.use.hostname",

@@ -62,19 +62,28 @@ public class ThriftFrontendComponent {
 
     private FrontendSettings settings;
     private ThriftFrontendServer server;
+    /** The Thrift HTTP frontend, when kyuubi.frontend.protocols has THRIFT_HTTP. */
+    private ThriftHttpServer http;
     private ServiceRegistration<ServerEndpoint> registration;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
         try {
-            settings = FrontendSettings.from(KitsuneConf.fromProperties(properties));
+            KitsuneConf conf = KitsuneConf.fromProperties(properties);
+            settings = FrontendSettings.from(conf);
             loginCheck = new LoginCheck(settings.plainType());
             authenticators.forEach(loginCheck::add);
             server = new ThriftFrontendServer(settings, () -> backend, loginCheck);
             server.start();
+            if (conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("THRIFT_HTTP")) {
+                http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck);
+                http.start();
+            }
         } catch (FrontendStartException | ConfigException e) {
-            // One line for the operator; no stack trace. Without its port the server is of no use: stop it.
+            // One line for the operator; no stack trace. Without its ports the server is of no use: stop it.
+            if (server != null) server.stop(STOP_TIMEOUT);
             server = null;
+            http = null;
             ServerExit.fatal(context, e.getMessage(), ServerExit.EX_CONFIG);
             return;
         }
@@ -84,6 +93,7 @@ public class ThriftFrontendComponent {
                     settings.tls());
         }
         LOG.info("Starting and exposing JDBC connection at: {}", server.jdbcUrl());
+        if (http != null) LOG.info("Starting and exposing JDBC connection over HTTP at: {}", http.url());
     }
 
     /** Frontend keys need a restart (kyuubi.frontend.* are restart keys); other keys do not concern this bundle. */
@@ -109,6 +119,10 @@ public class ThriftFrontendComponent {
                 // the framework unregisters it itself when the bundle stops
             }
             registration = null;
+        }
+        if (http != null) {
+            http.stop(STOP_TIMEOUT);
+            http = null;
         }
         if (server != null) {
             server.stop(STOP_TIMEOUT);
