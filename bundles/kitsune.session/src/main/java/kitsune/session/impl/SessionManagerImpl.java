@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -191,12 +192,19 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     private TOpenSessionResp open(ClientContext context, TOpenSessionReq req) {
         TProtocolVersion protocol = Protocols.negotiate(req.getClient_protocol());
-        String user = firstNonBlank(context == null ? null : context.user(), req.getUsername(), "anonymous");
+        String login = firstNonBlank(context == null ? null : context.user(), req.getUsername(), "anonymous");
+        String user = login;
         String from = context == null ? "?" : context.clientAddress();
         UUID id = UUID.randomUUID();
         EngineConnection engine = null;
         try {
             KitsuneConf sessionConf = conf.with(ConfNormalizer.overrides(req.getConfiguration()));
+            Optional<String> proxy = ProxyUsers.requested(req.getConfiguration());
+            if (proxy.isPresent() && !proxy.get().equals(login)) {
+                ProxyUsers.authorize(conf, login, proxy.get(), from);
+                LOG.info("{} from {} opens a session as {}", login, from, proxy.get());
+                user = proxy.get();
+            }
             EngineProvider provider = locator.provider(sessionConf);
             EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());

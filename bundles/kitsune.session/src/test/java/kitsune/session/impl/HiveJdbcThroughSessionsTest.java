@@ -101,6 +101,22 @@ class HiveJdbcThroughSessionsTest {
         return "jdbc:hive2://127.0.0.1:" + socket.getServerSocket().getLocalPort() + "/default;auth=noSasl";
     }
 
+    /** The Hive driver sends the URL's session variable hive.server2.proxy.user with OpenSession. */
+    @Test
+    void theDriversProxyUserSessionVariableReachesTheSessionManager() throws Exception {
+        manager.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString(),
+                "hadoop.proxyuser.svc.users", "alice", "hadoop.proxyuser.svc.hosts", "127.0.0.1")));
+        String url = "jdbc:hive2://127.0.0.1:" + socket.getServerSocket().getLocalPort()
+                + "/default;auth=noSasl;hive.server2.proxy.user=alice";
+        try (Connection c = HiveJdbc.connect(url, "svc", "")) {
+            assertTrue(c.isValid(5));
+            assertEquals("alice", manager.sessions().get(0).user(), "the session is alice's, opened by svc");
+        }
+        SQLException refused = assertThrows(SQLException.class, () -> HiveJdbc.connect(url.replace("=alice", "=root"),
+                "svc", ""));
+        assertTrue(refused.getMessage().contains("User svc is not allowed to impersonate root"), refused.getMessage());
+    }
+
     @Test
     void queryRowsStreamThroughToTheDriver() throws Exception {
         try (Connection c = HiveJdbc.connect(url() + "?spark.sql.shuffle.partitions=3", "alice", "")) {

@@ -328,6 +328,28 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void aServiceAccountMayActAsAnotherUserOnlyWhereTheProxyUserRulesAllow() {
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("hive.server2.proxy.user", "bob")).getStatus()
+                .getErrorMessage();
+        assertTrue(msg.startsWith("User alice is not allowed to impersonate bob from "), msg);
+        assertTrue(provider.launches.isEmpty(), "nothing is launched for a refused impersonation");
+
+        configure(Map.of("hadoop.proxyuser.alice.users", "carol, bob", "hadoop.proxyuser.alice.hosts", "*"));
+        openOk(Map.of("hive.server2.proxy.user", "bob"));
+        assertEquals("bob", provider.launches.get(0).sessionUser(), "the session is bob's");
+        assertEquals("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default", provider.launches.get(0).space().path());
+        openOk(Map.of("set:hiveconf:kyuubi.session.proxy.user", "carol"));
+        assertEquals("carol", provider.launches.get(1).sessionUser());
+        String dave = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("hive.server2.proxy.user", "dave")).getStatus()
+                .getErrorMessage();
+        assertTrue(dave.startsWith("User alice is not allowed to impersonate dave"), dave);
+
+        configure(Map.of("hadoop.proxyuser.alice.users", "*", "hadoop.proxyuser.alice.hosts", "10.9.9.9"));
+        assertTrue(open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("hive.server2.proxy.user", "erin")).getStatus()
+                .getErrorMessage().contains("not allowed"), "not from this client's address");
+    }
+
+    @Test
     void aStaleNodeOfADeadLocalEngineIsRemovedAndANewEngineLaunched() throws Exception {
         discovery.register(ALICE_SPACE, 1, "dead"); // nothing listens on port 1, no process holds the work dir
         openOk(Map.of());
