@@ -7,6 +7,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
@@ -42,8 +43,9 @@ import kitsune.thrift.PlainCredentials;
 
 /**
  * TCLIService over HTTP, as Hive JDBC speaks it with transportMode=http: each POST to the path carries one Thrift
- * binary message and gets the reply in its body. The client sends its user and password as HTTP Basic authorization
- * with every request; they are checked as a SASL PLAIN login would be (401 with the reason when refused). Runs on the
+ * binary message and gets the reply in its body. The client sends its user and password as HTTP Basic authorization;
+ * they are checked as a SASL PLAIN login would be (401 with the reason when refused), and the reply sets a signed
+ * cookie that Hive JDBC shows instead on its later requests, so a session costs one login, not one per call. Runs on the
  * JDK's own HTTP server (HTTPS with the frontend's key store when TLS is on), with a bounded pool of worker threads.
  * HTTP has no connections that end, so sessions opened over HTTP close by CloseSession or their idle timeout.
  */
@@ -58,6 +60,7 @@ final class ThriftHttpServer {
     private final PlainCredentials credentials;
     private final TCLIService.Processor<TCLIService.Iface> processor;
     private final ThreadLocal<ClientContext> current = new ThreadLocal<>();
+    private final AuthCookies cookies = new AuthCookies(Clock.systemUTC(), Duration.ofHours(1));
     private HttpServer server;
     private ExecutorService workers;
 
@@ -130,14 +133,20 @@ final class ThriftHttpServer {
                         .getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            String[] login = basic(exchange.getRequestHeaders().getFirst("Authorization"));
-            try {
-                credentials.check(login[0], login[1]);
-            } catch (SaslException e) {
-                LOG.warn("Refusing HTTP request from {}: {}", peer, e.getMessage());
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kitsune\"");
-                reply(exchange, 401, "text/plain", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
-                return;
+            String user = cookies.user(exchange.getRequestHeaders().get("Cookie"));
+            if (user == null) {
+                String[] login = basic(exchange.getRequestHeaders().getFirst("Authorization"));
+                try {
+                    credentials.check(login[0], login[1]);
+                } catch (SaslException e) {
+                    LOG.warn("Refusing HTTP request from {}: {}", peer, e.getMessage());
+                    exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kitsune\"");
+                    reply(exchange, 401, "text/plain", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                user = login[0];
+                // later requests of this client show the cookie instead of the password: one login, not one per call
+                exchange.getResponseHeaders().add("Set-Cookie", cookies.issue(user, settings.tls().enabled()));
             }
             byte[] body = readBody(exchange.getRequestBody());
             if (body == null) {
@@ -148,7 +157,7 @@ final class ThriftHttpServer {
             TConfiguration tc = TConfiguration.custom().setMaxMessageSize(settings.maxMessageSize())
                     .setMaxFrameSize(settings.maxMessageSize()).build();
             TMemoryBuffer out = new TMemoryBuffer(tc, 4096);
-            current.set(new ClientContext("http-" + UUID.randomUUID(), login[0],
+            current.set(new ClientContext("http-" + UUID.randomUUID(), user,
                     exchange.getRemoteAddress() == null ? null : exchange.getRemoteAddress().getAddress().getHostAddress()));
             try {
                 processor.process(new TBinaryProtocol(new TMemoryInputTransport(tc, body)), new TBinaryProtocol(out));

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +29,7 @@ class ThriftHttpServerTest {
     private static final RecordingBackend recording = new RecordingBackend();
     private static ThriftHttpServer open;
     private static ThriftHttpServer checked;
+    private static final AtomicInteger LOGINS = new AtomicInteger();
 
     private static FrontendSettings settings(String auth) {
         return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", auth, 64 * 1024, 1, 4, Duration.ofSeconds(2),
@@ -48,6 +50,7 @@ class ThriftHttpServerTest {
         open = start("NONE", new LoginCheck("NONE"));
         LoginCheck ldap = new LoginCheck("LDAP");
         ldap.add((user, password) -> {
+            LOGINS.incrementAndGet();
             if (!"right".equals(password)) throw new AuthenticationException("invalid user name or password");
         }, "LDAP");
         checked = start("LDAP", ldap);
@@ -73,9 +76,11 @@ class ThriftHttpServerTest {
 
     @Test
     void passwordsAreCheckedOnEveryRequest() throws Exception {
+        int before = LOGINS.get();
         try (Connection c = HiveJdbc.connect(url(checked), "hugo", "right")) {
-            assertTrue(c.isValid(5));
+            for (int i = 0; i < 5; i++) assertTrue(c.isValid(5));
         }
+        assertEquals(1, LOGINS.get() - before, "one password check per session: later calls show the cookie");
         SQLException wrong = assertThrows(SQLException.class, () -> HiveJdbc.connect(url(checked), "hugo", "wrong"));
         assertTrue(wrong.getMessage().contains("401"), wrong.getMessage());
     }
