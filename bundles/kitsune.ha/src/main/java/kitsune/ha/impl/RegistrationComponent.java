@@ -2,6 +2,7 @@ package kitsune.ha.impl;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,6 +19,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ import kitsune.internal.exit.ServerExit;
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = ServerLifecycle.class)
 public class RegistrationComponent implements ServerLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationComponent.class);
+    /** The longest the registration waits for the runtime to finish starting its bundles. */
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     private final HaRuntime ha;
     private final BundleContext context;
@@ -47,6 +51,7 @@ public class RegistrationComponent implements ServerLifecycle {
     private final ServerRegistration registration;
 
     private volatile ServerEndpoint endpoint;
+    private final CountDownLatch runtimeStarted = new CountDownLatch(1);
     private volatile SessionManager sessionManager;
     private volatile boolean active;
     private volatile boolean leaving;
@@ -146,6 +151,21 @@ public class RegistrationComponent implements ServerLifecycle {
         drain.close();
     }
 
+    /**
+     * Open once every bundle of the runtime has started: the server is announced in ZooKeeper only then, so that
+     * clients routed by ZooKeeper never meet a server whose engine providers or authenticators are still coming up.
+     */
+    @Reference(target = ServerLifecycle.RUNTIME_STARTED, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetRuntimeStarted")
+    void setRuntimeStarted(Condition started) {
+        runtimeStarted.countDown();
+    }
+
+    void unsetRuntimeStarted(Condition started) {
+        // the runtime is stopping; a registration made stays until the drain or stop removes it
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindEndpoint(ServerEndpoint ep) {
@@ -190,6 +210,10 @@ public class RegistrationComponent implements ServerLifecycle {
         }
         if (want.equals(registered) && registration.path() != null) return;
         try {
+            if (!runtimeStarted.await(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("The runtime has not finished starting its bundles within {}; registering anyway",
+                        STARTUP_WAIT);
+            }
             registration.register(want);
             registered = want;
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package kitsune.frontend.thrift.impl;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -15,6 +16,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,7 @@ import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.ServerEndpoint;
+import kitsune.api.registry.ServerLifecycle;
 import kitsune.internal.exit.ServerExit;
 import kitsune.thrift.CliBackend;
 
@@ -40,6 +43,20 @@ public class ThriftFrontendComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile CliBackend backend;
+
+    /** Open once every bundle of the runtime has started (the condition below); logins wait for it. */
+    private final CountDownLatch runtimeStarted = new CountDownLatch(1);
+
+    @Reference(target = ServerLifecycle.RUNTIME_STARTED, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetRuntimeStarted")
+    void setRuntimeStarted(Condition started) {
+        runtimeStarted.countDown();
+    }
+
+    void unsetRuntimeStarted(Condition started) {
+        // the runtime is stopping: nothing to wait for any more
+    }
 
     /** Authenticators seen so far by type, also before activation (references bind first). */
     private final Map<Authenticator, String> authenticators = new ConcurrentHashMap<>();
@@ -71,7 +88,7 @@ public class ThriftFrontendComponent {
         try {
             KitsuneConf conf = KitsuneConf.fromProperties(properties);
             settings = FrontendSettings.from(conf);
-            loginCheck = new LoginCheck(settings.plainType());
+            loginCheck = new LoginCheck(settings.plainType(), runtimeStarted);
             authenticators.forEach(loginCheck::add);
             server = new ThriftFrontendServer(settings, () -> backend, loginCheck);
             server.start();
