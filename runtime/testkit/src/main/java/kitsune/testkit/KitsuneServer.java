@@ -53,6 +53,8 @@ public final class KitsuneServer implements AutoCloseable {
         conf.put("kyuubi.frontend.thrift.binary.bind.host", "127.0.0.1");
         conf.put("kyuubi.frontend.thrift.binary.bind.port", "0");
         conf.put("kyuubi.frontend.rest.bind.port", "0");
+        conf.put("kyuubi.metrics.prometheus.port", "0");
+        conf.put("kitsune.metrics.prometheus.bind.host", "127.0.0.1");
         conf.put("kitsune.engine.spark.homes", "spark-4.0=engines/spark-4.0,spark-3.5=engines/spark-3.5");
         conf.put("kyuubi.session.engine.idle.timeout", "PT2M");
         conf.put("spark.driver.memory", "768m");

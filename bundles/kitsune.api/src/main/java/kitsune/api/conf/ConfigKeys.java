@@ -220,6 +220,19 @@ public final class ConfigKeys {
     public static final ConfigKey<String> ENGINE_SECRET = key("kyuubi.engine.security.secret.provider.simple.secret",
             "", STRING, false, "The shared engine secret: the same on every server of the namespace.");
 
+    // ---- metrics (bundle kitsune.metrics) ----
+    public static final ConfigKey<Boolean> METRICS_ENABLED = key("kyuubi.metrics.enabled", "true", BOOLEAN, true,
+            "Serve the server's metrics.");
+    public static final ConfigKey<List<String>> METRICS_REPORTERS = key("kyuubi.metrics.reporters", "PROMETHEUS",
+            ValueType.listOf("PROMETHEUS", "JMX", "JSON", "CONSOLE", "SLF4J"), true,
+            "Metric reporters; Kitsune has PROMETHEUS (the others are accepted for Kyuubi compatibility and do nothing).");
+    public static final ConfigKey<Integer> METRICS_PROMETHEUS_PORT = key("kyuubi.metrics.prometheus.port", "10019",
+            PORT, true, "Port of the Prometheus endpoint; 0 picks a free port.");
+    public static final ConfigKey<String> METRICS_PROMETHEUS_PATH = key("kyuubi.metrics.prometheus.path", "/metrics",
+            STRING, true, "URL path of the Prometheus endpoint.");
+    public static final ConfigKey<String> METRICS_PROMETHEUS_BIND_HOST = key("kitsune.metrics.prometheus.bind.host",
+            "", STRING, true, "Bind address of the Prometheus endpoint; falls back to kyuubi.frontend.bind.host.");
+
     // ---- console ----
     public static final ConfigKey<String> CONSOLE_USERNAME = key("kitsune.console.username", "admin", STRING, false,
             "Web Console user name.");
