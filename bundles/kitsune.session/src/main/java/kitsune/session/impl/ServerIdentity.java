@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 
 /**
- * The server's OS user and its primary group, for SERVER and GROUP share levels. Java has no portable way to ask
- * for another user's groups (`id -gn` is a process to spawn and not everywhere), so, as Kyuubi falls back to when
- * its group provider knows no groups, a user other than the server's own is its own group.
+ * The server's OS user and its primary group, for SERVER and GROUP share levels. Another user's primary group comes
+ * from the operating system ({@link UnixGroups}, {@code id -gn}); a user it does not know is its own group, as Kyuubi
+ * falls back to when its group provider knows no groups.
  */
 record ServerIdentity(String osUser, String osPrimaryGroup) {
 
@@ -19,7 +19,7 @@ record ServerIdentity(String osUser, String osPrimaryGroup) {
 
     /** The group a session user's engine is shared with at GROUP level. */
     String primaryGroupOf(String user) {
-        return user.equals(osUser) ? osPrimaryGroup : user;
+        return user.equals(osUser) ? osPrimaryGroup : UnixGroups.primaryGroup(user).orElse(user);
     }
 
     /** A new file gets the process's primary group: read it from one. */
