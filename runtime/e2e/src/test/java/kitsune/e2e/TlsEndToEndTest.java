@@ -9,13 +9,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import kitsune.internal.testing.KeyStores;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
 
@@ -29,15 +27,9 @@ class TlsEndToEndTest {
     @Test
     void clientsThroughZooKeeperGetTlsFromThePublishedConfiguration() throws Exception {
         Path dir = Files.createTempDirectory("kitsune-e2e-tls-");
-        Path keystore = dir.resolve("server.p12");
-        Path truststore = dir.resolve("clients.p12");
-        keytool("-genkeypair", "-alias", "kitsune", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-        keytool("-exportcert", "-alias", "kitsune", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-                "-file", dir.resolve("server.crt").toString());
-        keytool("-importcert", "-noprompt", "-alias", "kitsune", "-file", dir.resolve("server.crt").toString(),
-                "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", PASSWORD);
+        KeyStores stores = KeyStores.create(dir, PASSWORD);
+        Path keystore = stores.keystore;
+        Path truststore = stores.truststore;
         try (KitsuneServer server = new KitsuneServer(dir)
                 .set("kyuubi.frontend.thrift.binary.ssl.enabled", "true")
                 .set("kyuubi.frontend.ssl.keystore.path", keystore.toString())
@@ -52,14 +44,5 @@ class TlsEndToEndTest {
             // the refusal is logged with its reason (just after the client saw it)
             server.awaitLog(Pattern.compile("TLS handshake failed .*does not speak TLS"), Duration.ofSeconds(10));
         }
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool " + args[0] + ": " + out);
     }
 }

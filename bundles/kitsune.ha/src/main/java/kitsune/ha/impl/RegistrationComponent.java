@@ -2,7 +2,6 @@ package kitsune.ha.impl;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,6 +28,7 @@ import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
 import kitsune.internal.exit.ServerExit;
+import kitsune.internal.start.StartGate;
 
 /**
  * Registers this server in ZooKeeper while the Thrift frontend's {@link ServerEndpoint} service is there (the
@@ -41,8 +41,6 @@ import kitsune.internal.exit.ServerExit;
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = ServerLifecycle.class)
 public class RegistrationComponent implements ServerLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RegistrationComponent.class);
-    /** The longest the registration waits for the runtime to finish starting its bundles. */
-    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     private final HaRuntime ha;
     private final BundleContext context;
@@ -51,7 +49,7 @@ public class RegistrationComponent implements ServerLifecycle {
     private final ServerRegistration registration;
 
     private volatile ServerEndpoint endpoint;
-    private final CountDownLatch runtimeStarted = new CountDownLatch(1);
+    private final StartGate runtimeStarted = StartGate.closed();
     private volatile SessionManager sessionManager;
     private volatile boolean active;
     private volatile boolean leaving;
@@ -159,7 +157,7 @@ public class RegistrationComponent implements ServerLifecycle {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             unbind = "unsetRuntimeStarted")
     void setRuntimeStarted(Condition started) {
-        runtimeStarted.countDown();
+        runtimeStarted.open();
     }
 
     void unsetRuntimeStarted(Condition started) {
@@ -210,9 +208,9 @@ public class RegistrationComponent implements ServerLifecycle {
         }
         if (want.equals(registered) && registration.path() != null) return;
         try {
-            if (!runtimeStarted.await(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!runtimeStarted.await()) {
                 LOG.warn("The runtime has not finished starting its bundles within {}; registering anyway",
-                        STARTUP_WAIT);
+                        StartGate.WAIT);
             }
             registration.register(want);
             registered = want;

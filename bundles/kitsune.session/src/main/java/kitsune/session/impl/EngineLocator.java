@@ -22,6 +22,7 @@ import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
+import kitsune.internal.start.StartGate;
 
 /**
  * Finds the engine that serves a session, launching one when its engine space is empty (Kyuubi's
@@ -32,8 +33,6 @@ final class EngineLocator {
     private static final Logger LOG = LoggerFactory.getLogger(EngineLocator.class);
     static final int LOG_TAIL_LINES = 30;
 
-    /** How long a session opened while the server still starts waits for the engine providers to be started. */
-    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private final EngineServices services;
     private final ServerIdentity identity;
     private final Duration pollInterval;
@@ -47,13 +46,7 @@ final class EngineLocator {
     /** The provider for the session's engine type, or the message every client gets while none is installed. */
     EngineProvider provider(KitsuneConf conf) throws EngineException {
         String type = conf.get(ConfigKeys.ENGINE_TYPE);
-        EngineProvider provider;
-        try {
-            provider = services.providerOnceStarted(type, STARTUP_WAIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EngineException("Interrupted while waiting for the server to finish starting");
-        }
+        EngineProvider provider = services.providerOnceStarted(type, StartGate.WAIT);
         if (provider == null) {
             throw new EngineException("No engine provider for " + type + " is installed; new sessions cannot start "
                     + "until one is (the server keeps serving open sessions)");

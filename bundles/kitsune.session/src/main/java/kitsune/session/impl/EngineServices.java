@@ -6,11 +6,10 @@ import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
+import kitsune.internal.start.StartGate;
 
 /**
  * The services sessions need that come and go at runtime: engine providers by engine type (the newest one bound
@@ -20,7 +19,7 @@ final class EngineServices {
     private final Map<String, List<EngineProvider>> providers = new ConcurrentHashMap<>();
     private volatile Discovery discovery;
     /** Open once the runtime has started every bundle; see {@link #providerOnceStarted}. */
-    private final CountDownLatch started = new CountDownLatch(1);
+    private final StartGate started = StartGate.closed();
 
     void addProvider(EngineProvider provider) {
         providers.computeIfAbsent(type(provider), t -> new CopyOnWriteArrayList<>()).add(provider);
@@ -43,16 +42,16 @@ final class EngineServices {
      * because File Install starts the provider bundles only just before the runtime has started and a client may
      * already have found the open port.
      */
-    EngineProvider providerOnceStarted(String engineType, Duration timeout) throws InterruptedException {
+    EngineProvider providerOnceStarted(String engineType, Duration timeout) {
         EngineProvider provider = provider(engineType);
-        if (provider == null && started.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (provider == null && started.await(timeout)) {
             provider = provider(engineType);
         }
         return provider;
     }
 
     void runtimeStarted() {
-        started.countDown();
+        started.open();
     }
 
     void setDiscovery(Discovery d) {

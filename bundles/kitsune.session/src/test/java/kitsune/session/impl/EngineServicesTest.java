@@ -26,13 +26,8 @@ class EngineServicesTest {
 
     @Test
     void whileTheRuntimeStartsASessionWaitsForTheProviderBundle() throws Exception {
-        CompletableFuture<EngineProvider> found = CompletableFuture.supplyAsync(() -> {
-            try {
-                return services.providerOnceStarted("spark_sql", Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<EngineProvider> found = CompletableFuture.supplyAsync(
+                () -> services.providerOnceStarted("spark_sql", Duration.ofSeconds(30)));
         Thread.sleep(200);
         // File Install starts the provider bundle, then the framework reports STARTED
         services.addProvider(provider);

@@ -1,18 +1,16 @@
 package kitsune.frontend.thrift.impl;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import javax.security.sasl.SaslException;
 
 import kitsune.api.auth.AuthenticationException;
 import kitsune.api.auth.Authenticator;
+import kitsune.internal.start.StartGate;
 import kitsune.thrift.PlainCredentials;
 
 /**
@@ -23,23 +21,20 @@ import kitsune.thrift.PlainCredentials;
  * them after "Peer indicated failure:") and the server log; they never contain the password.
  */
 final class LoginCheck implements PlainCredentials {
-    /** How long a login waits, while the server still starts, for the authenticator bundle to come up. */
-    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
-
     private final String type;
-    private final CountDownLatch runtimeStarted;
+    private final StartGate runtimeStarted;
     private final Map<String, CopyOnWriteArrayList<Authenticator>> authenticators = new ConcurrentHashMap<>();
 
     /** For a runtime that has started (tests). */
     LoginCheck(String type) {
-        this(type, new CountDownLatch(0));
+        this(type, StartGate.opened());
     }
 
     /**
      * @param runtimeStarted open once the runtime has started every bundle: File Install starts the authenticator
      *                       bundle just before that, and a client may already have reached the port
      */
-    LoginCheck(String type, CountDownLatch runtimeStarted) {
+    LoginCheck(String type, StartGate runtimeStarted) {
         this.type = type.toUpperCase(Locale.ROOT);
         this.runtimeStarted = runtimeStarted;
     }
@@ -57,7 +52,7 @@ final class LoginCheck implements PlainCredentials {
     public void check(String user, String password) throws SaslException {
         if ("NONE".equals(type)) return;
         List<Authenticator> list = registered();
-        if (list.isEmpty() && awaitRuntimeStarted()) list = registered();
+        if (list.isEmpty() && runtimeStarted.await()) list = registered();
         if (list.isEmpty()) {
             throw new SaslException("Error validating the login of " + user + ": no authenticator for "
                     + "kyuubi.authentication=" + type + " is installed on this server (bundle kitsune.auth), so "
@@ -76,16 +71,6 @@ final class LoginCheck implements PlainCredentials {
     private List<Authenticator> registered() {
         CopyOnWriteArrayList<Authenticator> registered = authenticators.get(type);
         return registered == null ? List.of() : List.copyOf(registered);
-    }
-
-    /** True when the runtime has started (at once if it had already); false when interrupted or out of time. */
-    private boolean awaitRuntimeStarted() {
-        try {
-            return runtimeStarted.await(STARTUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static String key(String authType) {

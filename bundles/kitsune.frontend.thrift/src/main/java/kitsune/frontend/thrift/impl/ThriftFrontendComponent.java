@@ -3,7 +3,6 @@ package kitsune.frontend.thrift.impl;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -27,6 +26,7 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.internal.exit.ServerExit;
+import kitsune.internal.start.StartGate;
 import kitsune.thrift.CliBackend;
 
 /**
@@ -45,13 +45,13 @@ public class ThriftFrontendComponent {
     private volatile CliBackend backend;
 
     /** Open once every bundle of the runtime has started (the condition below); logins wait for it. */
-    private final CountDownLatch runtimeStarted = new CountDownLatch(1);
+    private final StartGate runtimeStarted = StartGate.closed();
 
     @Reference(target = ServerLifecycle.RUNTIME_STARTED, cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
             unbind = "unsetRuntimeStarted")
     void setRuntimeStarted(Condition started) {
-        runtimeStarted.countDown();
+        runtimeStarted.open();
     }
 
     void unsetRuntimeStarted(Condition started) {

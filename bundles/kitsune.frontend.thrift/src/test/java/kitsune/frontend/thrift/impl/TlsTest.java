@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.api.conf.KitsuneConf;
 import kitsune.internal.testing.HiveJdbc;
+import kitsune.internal.testing.KeyStores;
 import kitsune.thrift.CliBackend;
 
 /** TLS on the binary port with a key store made by the JDK's keytool, against the real Hive JDBC driver. */
@@ -34,16 +33,9 @@ class TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        keystore = dir.resolve("server.p12");
-        truststore = dir.resolve("clients.p12");
-        Path cert = dir.resolve("server.crt");
-        keytool("-genkeypair", "-alias", "kitsune", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
-                "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-        keytool("-exportcert", "-alias", "kitsune", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-                "-file", cert.toString());
-        keytool("-importcert", "-noprompt", "-alias", "kitsune", "-file", cert.toString(), "-storetype", "PKCS12",
-                "-keystore", truststore.toString(), "-storepass", PASSWORD);
+        KeyStores stores = KeyStores.create(dir, PASSWORD);
+        keystore = stores.keystore;
+        truststore = stores.truststore;
         RecordingBackend rb = new RecordingBackend();
         CliBackend b = rb.backend();
         server = new ThriftFrontendServer(settings(tls(keystore.toString(), PASSWORD)), () -> b);
@@ -53,15 +45,6 @@ class TlsTest {
     @AfterAll
     static void stop() {
         if (server != null) server.stop(Duration.ofSeconds(5));
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool " + args[0] + ": " + out);
     }
 
     private static TlsSettings tls(String path, String password) {
