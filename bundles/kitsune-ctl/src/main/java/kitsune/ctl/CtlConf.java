@@ -15,6 +15,7 @@ import java.util.TreeMap;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineSpaceVersions;
 
 /**
  * The configuration the CLI works with, layered as Kyuubi layers it: JVM system properties {@code kyuubi.*},
@@ -25,9 +26,6 @@ final class CtlConf {
     static final String FILE_NAME = "kyuubi-defaults.conf";
     /** How long the CLI waits for ZooKeeper unless kyuubi.ha.zookeeper.connection.timeout is set. */
     static final Duration DEFAULT_CONNECT_WAIT = Duration.ofSeconds(10);
-    /** kitsune.engine.spark's engine protocol version: the first part of an engine space version. */
-    static final String ENGINE_PROTOCOL = "1";
-    static final String KYUUBI_SPARK_HOME = "kyuubi.engineEnv.SPARK_HOME";
 
     private final KitsuneConf conf;
 
@@ -117,14 +115,9 @@ final class CtlConf {
         return s == null || s.isBlank() ? "default" : s.trim();
     }
 
-    /** The engine space version the server's default engine home uses: "1-" + the home's name. */
+    /** The engine space version the server's default engine home uses, computed as the server computes it. */
     String engineSpaceVersion() throws CtlException {
-        String sparkHomePath = conf.raw(KYUUBI_SPARK_HOME);
-        if (sparkHomePath != null && !sparkHomePath.isBlank()) {
-            Path dir = Path.of(sparkHomePath.trim()).toAbsolutePath().normalize();
-            return ENGINE_PROTOCOL + "-path-" + Integer.toHexString(dir.toString().hashCode());
-        }
-        return ENGINE_PROTOCOL + "-" + get(() -> conf.get(ConfigKeys.SPARK_HOME));
+        return get(() -> EngineSpaceVersions.spark(conf));
     }
 
     /** How long to wait for a ZooKeeper connection: kyuubi.ha.zookeeper.connection.timeout when set, else 10 s. */

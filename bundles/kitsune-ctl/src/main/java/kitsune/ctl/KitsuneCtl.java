@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.zookeeper.KeeperException;
 
+import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.ShareLevel;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
@@ -23,6 +25,8 @@ import kitsune.api.registry.ZkPaths;
  */
 public final class KitsuneCtl {
     static final List<String> HEADERS = List.of("Namespace", "Host", "Port", "Version");
+    /** Engine tables add where each engine runs: its Spark application (and standalone driver) and master. */
+    static final List<String> ENGINE_HEADERS = List.of("Namespace", "Host", "Port", "Version", "Application", "Master");
 
     private final Path confDir;
     private final Properties sysProps;
@@ -256,7 +260,7 @@ public final class KitsuneCtl {
             }
             if (host != null) nodes = matching(nodes, host, port, null);
             if (action.equals("list")) {
-                out.print(render("Zookeeper service nodes", nodes));
+                out.print(renderEngines("Zookeeper service nodes", nodes));
                 return 0;
             }
             if (nodes.isEmpty()) {
@@ -264,7 +268,7 @@ public final class KitsuneCtl {
                         + (host != null ? " at " + a.host.trim() + ":" + port : ""));
             }
             if (action.equals("get")) {
-                out.print(render("Zookeeper service nodes", nodes));
+                out.print(renderEngines("Zookeeper service nodes", nodes));
                 return 0;
             }
             return delete(reg, nodes);
@@ -292,6 +296,25 @@ public final class KitsuneCtl {
         }
         out.print(render("Deleted zookeeper service nodes", deleted));
         return rc;
+    }
+
+    /**
+     * Engines with their application: the Spark application id (kyuubi.engine.id), the standalone driver id of a
+     * cluster-mode engine, the master and deploy mode. Ending an engine is deleting its node: it drains and stops, and
+     * its application in the cluster ends with it.
+     */
+    static String renderEngines(String title, List<ServiceNode> nodes) {
+        List<List<String>> rows = new ArrayList<>();
+        for (ServiceNode n : nodes) {
+            Map<String, String> a = n.attributes();
+            String app = a.getOrDefault(EngineConf.NODE_APP_ID, "");
+            if (a.containsKey(EngineConf.NODE_DRIVER_ID)) app += " (" + a.get(EngineConf.NODE_DRIVER_ID) + ")";
+            String master = a.getOrDefault(EngineConf.NODE_MASTER, "");
+            if (a.containsKey(EngineConf.NODE_DEPLOY_MODE)) master += " (" + a.get(EngineConf.NODE_DEPLOY_MODE) + ")";
+            rows.add(List.of(n.parentPath(), n.host(), String.valueOf(n.port()),
+                    n.version() == null ? "" : n.version(), app, master));
+        }
+        return Tabulator.format(title, ENGINE_HEADERS, rows);
     }
 
     static String render(String title, List<ServiceNode> nodes) {

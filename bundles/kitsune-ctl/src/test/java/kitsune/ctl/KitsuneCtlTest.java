@@ -79,10 +79,14 @@ class KitsuneCtlTest {
                         (host + ":" + port).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** An engine's node as Kitsune's engines write it: application id in the name, where it runs in the data. */
     private String registerEngine(String space, String host, int port, String refId) throws Exception {
         return zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                .forPath(space + "/serverUri=" + host + ":" + port + ";version=1-spark-4.0;refId=" + refId
-                        + ";sequence=", (host + ":" + port).getBytes(StandardCharsets.UTF_8));
+                .forPath(space + "/serverUri=" + host + ":" + port + ";version=1-spark-4.0;kyuubi.engine.id=app-" + port
+                        + ";refId=" + refId + ";sequence=", ("hive.server2.thrift.bind.host=" + host
+                        + ";hive.server2.thrift.port=" + port + ";kitsune.engine.master=spark://m:7077"
+                        + ";kitsune.engine.deploy.mode=cluster;kitsune.engine.driver.id=driver-20261205084158-0000")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     private static void assertOneErrorLine(Result r, int rc, String message) {
@@ -239,9 +243,12 @@ class KitsuneCtlTest {
 
         Result r = ctl("list", "engine", "--user", "alice");
         assertEquals(0, r.rc(), r.toString());
-        assertTrue(r.out().startsWith("\n" + " ".repeat(31) + "Zookeeper service nodes" + " ".repeat(32) + "\n╔"),
+        assertTrue(r.out().startsWith("\n" + " ".repeat(65) + "Zookeeper service nodes" + " ".repeat(66) + "\n╔"),
                 r.out());
-        assertTrue(r.out().contains("║ " + ENGINES + "/alice/default │ 127.0.0.1 │ 40001 │ 1-spark-4.0 ║"), r.out());
+        assertTrue(r.out().contains("║ Namespace                                        │ Host      │ Port  │ Version     │ "
+                + "Application                            │ Master                   ║"), r.out());
+        assertTrue(r.out().contains("║ " + ENGINES + "/alice/default │ 127.0.0.1 │ 40001 │ 1-spark-4.0 │ app-40001 "
+                + "(driver-20261205084158-0000) │ spark://m:7077 (cluster) ║"), r.out());
         assertTrue(r.out().endsWith("1 row(s)\n"), r.out());
 
         r = ctl("list", "engine", "-u", "alice", "-es", "adhoc");

@@ -30,6 +30,10 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("cluster")) {
+            ClusterBenchmark.run();
+            return;
+        }
         Path dir = Files.createTempDirectory("kitsune-bench-");
         try (KitsuneServer server = new KitsuneServer(dir)) {
             server.set("spark.master", "local[*]").set("spark.driver.memory", "1g")
@@ -182,7 +186,7 @@ public final class Benchmark {
             String path = "/" + space + "/" + user + "/default";
             if (zk.exists(path, false) == null) continue;
             List<String> engines = zk.getChildren(path, false);
-            if (!engines.isEmpty()) return new String(zk.getData(path + "/" + engines.get(0), false, null));
+            if (!engines.isEmpty()) return Zk.hostPort(zk.getData(path + "/" + engines.get(0), false, null));
         }
         throw new IllegalStateException("no engine registered for " + user);
     }

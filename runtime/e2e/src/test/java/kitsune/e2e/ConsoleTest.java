@@ -1,5 +1,6 @@
 package kitsune.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.apache.zookeeper.ZooKeeper;
 
+import kitsune.testkit.Engines;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Zk;
@@ -130,6 +132,30 @@ class ConsoleTest {
 
     @Test
     @Order(4)
+    void stoppingAnEngineEndsItAtOnceEvenWithASessionOpen() throws Exception {
+        try (Connection c = Jdbc.connect(server.directUrl(), "dave")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            assertEquals(1, Engines.of(server, "dave").size());
+            String space = "/" + server.namespace() + "_1-spark-4.0_USER_SPARK_SQL/dave/default";
+            String znode;
+            try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
+                znode = space + "/" + zk.getChildren(space, false).get(0);
+            }
+            HttpResponse<String> stopped = post("/kitsune.json", "admin:" + PASSWORD,
+                    "action=stop-engine&engine=" + URLEncoder.encode(znode, StandardCharsets.UTF_8));
+            assertEquals(200, stopped.statusCode(), stopped.body());
+            assertTrue(stopped.body().contains("the engine ended"), stopped.body());
+            await("dave's engine process gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Engines.of(server, "dave").isEmpty());
+            assertThrows(SQLException.class, () -> Jdbc.single(c, "SELECT 1"), "its session failed with it");
+        }
+        try (Connection c = Jdbc.connect(server.directUrl(), "dave")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue(), "the next session gets a new engine");
+        }
+    }
+
+    @Test
+    @Order(5)
     void drainDeletesThisServersNode() throws Exception {
         HttpResponse<String> drained = post("/kitsune.json", "admin:" + PASSWORD, "action=drain");
         assertEquals(200, drained.statusCode(), drained.body());

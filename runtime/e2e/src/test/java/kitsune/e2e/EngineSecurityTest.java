@@ -35,7 +35,7 @@ class EngineSecurityTest {
             List<String> nodes = zk.getChildren(SPACE, false);
             assertEquals(1, nodes.size(), nodes.toString());
             assertTrue(nodes.get(0).contains(";kitsune.engine.auth=PLAIN;"), "the node says what it needs: " + nodes);
-            String engine = new String(zk.getData(SPACE + "/" + nodes.get(0), false, null));
+            String engine = Zk.hostPort(zk.getData(SPACE + "/" + nodes.get(0), false, null));
 
             assertThrows(SQLException.class, () -> Jdbc.connect("jdbc:hive2://" + engine + "/;auth=noSasl", "mallory"),
                     "a raw connection (what engines took before) is refused");

@@ -11,6 +11,22 @@ public final class Zk {
     private Zk() {
     }
 
+    /**
+     * host:port of a registered node's data: {@code host:port}, or Hive's key=value form that engines write
+     * ({@code hive.server2.thrift.bind.host=h;hive.server2.thrift.port=p;...}).
+     */
+    public static String hostPort(byte[] data) {
+        String d = new String(data, java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (!d.contains("=")) return d;
+        String host = null;
+        String port = null;
+        for (String part : d.split(";")) {
+            if (part.startsWith("hive.server2.thrift.bind.host=")) host = part.substring(part.indexOf('=') + 1);
+            if (part.startsWith("hive.server2.thrift.port=")) port = part.substring(part.indexOf('=') + 1);
+        }
+        return host + ":" + port;
+    }
+
     public static ZooKeeper connect(String connectString) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connectString, 30_000, e -> {

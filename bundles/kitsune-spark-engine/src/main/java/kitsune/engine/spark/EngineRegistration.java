@@ -58,7 +58,7 @@ final class EngineRegistration {
     }
 
     /** Creates the node and waits for it; returns its path. */
-    String register(String host, int port, String engineId) throws Exception {
+    String register(String host, int port, String engineId, String driverId) throws Exception {
         client.getConnectionStateListenable().addListener((c, state) -> {
             switch (state) {
                 case SUSPENDED, LOST -> LOG.warn("ZooKeeper {}: connection {}; the engine keeps serving its sessions",
@@ -78,12 +78,17 @@ final class EngineRegistration {
             client.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(space);
         }
         Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put("kyuubi.engine.id", engineId);
+        attributes.put(EngineConf.NODE_APP_ID, engineId);
         // servers connect with the engine secret only to engines that say they need it (older ones take raw TCP)
         if (settings.secret() != null) attributes.put(EngineConf.NODE_AUTH, EngineConf.AUTH_PLAIN);
         String prefix = space + "/" + ServiceNode.namePrefix(host, port, settings.spaceVersion(), attributes,
                 settings.refId());
-        byte[] data = ServiceNode.plainData(host, port).getBytes(StandardCharsets.UTF_8);
+        // where the engine runs, for kitsune-ctl, the console and the provider that may have to end it
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put(EngineConf.NODE_MASTER, settings.master());
+        details.put(EngineConf.NODE_DEPLOY_MODE, settings.deployMode());
+        if (driverId != null) details.put(EngineConf.NODE_DRIVER_ID, driverId);
+        byte[] data = ServiceNode.describedData(host, port, details).getBytes(StandardCharsets.UTF_8);
         node = new PersistentNode(client, CreateMode.EPHEMERAL_SEQUENTIAL, false, prefix, data);
         // every (re-)creation, e.g. after a session expiry, needs a fresh deletion watch: watches are one-shot
         // and belong to the ZooKeeper session that set them

@@ -41,6 +41,9 @@ public final class EngineSettings {
     private final ShareLevel shareLevel;
     private final String user;
     private final Path workDir;
+    private final boolean ownWorkDir;
+    private final String master;
+    private final String deployMode;
     private final String bindHost;
     private final Duration idleTimeout;
     private final Duration pollingTimeout;
@@ -61,9 +64,14 @@ public final class EngineSettings {
         shareLevel = ShareLevel.valueOf(value(EngineConf.SHARE_LEVEL, "USER",
                 ValueType.oneOf("CONNECTION", "USER", "GROUP", "SERVER")));
         user = value(EngineConf.USER, System.getProperty("user.name"), ValueType.STRING);
-        workDir = Path.of(value(EngineConf.WORK_DIR, System.getProperty("user.dir"), ValueType.STRING))
-                .toAbsolutePath().normalize();
-        bindHost = value(BIND_HOST, "127.0.0.1", ValueType.STRING);
+        String dir = raw.get(EngineConf.WORK_DIR);
+        ownWorkDir = dir != null && !dir.isBlank();
+        // a cluster-mode driver works in the directory the cluster gave it
+        workDir = Path.of(ownWorkDir ? dir.trim() : System.getProperty("user.dir")).toAbsolutePath().normalize();
+        master = value("spark.master", "local[*]", ValueType.STRING).trim();
+        deployMode = value("spark.submit.deployMode", "client", ValueType.oneOf("CLIENT", "CLUSTER"))
+                .toLowerCase(java.util.Locale.ROOT);
+        bindHost = bindHost(value(BIND_HOST, "", ValueType.STRING).trim(), master);
         idleTimeout = value(IDLE_TIMEOUT, "PT30M", ValueType.DURATION);
         pollingTimeout = value(POLLING_TIMEOUT, "PT5S", ValueType.DURATION);
         zkSessionTimeout = value(ZK_SESSION_TIMEOUT, "PT60S", ValueType.DURATION);
@@ -86,6 +94,39 @@ public final class EngineSettings {
             props.load(in);
         }
         return from(props);
+    }
+
+    /**
+     * The settings of an engine submitted through spark-submit, which passes on spark.* keys only: the engine's own
+     * settings arrive as {@code spark.kitsune.engine.setting.<key>} system properties. Those are removed from the
+     * system properties here, so that they never enter the SparkSession's configuration, where a user's SET could
+     * read them (the engine secret among them).
+     */
+    public static EngineSettings fromSubmission(Properties system) {
+        Properties props = new Properties();
+        for (String k : system.stringPropertyNames()) {
+            if (k.startsWith(EngineConf.SUBMITTED_SETTING_PREFIX)) {
+                props.setProperty(k.substring(EngineConf.SUBMITTED_SETTING_PREFIX.length()), system.getProperty(k));
+                system.remove(k);
+            } else if (k.startsWith("spark.")) {
+                props.setProperty(k, system.getProperty(k));
+            }
+        }
+        return from(props);
+    }
+
+    /**
+     * The address to bind and publish: the configured one, else 127.0.0.1 for a local master (nothing outside this
+     * host needs the engine) and this host's canonical address on a cluster (the servers reach the driver there).
+     */
+    static String bindHost(String configured, String master) {
+        if (!configured.isEmpty()) return configured;
+        if (master.startsWith("local")) return "127.0.0.1";
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1";
+        }
     }
 
     public static EngineSettings from(Properties props) {
@@ -167,6 +208,10 @@ public final class EngineSettings {
     public ShareLevel shareLevel() { return shareLevel; }
     public String user() { return user; }
     public Path workDir() { return workDir; }
+    /** Whether the server gave the engine a work directory on this host (local master, client mode). */
+    public boolean ownWorkDir() { return ownWorkDir; }
+    public String master() { return master; }
+    public String deployMode() { return deployMode; }
     public String bindHost() { return bindHost; }
     public Duration idleTimeout() { return idleTimeout; }
     public Duration pollingTimeout() { return pollingTimeout; }

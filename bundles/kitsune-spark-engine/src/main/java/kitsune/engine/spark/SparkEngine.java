@@ -3,6 +3,7 @@ package kitsune.engine.spark;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import kitsune.api.engine.EngineLaunchRequest;
+import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.ShareLevel;
 
 /**
@@ -50,16 +51,33 @@ final class SparkEngine {
         this.settings = settings;
     }
 
-    /** Runs an engine to its end; the process exit code. */
+    /** Runs an engine started directly with its properties file to its end; the process exit code. */
     static int run(Path propertiesFile) {
-        SparkEngine engine;
+        EngineSettings settings;
         try {
-            engine = new SparkEngine(EngineSettings.load(propertiesFile));
+            settings = EngineSettings.load(propertiesFile);
         } catch (Exception e) {
             LOG.error("Kitsune Spark engine: cannot read {}: {}", propertiesFile, SqlErrors.message(e));
             return 1;
         }
-        if (!holdWorkDirLock(propertiesFile.toAbsolutePath().getParent())) return 3;
+        return run(settings);
+    }
+
+    /** Runs an engine submitted through spark-submit (settings in the system properties) to its end. */
+    static int runSubmitted() {
+        EngineSettings settings;
+        try {
+            settings = EngineSettings.fromSubmission(System.getProperties());
+        } catch (Exception e) {
+            LOG.error("Kitsune Spark engine: invalid settings from the submission: {}", SqlErrors.message(e));
+            return 1;
+        }
+        return run(settings);
+    }
+
+    private static int run(EngineSettings settings) {
+        SparkEngine engine = new SparkEngine(settings);
+        if (settings.ownWorkDir() && !holdWorkDirLock(settings.workDir())) return 3;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> engine.stop("JVM shutdown (signal)"),
                 "kitsune-engine-shutdown"));
         try {
@@ -87,8 +105,9 @@ final class SparkEngine {
      * may be checking the lock at this very moment.
      */
     static boolean holdWorkDirLock(Path workDir) {
-        Path file = workDir.resolve(EngineLaunchRequest.WORK_DIR_LOCK);
+        Path file = workDir.resolve(EngineConf.WORK_DIR_LOCK);
         try {
+            Files.createDirectories(workDir);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             for (int attempt = 0; attempt < 20; attempt++) {
                 if (channel.tryLock() != null) {
@@ -99,7 +118,7 @@ final class SparkEngine {
             }
             channel.close();
             LOG.error("Kitsune Spark engine: another engine runs in {} (it holds {}); not starting a second one on "
-                    + "the same metastore", workDir, EngineLaunchRequest.WORK_DIR_LOCK);
+                    + "the same metastore", workDir, EngineConf.WORK_DIR_LOCK);
             return false;
         } catch (IOException e) {
             LOG.error("Kitsune Spark engine: cannot lock {}: {}", file, e.toString());
@@ -127,7 +146,7 @@ final class SparkEngine {
                 settings.user());
 
         registration = new EngineRegistration(settings, scheduler, this::deregistered);
-        String path = registration.register(host, port, spark.sparkContext().applicationId());
+        String path = registration.register(host, port, spark.sparkContext().applicationId(), driverId());
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         LOG.info("Kitsune Spark engine: registered {} in ZooKeeper {} ({} ms after JVM start)", path,
                 settings.zkAddresses(), sinceJvmStart);
@@ -135,6 +154,16 @@ final class SparkEngine {
 
         long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
         scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The standalone cluster's id of this driver in cluster deploy mode: a worker runs each driver in a directory
+     * named after it (work/driver-...), its working directory. Null elsewhere.
+     */
+    private String driverId() {
+        if (!settings.master().startsWith("spark://") || !"cluster".equals(settings.deployMode())) return null;
+        String dir = Path.of(System.getProperty("user.dir")).getFileName().toString();
+        return dir.matches("driver-\\d{14}-\\d{4,}") ? dir : null;
     }
 
     private void checkIdle() {

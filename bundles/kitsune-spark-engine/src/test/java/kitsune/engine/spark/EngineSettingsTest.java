@@ -13,6 +13,7 @@ import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 import kitsune.api.conf.ConfigException;
+import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.ShareLevel;
 
 class EngineSettingsTest {
@@ -107,5 +108,46 @@ class EngineSettingsTest {
         p.setProperty("kitsune.engine.bind.host", "0.0.0.0");
         String host = EngineSettings.from(p).advertisedHost();
         assertFalse(host.equals("0.0.0.0"), host);
+    }
+
+    @Test
+    void aSubmittedEngineReadsItsSettingsFromSparkConfAndTakesThemOutOfTheSystemProperties() {
+        Properties system = new Properties();
+        minimal().forEach((k, v) -> system.setProperty(EngineConf.SUBMITTED_SETTING_PREFIX + k, (String) v));
+        system.setProperty(EngineConf.SUBMITTED_SETTING_PREFIX + "kyuubi.engine.security.enabled", "true");
+        system.setProperty(EngineConf.SUBMITTED_SETTING_PREFIX
+                + "kyuubi.engine.security.secret.provider.simple.secret", "s3cret");
+        system.setProperty("spark.master", "spark://127.0.0.1:7077");
+        system.setProperty("spark.submit.deployMode", "cluster");
+        system.setProperty("java.home", "/usr/lib/jvm/x");
+        EngineSettings s = EngineSettings.fromSubmission(system);
+        assertEquals("alice", s.user());
+        assertEquals("s3cret", s.secret());
+        assertEquals("spark://127.0.0.1:7077", s.master());
+        assertEquals("cluster", s.deployMode());
+        assertEquals("spark://127.0.0.1:7077", s.sparkConf(false).get("spark.master"));
+        assertTrue(system.stringPropertyNames().stream().noneMatch(k -> k.startsWith(EngineConf.SUBMITTED_SETTING_PREFIX)),
+                "the settings (the secret among them) never reach the SparkSession's configuration");
+        assertTrue(s.sparkConf(false).keySet().stream().noneMatch(k -> k.startsWith("spark.kitsune.engine.setting.")));
+    }
+
+    @Test
+    void aClusterModeDriverWithoutAWorkDirWorksWhereTheClusterPutsIt() {
+        Properties p = minimal();
+        p.remove("kitsune.engine.work.dir");
+        p.setProperty("spark.master", "yarn");
+        EngineSettings s = EngineSettings.from(p);
+        assertFalse(s.ownWorkDir());
+        assertEquals(Path.of(System.getProperty("user.dir")).toAbsolutePath(), s.workDir());
+        assertTrue(EngineSettings.from(minimal()).ownWorkDir());
+    }
+
+    @Test
+    void theBindHostIsLoopbackForALocalMasterAndThisHostsAddressOnACluster() {
+        assertEquals("127.0.0.1", EngineSettings.bindHost("", "local[2]"));
+        assertEquals("10.1.2.3", EngineSettings.bindHost("10.1.2.3", "yarn"));
+        String onCluster = EngineSettings.bindHost("", "k8s://https://kube:6443");
+        assertFalse(onCluster.isEmpty());
+        assertEquals(onCluster, EngineSettings.bindHost("", "spark://m:7077"));
     }
 }

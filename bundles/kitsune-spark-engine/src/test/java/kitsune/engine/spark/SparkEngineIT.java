@@ -43,6 +43,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import kitsune.api.registry.ServiceNode;
+
 /**
  * Runs the packaged engine exactly as a server launches it (java + Spark's JavaModuleOptions, -cp engine jar and
  * the engine home's jars) against an in-process ZooKeeper, and talks to it with the real Hive JDBC driver. The
@@ -142,7 +144,8 @@ class SparkEngineIT {
             if (!engine.isAlive()) fail("engine exited with " + engine.exitValue() + " before registering:\n" + logTail());
             String node = engineNode();
             if (node != null) {
-                return new String(zkClient.getData(SPACE + "/" + node, false, null), StandardCharsets.UTF_8);
+                String data = new String(zkClient.getData(SPACE + "/" + node, false, null), StandardCharsets.UTF_8);
+                return ServiceNode.parse(SPACE, node, data).hostPort();
             }
             Thread.sleep(200);
         }

@@ -23,6 +23,12 @@ public final class ConfigKeys {
     /** Config Admin PID under which the whole server configuration is published. */
     public static final String PID = "kitsune.server";
 
+    /**
+     * Kyuubi's per-user defaults: {@code ___alice___.spark.executor.memory 4g} applies to alice's sessions, over the
+     * server's value and under the session's own.
+     */
+    public static final String USER_DEFAULTS_MARK = "___";
+
     /** Key prefixes passed through without validation: engine conf and engine environment. */
     public static final List<String> PASS_THROUGH_PREFIXES =
             List.of("spark.", "kyuubi.engineEnv.", "hive.", "hadoop.", "javax.jdo.", "datanucleus.");
@@ -211,8 +217,19 @@ public final class ConfigKeys {
             "JAVA_HOME of engine processes; empty uses the server's own Java.");
     public static final ConfigKey<Boolean> ENGINE_CDS_ENABLED = key("kitsune.engine.cds.enabled", "true", BOOLEAN,
             false, "Let engines start from a class-data archive that the second engine of a class path writes at exit.");
-    public static final ConfigKey<String> ENGINE_BIND_HOST = key("kitsune.engine.bind.host", "127.0.0.1", STRING,
-            false, "Address engines bind their Thrift port to.");
+    public static final ConfigKey<String> ENGINE_BIND_HOST = key("kitsune.engine.bind.host", "", STRING,
+            false, "Address an engine binds its Thrift port to and publishes in ZooKeeper, wherever it runs; empty: "
+            + "127.0.0.1 for a local[...] master, else the canonical address of the host the engine (its driver) runs "
+            + "on. Settable per session.");
+    public static final ConfigKey<String> ENGINE_APPLICATION_JAR = key("kitsune.engine.spark.application.jar", "",
+            STRING, false, "The engine jar as a cluster-mode driver fetches it (spark-submit's application resource), "
+            + "e.g. local:///opt/kitsune/kitsune-spark-engine.jar inside a Kubernetes image or an hdfs:// copy; empty: "
+            + "the server's lib/kitsune-spark-engine.jar, which YARN uploads itself and a standalone worker must find at "
+            + "the same path.");
+    public static final ConfigKey<Boolean> ENGINE_DO_AS = key("kyuubi.engine.doAs.enabled", "true", BOOLEAN, false,
+            "Submit engines on a cluster (any spark.master but local[...]) for the user they serve (spark-submit "
+            + "--proxy-user: the session user, the group at GROUP level); the cluster must allow the server's user to "
+            + "impersonate (hadoop.proxyuser.<server user>.hosts/groups).");
 
     public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "false",
             BOOLEAN, false, "Engines launched from now on take only connections that log in with the shared engine "

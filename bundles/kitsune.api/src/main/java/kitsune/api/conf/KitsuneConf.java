@@ -93,16 +93,48 @@ public final class KitsuneConf {
     public List<String> validate() {
         List<String> warnings = new ArrayList<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
-            String k = e.getKey();
+            String k = userDefaultKey(e.getKey());
+            if (k == null) {
+                throw new ConfigException(e.getKey(), "Invalid per-user key " + e.getKey() + " (allowed: "
+                        + ConfigKeys.USER_DEFAULTS_MARK + "<user>" + ConfigKeys.USER_DEFAULTS_MARK + ".<key>)");
+            }
             ConfigKey<?> known = ConfigKeys.find(k);
             if (known != null) {
-                known.type().parse(k, e.getValue());
+                known.type().parse(e.getKey(), e.getValue());
             } else if (ConfigKeys.PASS_THROUGH_PREFIXES.stream().noneMatch(k::startsWith)
                     && (k.startsWith("kyuubi.") || k.startsWith("kitsune."))) {
-                warnings.add("Unknown configuration key " + k + " is ignored");
+                warnings.add("Unknown configuration key " + e.getKey() + " is ignored");
             }
         }
         return warnings;
+    }
+
+    /**
+     * This conf as one user's sessions see it before their own overrides: the user's {@code ___user___.key} entries
+     * over the plain ones (Kyuubi's per-user defaults). Other users' entries are dropped.
+     */
+    public KitsuneConf forUser(String user) {
+        String mark = ConfigKeys.USER_DEFAULTS_MARK + user + ConfigKeys.USER_DEFAULTS_MARK + ".";
+        Map<String, String> m = new LinkedHashMap<>();
+        Map<String, String> mine = new LinkedHashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(mark)) {
+                mine.put(k.substring(mark.length()), v);
+            } else if (!k.startsWith(ConfigKeys.USER_DEFAULTS_MARK)) {
+                m.put(k, v);
+            }
+        });
+        m.putAll(mine);
+        return new KitsuneConf(m);
+    }
+
+    /** The key a per-user entry sets (the key itself when it is not one); null for a malformed per-user key. */
+    private static String userDefaultKey(String key) {
+        if (!key.startsWith(ConfigKeys.USER_DEFAULTS_MARK)) return key;
+        int end = key.indexOf(ConfigKeys.USER_DEFAULTS_MARK + ".", ConfigKeys.USER_DEFAULTS_MARK.length());
+        if (end <= ConfigKeys.USER_DEFAULTS_MARK.length()) return null;
+        String rest = key.substring(end + ConfigKeys.USER_DEFAULTS_MARK.length() + 1);
+        return rest.isEmpty() ? null : rest;
     }
 
     @Override

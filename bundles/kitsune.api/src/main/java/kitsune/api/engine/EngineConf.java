@@ -14,8 +14,30 @@ public final class EngineConf {
     public static final String SHARE_LEVEL = "kyuubi.engine.share.level";
     /** The user the engine serves. */
     public static final String USER = "kitsune.engine.user";
-    /** Engine work directory (warehouse, metastore, log). */
+    /**
+     * Engine work directory (warehouse, metastore, log, {@link #WORK_DIR_LOCK}) on the host the engine runs on; absent
+     * for an engine whose driver runs in a cluster (it then works in the directory the cluster gives it).
+     */
     public static final String WORK_DIR = "kitsune.engine.work.dir";
+    /**
+     * File in the work directory that a running engine keeps locked (an OS file lock, released when its process ends):
+     * it tells its provider that an engine still runs there even when its node is not in ZooKeeper (yet).
+     */
+    public static final String WORK_DIR_LOCK = "engine.lock";
+    /**
+     * Prefix under which engine settings travel as Spark configuration when an engine is submitted through Spark's
+     * submission (spark-submit passes on only spark.* keys): {@code spark.kitsune.engine.setting.<key>}.
+     */
+    public static final String SUBMITTED_SETTING_PREFIX = "spark.kitsune.engine.setting.";
+
+    /** Node attribute: the engine's Spark application id (Kyuubi's name). */
+    public static final String NODE_APP_ID = "kyuubi.engine.id";
+    /** Node attribute: the Spark master the engine runs on (in the node's data). */
+    public static final String NODE_MASTER = "kitsune.engine.master";
+    /** Node attribute: client or cluster (in the node's data). */
+    public static final String NODE_DEPLOY_MODE = "kitsune.engine.deploy.mode";
+    /** Node attribute: the standalone cluster's driver id (driver-...) of a cluster-mode engine (in the node's data). */
+    public static final String NODE_DRIVER_ID = "kitsune.engine.driver.id";
     /**
      * Attribute in an engine's node name: {@value #AUTH_PLAIN} when the engine takes only SASL PLAIN connections with
      * the shared engine secret (kyuubi.engine.security.enabled); absent for engines that take raw connections.

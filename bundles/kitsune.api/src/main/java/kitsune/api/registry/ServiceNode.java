@@ -50,6 +50,17 @@ public record ServiceNode(String parentPath, String name, String host, int port,
         return sb.append("sequence=").toString();
     }
 
+    /**
+     * Znode data in Hive's key=value form: host and port as {@code hive.server2.thrift.bind.host/port}, then further
+     * attributes (values must not contain ';'), which {@link #parse} adds to the node's attributes.
+     */
+    public static String describedData(String host, int port, Map<String, String> attributes) {
+        StringBuilder sb = new StringBuilder("hive.server2.thrift.bind.host=").append(host)
+                .append(";hive.server2.thrift.port=").append(port);
+        attributes.forEach((k, v) -> sb.append(';').append(k).append('=').append(v));
+        return sb.toString();
+    }
+
     /** The znode data Kyuubi writes by default. */
     public static String plainData(String host, int port) {
         return host + ":" + port;
@@ -74,6 +85,10 @@ public record ServiceNode(String parentPath, String name, String host, int port,
                     int eq = part.indexOf('=');
                     if (eq > 0) kv.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
                 }
+                // further key=value pairs of the data describe the service (engine application id, master, ...)
+                kv.forEach((k, v) -> {
+                    if (!k.startsWith("hive.server2.")) attrs.putIfAbsent(k, v);
+                });
                 String h = kv.get("hive.server2.thrift.bind.host");
                 String p = kv.get("hive.server2.thrift.port");
                 if (h != null && p != null) hostPort = h + ":" + p;

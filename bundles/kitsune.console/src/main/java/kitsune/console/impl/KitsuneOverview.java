@@ -4,15 +4,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineException;
+import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServerEndpoint;
@@ -26,7 +35,8 @@ import kitsune.api.session.SessionManager;
  * and the engines registered in ZooKeeper; drain this server, close a session, stop an engine. Every service it uses
  * is optional and dynamic, so that the page tells what is missing instead of disappearing.
  */
-@Component(service = KitsuneOverview.class)
+@Component(service = KitsuneOverview.class, configurationPid = ConfigKeys.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public class KitsuneOverview {
     private static final Logger LOG = LoggerFactory.getLogger(KitsuneOverview.class);
 
@@ -50,6 +60,18 @@ public class KitsuneOverview {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServerEndpoint endpoint;
+
+    /** The engine providers: they end the engines they own (a process here, an application in a cluster). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<EngineProvider> providers = new CopyOnWriteArrayList<>();
+
+    private volatile KitsuneConf conf = KitsuneConf.empty();
+
+    @Activate
+    @Modified
+    void configure(Map<String, Object> properties) {
+        conf = KitsuneConf.fromProperties(properties);
+    }
 
     private final Object engineLock = new Object();
     private EngineTree engineTree; // guarded by engineLock; created on first use
@@ -145,17 +167,37 @@ public class KitsuneOverview {
         return new Result(false, "No open session " + id.trim());
     }
 
-    /** Deletes an engine's node (only one listed as an engine): the engine drains and exits. */
+    /**
+     * Stops an engine now (only one listed as an engine): deletes its node, so that no new session reaches it, and asks
+     * its provider to end it at once, wherever it runs (its process, or its application in the cluster); its open
+     * sessions fail. Without a provider that can end it, the engine drains: it stops after its last session.
+     */
     public Result stopEngine(String znode) throws DiscoveryException {
         if (znode == null || znode.isBlank()) return new Result(false, "No engine node given");
+        Discovery d = requireDiscovery();
         for (EngineTree.EngineRow e : engines()) {
-            if (e.znode().equals(znode.trim())) {
-                if (requireDiscovery().delete(e.znode())) {
-                    LOG.info("Engine stop requested from the console or shell: deleted {}", e.znode());
-                    return new Result(true, "Deleted the node of engine " + e.hostPort() + " (user " + e.user()
-                            + "): it drains and exits");
-                }
+            if (!e.znode().equals(znode.trim())) continue;
+            String parent = e.znode().substring(0, e.znode().lastIndexOf('/'));
+            ServiceNode node = d.list(parent).stream().filter(n -> n.path().equals(e.znode())).findFirst()
+                    .orElse(null);
+            if (node == null || !d.delete(e.znode())) {
                 return new Result(false, "Engine node " + znode.trim() + " is already gone");
+            }
+            LOG.info("Engine stop requested from the console or shell: deleted {}", e.znode());
+            String what = "engine " + e.hostPort() + " (user " + e.user() + ")";
+            EngineProvider provider = providers.stream()
+                    .filter(p -> p.engineType().equalsIgnoreCase(e.engineType())).reduce((a, b) -> b).orElse(null);
+            if (provider == null) {
+                return new Result(true, "Deleted the node of " + what + ": it drains and exits after its last session"
+                        + " (no " + e.engineType() + " provider is installed to end it now)");
+            }
+            try {
+                provider.terminate(node, conf);
+                return new Result(true, "Stopped " + what + ": its node is deleted and the engine ended");
+            } catch (EngineException ex) {
+                LOG.warn("Could not end {}: {}", e.znode(), ex.getMessage());
+                return new Result(true, "Deleted the node of " + what + ": it drains and exits after its last "
+                        + "session; ending it now failed: " + ex.getMessage());
             }
         }
         return new Result(false, "No engine registered at " + znode.trim());

@@ -22,7 +22,8 @@ final class ConfNormalizer {
             ConfigKeys.ENGINE_SHARE_LEVEL_SUBDOMAIN.name(),
             ConfigKeys.ENGINE_TYPE.name(),
             ConfigKeys.SPARK_HOME.name(),
-            ConfigKeys.ENGINE_IDLE_TIMEOUT.name());
+            ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
+            ConfigKeys.ENGINE_BIND_HOST.name());
 
     private static final String SET_PREFIX = "set:";
     private static final String USE_PREFIX = "use:";

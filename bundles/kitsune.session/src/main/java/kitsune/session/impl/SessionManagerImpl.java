@@ -198,13 +198,14 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         UUID id = UUID.randomUUID();
         EngineConnection engine = null;
         try {
-            KitsuneConf sessionConf = conf.with(ConfNormalizer.overrides(req.getConfiguration()));
             Optional<String> proxy = ProxyUsers.requested(req.getConfiguration());
             if (proxy.isPresent() && !proxy.get().equals(login)) {
                 ProxyUsers.authorize(conf, login, proxy.get(), from);
                 LOG.info("{} from {} opens a session as {}", login, from, proxy.get());
                 user = proxy.get();
             }
+            // Kyuubi's layering: server defaults < the user's ___user___.key defaults < the session's own settings
+            KitsuneConf sessionConf = conf.forUser(user).with(ConfNormalizer.overrides(req.getConfiguration()));
             EngineProvider provider = locator.provider(sessionConf);
             EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
@@ -216,7 +217,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 } catch (EngineCallException e) {
                     // a node left behind by an engine that died: remove it and find (or launch) another engine
                     if (attempt >= STALE_NODE_ATTEMPTS || !EngineConnection.refused(e)
-                            || !locator.removeIfStale(space, node, sessionConf, user, id.toString())) {
+                            || !locator.removeIfStale(provider, space, node, sessionConf)) {
                         throw e;
                     }
                     node = locator.locate(provider, space, sessionConf, user, id.toString());

@@ -1,18 +1,22 @@
 package kitsune.session.impl;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineException;
+import kitsune.api.engine.EngineLaunch;
 import kitsune.api.engine.EngineLaunchRequest;
-import kitsune.api.engine.EngineProcess;
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.registry.EngineSpace;
+import kitsune.api.registry.ServiceNode;
 
-/** An engine provider whose "process" registers the fake engine, dies, or hangs, as a test asks. */
+/**
+ * An engine provider whose "launch" registers the fake engine, dies, or hangs, as a test asks, and whose engines are
+ * alive or gone as the test says: what the session manager must do with each answer is the subject of its tests.
+ */
 final class FakeProvider implements EngineProvider {
     enum Behaviour { REGISTER, DIE, HANG }
 
@@ -21,6 +25,8 @@ final class FakeProvider implements EngineProvider {
     private final FakeDiscovery discovery;
     private final int enginePort;
     volatile Behaviour behaviour = Behaviour.REGISTER;
+    volatile Liveness liveness = Liveness.UNKNOWN;
+    volatile boolean runsUnregistered;
 
     FakeProvider(FakeDiscovery discovery, int enginePort) {
         this.discovery = discovery;
@@ -42,7 +48,22 @@ final class FakeProvider implements EngineProvider {
     }
 
     @Override
-    public EngineProcess launch(EngineLaunchRequest request) {
+    public boolean runsUnregistered(EngineSpace space, KitsuneConf conf) {
+        return runsUnregistered;
+    }
+
+    @Override
+    public Liveness liveness(EngineSpace space, ServiceNode node, KitsuneConf conf) {
+        return liveness;
+    }
+
+    @Override
+    public void terminate(ServiceNode node, KitsuneConf conf) {
+        destroyed.set(true);
+    }
+
+    @Override
+    public EngineLaunch launch(EngineLaunchRequest request) {
         launches.add(request);
         Behaviour b = behaviour;
         if (b == Behaviour.REGISTER) {
@@ -55,34 +76,25 @@ final class FakeProvider implements EngineProvider {
                 discovery.register(request.space().path(), enginePort, request.refId());
             }).start();
         }
-        return new EngineProcess() {
+        return new EngineLaunch() {
             @Override
             public String describe() {
                 return "fake engine process";
             }
 
             @Override
-            public boolean isAlive() {
-                return b != Behaviour.DIE && !destroyed.get();
+            public Optional<String> failure() {
+                return b == Behaviour.DIE ? Optional.of("Engine failed to start (exit code 1). Last lines of its log "
+                        + "engine.log:\n" + diagnostics()) : Optional.empty();
             }
 
             @Override
-            public OptionalInt exitCode() {
-                return b == Behaviour.DIE ? OptionalInt.of(1) : OptionalInt.empty();
-            }
-
-            @Override
-            public Path logFile() {
-                return request.workDir().resolve("engine.log");
-            }
-
-            @Override
-            public String logTail(int maxLines) {
+            public String diagnostics() {
                 return "Exception in thread \"main\" boom";
             }
 
             @Override
-            public void destroy() {
+            public void cancel() {
                 destroyed.set(true);
             }
         };

@@ -8,11 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineLaunchRequest;
+import kitsune.api.engine.EngineProvider;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
 
@@ -219,7 +216,6 @@ class SessionManagerImplTest {
         assertEquals(ALICE_SPACE, launch.space().path());
         assertEquals("alice", launch.sessionUser());
         assertEquals("127.0.0.1:2181", launch.zkConnectString());
-        assertEquals(work.resolve("engines/alice/USER-1-spark-4.0-default").toAbsolutePath(), launch.workDir());
         assertEquals(java.util.List.of("/kyuubi_1-spark-4.0_USER_SPARK_SQL_lock/alice/default"), discovery.locks);
         assertEquals(manager.sessions().get(0).id(), launch.refId(), "the session id is the launch's refId");
 
@@ -234,7 +230,6 @@ class SessionManagerImplTest {
         EngineLaunchRequest launch = provider.launches.get(0);
         String refId = launch.refId();
         assertEquals("/kyuubi_1-spark-4.0_CONNECTION_SPARK_SQL/alice/" + refId, launch.space().path());
-        assertEquals(work.resolve("engines/alice/conn-" + refId).toAbsolutePath(), launch.workDir());
         assertEquals("2g", launch.conf().raw("spark.executor.memory"), "spark.* reach the launch");
         assertTrue(discovery.locks.isEmpty());
     }
@@ -350,23 +345,53 @@ class SessionManagerImplTest {
     }
 
     @Test
-    void aStaleNodeOfADeadLocalEngineIsRemovedAndANewEngineLaunched() throws Exception {
-        discovery.register(ALICE_SPACE, 1, "dead"); // nothing listens on port 1, no process holds the work dir
+    void aNodeItsProviderReportsGoneIsRemovedAndANewEngineLaunched() throws Exception {
+        discovery.register(ALICE_SPACE, 1, "dead"); // nothing listens on port 1
+        provider.liveness = EngineProvider.Liveness.GONE;
         openOk(Map.of());
         assertEquals(1, provider.launches.size(), "a new engine replaces the dead one");
         assertTrue(discovery.list(ALICE_SPACE).stream().noneMatch(n -> n.port() == 1), "the stale node is gone");
     }
 
     @Test
-    void aNodeWhoseEngineStillHoldsItsWorkDirIsNotTakenForStale() throws Exception {
+    void aRefusingEngineWhoseFateItsProviderCannotTellKeepsItsNode() throws Exception {
         discovery.register(ALICE_SPACE, 1, "r");
-        Path dir = Files.createDirectories(work.resolve("engines/alice/USER-1-spark-4.0-default"));
-        try (FileChannel channel = FileChannel.open(dir.resolve(EngineLaunchRequest.WORK_DIR_LOCK),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+        for (EngineProvider.Liveness answer : new EngineProvider.Liveness[] {EngineProvider.Liveness.ALIVE,
+                EngineProvider.Liveness.UNKNOWN}) {
+            provider.liveness = answer;
             String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
             assertTrue(msg.startsWith("Cannot connect to the engine at 127.0.0.1:1"), msg);
         }
         assertEquals(1, discovery.list(ALICE_SPACE).size(), "the node of a running engine stays");
         assertTrue(provider.launches.isEmpty());
+    }
+
+    @Test
+    void anEngineThatRunsUnregisteredIsWaitedForNotLaunchedTwice() throws Exception {
+        provider.runsUnregistered = true;
+        configure(Map.of("kyuubi.session.engine.initialize.timeout", "PT10S"));
+        Thread again = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            discovery.register(ALICE_SPACE, engine.port(), "earlier");
+        });
+        again.start();
+        openOk(Map.of());
+        assertTrue(provider.launches.isEmpty(), "the engine that registered again serves the session");
+    }
+
+    @Test
+    void theUsersOwnDefaultsApplyUnderTheSessionsSettings() {
+        configure(Map.of("___alice___.spark.executor.memory", "4g", "___alice___.spark.yarn.queue", "etl",
+                "___bob___.spark.yarn.queue", "adhoc", "spark.yarn.queue", "default"));
+        openOk(Map.of("set:hiveconf:spark.executor.memory", "2g"));
+        KitsuneConf launched = provider.launches.get(0).conf();
+        assertEquals("etl", launched.raw("spark.yarn.queue"), "alice's default over the server's");
+        assertEquals("2g", launched.raw("spark.executor.memory"), "the session's own setting over alice's default");
+        assertFalse(launched.asMap().keySet().stream().anyMatch(k -> k.startsWith("___")),
+                "no user's defaults travel to the engine as keys");
     }
 }

@@ -14,6 +14,7 @@ import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineException;
+import kitsune.api.engine.EngineSpaceVersions;
 
 /**
  * The engine homes an operator allows (kitsune.engine.spark.homes) and the choice among them that a configuration
@@ -22,9 +23,6 @@ import kitsune.api.engine.EngineException;
  * conf/spark-defaults.conf then applies under the server's spark.* keys.
  */
 final class EngineHomes {
-    /** Kyuubi's way to name a Spark home: a path, server-wide. */
-    static final String KYUUBI_SPARK_HOME = "kyuubi.engineEnv.SPARK_HOME";
-
     /** A chosen home: its name (part of the engine space) and directory. */
     record Home(String name, Path dir) {
     }
@@ -62,10 +60,10 @@ final class EngineHomes {
 
     /** The home this configuration asks for; a name not listed is refused with the list of allowed names. */
     Home choose(KitsuneConf conf) throws EngineException {
-        String sparkHomePath = conf.raw(KYUUBI_SPARK_HOME);
+        String sparkHomePath = conf.raw(EngineSpaceVersions.KYUUBI_SPARK_HOME);
         if (sparkHomePath != null && !sparkHomePath.isBlank()) {
             Path dir = Path.of(sparkHomePath.trim()).toAbsolutePath().normalize();
-            return new Home("path-" + Integer.toHexString(dir.toString().hashCode()), dir);
+            return new Home(EngineSpaceVersions.sparkHomeName(conf), dir);
         }
         String name = conf.get(ConfigKeys.SPARK_HOME);
         Path dir = homes.get(name);

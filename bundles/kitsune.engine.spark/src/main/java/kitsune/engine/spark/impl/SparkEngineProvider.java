@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 import org.osgi.service.component.annotations.Activate;
@@ -23,24 +25,31 @@ import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineException;
+import kitsune.api.engine.EngineLaunch;
 import kitsune.api.engine.EngineLaunchRequest;
-import kitsune.api.engine.EngineProcess;
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.engine.EngineSpaceVersions;
+import kitsune.api.engine.ShareLevel;
+import kitsune.api.registry.EngineSpace;
+import kitsune.api.registry.ServiceNode;
 
 /**
- * Launches Kitsune Spark engines as child JVMs. Everything an engine is made of (home, jars, spark.* defaults, Java)
- * is read from the configuration in force at launch, so a configuration change applies to the next engine without
- * touching running ones.
+ * Launches Kitsune Spark engines and owns them. With a local master an engine is a child JVM started directly (the
+ * fastest start, with a class-data archive); with any other master it is submitted through Spark's own submission
+ * (client or cluster deploy mode, for the session's user). Everything an engine is made of (home, jars, spark.*
+ * defaults, Java) is read from the configuration in force at launch, so a change applies to the next engine without
+ * touching running ones. Work directories, the lock that says an engine still runs in one, and ending engines are
+ * this provider's business, not the session manager's.
  */
 @Component(configurationPid = ConfigKeys.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         property = EngineProvider.ENGINE_TYPE + "=" + SparkEngineProvider.ENGINE_TYPE)
 public class SparkEngineProvider implements EngineProvider {
     static final String ENGINE_TYPE = "SPARK_SQL";
-    /** Version of the server-engine protocol; bumped only when an old engine could not serve a new server. */
-    static final String ENGINE_PROTOCOL = "1";
     static final String ENGINE_JAR = "lib/kitsune-spark-engine.jar";
     /** Kyuubi's prefix for environment variables of engine processes. */
     static final String ENGINE_ENV_PREFIX = "kyuubi.engineEnv.";
+    static final String MASTER = "spark.master";
+    static final String DEPLOY_MODE = "spark.submit.deployMode";
     /** Keys of the server configuration an engine needs besides spark.*. */
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
@@ -65,11 +74,12 @@ public class SparkEngineProvider implements EngineProvider {
 
     @Override
     public String engineSpaceVersion(KitsuneConf conf) throws EngineException {
-        return ENGINE_PROTOCOL + "-" + homes(conf).choose(conf).name();
+        homes(conf).choose(conf); // refuses a home that is not listed
+        return EngineSpaceVersions.spark(conf);
     }
 
     @Override
-    public EngineProcess launch(EngineLaunchRequest request) throws EngineException {
+    public EngineLaunch launch(EngineLaunchRequest request) throws EngineException {
         KitsuneConf conf = request.conf();
         if (conf.get(ConfigKeys.ENGINE_SECURITY_ENABLED) && conf.get(ConfigKeys.ENGINE_SECRET).isEmpty()) {
             throw new EngineException(ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "=true needs "
@@ -91,49 +101,159 @@ public class SparkEngineProvider implements EngineProvider {
             }
             extraJars.add(p.toString());
         }
-        String javaHome = conf.get(ConfigKeys.ENGINE_JAVA_HOME);
-        Path java = Path.of(javaHome.isBlank() ? System.getProperty("java.home") : javaHome, "bin", "java");
-
-        Path workDir = request.workDir();
+        Path java = java(conf);
+        Path workDir = EngineWorkDirs.create(conf, request.space());
         String refId = request.refId();
-        Path props = workDir.resolve("engine-" + refId + ".properties");
         Path log = workDir.resolve("kitsune-spark-engine-" + refId + ".log");
-        List<String> cmd;
+        Map<String, String> env = engineEnv(conf, home);
         try {
-            Files.createDirectories(workDir);
-            writeEngineProperties(request, home, props);
-            cmd = new ArrayList<>(EngineCommand.build(java, moduleFlags.forJars(jars),
-                    conf.asMap().getOrDefault("spark.driver.memory", "1g"), engineJar, extraJars, jars, props));
-            if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
-                ClassDataSharing cds = new ClassDataSharing(workRoot(conf).resolve("cds"), Clock.systemUTC());
-                List<String> identity = List.copyOf(cmd.subList(0, cmd.size() - 1));
-                // the JVM reports every class it cannot archive (Spark ships pre-Java-6 classes): keep the log readable
-                cds.optionFor(identity, refId).ifPresent(option -> cmd.addAll(1, List.of(option, "-Xlog:cds*=off")));
+            Properties props = engineProperties(request, home);
+            String master = props.getProperty(MASTER, "local[*]");
+            if (SparkSubmission.isLocal(master)) {
+                props.setProperty(EngineConf.WORK_DIR, workDir.toString());
+                Path file = workDir.resolve("engine-" + refId + ".properties");
+                writeOwnerOnly(props, file, "Kitsune Spark engine for " + request.space().path() + " (home "
+                        + home.name() + ")");
+                List<String> cmd = new ArrayList<>(EngineCommand.build(java, moduleFlags.forJars(jars),
+                        props.getProperty("spark.driver.memory", "1g"), engineJar, extraJars, jars, file));
+                if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
+                    ClassDataSharing cds = new ClassDataSharing(EngineWorkDirs.root(conf).resolve("cds"),
+                            Clock.systemUTC());
+                    List<String> identity = List.copyOf(cmd.subList(0, cmd.size() - 1));
+                    // the JVM reports every class it cannot archive (Spark ships pre-Java-6 classes): keep the log
+                    // readable
+                    cds.optionFor(identity, refId).ifPresent(o -> cmd.addAll(1, List.of(o, "-Xlog:cds*=off")));
+                }
+                return start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log, null);
             }
+            String mode = SparkSubmission.deployMode(props.getProperty(DEPLOY_MODE));
+            boolean cluster = SparkSubmission.CLUSTER.equals(mode);
+            // a client-mode driver runs here and keeps its files (and its lock) in the work dir; a cluster-mode
+            // driver works wherever the cluster puts it
+            if (!cluster) props.setProperty(EngineConf.WORK_DIR, workDir.toString());
+            String proxyUser = proxyUser(conf, request.space());
+            String appJar = conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).isBlank() ? engineJar.toString()
+                    : conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).trim();
+            Path file = workDir.resolve("engine-" + refId + ".submit.properties");
+            writeOwnerOnly(submittedProperties(props), file, "Kitsune Spark engine submission for "
+                    + request.space().path() + " (home " + home.name() + ")");
+            SparkSubmission submission = new SparkSubmission(master, mode, props.getProperty("spark.app.name"), file,
+                    extraJars, proxyUser, appJar);
+            Map<String, String> sparkConf = new LinkedHashMap<>();
+            props.stringPropertyNames().forEach(k -> sparkConf.put(k, props.getProperty(k)));
+            // the user Spark reports (sparkUser: the application's user on a standalone master) follows the proxy user;
+            // a standalone cluster-mode driver gets it through the submission's environment
+            if (proxyUser != null) env.put("SPARK_USER", proxyUser);
+            List<String> cmd = submission.command(home.dir(), java, moduleFlags.forJars(jars), sparkConf, env);
+            ProcessLaunch.Submission killer = !cluster ? null
+                    : driverId -> killDriver(java, jars, env, master, driverId);
+            return start(cmd, workDir, log, env, request, master + " (" + mode + " mode"
+                    + (proxyUser != null ? ", as " + proxyUser : "") + "), home " + home.name() + ", log " + log,
+                    killer);
         } catch (IOException e) {
             throw new EngineException("Cannot prepare the engine's files in " + workDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new EngineException(e.getMessage(), e);
         }
+    }
+
+    private EngineLaunch start(List<String> command, Path workDir, Path log, Map<String, String> env,
+            EngineLaunchRequest request, String description, ProcessLaunch.Submission submission)
+            throws EngineException {
+        List<String> cmd = new ArrayList<>(command);
         // A new session (setsid) keeps engines alive when the server's terminal sends SIGINT to its process group:
         // engines outlive the server by design.
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add(0, "/usr/bin/setsid");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        conf.withPrefix(ENGINE_ENV_PREFIX).forEach((k, v) -> pb.environment().put(k.substring(ENGINE_ENV_PREFIX.length()), v));
-        pb.environment().put("SPARK_HOME", home.dir().toString());
-        LOG.info("Launching engine for {} in {} (home {}): {}", request.space().path(), workDir, home.name(),
-                String.join(" ", cmd));
+        pb.environment().putAll(env);
+        LOG.info("Launching engine for {} in {}: {}", request.space().path(), workDir, String.join(" ", cmd));
         try {
-            Process p = pb.start();
-            return new LocalEngineProcess(p, log, "home " + home.name() + ", log " + log);
+            return new ProcessLaunch(pb.start(), log, description, submission);
         } catch (IOException e) {
-            throw new EngineException("Cannot start the engine process (" + java + "): " + e.getMessage(), e);
+            throw new EngineException("Cannot start the engine process (" + cmd.get(0) + "): " + e.getMessage(), e);
         }
     }
 
-    private void writeEngineProperties(EngineLaunchRequest request, EngineHomes.Home home, Path file)
-            throws IOException {
+    @Override
+    public boolean runsUnregistered(EngineSpace space, KitsuneConf conf) {
+        // CONNECTION spaces belong to one session; cluster-mode drivers have no directory here and hold no lock
+        return space.shareLevel() != ShareLevel.CONNECTION && EngineWorkDirs.locked(EngineWorkDirs.of(conf, space));
+    }
+
+    /**
+     * GONE only for an engine whose driver ran on this host in the space's work directory and whose lock no process
+     * holds any more: it ended while ZooKeeper kept its session (e.g. the machine restarted under a pseudo-mode
+     * server, whose embedded ZooKeeper restores sessions and their nodes until they time out). A node of another
+     * host, or of a cluster-mode driver, cannot be checked here.
+     */
+    @Override
+    public Liveness liveness(EngineSpace space, ServiceNode node, KitsuneConf conf) {
+        if (space.shareLevel() == ShareLevel.CONNECTION || !isThisMachine(node.host())
+                || SparkSubmission.CLUSTER.equals(node.attributes().get(EngineConf.NODE_DEPLOY_MODE))) {
+            return Liveness.UNKNOWN;
+        }
+        Path dir = EngineWorkDirs.of(conf, space);
+        if (!Files.isDirectory(dir)) return Liveness.UNKNOWN;
+        return EngineWorkDirs.locked(dir) ? Liveness.ALIVE : Liveness.GONE;
+    }
+
+    @Override
+    public void terminate(ServiceNode node, KitsuneConf conf) throws EngineException {
+        Map<String, String> attrs = node.attributes();
+        String master = attrs.get(EngineConf.NODE_MASTER);
+        String driverId = attrs.get(EngineConf.NODE_DRIVER_ID);
+        if (master != null && master.startsWith("spark://") && driverId != null
+                && ProcessLaunch.STANDALONE_DRIVER.matcher(driverId).matches()) {
+            EngineHomes.Home home = homes(conf).choose(conf);
+            Optional<String> failed = killDriver(java(conf), EngineHomes.jarsDir(home), engineEnv(conf, home), master,
+                    driverId);
+            if (failed.isPresent()) throw new EngineException("Cannot end engine " + node.hostPort() + ": "
+                    + failed.get());
+            LOG.info("Asked {} to kill the driver {} of engine {}", master, driverId, node.path());
+            return;
+        }
+        String refId = node.refId();
+        if (refId != null && !refId.matches("[0-9a-fA-F-]{8,64}")) {
+            throw new EngineException("Cannot end engine " + node.path() + ": its refId '" + refId
+                    + "' is not one a server gives");
+        }
+        if (refId == null || !isThisMachine(node.host())) {
+            throw new EngineException("Cannot end engine " + node.hostPort() + " (" + node.path() + "): it runs on "
+                    + "another host and its cluster application cannot be ended from here; its node was removed, so "
+                    + "it stops after its last session");
+        }
+        // the engine's driver JVM on this host names its refId on its command line (properties file)
+        List<ProcessHandle> drivers = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(EngineCommand.MAIN_CLASS)
+                        && c.contains("engine-" + refId + ".")).orElse(false))
+                .toList();
+        if (drivers.isEmpty()) {
+            throw new EngineException("No engine process of " + node.path() + " runs on this host");
+        }
+        drivers.forEach(ProcessHandle::destroy);
+        LOG.info("Ended engine {} (pid {})", node.path(), drivers.stream().map(p -> String.valueOf(p.pid())).toList());
+    }
+
+    private Optional<String> killDriver(Path java, Path jars, Map<String, String> env, String master,
+            String driverId) {
+        Optional<String> failed = StandaloneDrivers.kill(java, moduleFlags.forJars(jars), jars, env, master, driverId);
+        failed.ifPresent(f -> LOG.warn("Could not kill standalone driver {}: {}", driverId, f));
+        return failed;
+    }
+
+    /**
+     * With kyuubi.engine.doAs.enabled, the user an engine on a cluster is submitted for: the space's routing user
+     * (the session user, the group at GROUP level); none when that is the server's own user.
+     */
+    static String proxyUser(KitsuneConf conf, EngineSpace space) {
+        if (!conf.get(ConfigKeys.ENGINE_DO_AS)) return null;
+        String user = space.routingUser();
+        return user.equals(System.getProperty("user.name")) ? null : user;
+    }
+
+    /** The engine's settings: the home's spark-defaults.conf, the server's spark.* keys over it, the engine keys. */
+    private Properties engineProperties(EngineLaunchRequest request, EngineHomes.Home home) throws IOException {
         KitsuneConf conf = request.conf();
         // as spark-submit does: the home's conf/spark-defaults.conf first, Kitsune's spark.* keys over it
         Properties p = EngineHomes.sparkDefaults(home);
@@ -148,13 +268,51 @@ public class SparkEngineProvider implements EngineProvider {
         p.setProperty(EngineConf.SPACE_VERSION, request.space().version());
         p.setProperty(EngineConf.SHARE_LEVEL, request.space().shareLevel().name());
         p.setProperty(EngineConf.USER, request.sessionUser());
-        p.setProperty(EngineConf.WORK_DIR, request.workDir().toString());
         p.putIfAbsent("spark.app.name", request.space().defaultAppName(request.refId()));
+        return p;
+    }
+
+    /**
+     * spark-submit passes on spark.* keys only: the engine's own settings travel as
+     * {@code spark.kitsune.engine.setting.<key>} and the engine reads them back from its Spark configuration.
+     */
+    static Properties submittedProperties(Properties engine) {
+        Properties p = new Properties();
+        for (String k : engine.stringPropertyNames()) {
+            p.setProperty(k.startsWith("spark.") ? k : EngineConf.SUBMITTED_SETTING_PREFIX + k, engine.getProperty(k));
+        }
+        return p;
+    }
+
+    /** Written readable by the server's user only: spark.* and the engine secret may hold credentials. */
+    private static void writeOwnerOnly(Properties p, Path file, String comment) throws IOException {
         Files.deleteIfExists(file);
-        // spark.* may hold credentials: readable by the server's user only.
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (OutputStream out = Files.newOutputStream(file)) {
-            p.store(out, "Kitsune Spark engine for " + request.space().path() + " (home " + home.name() + ")");
+            p.store(out, comment);
+        }
+    }
+
+    /** kyuubi.engineEnv.* as environment variables of the engine (and submission) process, and SPARK_HOME. */
+    private static Map<String, String> engineEnv(KitsuneConf conf, EngineHomes.Home home) {
+        Map<String, String> env = new LinkedHashMap<>();
+        conf.withPrefix(ENGINE_ENV_PREFIX).forEach((k, v) -> env.put(k.substring(ENGINE_ENV_PREFIX.length()), v));
+        env.put("SPARK_HOME", home.dir().toString());
+        return env;
+    }
+
+    private static Path java(KitsuneConf conf) {
+        String javaHome = conf.get(ConfigKeys.ENGINE_JAVA_HOME);
+        return Path.of(javaHome.isBlank() ? System.getProperty("java.home") : javaHome, "bin", "java");
+    }
+
+    static boolean isThisMachine(String host) {
+        try {
+            java.net.InetAddress address = java.net.InetAddress.getByName(host);
+            return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                    || java.net.NetworkInterface.getByInetAddress(address) != null;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -164,11 +322,6 @@ public class SparkEngineProvider implements EngineProvider {
         } catch (ConfigException e) {
             throw new EngineException(e.getMessage(), e);
         }
-    }
-
-    private Path workRoot(KitsuneConf conf) {
-        String work = conf.raw(ConfigKeys.WORK_DIR.name());
-        return work == null ? kitsuneHome(conf).resolve("work") : Path.of(work).toAbsolutePath().normalize();
     }
 
     private Path kitsuneHome(KitsuneConf conf) {

@@ -1,0 +1,216 @@
+package kitsune.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneCtl;
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.SparkStandalone;
+
+/**
+ * Engines on a real Spark standalone cluster (Spark's own Master and two Workers, separate processes on 127.0.0.1):
+ * submitted through Spark's submission as the session's user, in client mode (the driver on the gateway, executors on
+ * the workers) and in cluster mode (the driver on a worker too), found by the server through their registration,
+ * ended in the cluster by kitsune-ctl delete engine.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterTest {
+    private static final Duration LAUNCH = Duration.ofSeconds(150);
+    private SparkStandalone cluster;
+    private KitsuneServer server;
+
+    @BeforeAll
+    void startClusterAndServer() throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-standalone-");
+        cluster = new SparkStandalone(dir.resolve("cluster"), SparkStandalone.SPARK_4_0, 2);
+        Path udf = UdfJar.build(dir.resolve("udf"), SparkStandalone.SPARK_4_0.resolve("jars"));
+        server = new KitsuneServer(dir.resolve("server"))
+                .set("spark.master", cluster.masterUrl())
+                // every process and connection on loopback: the driver, its RPC and the engine's Thrift port
+                .set("kitsune.engine.bind.host", "127.0.0.1")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("kyuubi.engineEnv.SPARK_LOCAL_IP", "127.0.0.1")
+                .set("spark.executor.memory", "512m")
+                .set("spark.executor.cores", "1")
+                .set("spark.cores.max", "2")
+                .set("spark.driver.memory", "640m")
+                .set("kitsune.engine.spark.extra.jars", udf.toString())
+                .set("kyuubi.session.engine.initialize.timeout", "PT150S")
+                .start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (server != null) server.close();
+        } finally {
+            if (cluster != null) cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aClientModeEngineRunsItsQueriesOnTheClustersExecutorsAsTheSessionUser() throws Exception {
+        String appId;
+        try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
+            assertSumOfRange(c);
+            appId = Jdbc.appId(c);
+            assertTrue(appId.startsWith("app-"), appId);
+            JsonNode app = cluster.application(appId);
+            assertEquals("RUNNING", app.path("state").asText(), app.toString());
+            // submitted as alice (doAs): Spark's and Hadoop's user is alice, wherever the driver runs
+            assertEquals("alice", Jdbc.single(c, "SELECT current_user()"));
+            // executors of this application on both workers
+            for (SparkStandalone.Worker w : cluster.workers()) {
+                assertTrue(executorsOf(w, appId) > 0, "an executor of " + appId + " on " + w.workDir());
+            }
+            // a UDF from kitsune.engine.spark.extra.jars, in a query whose tasks run on the executors
+            Jdbc.execute(c, "CREATE TEMPORARY FUNCTION kupper AS '" + UdfJar.CLASS_NAME + "'");
+            assertEquals(4L, Jdbc.single(c, "SELECT count(DISTINCT kupper(concat('k', id % 4))) "
+                    + "FROM range(0, 1000, 1, 4)"));
+        }
+
+        KitsuneCtl.Run list = ctl("list", "engine", "--user", "alice");
+        assertEquals(0, list.rc(), list.err());
+        assertTrue(list.out().contains(appId), "kitsune-ctl list engine shows the application id:\n" + list.out());
+        assertTrue(list.out().contains(cluster.masterUrl() + " (client)"), list.out());
+
+        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "alice");
+        assertEquals(0, delete.rc(), delete.err());
+        await("the master reports " + appId + " finished").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> "FINISHED".equals(cluster.application(appId).path("state").asText()));
+
+        try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
+            String next = Jdbc.appId(c);
+            assertNotEquals(appId, next, "the next session gets a new application");
+            assertEquals(1, Jdbc.single(c, "SELECT 1"));
+        }
+        ctl("delete", "engine", "--user", "alice");
+    }
+
+    @Test
+    @Order(2)
+    void aClusterModeEngineHasItsDriverOnAWorkerAndIsFoundThroughItsRegistration() throws Exception {
+        String appId;
+        try (Connection c = Jdbc.connect(server.zkUrl() + "?spark.submit.deployMode=cluster", "bob")) {
+            assertSumOfRange(c);
+            appId = Jdbc.appId(c);
+            assertEquals("cluster", Jdbc.query(c, "SET spark.submit.deployMode").get(0).get(1));
+            assertEquals("bob", Jdbc.single(c, "SELECT current_user()"), "the driver on the worker runs as bob");
+        }
+        JsonNode drivers = cluster.masterJson().path("activedrivers");
+        assertEquals(1, drivers.size(), drivers.toString());
+        JsonNode driver = drivers.get(0);
+        assertEquals("RUNNING", driver.path("state").asText());
+        String driverId = driver.path("id").asText();
+        assertTrue(driver.path("worker").asText().startsWith("worker-"), "the driver runs on a worker: " + driver);
+
+        KitsuneCtl.Run get = ctl("get", "engine", "--user", "bob");
+        assertEquals(0, get.rc(), get.err());
+        assertTrue(get.out().contains(appId + " (" + driverId + ")"), get.out());
+        assertTrue(get.out().contains("(cluster)"), get.out());
+
+        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "bob");
+        assertEquals(0, delete.rc(), delete.err());
+        await("the master reports the driver and the application finished").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> "FINISHED".equals(cluster.application(appId).path("state").asText())
+                        && cluster.masterJson().path("activedrivers").isEmpty());
+    }
+
+    @Test
+    @Order(3)
+    void aWorkerLostDuringAQueryLeavesTheSessionUsable() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "carol")) {
+            String appId = Jdbc.appId(c);
+            SparkStandalone.Worker victim = cluster.workers().get(0);
+            assertTrue(executorsOf(victim, appId) > 0, "carol's application has an executor on the victim");
+            // the driver (client mode: on this host) logs each stage it hands to the executors
+            long stages = engineLogLines("carol", "missing tasks from");
+            CompletableFuture<Object> query = CompletableFuture.supplyAsync(() -> {
+                try (Statement s = c.createStatement()) {
+                    var rs = s.executeQuery("SELECT count(*) FROM range(0, 12000000000, 1, 24) WHERE id % 7 = 3");
+                    rs.next();
+                    return rs.getLong(1);
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            await("the query's tasks running on the executors").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> engineLogLines("carol", "missing tasks from") > stages);
+            assertFalse(query.isDone(), "the query still runs when the worker goes");
+            cluster.kill(victim);
+            Object outcome = query.get();
+            if (outcome instanceof SQLException e) {
+                // a clear error naming the lost executor is acceptable; a hang or a broken session is not
+                assertTrue(e.getMessage().contains("lost") || e.getMessage().contains("Lost")
+                        || e.getMessage().contains("executor"), e.getMessage());
+            } else {
+                assertEquals(1714285714L, outcome, "the query completes on the remaining worker");
+            }
+            assertEquals(1, Jdbc.single(c, "SELECT 1"), "the session stays usable");
+            assertSumOfRange(c);
+        }
+    }
+
+    private static void assertSumOfRange(Connection c) throws SQLException {
+        List<Object> row = Jdbc.query(c, "SELECT count(*), sum(id) FROM range(10000000)").get(0);
+        assertEquals(10000000L, row.get(0));
+        assertEquals(49999995000000L, row.get(1));
+    }
+
+    /** Lines of the user's engine logs (client-mode drivers log on the server's host) that contain the text. */
+    private long engineLogLines(String user, String text) throws Exception {
+        Path dir = server.workDir.resolve("engines").resolve(user);
+        if (!Files.isDirectory(dir)) return 0;
+        try (var files = Files.walk(dir)) {
+            long n = 0;
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("kitsune-spark-engine-")).toList()) {
+                try (var lines = Files.lines(f, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    n += lines.filter(l -> l.contains(text)).count();
+                }
+            }
+            return n;
+        }
+    }
+
+    private int executorsOf(SparkStandalone.Worker w, String appId) throws Exception {
+        int n = 0;
+        for (JsonNode e : cluster.workerJson(w).path("executors")) {
+            if (appId.equals(e.path("appid").asText())) n++;
+        }
+        return n;
+    }
+
+    private KitsuneCtl.Run ctl(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        return KitsuneCtl.run(server.confDir, server.dir, all.toArray(String[]::new));
+    }
+}
