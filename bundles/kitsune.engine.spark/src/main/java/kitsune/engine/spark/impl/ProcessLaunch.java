@@ -7,40 +7,52 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import kitsune.api.engine.EngineLaunch;
 
 /**
  * A launch followed through the child process that makes it, its output going to a log file: the engine JVM itself
  * (local master, or client deploy mode, where spark-submit's JVM is the driver), or spark-submit handing the driver to
- * a cluster (cluster deploy mode), which ends once the cluster has taken it.
+ * a cluster (cluster deploy mode), which ends once the cluster has taken it. Where a cluster runs part of it, the
+ * cluster's own view (state, diagnostics) joins the log's, and cancelling ends the application there too.
  */
 final class ProcessLaunch implements EngineLaunch {
     /** Enough of a log's end to hold the last lines of a Spark stack trace. */
     private static final int TAIL_BYTES = 64 * 1024;
     static final int TAIL_LINES = 30;
-    /** What a standalone master calls a submitted driver. */
-    static final Pattern STANDALONE_DRIVER = Pattern.compile("\\b(driver-\\d{14}-\\d{4,})\\b");
 
     private final Process process;
     private final Path logFile;
     private final String description;
-    /** Cluster deploy mode: the process only submits, and its normal end is no failure. */
-    private final Submission submission;
+    /** False in cluster deploy mode: the process only submits, and its normal end is no failure. */
+    private final boolean processIsDriver;
+    private final ClusterApplications cluster;
 
-    /** What it takes to end a driver the cluster runs, once its id is known. */
-    interface Submission {
-        /** Ends the driver or application this submission created; the reason it could not, or empty. */
-        Optional<String> kill(String driverId);
+    /** What a cluster knows of the applications (or drivers) a submission creates, and how to end them. */
+    interface ClusterApplications {
+        /** The cluster's id of what this launch created: from the submission's log, else asked of the cluster. */
+        Optional<String> idOf(String submissionLog);
+
+        /** Empty while the application may still come up; the cluster's own reason once it ended or failed. */
+        Optional<String> failure(String id);
+
+        /** What the cluster says of it now (state, queue, diagnostics), or empty. */
+        Optional<String> describe(String id);
+
+        /** Ends it; the reason it could not, or empty. */
+        Optional<String> kill(String id);
     }
 
-    ProcessLaunch(Process process, Path logFile, String description, Submission submission) {
+    /**
+     * @param cluster null for an engine that runs entirely on this host
+     */
+    ProcessLaunch(Process process, Path logFile, String description, boolean processIsDriver,
+            ClusterApplications cluster) {
         this.process = process;
         this.logFile = logFile;
         this.description = description;
-        this.submission = submission;
+        this.processIsDriver = processIsDriver;
+        this.cluster = cluster;
     }
 
     @Override
@@ -52,27 +64,31 @@ final class ProcessLaunch implements EngineLaunch {
     public Optional<String> failure() {
         if (process.isAlive()) return Optional.empty();
         int code = process.exitValue();
-        if (submission != null && code == 0) return Optional.empty(); // submitted: the driver now runs in the cluster
-        String what = submission != null ? "The submission of the engine to the cluster failed (spark-submit exit code "
-                : "Engine failed to start (exit code ";
-        return Optional.of(what + code + "). Last lines of its log " + logFile + ":\n" + diagnostics());
+        if (!processIsDriver && code == 0) {
+            // submitted: the driver now runs in the cluster, which knows whether it failed
+            return clusterId().flatMap(cluster::failure).map(reason -> reason + "\nLast lines of the submission log "
+                    + logFile + ":\n" + tail(logFile, TAIL_LINES));
+        }
+        String what = processIsDriver ? "Engine failed to start (exit code "
+                : "The submission of the engine to the cluster failed (spark-submit exit code ";
+        return Optional.of(what + code + "). " + diagnostics());
     }
 
     @Override
     public String diagnostics() {
-        return tail(logFile, TAIL_LINES);
+        String clusterSays = clusterId().flatMap(cluster::describe).map(s -> s + "\n").orElse("");
+        return clusterSays + "Last lines of its log " + logFile + ":\n" + tail(logFile, TAIL_LINES);
     }
 
-    /** The standalone driver id the submission printed, if any. */
-    Optional<String> driverId() {
-        Matcher m = STANDALONE_DRIVER.matcher(tail(logFile, 200));
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    /** The cluster's id of this launch, once known. */
+    Optional<String> clusterId() {
+        return cluster == null ? Optional.empty() : cluster.idOf(tail(logFile, 400));
     }
 
     @Override
     public void cancel() {
         process.destroyForcibly();
-        if (submission != null) driverId().ifPresent(submission::kill);
+        clusterId().ifPresent(cluster::kill);
     }
 
     static String tail(Path file, int maxLines) {

@@ -50,6 +50,7 @@ public class SparkEngineProvider implements EngineProvider {
     static final String ENGINE_ENV_PREFIX = "kyuubi.engineEnv.";
     static final String MASTER = "spark.master";
     static final String DEPLOY_MODE = "spark.submit.deployMode";
+    static final String YARN_TAGS = "spark.yarn.tags";
     /** Keys of the server configuration an engine needs besides spark.*. */
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
@@ -124,13 +125,20 @@ public class SparkEngineProvider implements EngineProvider {
                     // readable
                     cds.optionFor(identity, refId).ifPresent(o -> cmd.addAll(1, List.of(o, "-Xlog:cds*=off")));
                 }
-                return start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log, null);
+                return start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log, true, null);
             }
             String mode = SparkSubmission.deployMode(props.getProperty(DEPLOY_MODE));
             boolean cluster = SparkSubmission.CLUSTER.equals(mode);
             // a client-mode driver runs here and keeps its files (and its lock) in the work dir; a cluster-mode
             // driver works wherever the cluster puts it
             if (!cluster) props.setProperty(EngineConf.WORK_DIR, workDir.toString());
+            if (master.equals("yarn")) {
+                // found by its tag when the submission log does not name it; in cluster mode spark-submit leaves
+                // once YARN accepted the application instead of staying on this host for the engine's lifetime
+                String tags = props.getProperty(YARN_TAGS, "");
+                props.setProperty(YARN_TAGS, (tags.isBlank() ? "" : tags + ",") + "KITSUNE," + refId);
+                if (cluster) props.putIfAbsent("spark.yarn.submit.waitAppCompletion", "false");
+            }
             String proxyUser = proxyUser(conf, request.space());
             String appJar = conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).isBlank() ? engineJar.toString()
                     : conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).trim();
@@ -145,11 +153,9 @@ public class SparkEngineProvider implements EngineProvider {
             // a standalone cluster-mode driver gets it through the submission's environment
             if (proxyUser != null) env.put("SPARK_USER", proxyUser);
             List<String> cmd = submission.command(home.dir(), java, moduleFlags.forJars(jars), sparkConf, env);
-            ProcessLaunch.Submission killer = !cluster ? null
-                    : driverId -> killDriver(java, jars, env, master, driverId);
             return start(cmd, workDir, log, env, request, master + " (" + mode + " mode"
                     + (proxyUser != null ? ", as " + proxyUser : "") + "), home " + home.name() + ", log " + log,
-                    killer);
+                    !cluster, clusterApplications(master, cluster, java, jars, env, refId));
         } catch (IOException e) {
             throw new EngineException("Cannot prepare the engine's files in " + workDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -158,7 +164,8 @@ public class SparkEngineProvider implements EngineProvider {
     }
 
     private EngineLaunch start(List<String> command, Path workDir, Path log, Map<String, String> env,
-            EngineLaunchRequest request, String description, ProcessLaunch.Submission submission)
+            EngineLaunchRequest request, String description, boolean processIsDriver,
+            ProcessLaunch.ClusterApplications cluster)
             throws EngineException {
         List<String> cmd = new ArrayList<>(command);
         // A new session (setsid) keeps engines alive when the server's terminal sends SIGINT to its process group:
@@ -169,7 +176,7 @@ public class SparkEngineProvider implements EngineProvider {
         pb.environment().putAll(env);
         LOG.info("Launching engine for {} in {}: {}", request.space().path(), workDir, String.join(" ", cmd));
         try {
-            return new ProcessLaunch(pb.start(), log, description, submission);
+            return new ProcessLaunch(pb.start(), log, description, processIsDriver, cluster);
         } catch (IOException e) {
             throw new EngineException("Cannot start the engine process (" + cmd.get(0) + "): " + e.getMessage(), e);
         }
@@ -201,16 +208,27 @@ public class SparkEngineProvider implements EngineProvider {
     @Override
     public void terminate(ServiceNode node, KitsuneConf conf) throws EngineException {
         Map<String, String> attrs = node.attributes();
-        String master = attrs.get(EngineConf.NODE_MASTER);
+        String master = attrs.getOrDefault(EngineConf.NODE_MASTER, "");
+        String appId = attrs.getOrDefault(EngineConf.NODE_APP_ID, "");
         String driverId = attrs.get(EngineConf.NODE_DRIVER_ID);
-        if (master != null && master.startsWith("spark://") && driverId != null
-                && ProcessLaunch.STANDALONE_DRIVER.matcher(driverId).matches()) {
-            EngineHomes.Home home = homes(conf).choose(conf);
-            Optional<String> failed = killDriver(java(conf), EngineHomes.jarsDir(home), engineEnv(conf, home), master,
-                    driverId);
+        boolean clusterMode = SparkSubmission.CLUSTER.equals(attrs.get(EngineConf.NODE_DEPLOY_MODE));
+        EngineHomes.Home home = homes(conf).choose(conf);
+        Map<String, String> env = engineEnv(conf, home);
+        ProcessLaunch.ClusterApplications cluster = null;
+        String id = null;
+        if (master.equals("yarn") && YarnApplications.APPLICATION_ID.matcher(appId).matches()) {
+            cluster = clusterApplications(master, clusterMode, java(conf), EngineHomes.jarsDir(home), env, "");
+            id = appId;
+        } else if (master.startsWith("spark://") && clusterMode && driverId != null
+                && StandaloneDrivers.DRIVER_ID.matcher(driverId).matches()) {
+            cluster = clusterApplications(master, true, java(conf), EngineHomes.jarsDir(home), env, "");
+            id = driverId;
+        }
+        if (cluster != null) {
+            Optional<String> failed = cluster.kill(id);
             if (failed.isPresent()) throw new EngineException("Cannot end engine " + node.hostPort() + ": "
                     + failed.get());
-            LOG.info("Asked {} to kill the driver {} of engine {}", master, driverId, node.path());
+            LOG.info("Asked {} to end {} of engine {}", master, id, node.path());
             return;
         }
         String refId = node.refId();
@@ -235,11 +253,19 @@ public class SparkEngineProvider implements EngineProvider {
         LOG.info("Ended engine {} (pid {})", node.path(), drivers.stream().map(p -> String.valueOf(p.pid())).toList());
     }
 
-    private Optional<String> killDriver(Path java, Path jars, Map<String, String> env, String master,
-            String driverId) {
-        Optional<String> failed = StandaloneDrivers.kill(java, moduleFlags.forJars(jars), jars, env, master, driverId);
-        failed.ifPresent(f -> LOG.warn("Could not kill standalone driver {}: {}", driverId, f));
-        return failed;
+    /**
+     * What a cluster knows of a launch's application and how to end it: YARN through its ResourceManager (any deploy
+     * mode), a standalone master's drivers (cluster mode); null where the process here is all there is to follow.
+     */
+    private ProcessLaunch.ClusterApplications clusterApplications(String master, boolean clusterMode, Path java,
+            Path jars, Map<String, String> env, String refId) {
+        if (master.equals("yarn")) {
+            return YarnApplications.of(env).map(y -> y.forLaunch(refId)).orElse(null);
+        }
+        if (master.startsWith("spark://") && clusterMode) {
+            return new StandaloneDrivers(java, moduleFlags.forJars(jars), jars, env, master);
+        }
+        return null;
     }
 
     /**
