@@ -66,7 +66,8 @@ final class ProcessLaunch implements EngineLaunch {
         int code = process.exitValue();
         if (!processIsDriver && code == 0) {
             // submitted: the driver now runs in the cluster, which knows whether it failed
-            return clusterId().flatMap(cluster::failure).map(reason -> reason + "\nLast lines of the submission log "
+            return clusterId().flatMap(id -> cluster.failure(id))
+                    .map(reason -> reason + "\nLast lines of the submission log "
                     + logFile + ":\n" + tail(logFile, TAIL_LINES));
         }
         String what = processIsDriver ? "Engine failed to start (exit code "
@@ -76,11 +77,14 @@ final class ProcessLaunch implements EngineLaunch {
 
     @Override
     public String diagnostics() {
-        String clusterSays = clusterId().flatMap(cluster::describe).map(s -> s + "\n").orElse("");
+        String clusterSays = clusterId().flatMap(id -> cluster.describe(id)).map(s -> s + "\n").orElse("");
         return clusterSays + "Last lines of its log " + logFile + ":\n" + tail(logFile, TAIL_LINES);
     }
 
-    /** The cluster's id of this launch, once known. */
+    /**
+     * The cluster's id of this launch, once known. (Lambdas, not bound method references, follow it: {@code cluster}
+     * is null for a local engine, and {@code cluster::describe} would throw at once.)
+     */
     Optional<String> clusterId() {
         return cluster == null ? Optional.empty() : cluster.idOf(tail(logFile, 400));
     }
@@ -88,7 +92,7 @@ final class ProcessLaunch implements EngineLaunch {
     @Override
     public void cancel() {
         process.destroyForcibly();
-        clusterId().ifPresent(cluster::kill);
+        clusterId().ifPresent(id -> cluster.kill(id));
     }
 
     static String tail(Path file, int maxLines) {
