@@ -1,5 +1,6 @@
 package kitsune.session.impl;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -7,6 +8,7 @@ import java.util.Set;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKey;
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
 
 /**
  * Reads the configuration map of a client's OpenSession as Kyuubi does: Hive JDBC sends
@@ -23,7 +25,8 @@ final class ConfNormalizer {
             ConfigKeys.ENGINE_TYPE.name(),
             ConfigKeys.SPARK_HOME.name(),
             ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
-            ConfigKeys.ENGINE_BIND_HOST.name());
+            ConfigKeys.ENGINE_BIND_HOST.name(),
+            ConfigKeys.ENGINE_INIT_TIMEOUT.name());
 
     private static final String SET_PREFIX = "set:";
     private static final String USE_PREFIX = "use:";
@@ -53,6 +56,22 @@ final class ConfNormalizer {
             }
         }
         return overrides;
+    }
+
+    /**
+     * A session may shorten how long it waits for a new engine, not lengthen it beyond what the operator set: a
+     * waiting session holds a launch lock every other session of that engine space queues behind.
+     *
+     * @throws ConfigException naming the key, both values and the fix
+     */
+    static void checkWithinServerLimits(KitsuneConf server, KitsuneConf session) {
+        Duration allowed = server.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
+        Duration asked = session.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
+        if (asked.compareTo(allowed) > 0) {
+            String key = ConfigKeys.ENGINE_INIT_TIMEOUT.name();
+            throw new ConfigException(key, "Invalid value for " + key + ": '" + asked + "' is longer than the "
+                    + "server's '" + allowed + "'; a session may only shorten it (or ask the operator to raise it)");
+        }
     }
 
     static String stripScope(String key) {

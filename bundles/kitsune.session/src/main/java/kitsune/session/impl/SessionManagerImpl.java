@@ -205,7 +205,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 user = proxy.get();
             }
             // Kyuubi's layering: server defaults < the user's ___user___.key defaults < the session's own settings
-            KitsuneConf sessionConf = conf.forUser(user).with(ConfNormalizer.overrides(req.getConfiguration()));
+            KitsuneConf userConf = conf.forUser(user);
+            KitsuneConf sessionConf = userConf.with(ConfNormalizer.overrides(req.getConfiguration()));
+            ConfNormalizer.checkWithinServerLimits(userConf, sessionConf);
             EngineProvider provider = locator.provider(sessionConf);
             EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.KitsuneConf;
 
 class ConfNormalizerTest {
     @Test
@@ -71,5 +72,21 @@ class ConfNormalizerTest {
     @Test
     void nullMapIsEmpty() {
         assertTrue(ConfNormalizer.overrides(null).isEmpty());
+    }
+
+    @Test
+    void aSessionMayShortenTheEngineInitializeTimeoutButNotLengthenIt() {
+        KitsuneConf server = KitsuneConf.of(Map.of("kyuubi.session.engine.initialize.timeout", "PT2M"));
+        Map<String, String> shorter = ConfNormalizer.overrides(
+                Map.of("set:hiveconf:kyuubi.session.engine.initialize.timeout", "PT30S"));
+        assertEquals(Map.of("kyuubi.session.engine.initialize.timeout", "PT30S"), shorter);
+        ConfNormalizer.checkWithinServerLimits(server, server.with(shorter));
+
+        KitsuneConf longer = server.with(ConfNormalizer.overrides(
+                Map.of("set:hiveconf:kyuubi.session.engine.initialize.timeout", "PT1H")));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfNormalizer.checkWithinServerLimits(server, longer));
+        assertEquals("Invalid value for kyuubi.session.engine.initialize.timeout: 'PT1H' is longer than the server's "
+                + "'PT2M'; a session may only shorten it (or ask the operator to raise it)", e.getMessage());
     }
 }
