@@ -1,0 +1,175 @@
+package kitsune.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneCtl;
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.MiniYarn;
+import kitsune.testkit.SparkStandalone;
+
+/**
+ * Engines as YARN applications on a real YARN cluster (Hadoop's ResourceManager and a NodeManager in their own
+ * process on 127.0.0.1): submitted through Spark's submission for the session's user (--proxy-user), in client mode
+ * (the driver on the gateway, its application master and executors in containers) and in cluster mode (the driver in
+ * a container too), ended in the cluster by kitsune-ctl delete engine, and killed when they do not start in time.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class YarnClusterTest {
+    private static final Set<String> ENDED = Set.of("FINISHED", "KILLED", "FAILED");
+    private MiniYarn yarn;
+    private KitsuneServer server;
+
+    @BeforeAll
+    void startClusterAndServer() throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-yarn-");
+        yarn = new MiniYarn(dir.resolve("yarn"), 4096);
+        Path jars = SparkStandalone.SPARK_4_0.resolve("jars");
+        server = new KitsuneServer(dir.resolve("server"))
+                .set("spark.master", "yarn")
+                .set("kyuubi.engineEnv.HADOOP_CONF_DIR", yarn.confDir.toString())
+                // the engine home is not a distribution: the containers use its jars where they are (one host)
+                .set("spark.yarn.jars", "local:" + jars.resolve("*"))
+                // every process and connection on loopback: the driver, its RPC and the engine's Thrift port
+                .set("kitsune.engine.bind.host", "127.0.0.1")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("kyuubi.engineEnv.SPARK_LOCAL_IP", "127.0.0.1")
+                .set("spark.yarn.appMasterEnv.SPARK_LOCAL_IP", "127.0.0.1")
+                .set("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1")
+                .set("spark.driver.memory", "640m")
+                .set("spark.yarn.am.memory", "512m")
+                .set("spark.executor.memory", "512m")
+                .set("spark.executor.instances", "1")
+                .set("spark.executor.cores", "1")
+                .set("spark.ui.enabled", "false")
+                .set("kyuubi.session.engine.initialize.timeout", "PT180S")
+                .start();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (server != null) server.close();
+        } finally {
+            if (yarn != null) yarn.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aClientModeEngineIsAYarnApplicationOfTheSessionUser() throws Exception {
+        String appId;
+        try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
+            assertSumOfRange(c);
+            appId = Jdbc.appId(c);
+            assertTrue(appId.startsWith("application_"), appId);
+            assertEquals("alice", Jdbc.single(c, "SELECT current_user()"));
+        }
+        JsonNode app = yarn.application(appId);
+        assertEquals("RUNNING", app.path("state").asText(), app.toString());
+        assertEquals("alice", app.path("user").asText(), "submitted for the session's user: " + app);
+        assertEquals("root.default", app.path("queue").asText());
+        assertTrue(app.path("applicationTags").asText().contains("kitsune"), app.toString());
+
+        KitsuneCtl.Run list = ctl("list", "engine", "--user", "alice");
+        assertEquals(0, list.rc(), list.err());
+        assertTrue(list.out().contains(appId), "kitsune-ctl list engine shows the application id:\n" + list.out());
+        assertTrue(list.out().contains("yarn (client)"), list.out());
+
+        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "alice");
+        assertEquals(0, delete.rc(), delete.err());
+        awaitEnded(appId);
+    }
+
+    @Test
+    @Order(2)
+    void aClusterModeEngineHasItsDriverInAContainerAndIsKilledThroughTheResourceManager() throws Exception {
+        String appId;
+        try (Connection c = Jdbc.connect(server.zkUrl() + "?spark.submit.deployMode=cluster", "bob")) {
+            assertSumOfRange(c);
+            appId = Jdbc.appId(c);
+            assertEquals("cluster", Jdbc.query(c, "SET spark.submit.deployMode").get(0).get(1));
+            assertEquals("bob", Jdbc.single(c, "SELECT current_user()"), "the driver in its container runs as bob");
+        }
+        JsonNode app = yarn.application(appId);
+        assertEquals("RUNNING", app.path("state").asText(), app.toString());
+        assertEquals("bob", app.path("user").asText(), app.toString());
+
+        KitsuneCtl.Run get = ctl("get", "engine", "--user", "bob");
+        assertEquals(0, get.rc(), get.err());
+        assertTrue(get.out().contains(appId), get.out());
+        assertTrue(get.out().contains("yarn (cluster)"), get.out());
+
+        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "bob");
+        assertEquals(0, delete.rc(), delete.err());
+        awaitEnded(appId);
+    }
+
+    @Test
+    @Order(3)
+    void anEngineThatYarnNeverStartsTimesOutWithTheResourceManagersDiagnosticsAndIsKilled() throws Exception {
+        // the queue "tiny" is too small for any container: the application stays ACCEPTED
+        String url = server.zkUrl() + "?spark.yarn.queue=tiny;kyuubi.session.engine.initialize.timeout=PT40S";
+        SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(url, "carol"));
+        String message = e.getMessage();
+        assertTrue(message.contains("Timeout(40000 ms, you can modify kyuubi.session.engine.initialize.timeout"),
+                message);
+        assertTrue(message.contains("ACCEPTED") && message.contains("root.tiny"),
+                "the ResourceManager's view of the application is part of the error: " + message);
+        assertTrue(message.contains("waiting for resources"), message);
+        await("no application of carol's left waiting or running").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> yarn.applications("NEW,NEW_SAVING,SUBMITTED,ACCEPTED,RUNNING").stream()
+                        .noneMatch(a -> "carol".equals(a.path("user").asText())));
+        try (Connection c = Jdbc.connect(server.zkUrl(), "dave")) {
+            assertEquals(1, Jdbc.single(c, "SELECT 1"), "the server keeps serving other users");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aLongerInitializeTimeoutThanTheServersIsRefusedNamingTheKey() {
+        String url = server.zkUrl() + "?kyuubi.session.engine.initialize.timeout=PT1H";
+        SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(url, "erin"));
+        assertTrue(e.getMessage().contains("Invalid value for kyuubi.session.engine.initialize.timeout: 'PT1H' is "
+                + "longer than the server's 'PT3M'"), e.getMessage());
+    }
+
+    private void awaitEnded(String appId) {
+        await("the ResourceManager reports " + appId + " ended").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> ENDED.contains(yarn.application(appId).path("state").asText()));
+    }
+
+    private static void assertSumOfRange(Connection c) throws SQLException {
+        List<Object> row = Jdbc.query(c, "SELECT count(*), sum(id) FROM range(10000000)").get(0);
+        assertEquals(10000000L, row.get(0));
+        assertEquals(49999995000000L, row.get(1));
+    }
+
+    private KitsuneCtl.Run ctl(String... args) throws Exception {
+        return KitsuneCtl.run(server.confDir, server.dir, args);
+    }
+}

@@ -1,0 +1,136 @@
+package kitsune.testkit;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A real YARN cluster on 127.0.0.1: Hadoop's MiniYARNCluster (a ResourceManager with the CapacityScheduler, one
+ * NodeManager) in its own JVM, built by the kitsune-miniyarn module with Hadoop's server jars on its own class path.
+ * Queues: {@code default} (99.9 %) and {@code tiny} (0.1 %, too small for any container: an application there waits
+ * for resources for ever). The clients' core-site.xml and yarn-site.xml are in {@link #confDir} (HADOOP_CONF_DIR).
+ * close() stops the cluster and ends every container process it started (found by its directory).
+ */
+public final class MiniYarn implements AutoCloseable {
+    private static final Path BUILD = KitsuneServer.HOME.resolve("runtime/miniyarn/target");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public final Path dir;
+    public final Path confDir;
+    private final Process process;
+    private String webAddress;
+
+    /** Starts the cluster with a NodeManager of that much memory and waits until it serves. */
+    public MiniYarn(Path dir, int nodeManagerMemoryMb) throws IOException {
+        this.dir = Files.createDirectories(dir).toRealPath();
+        this.confDir = Files.createDirectories(this.dir.resolve("conf"));
+        Path work = Files.createDirectories(this.dir.resolve("work"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "-Dminiyarn.nm.memory-mb=" + nodeManagerMemoryMb,
+                "-cp", BUILD.resolve("kitsune-miniyarn.jar") + ":" + BUILD.resolve("lib").resolve("*"),
+                "kitsune.miniyarn.MiniYarnMain", confDir.toString(), work.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+                .redirectError(this.dir.resolve("miniyarn.log").toFile());
+        pb.environment().remove("HADOOP_CONF_DIR");
+        pb.environment().remove("YARN_CONF_DIR");
+        process = pb.start();
+        AtomicReference<String> ready = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    if (line.startsWith("MINIYARN READY ")) ready.set(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "miniyarn-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await("the YARN cluster's READY line (log: " + this.dir.resolve("miniyarn.log") + ")")
+                    .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> ready.get() != null || !process.isAlive());
+            if (ready.get() == null) {
+                throw new IOException("The YARN cluster did not start (exit " + process.exitValue() + "), see "
+                        + this.dir.resolve("miniyarn.log"));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        // MINIYARN READY rm=127.0.0.1:p web=127.0.0.1:q
+        for (String part : ready.get().split(" ")) {
+            if (part.startsWith("web=")) webAddress = part.substring(4);
+        }
+    }
+
+    /** The application of that id as the ResourceManager's REST API gives it (state, user, queue, tags...). */
+    public JsonNode application(String id) throws IOException, InterruptedException {
+        return get("/ws/v1/cluster/apps/" + id).path("app");
+    }
+
+    /** The applications in any of those states (e.g. "ACCEPTED,RUNNING"), as the ResourceManager lists them. */
+    public List<JsonNode> applications(String states) throws IOException, InterruptedException {
+        List<JsonNode> apps = new ArrayList<>();
+        get("/ws/v1/cluster/apps?states=" + URLEncoder.encode(states, StandardCharsets.UTF_8)).path("apps")
+                .path("app").forEach(apps::add);
+        return apps;
+    }
+
+    private JsonNode get(String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + webAddress + path))
+                .header("Accept", "application/json").timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IOException("GET " + path + ": HTTP " + r.statusCode() + " " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** Stops the cluster (closing its stdin, as it expects), then ends whatever its containers left running. */
+    @Override
+    public void close() throws IOException {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(40, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        // container JVMs (application masters, drivers, executors) run in directories under this one
+        String marker = dir.toString();
+        List<ProcessHandle> left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList();
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : left) {
+            try {
+                p.onExit().get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
