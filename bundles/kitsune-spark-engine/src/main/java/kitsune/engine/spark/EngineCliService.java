@@ -12,6 +12,8 @@ import org.apache.hive.service.rpc.thrift.*;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.engine.EngineConf;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Statuses;
 import kitsune.thrift.UnsupportedCalls;
@@ -54,7 +56,10 @@ final class EngineCliService implements UnsupportedCalls {
             TProtocolVersion protocol = negotiate(req.getClient_protocol());
             ClientContext ctx = connection.get();
             String user = ctx.user() != null ? ctx.user() : req.getUsername() == null ? "anonymous" : req.getUsername();
-            EngineSession session = sessions.open(user, ctx.connectionId(), protocol, req.getConfiguration());
+            boolean pooled = req.getConfiguration() != null
+                    && "true".equals(req.getConfiguration().get(EngineConf.SESSION_POOLED));
+            EngineSession session = sessions.open(user, pooled ? null : ctx.connectionId(), protocol,
+                    req.getConfiguration());
             resp.setStatus(Statuses.ok());
             resp.setServerProtocolVersion(protocol);
             resp.setSessionHandle(session.handle());
@@ -122,8 +127,9 @@ final class EngineCliService implements UnsupportedCalls {
                 op.submit(statementPool, req.getQueryTimeout());
             } catch (RejectedExecutionException e) {
                 sessions.closeOperation(op.handle());
-                throw new IllegalStateException("The engine is busy: too many statements are running or queued; "
-                        + "try again later");
+                throw new IllegalStateException("The engine is busy: " + ConfigKeys.ENGINE_EXEC_POOL_SIZE.name()
+                        + " statements are running and " + ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name()
+                        + " waiting; try again later or raise them");
             }
             if (!req.isRunAsync()) op.awaitRun();
             resp.setStatus(Statuses.ok());

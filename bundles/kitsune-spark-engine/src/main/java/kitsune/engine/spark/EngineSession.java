@@ -29,6 +29,7 @@ final class EngineSession {
     private final SparkSession spark;
     private final Map<String, String> variables = new ConcurrentHashMap<>();
     private final Map<UUID, Operation> operations = new ConcurrentHashMap<>();
+    private volatile long lastAccessMillis = System.currentTimeMillis();
 
     EngineSession(String user, String connectionId, TProtocolVersion protocol, SparkSession spark) {
         this.user = user;
@@ -40,7 +41,15 @@ final class EngineSession {
     UUID id() { return id; }
     TSessionHandle handle() { return handle; }
     String user() { return user; }
+    /** The connection this session lives and dies with, or null for a session a Kitsune server pools. */
     String connectionId() { return connectionId; }
+    long lastAccessMillis() { return lastAccessMillis; }
+    void touch() { lastAccessMillis = System.currentTimeMillis(); }
+
+    /** Whether one of its operations still runs (or waits to). */
+    boolean busy() {
+        return operations.values().stream().anyMatch(op -> !op.isTerminal());
+    }
     TProtocolVersion protocol() { return protocol; }
     SparkSession spark() { return spark; }
     Map<String, String> variables() { return variables; }

@@ -1,5 +1,6 @@
 package kitsune.engine.spark;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -13,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's sessions and operations by handle, the sessions of each client connection (closed when it drops),
- * and the idle clock the engine's self-stop reads. Refuses new sessions once the engine drains.
+ * The engine's sessions and operations by handle, the sessions of each client connection (closed when it drops;
+ * sessions a Kitsune server pools belong to no connection and end with CloseSession or their idle timeout), and the
+ * idle clock the engine's self-stop reads. Refuses new sessions once the engine drains.
  */
 final class EngineSessions {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSessions.class);
@@ -45,7 +47,9 @@ final class EngineSessions {
         EngineSession session = new EngineSession(user, connectionId, protocol, root.newSession());
         session.applyConfiguration(conf);
         sessions.put(session.id(), session);
-        byConnection.computeIfAbsent(connectionId, c -> ConcurrentHashMap.newKeySet()).add(session.id());
+        if (connectionId != null) {
+            byConnection.computeIfAbsent(connectionId, c -> ConcurrentHashMap.newKeySet()).add(session.id());
+        }
         LOG.info("Opened session {} for user {} (protocol {}, {} variable(s)); {} session(s) open", session.id(),
                 session.user(), protocol, session.variables().size(), sessions.size());
         return session;
@@ -54,6 +58,7 @@ final class EngineSessions {
     EngineSession get(TSessionHandle handle) {
         EngineSession s = sessions.get(Operation.idOf(handle.getSessionId()));
         if (s == null) throw new IllegalArgumentException("Invalid SessionHandle: unknown or closed session");
+        s.touch();
         return s;
     }
 
@@ -64,7 +69,7 @@ final class EngineSessions {
     private void close(UUID id) {
         EngineSession s = sessions.remove(id);
         if (s == null) return;
-        Set<UUID> ofConnection = byConnection.get(s.connectionId());
+        Set<UUID> ofConnection = s.connectionId() == null ? null : byConnection.get(s.connectionId());
         if (ofConnection != null) ofConnection.remove(id);
         s.close();
         operations.values().removeIf(op -> op.session() == s);
@@ -89,6 +94,7 @@ final class EngineSessions {
     Operation operation(TOperationHandle handle) {
         Operation op = operations.get(Operation.idOf(handle.getOperationId()));
         if (op == null) throw new IllegalArgumentException("Invalid OperationHandle: unknown or closed operation");
+        op.session().touch();
         return op;
     }
 
@@ -97,6 +103,22 @@ final class EngineSessions {
         operations.remove(op.id());
         op.session().removeOperation(op);
         op.close();
+    }
+
+    /**
+     * Closes the sessions without a call for that long and with nothing running: those whose client (or server)
+     * went away without closing them.
+     */
+    void closeIdle(Duration timeout) {
+        if (timeout.isZero()) return;
+        long cutoff = System.currentTimeMillis() - timeout.toMillis();
+        for (EngineSession s : sessions.values()) {
+            if (s.lastAccessMillis() < cutoff && !s.busy()) {
+                LOG.info("Closing session {} of {}: no call for {} (kyuubi.session.idle.timeout)", s.id(), s.user(),
+                        timeout);
+                close(s.id());
+            }
+        }
     }
 
     int count() {

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Properties;
 
 import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.ConfigKey;
+import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.ValueType;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.ShareLevel;
@@ -28,8 +30,6 @@ public final class EngineSettings {
     static final String ZK_CONNECTION_TIMEOUT = "kyuubi.ha.zookeeper.connection.timeout";
     static final String THRIFT_MAX_WORKERS = "kyuubi.frontend.thrift.max.worker.threads";
     static final String THRIFT_MAX_MESSAGE = "kyuubi.frontend.thrift.max.message.size";
-    static final String EXEC_POOL_SIZE = "kyuubi.backend.engine.exec.pool.size";
-    static final String EXEC_QUEUE_SIZE = "kyuubi.backend.engine.exec.pool.wait.queue.size";
     static final String SECURITY_ENABLED = "kyuubi.engine.security.enabled";
     static final String SECRET = "kyuubi.engine.security.secret.provider.simple.secret";
 
@@ -46,6 +46,7 @@ public final class EngineSettings {
     private final String deployMode;
     private final String bindHost;
     private final Duration idleTimeout;
+    private final Duration sessionIdleTimeout;
     private final Duration pollingTimeout;
     private final Duration zkSessionTimeout;
     private final Duration zkConnectionTimeout;
@@ -73,13 +74,14 @@ public final class EngineSettings {
                 .toLowerCase(java.util.Locale.ROOT);
         bindHost = bindHost(value(BIND_HOST, "", ValueType.STRING).trim(), master);
         idleTimeout = value(IDLE_TIMEOUT, "PT30M", ValueType.DURATION);
+        sessionIdleTimeout = value(ConfigKeys.SESSION_IDLE_TIMEOUT);
         pollingTimeout = value(POLLING_TIMEOUT, "PT5S", ValueType.DURATION);
         zkSessionTimeout = value(ZK_SESSION_TIMEOUT, "PT60S", ValueType.DURATION);
         zkConnectionTimeout = value(ZK_CONNECTION_TIMEOUT, "PT15S", ValueType.DURATION);
         maxWorkerThreads = value(THRIFT_MAX_WORKERS, "200", ValueType.intRange(1, 10_000));
         maxMessageSize = value(THRIFT_MAX_MESSAGE, "104857600", ValueType.intRange(1024, Integer.MAX_VALUE));
-        execPoolSize = value(EXEC_POOL_SIZE, "100", ValueType.intRange(1, 10_000));
-        execQueueSize = value(EXEC_QUEUE_SIZE, "100", ValueType.intRange(1, 100_000));
+        execPoolSize = value(ConfigKeys.ENGINE_EXEC_POOL_SIZE);
+        execQueueSize = value(ConfigKeys.ENGINE_EXEC_QUEUE_SIZE);
         if (value(SECURITY_ENABLED, "false", ValueType.BOOLEAN)) {
             secret = value(SECRET, "", ValueType.STRING);
             if (secret.isEmpty()) throw new IllegalArgumentException(SECURITY_ENABLED + "=true needs " + SECRET);
@@ -139,6 +141,11 @@ public final class EngineSettings {
         String v = raw.get(key);
         if (v == null || v.isBlank()) throw new ConfigException(key, "Missing required engine setting " + key);
         return v.trim();
+    }
+
+    /** A catalogue key's value, its default when absent. */
+    private <T> T value(ConfigKey<T> key) {
+        return value(key.name(), key.defaultValue(), key.type());
     }
 
     private <T> T value(String key, String def, ValueType<T> type) {
@@ -214,6 +221,8 @@ public final class EngineSettings {
     public String deployMode() { return deployMode; }
     public String bindHost() { return bindHost; }
     public Duration idleTimeout() { return idleTimeout; }
+    /** How long a session may go without a call before the engine closes it (0: never). */
+    public Duration sessionIdleTimeout() { return sessionIdleTimeout; }
     public Duration pollingTimeout() { return pollingTimeout; }
     public Duration zkSessionTimeout() { return zkSessionTimeout; }
     public Duration zkConnectionTimeout() { return zkConnectionTimeout; }

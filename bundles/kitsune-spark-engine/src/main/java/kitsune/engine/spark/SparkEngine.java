@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -131,9 +130,8 @@ final class SparkEngine {
 
     private void start() throws Exception {
         spark = SparkSessionFactory.create(settings);
-        statementPool = new ThreadPoolExecutor(settings.execPoolSize(), settings.execPoolSize(), 60,
-                TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.execQueueSize()), daemon("kitsune-statement"));
-        statementPool.allowCoreThreadTimeOut(true);
+        statementPool = StatementPool.create(settings.execPoolSize(), settings.execQueueSize(),
+                daemon("kitsune-statement"));
         sessions = new EngineSessions(spark, this::sessionClosed);
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
                 settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection());
@@ -154,6 +152,17 @@ final class SparkEngine {
 
         long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
         scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
+        Duration sessionIdle = settings.sessionIdleTimeout();
+        if (!sessionIdle.isZero()) {
+            long every = Math.max(1_000, Math.min(60_000, sessionIdle.toMillis() / 5));
+            scheduler.scheduleWithFixedDelay(() -> {
+                try {
+                    sessions.closeIdle(sessionIdle);
+                } catch (RuntimeException e) {
+                    LOG.warn("Closing idle sessions failed", e);
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**

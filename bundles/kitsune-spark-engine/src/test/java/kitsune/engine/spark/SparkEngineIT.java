@@ -1,5 +1,19 @@
 package kitsune.engine.spark;
 
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
+import org.apache.hive.service.rpc.thrift.TGetInfoReq;
+import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoType;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.hive.service.rpc.thrift.TStatusCode;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.transport.TSocket;
+
+import kitsune.api.engine.EngineConf;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -64,6 +78,7 @@ class SparkEngineIT {
     private static Process engine;
     private static String refId;
     private static String url;
+    private static String engineHostPort;
     private static URLClassLoader driverLoader;
     private static Driver driver;
 
@@ -114,6 +129,7 @@ class SparkEngineIT {
         System.out.println("[SparkEngineIT] engine registered " + hostPort + " " + registeredMs
                 + " ms after launch; command: " + String.join(" ", cmd));
         url = "jdbc:hive2://" + hostPort + "/;auth=noSasl";
+        engineHostPort = hostPort;
 
         List<URL> driverJars = new ArrayList<>();
         for (String entry : System.getProperty("kitsune.it.jdbc.classpath").split(java.io.File.pathSeparator)) {
@@ -427,6 +443,36 @@ class SparkEngineIT {
 
     @Test
     @Order(10)
+    void aPooledSessionOutlivesTheConnectionItWasOpenedOnAndAPlainOneDoesNot() throws Exception {
+        String[] hp = engineHostPort.split(":");
+        TSessionHandle pooled;
+        TSessionHandle plain;
+        try (TSocket first = new TSocket(hp[0], Integer.parseInt(hp[1]))) {
+            first.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(first));
+            TOpenSessionReq req = new TOpenSessionReq(TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
+            req.setConfiguration(Map.of(EngineConf.SESSION_POOLED, "true"));
+            pooled = client.OpenSession(req).getSessionHandle();
+            plain = client.OpenSession(new TOpenSessionReq(TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10))
+                    .getSessionHandle();
+        }
+        try (TSocket second = new TSocket(hp[0], Integer.parseInt(hp[1]))) {
+            second.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(second));
+            TGetInfoResp info = client.GetInfo(new TGetInfoReq(pooled, TGetInfoType.CLI_DBMS_NAME));
+            assertEquals(TStatusCode.SUCCESS_STATUS, info.getStatus().getStatusCode(), info.getStatus().toString());
+            // the plain session ends with its connection (as in HiveServer2), once the engine noticed the drop
+            await("the plain session closed with its connection").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> String.valueOf(client.GetInfo(new TGetInfoReq(plain, TGetInfoType.CLI_DBMS_NAME))
+                            .getStatus().getErrorMessage()).startsWith("Invalid SessionHandle"));
+            assertEquals(TStatusCode.SUCCESS_STATUS, client.CloseSession(new TCloseSessionReq(pooled)).getStatus()
+                    .getStatusCode());
+        }
+    }
+
+    @Test
+    @Order(11)
     void deletingTheNodeDrainsTheEngine() throws Exception {
         try (Connection open = connect()) {
             zkClient.delete(SPACE + "/" + engineNode(), -1);

@@ -236,6 +236,19 @@ public final class ConfigKeys {
             + "secret (SASL PLAIN), so that nobody reaches an engine around the server's authentication.");
     public static final ConfigKey<String> ENGINE_SECRET = key("kyuubi.engine.security.secret.provider.simple.secret",
             "", STRING, false, "The shared engine secret: the same on every server of the namespace.");
+    public static final ConfigKey<Integer> ENGINE_EXEC_POOL_SIZE = key("kyuubi.backend.engine.exec.pool.size", "100",
+            ValueType.intRange(1, 10000), false, "Statements an engine runs at once (threads, started as needed and "
+            + "ended after a minute idle); engines launched from now on.");
+    public static final ConfigKey<Integer> ENGINE_EXEC_QUEUE_SIZE = key(
+            "kyuubi.backend.engine.exec.pool.wait.queue.size", "100", ValueType.intRange(1, 100000), false,
+            "Statements an engine keeps waiting when all its statement threads are busy; beyond, a statement is "
+            + "refused with an error naming this key.");
+    public static final ConfigKey<Duration> ENGINE_LOGIN_TIMEOUT = key("kyuubi.session.engine.login.timeout",
+            "PT15S", DURATION, false, "How long connecting to an engine (and closing a session there) may take.");
+    public static final ConfigKey<Integer> ENGINE_CONNECTIONS = key("kitsune.engine.connections.max", "64",
+            ValueType.intRange(1, 10000), false, "Connections this server opens at most to one engine, shared by all "
+            + "its sessions there (an idle session holds none); a call finding all busy waits for one up to "
+            + "kyuubi.session.engine.login.timeout, then fails naming this key.");
 
     // ---- metrics (bundle kitsune.metrics) ----
     public static final ConfigKey<Boolean> METRICS_ENABLED = key("kyuubi.metrics.enabled", "true", BOOLEAN, true,

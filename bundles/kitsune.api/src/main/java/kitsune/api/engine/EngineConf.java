@@ -44,6 +44,12 @@ public final class EngineConf {
      */
     public static final String NODE_AUTH = "kitsune.engine.auth";
     public static final String AUTH_PLAIN = "PLAIN";
+    /**
+     * OpenSession configuration key a Kitsune server sends: the session is not bound to the connection it was opened
+     * on (the server shares a few connections among all its sessions there) and ends with CloseSession or the
+     * engine's kyuubi.session.idle.timeout, not when a connection drops.
+     */
+    public static final String SESSION_POOLED = "kitsune.session.pooled";
 
     private EngineConf() {
     }

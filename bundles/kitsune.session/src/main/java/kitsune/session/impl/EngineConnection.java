@@ -25,10 +25,9 @@ import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
 
 /**
- * One session's Thrift connection to its engine (raw socket, binary protocol, as engines serve). Thrift clients
- * are not thread-safe and a client may call from several threads at once (e.g. Statement.cancel while a fetch
- * runs), so calls are serialised. Any failure below TCLIService leaves the stream in an unknown state: the
- * connection is then broken for good.
+ * One Thrift connection to an engine (raw socket, binary protocol, as engines serve), one call at a time; an
+ * {@link EngineChannel} lends it to one call after another. Any failure below TCLIService leaves the stream in an
+ * unknown state: the connection is then broken for good and its channel closes it.
  */
 final class EngineConnection implements AutoCloseable {
     @FunctionalInterface
@@ -121,7 +120,7 @@ final class EngineConnection implements AutoCloseable {
     synchronized <R> R call(String what, Call<R> call) throws EngineCallException {
         if (broken != null) {
             throw new EngineCallException("The connection to the engine at " + hostPort + " is broken (" + broken
-                    + "); open a new session", null);
+                    + ")", null);
         }
         try {
             return call.on(client);
@@ -132,8 +131,7 @@ final class EngineConnection implements AutoCloseable {
         } catch (TException | RuntimeException e) {
             broken = cause(e);
             socket.close();
-            throw new EngineCallException(what + " to the engine at " + hostPort + " failed: " + broken
-                    + "; this session cannot continue, open a new one", e);
+            throw new EngineCallException(what + " to the engine at " + hostPort + " failed: " + broken, e);
         }
     }
 

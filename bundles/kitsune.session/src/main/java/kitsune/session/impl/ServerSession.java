@@ -13,8 +13,8 @@ import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
 
 /**
- * One client session: the server's own handle, mapped to a session on the engine over this session's own engine
- * connection. Operation handles are the engine's, passed to the client unchanged; the session keeps their keys so
+ * One client session: the server's own handle, mapped to a session on the engine, reached through the server's
+ * channel to that engine (no connection of its own). Operation handles are the engine's, passed to the client unchanged; the session keeps their keys so
  * that closing it forgets them.
  */
 final class ServerSession {
@@ -22,14 +22,14 @@ final class ServerSession {
     private final TSessionHandle handle;
     private final String user;
     private final ClientContext client;
-    private final EngineConnection engine;
+    private final EngineChannel engine;
     private final TSessionHandle engineHandle;
     private final Instant opened;
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile Instant lastAccess;
 
-    ServerSession(UUID id, String user, ClientContext client, EngineConnection engine, TSessionHandle engineHandle,
+    ServerSession(UUID id, String user, ClientContext client, EngineChannel engine, TSessionHandle engineHandle,
             Instant now) {
         this.id = id;
         this.handle = Handles.newSessionHandle(id);
@@ -62,7 +62,7 @@ final class ServerSession {
         return client == null ? null : client.connectionId();
     }
 
-    EngineConnection engine() {
+    EngineChannel engine() {
         return engine;
     }
 

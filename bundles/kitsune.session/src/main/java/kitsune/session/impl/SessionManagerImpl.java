@@ -3,10 +3,13 @@ package kitsune.session.impl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -68,7 +71,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
-import kitsune.api.conf.ValueType;
+import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineException;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.DiscoveryException;
@@ -85,15 +88,13 @@ import kitsune.thrift.UnsupportedCalls;
 
 /**
  * The server's sessions. OpenSession routes a session to its engine (found or launched, see {@link EngineLocator})
- * and opens a session there over a connection of its own; every later call is forwarded to that engine with the
+ * and opens a session there through this server's channel to that engine (a few connections shared by all its
+ * sessions there, see {@link EngineChannel}); every later call is forwarded to that engine with the
  * session handle translated, and the engine's answer (results batch by batch, errors as the engine put them) goes
  * back unchanged. Nothing here throws to the frontend: every failure is an error status naming its cause.
  */
 public class SessionManagerImpl implements CliBackend, UnsupportedCalls, SessionManager {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManagerImpl.class);
-    /** Connect timeout to engines (Kyuubi's key; not in the catalogue, so read raw when set). */
-    static final String ENGINE_LOGIN_TIMEOUT = "kyuubi.session.engine.login.timeout";
-    static final Duration DEFAULT_ENGINE_LOGIN_TIMEOUT = Duration.ofSeconds(15);
     /** Largest message accepted from an engine: result batches can be big (Kyuubi's default, 1 GiB). */
     static final int ENGINE_MAX_MESSAGE_SIZE = 1 << 30;
     static final String FETCH_SIZE_KEY = "hive.server2.thrift.resultset.default.fetch.size";
@@ -111,6 +112,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private final Clock clock;
     private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
+    private final EngineChannels channels = new EngineChannels(ENGINE_MAX_MESSAGE_SIZE);
     private volatile KitsuneConf conf = KitsuneConf.empty();
     private volatile String refusal;
     /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
@@ -142,6 +144,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (checker != null) checker.shutdownNow();
         checker = null;
         new ArrayList<>(sessions.values()).forEach(s -> close(s, "the session service stops"));
+        channels.closeAll();
     }
 
     private synchronized void scheduleIdleCheck() {
@@ -151,8 +154,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             checker.schedule(() -> {
                 try {
                     closeIdleSessions();
+                    channels.closeIdle(inUseChannels());
                 } catch (RuntimeException e) {
-                    LOG.warn("Idle session check failed: {}", e.toString());
+                    LOG.warn("Idle session check failed", e);
                 } finally {
                     scheduleIdleCheck();
                 }
@@ -160,6 +164,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (RejectedExecutionException stopping) {
             // shutdown() got here first
         }
+    }
+
+    private Set<EngineChannel> inUseChannels() {
+        Set<EngineChannel> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        sessions.values().forEach(s -> used.add(s.engine()));
+        return used;
+    }
+
+    /** Connections this server holds open to engines (in use or idle). */
+    int engineConnections() {
+        return channels.openConnections();
     }
 
     /** Closes sessions without a call for kyuubi.session.idle.timeout (0 disables). */
@@ -196,7 +211,6 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         String user = login;
         String from = context == null ? "?" : context.clientAddress();
         UUID id = UUID.randomUUID();
-        EngineConnection engine = null;
         try {
             Optional<String> proxy = ProxyUsers.requested(req.getConfiguration());
             if (proxy.isPresent() && !proxy.get().equals(login)) {
@@ -211,10 +225,19 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             EngineProvider provider = locator.provider(sessionConf);
             EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
+            TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
+            engineReq.setUsername(user);
+            Map<String, String> engineConf = new HashMap<>(req.getConfiguration() == null ? Map.of()
+                    : req.getConfiguration());
+            // the session lives on the engine until CloseSession, not as long as one of the shared connections
+            engineConf.put(EngineConf.SESSION_POOLED, "true");
+            engineReq.setConfiguration(engineConf);
+            EngineChannel engine;
+            TOpenSessionResp engineResp;
             for (int attempt = 1;; attempt++) {
+                engine = channels.of(node, sessionConf);
                 try {
-                    engine = EngineConnection.open(node, sessionConf, engineLoginTimeout(sessionConf),
-                            ENGINE_MAX_MESSAGE_SIZE);
+                    engineResp = engine.call("OpenSession", c -> c.OpenSession(engineReq));
                     break;
                 } catch (EngineCallException e) {
                     // a node left behind by an engine that died: remove it and find (or launch) another engine
@@ -225,12 +248,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                     node = locator.locate(provider, space, sessionConf, user, id.toString());
                 }
             }
-            TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
-            engineReq.setUsername(user);
-            engineReq.setConfiguration(req.getConfiguration() == null ? new HashMap<>() : req.getConfiguration());
-            TOpenSessionResp engineResp = engine.call("OpenSession", c -> c.OpenSession(engineReq));
             if (!Statuses.isOk(engineResp.getStatus()) || engineResp.getSessionHandle() == null) {
-                engine.close();
                 TStatus status = Statuses.isOk(engineResp.getStatus())
                         ? Statuses.error("The engine at " + node.hostPort() + " returned no session handle")
                         : engineResp.getStatus();
@@ -248,7 +266,6 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             return resp;
         } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
                 | IllegalArgumentException e) {
-            if (engine != null) engine.close();
             LOG.warn("Cannot open a session for {} from {}: {}", user, from, e.getMessage());
             return Responses.withStatus(TOpenSessionResp.class, Statuses.error(e.getMessage()));
         }
@@ -263,11 +280,6 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         m.putIfAbsent(FETCH_SIZE_KEY, String.valueOf(sessionConf.get(ConfigKeys.SESSION_FETCH_SIZE)));
         m.putIfAbsent(NULLS_LAST_KEY, "false"); // Spark puts NULLs first in ascending order
         return m;
-    }
-
-    static Duration engineLoginTimeout(KitsuneConf c) {
-        String raw = c.raw(ENGINE_LOGIN_TIMEOUT);
-        return raw == null ? DEFAULT_ENGINE_LOGIN_TIMEOUT : ValueType.DURATION.parse(ENGINE_LOGIN_TIMEOUT, raw);
     }
 
     @Override
@@ -293,16 +305,13 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         for (String op : s.operations()) operations.remove(op);
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
         TStatus status = Statuses.ok();
-        if (!s.engine().isBroken()) {
-            try {
-                TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
-                status = s.engine().call("CloseSession", engineLoginTimeout(conf), c -> c.CloseSession(closeReq))
-                        .getStatus();
-            } catch (EngineCallException e) {
-                LOG.warn("Session {}: {}", s.id(), e.getMessage());
-            }
+        try {
+            TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
+            status = s.engine().call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
+                    c -> c.CloseSession(closeReq)).getStatus();
+        } catch (EngineCallException e) {
+            LOG.warn("Session {}: {}", s.id(), e.getMessage());
         }
-        s.engine().close();
         return status;
     }
 

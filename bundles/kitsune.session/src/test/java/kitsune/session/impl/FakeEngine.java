@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.hive.service.rpc.thrift.TColumn;
@@ -55,6 +57,8 @@ final class FakeEngine implements AutoCloseable {
     private final int port;
     private final List<TTransport> connections = new CopyOnWriteArrayList<>();
     private final Set<String> fetched = ConcurrentHashMap.newKeySet();
+    /** A statement "block" waits for this before it answers. */
+    final CountDownLatch release = new CountDownLatch(1);
 
     FakeEngine() throws Exception {
         socket = new TServerSocket(new InetSocketAddress("127.0.0.1", 0));
@@ -72,6 +76,7 @@ final class FakeEngine implements AutoCloseable {
                         case "GetInfo" -> new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Spark SQL"));
                         case "ExecuteStatement" -> {
                             TExecuteStatementReq req = (TExecuteStatementReq) args[0];
+                            if (req.getStatement().equals("block")) release.await(30, TimeUnit.SECONDS);
                             if (req.getStatement().startsWith("bad")) {
                                 yield new TExecuteStatementResp(Statuses.error("Table not found: x", "42S02"));
                             }
@@ -138,6 +143,11 @@ final class FakeEngine implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** Connections accepted so far. */
+    int connectionsAccepted() {
+        return connections.size();
     }
 
     <T> List<T> requests(Class<T> type) {

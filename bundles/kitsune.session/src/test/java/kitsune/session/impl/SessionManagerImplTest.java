@@ -3,6 +3,7 @@ package kitsune.session.impl;
 import static org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
 import static org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V11;
 import static org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V8;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,10 +14,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
@@ -44,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineLaunchRequest;
 import kitsune.api.engine.EngineProvider;
 import kitsune.thrift.ClientContext;
@@ -144,7 +150,7 @@ class SessionManagerImplTest {
     }
 
     @Test
-    void registeredEngineIsUsedAndGetsTheClientsMapUnchanged() {
+    void registeredEngineIsUsedAndGetsTheClientsMapWithThePoolingMark() {
         discovery.register(ALICE_SPACE, engine.port(), "r");
         Map<String, String> client = Map.of("use:database", "db1", "set:hiveconf:spark.sql.x", "1");
         TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, client);
@@ -152,7 +158,9 @@ class SessionManagerImplTest {
         assertTrue(provider.launches.isEmpty(), "no launch when an engine is registered");
         TOpenSessionReq sent = engine.requests(TOpenSessionReq.class).get(0);
         assertEquals("alice", sent.getUsername());
-        assertEquals(client, sent.getConfiguration());
+        Map<String, String> expected = new HashMap<>(client);
+        expected.put(EngineConf.SESSION_POOLED, "true");
+        assertEquals(expected, sent.getConfiguration());
         assertEquals("1000", resp.getConfiguration().get("hive.server2.thrift.resultset.default.fetch.size"));
         assertNotNull(resp.getConfiguration().get("hive.default.nulls.last"));
         assertFalse(Handles.key(resp.getSessionHandle()).equals(Handles.key(engine.sessionHandle)),
@@ -310,7 +318,7 @@ class SessionManagerImplTest {
     }
 
     @Test
-    void lostEngineBreaksTheSessionWithItsAddress() throws Exception {
+    void aLostEngineIsNamedWithItsAddressOnEveryCall() throws Exception {
         discovery.register(ALICE_SPACE, engine.port(), "r");
         TSessionHandle session = openOk(Map.of());
         engine.close();
@@ -319,7 +327,59 @@ class SessionManagerImplTest {
         assertTrue(first.contains("127.0.0.1:" + engine.port()), first);
         String second = manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME)).getStatus()
                 .getErrorMessage();
-        assertTrue(second.contains("is broken"), second);
+        assertTrue(second.startsWith("Cannot connect to the engine at 127.0.0.1:" + engine.port()), second);
+    }
+
+    @Test
+    void idleSessionsHoldNoConnectionOfTheirOwnToTheEngine() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        List<TSessionHandle> held = new ArrayList<>();
+        for (int i = 0; i < 50; i++) held.add(openOk(Map.of()));
+        for (TSessionHandle h : held) {
+            assertEquals(TStatusCode.SUCCESS_STATUS, manager.GetInfo(new TGetInfoReq(h, TGetInfoType.CLI_DBMS_NAME))
+                    .getStatus().getStatusCode());
+        }
+        assertEquals(1, engine.connectionsAccepted(), "one connection serves 50 sessions calling one at a time");
+        assertEquals(1, manager.engineConnections());
+        for (TOpenSessionReq r : engine.requests(TOpenSessionReq.class)) {
+            assertEquals("true", r.getConfiguration().get(EngineConf.SESSION_POOLED),
+                    "the engine is told the session outlives a connection");
+        }
+    }
+
+    @Test
+    void aLongCallOfOneSessionDoesNotHoldUpAnothersCalls() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle slow = openOk(Map.of());
+        TSessionHandle other = openOk(Map.of());
+        CompletableFuture<TExecuteStatementResp> blocked = CompletableFuture.supplyAsync(
+                () -> manager.ExecuteStatement(new TExecuteStatementReq(slow, "block")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.requests(TExecuteStatementReq.class).size() == 1);
+        assertEquals(TStatusCode.SUCCESS_STATUS, manager.GetInfo(new TGetInfoReq(other, TGetInfoType.CLI_DBMS_NAME))
+                .getStatus().getStatusCode());
+        assertFalse(blocked.isDone());
+        engine.release.countDown();
+        assertEquals(TStatusCode.SUCCESS_STATUS, blocked.get(10, TimeUnit.SECONDS).getStatus().getStatusCode());
+        assertEquals(2, manager.engineConnections(), "a second connection for the call made meanwhile");
+    }
+
+    @Test
+    void aCallFindingEveryConnectionBusyWaitsBoundedThenFailsNamingTheKey() throws Exception {
+        configure(Map.of("kitsune.engine.connections.max", "1", "kyuubi.session.engine.login.timeout", "PT0.3S"));
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle slow = openOk(Map.of());
+        TSessionHandle other = openOk(Map.of());
+        CompletableFuture<TExecuteStatementResp> blocked = CompletableFuture.supplyAsync(
+                () -> manager.ExecuteStatement(new TExecuteStatementReq(slow, "block")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.requests(TExecuteStatementReq.class).size() == 1);
+        String msg = manager.GetInfo(new TGetInfoReq(other, TGetInfoType.CLI_DBMS_NAME)).getStatus()
+                .getErrorMessage();
+        assertEquals("GetInfo: all 1 connections of this server to the engine at 127.0.0.1:" + engine.port()
+                + " stayed busy for PT0.3S; raise kitsune.engine.connections.max or try again", msg);
+        engine.release.countDown();
+        blocked.get(10, TimeUnit.SECONDS);
+        assertEquals(TStatusCode.SUCCESS_STATUS, manager.GetInfo(new TGetInfoReq(other, TGetInfoType.CLI_DBMS_NAME))
+                .getStatus().getStatusCode(), "served once the connection is free");
     }
 
     @Test

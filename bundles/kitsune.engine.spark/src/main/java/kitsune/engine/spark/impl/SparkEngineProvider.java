@@ -55,7 +55,9 @@ public class SparkEngineProvider implements EngineProvider {
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
-            ConfigKeys.ENGINE_SECURITY_ENABLED.name(), ConfigKeys.ENGINE_SECRET.name());
+            ConfigKeys.ENGINE_SECURITY_ENABLED.name(), ConfigKeys.ENGINE_SECRET.name(),
+            ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
+            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
