@@ -34,6 +34,10 @@ public final class Benchmark {
             ClusterBenchmark.run();
             return;
         }
+        if (args.length > 0 && args[0].equals("load")) {
+            LoadBenchmark.run();
+            return;
+        }
         Path dir = Files.createTempDirectory("kitsune-bench-");
         try (KitsuneServer server = new KitsuneServer(dir)) {
             server.set("spark.master", "local[*]").set("spark.driver.memory", "1g")

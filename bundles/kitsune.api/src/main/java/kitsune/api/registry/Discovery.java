@@ -46,4 +46,17 @@ public interface Discovery {
 
     /** Deletes a node; false if it did not exist. */
     boolean delete(String path) throws DiscoveryException;
+
+    /**
+     * Writes a small persistent record (a session's, for instance), creating it and its parents or replacing it.
+     *
+     * @throws DiscoveryException naming the path
+     */
+    void write(String path, byte[] data) throws DiscoveryException;
+
+    /** The record at path, or empty when there is none. */
+    Optional<byte[]> read(String path) throws DiscoveryException;
+
+    /** The names of the nodes under path, empty when there is no such path. */
+    List<String> children(String path) throws DiscoveryException;
 }

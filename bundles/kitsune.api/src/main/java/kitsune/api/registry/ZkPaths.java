@@ -18,4 +18,12 @@ public final class ZkPaths {
     public static String namespacePath(String namespace) {
         return "/" + trimSlashes(namespace);
     }
+
+    /**
+     * Where the servers of a namespace keep their session records: "kyuubi" becomes "/kyuubi_sessions", beside the
+     * namespace's server nodes and its engine spaces (whose names go on with a version, never with "sessions").
+     */
+    public static String sessionsPath(String namespace) {
+        return "/" + trimSlashes(namespace) + "_sessions";
+    }
 }

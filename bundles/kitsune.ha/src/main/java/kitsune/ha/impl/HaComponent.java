@@ -108,6 +108,21 @@ public class HaComponent implements Discovery, HaRuntime {
     }
 
     @Override
+    public void write(String path, byte[] data) throws DiscoveryException {
+        core().discovery().write(path, data);
+    }
+
+    @Override
+    public java.util.Optional<byte[]> read(String path) throws DiscoveryException {
+        return core().discovery().read(path);
+    }
+
+    @Override
+    public List<String> children(String path) throws DiscoveryException {
+        return core().discovery().children(path);
+    }
+
+    @Override
     public CuratorFramework curator() {
         HaCore c = core;
         return c == null ? null : c.curator();

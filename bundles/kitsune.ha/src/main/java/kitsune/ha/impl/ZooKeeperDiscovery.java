@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -96,6 +97,36 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
                 return true;
             } catch (KeeperException.NoNodeException e) {
                 return false;
+            }
+        });
+    }
+
+    @Override
+    public void write(String path, byte[] data) throws DiscoveryException {
+        bounded("write", path, () -> {
+            client.create().orSetData().creatingParentsIfNeeded().forPath(path, data);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<byte[]> read(String path) throws DiscoveryException {
+        return bounded("read", path, () -> {
+            try {
+                return Optional.ofNullable(client.getData().forPath(path));
+            } catch (KeeperException.NoNodeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public List<String> children(String path) throws DiscoveryException {
+        return bounded("list", path, () -> {
+            try {
+                return client.getChildren().forPath(path);
+            } catch (KeeperException.NoNodeException e) {
+                return List.of();
             }
         });
     }

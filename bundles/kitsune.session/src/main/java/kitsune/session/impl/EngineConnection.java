@@ -113,7 +113,7 @@ final class EngineConnection implements AutoCloseable {
         try {
             return call(what, call);
         } finally {
-            socket.setTimeout(0);
+            if (broken == null) socket.setTimeout(0); // a broken connection's socket is closed already
         }
     }
 

@@ -143,6 +143,11 @@ final class EngineLocator {
                 + "share its state. Stop that engine or try again later.");
     }
 
+    /** The namespace's discovery, or null while there is none. */
+    Discovery discovery() {
+        return services.discovery();
+    }
+
     /**
      * After a connection to a registered engine was refused: whether its node is stale, and if so deletes it. Only
      * the provider can tell (it knows where its engines run); a refused connection alone never removes a node, so a

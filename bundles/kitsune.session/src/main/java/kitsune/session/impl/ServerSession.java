@@ -21,6 +21,9 @@ final class ServerSession {
     private final UUID id;
     private final TSessionHandle handle;
     private final String user;
+    private final String login;
+    /** Opened by another server and continued here: its operations may be older than this server's knowledge. */
+    private volatile boolean resumed;
     private final ClientContext client;
     private final EngineChannel engine;
     private final TSessionHandle engineHandle;
@@ -29,11 +32,16 @@ final class ServerSession {
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile Instant lastAccess;
 
-    ServerSession(UUID id, String user, ClientContext client, EngineChannel engine, TSessionHandle engineHandle,
-            Instant now) {
+    /**
+     * @param user  whose session it is (the proxy user when the login acts for another)
+     * @param login who logged in to open it
+     */
+    ServerSession(UUID id, String user, String login, ClientContext client, EngineChannel engine,
+            TSessionHandle engineHandle, Instant now) {
         this.id = id;
         this.handle = Handles.newSessionHandle(id);
         this.user = user;
+        this.login = login;
         this.client = client;
         this.engine = engine;
         this.engineHandle = engineHandle;
@@ -55,6 +63,19 @@ final class ServerSession {
 
     String user() {
         return user;
+    }
+
+    boolean resumed() {
+        return resumed;
+    }
+
+    void markResumed() {
+        resumed = true;
+    }
+
+    /** Whether that login may use this session: its user, or the login that opened it for that user. */
+    boolean usableBy(String caller) {
+        return caller.equals(user) || caller.equals(login);
     }
 
     /** The connection this session was opened on (null for sessions opened without one). */

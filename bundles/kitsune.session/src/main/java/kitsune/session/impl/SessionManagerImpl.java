@@ -39,6 +39,7 @@ import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoType;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
 import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysReq;
@@ -74,11 +75,13 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineException;
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
+import kitsune.thrift.Callers;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
@@ -102,6 +105,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     /** Stale engine nodes removed for one session at most (one per dead engine of its space). */
     private static final int STALE_NODE_ATTEMPTS = 3;
     private static final String DRAINING = "This server accepts no new sessions; connect to another server";
+    /** How this server names itself in session records. */
+    private static final String SERVER_NAME = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
     @FunctionalInterface
     interface SessionCall<R> {
@@ -255,8 +260,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 return Responses.withStatus(TOpenSessionResp.class, status);
             }
             TProtocolVersion agreed = Protocols.min(protocol, engineResp.getServerProtocolVersion());
-            ServerSession s = new ServerSession(id, user, context, engine, engineResp.getSessionHandle(),
+            ServerSession s = new ServerSession(id, user, login, context, engine, engineResp.getSessionHandle(),
                     clock.instant());
+            writeRecord(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
+                    node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
+                    engineResp.getSessionHandle(), agreed, SERVER_NAME));
             sessions.put(s.key(), s);
             LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
                     space.path());
@@ -284,7 +292,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TCloseSessionResp CloseSession(TCloseSessionReq req) {
-        ServerSession s = sessions.get(Handles.key(req.getSessionHandle()));
+        ServerSession s;
+        try {
+            s = ownedSession(req.getSessionHandle());
+        } catch (SessionRefusedException e) {
+            return new TCloseSessionResp(Statuses.error(e.getMessage()));
+        }
         if (s == null) return new TCloseSessionResp(invalidSession(req.getSessionHandle()));
         return new TCloseSessionResp(close(s, null));
     }
@@ -303,6 +316,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private TStatus close(ServerSession s, String reason) {
         if (sessions.remove(s.key()) == null) return Statuses.ok(); // closed concurrently
         for (String op : s.operations()) operations.remove(op);
+        deleteRecord(s.id());
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
         TStatus status = Statuses.ok();
         try {
@@ -319,13 +333,21 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     private <R> R onSession(TSessionHandle handle, Class<R> type, String what, SessionCall<R> call,
             Function<R, TOperationHandle> newOperation) {
-        ServerSession s = sessions.get(Handles.key(handle));
+        ServerSession s;
+        try {
+            s = ownedSession(handle);
+        } catch (SessionRefusedException e) {
+            return Responses.withStatus(type, Statuses.error(e.getMessage()));
+        }
         if (s == null) return Responses.withStatus(type, invalidSession(handle));
         s.enter(clock.instant());
         try {
             R resp = s.engine().call(what, c -> call.on(c, s.engineHandle()));
             TOperationHandle op = newOperation == null ? null : newOperation.apply(resp);
-            if (op != null) {
+            if (op != null && op.getOperationId() != null) {
+                // the handle's secret (engines name operations by guid alone) carries the session's id, so that any
+                // server of the namespace can find the session of an operation it has not seen
+                op.getOperationId().setSecret(uuidBytes(s.id()));
                 String key = Handles.key(op);
                 operations.put(key, s);
                 s.operations().add(key);
@@ -339,7 +361,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     }
 
     private <R> R onOperation(TOperationHandle handle, Class<R> type, String what, EngineConnection.Call<R> call) {
-        ServerSession s = operations.get(Handles.key(handle));
+        ServerSession s;
+        try {
+            s = ownedSessionOf(handle);
+        } catch (SessionRefusedException e) {
+            return Responses.withStatus(type, Statuses.error(e.getMessage()));
+        }
         if (s == null) return Responses.withStatus(type, invalidOperation(handle));
         s.enter(clock.instant());
         try {
@@ -349,6 +376,146 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } finally {
             s.exit(clock.instant());
         }
+    }
+
+    // ---------------------------------------------------------------- owners and records
+
+    /** A session handle refused to this caller, with the reason it may read. */
+    static final class SessionRefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SessionRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The session of that handle for the current caller: held here, or resumed from its record when another server
+     * of the namespace opened it; null when no server knows it.
+     *
+     * @throws SessionRefusedException when it is another user's, or known but cannot be continued
+     */
+    private ServerSession ownedSession(TSessionHandle handle) throws SessionRefusedException {
+        ServerSession s = sessions.get(Handles.key(handle));
+        if (s == null) {
+            UUID id = handle == null ? null : Handles.uuid(handle.getSessionId());
+            s = id == null ? null : resume(id);
+        }
+        return s == null ? null : checkOwner(s);
+    }
+
+    /** The session of that operation for the current caller, as {@link #ownedSession}. */
+    private ServerSession ownedSessionOf(TOperationHandle handle) throws SessionRefusedException {
+        String key = Handles.key(handle);
+        ServerSession s = operations.get(key);
+        if (s == null && handle != null && handle.getOperationId() != null) {
+            byte[] secret = handle.getOperationId().getSecret();
+            UUID id = secret == null || secret.length != 16 ? null : Handles.uuid(new THandleIdentifier(
+                    java.nio.ByteBuffer.wrap(secret), java.nio.ByteBuffer.wrap(secret)));
+            if (id != null) {
+                // an operation this server has not seen: one started on the server that opened the session. For a
+                // session opened here, this server's own list is the truth (the operation was closed)
+                s = sessions.get(Handles.key(Handles.newIdentifier(id)));
+                if (s == null) s = resume(id);
+                if (s != null && !s.resumed()) s = null;
+                if (s != null) {
+                    operations.put(key, s);
+                    s.operations().add(key);
+                }
+            }
+        }
+        return s == null ? null : checkOwner(s);
+    }
+
+    /** Another user's handle is refused, here and on every server; calls without a known caller are not checked. */
+    private static ServerSession checkOwner(ServerSession s) throws SessionRefusedException {
+        ClientContext caller = Callers.current();
+        if (caller == null || caller.user() == null || s.usableBy(caller.user())) return s;
+        LOG.warn("{} from {} used a handle of session {} of {}: refused", caller.user(), caller.clientAddress(),
+                s.id(), s.user());
+        throw new SessionRefusedException("Invalid SessionHandle: the session belongs to another user");
+    }
+
+    /**
+     * Continues a session another server of the namespace opened (and maybe died holding): reads its record,
+     * checks the caller, makes sure its engine still has it, and holds it here from now on.
+     */
+    private ServerSession resume(UUID id) throws SessionRefusedException {
+        SessionRecords records = records();
+        if (records == null) return null;
+        ClientContext caller = Callers.current();
+        SessionRecords.Entry r;
+        try {
+            Optional<SessionRecords.Entry> found = records.read(id);
+            if (found.isEmpty()) return null;
+            r = found.get();
+        } catch (DiscoveryException e) {
+            throw new SessionRefusedException("Cannot resume session " + id + ": " + e.getMessage());
+        }
+        if (caller == null || !r.usableBy(caller.user())) {
+            LOG.warn("{} from {} tried to resume session {} of {}: refused", caller == null ? "?" : caller.user(),
+                    caller == null ? "?" : caller.clientAddress(), id, r.user());
+            throw new SessionRefusedException("Invalid SessionHandle: the session belongs to another user");
+        }
+        Map<String, String> attrs = r.engineAuth() == null || r.engineAuth().isEmpty() ? Map.of()
+                : Map.of(EngineConf.NODE_AUTH, r.engineAuth());
+        ServiceNode node = new ServiceNode(r.engineSpace(), "resumed", r.engineHost(), r.enginePort(), attrs);
+        KitsuneConf userConf = conf.forUser(r.user());
+        EngineChannel channel = channels.of(node, userConf);
+        TSessionHandle engineHandle = r.engineHandle();
+        try {
+            TGetInfoResp info = channel.call("GetInfo", userConf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
+                    c -> c.GetInfo(new TGetInfoReq(engineHandle, TGetInfoType.CLI_DBMS_NAME)));
+            if (!Statuses.isOk(info.getStatus())) {
+                deleteRecord(id);
+                throw new SessionRefusedException("Invalid SessionHandle: session " + id + " was closed on its engine"
+                        + " at " + node.hostPort() + " (" + info.getStatus().getErrorMessage() + ")");
+            }
+        } catch (EngineCallException e) {
+            if (EngineConnection.refused(e)) deleteRecord(id);
+            throw new SessionRefusedException("Cannot resume session " + id + ": its engine at " + node.hostPort()
+                    + " is gone (" + e.getMessage() + "); open a new session");
+        }
+        ServerSession s = new ServerSession(id, r.user(), r.login(), caller, channel, engineHandle, clock.instant());
+        s.markResumed();
+        ServerSession raced = sessions.putIfAbsent(s.key(), s);
+        if (raced != null) return raced;
+        writeRecord(s, new SessionRecords.Entry(r.version(), r.user(), r.login(), r.engineHost(), r.enginePort(),
+                r.engineAuth(), r.engineSpace(), r.engineGuid(), r.engineSecret(), r.protocol(), SERVER_NAME));
+        LOG.info("Resumed session {} of {} for {} from {} on engine {} (opened on {})", id, r.user(), caller.user(),
+                caller.clientAddress(), node.hostPort(), r.server());
+        return s;
+    }
+
+    private SessionRecords records() {
+        Discovery discovery = locator.discovery();
+        return discovery == null ? null : new SessionRecords(discovery);
+    }
+
+    private void writeRecord(ServerSession s, SessionRecords.Entry entry) {
+        SessionRecords records = records();
+        if (records == null) return;
+        try {
+            records.write(s.id(), entry);
+        } catch (DiscoveryException | RuntimeException e) {
+            LOG.warn("Session {} has no record in ZooKeeper, so no other server can continue it: {}", s.id(),
+                    e.getMessage());
+        }
+    }
+
+    private void deleteRecord(UUID id) {
+        SessionRecords records = records();
+        if (records == null) return;
+        try {
+            records.delete(id);
+        } catch (DiscoveryException | RuntimeException e) {
+            LOG.warn("The record of session {} stays in ZooKeeper until it is cleaned up: {}", id, e.getMessage());
+        }
+    }
+
+    private static byte[] uuidBytes(UUID u) {
+        return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                .putLong(u.getLeastSignificantBits()).array();
     }
 
     private static TStatus invalidSession(TSessionHandle h) {

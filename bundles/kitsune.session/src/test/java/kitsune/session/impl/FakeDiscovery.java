@@ -46,8 +46,28 @@ final class FakeDiscovery implements Discovery {
 
     @Override
     public boolean delete(String path) {
-        boolean deleted = false;
+        boolean deleted = records.remove(path) != null;
         for (List<ServiceNode> list : nodes.values()) deleted |= list.removeIf(n -> n.path().equals(path));
         return deleted;
+    }
+
+    /** Records by path, as a ZooKeeper keeps them. */
+    final Map<String, byte[]> records = new ConcurrentHashMap<>();
+
+    @Override
+    public void write(String path, byte[] data) {
+        records.put(path, data.clone());
+    }
+
+    @Override
+    public java.util.Optional<byte[]> read(String path) {
+        return java.util.Optional.ofNullable(records.get(path)).map(byte[]::clone);
+    }
+
+    @Override
+    public List<String> children(String path) {
+        String prefix = path + "/";
+        return records.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
+                .toList();
     }
 }

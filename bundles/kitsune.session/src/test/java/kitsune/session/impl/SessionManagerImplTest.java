@@ -52,6 +52,7 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineLaunchRequest;
 import kitsune.api.engine.EngineProvider;
+import kitsune.thrift.Callers;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
 
@@ -453,5 +454,89 @@ class SessionManagerImplTest {
         assertEquals("2g", launched.raw("spark.executor.memory"), "the session's own setting over alice's default");
         assertFalse(launched.asMap().keySet().stream().anyMatch(k -> k.startsWith("___")),
                 "no user's defaults travel to the engine as keys");
+    }
+
+    // ---------------------------------------------------------------- sessions that outlive their server
+
+    private SessionManagerImpl secondServer() {
+        SessionManagerImpl other = new SessionManagerImpl(new EngineLocator(services, SERVER, Duration.ofMillis(20)),
+                clock);
+        other.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString())));
+        others.add(other);
+        return other;
+    }
+
+    private final List<SessionManagerImpl> others = new ArrayList<>();
+
+    @AfterEach
+    void stopOthers() {
+        others.forEach(SessionManagerImpl::shutdown);
+    }
+
+    @Test
+    void anotherServerOfTheNamespaceContinuesASessionAndItsRunningOperation() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        TOperationHandle op = Callers.as(conn, () -> manager.ExecuteStatement(
+                new TExecuteStatementReq(session, "SELECT 'hello'"))).getOperationHandle();
+        // the server that opened it is gone (its memory with it); the record in ZooKeeper is what is left
+        SessionManagerImpl other = secondServer();
+        ClientContext sameUserElsewhere = new ClientContext("conn-2", "alice", "10.0.0.8");
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(sameUserElsewhere,
+                () -> other.GetOperationStatus(new TGetOperationStatusReq(op))).getStatus().getStatusCode());
+        TFetchResultsResp rows = Callers.as(sameUserElsewhere, () -> other.FetchResults(
+                new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 10)));
+        assertEquals(List.of("hello"), rows.getResults().getColumns().get(0).getStringVal().getValues());
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(sameUserElsewhere, () -> other.GetInfo(
+                new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME))).getStatus().getStatusCode());
+        assertEquals(1, other.openSessionCount(), "the other server holds the session from now on");
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(sameUserElsewhere,
+                () -> other.CloseSession(new TCloseSessionReq(session))).getStatus().getStatusCode());
+        assertTrue(discovery.records.isEmpty(), "closing a session removes its record");
+    }
+
+    @Test
+    void anotherUsersHandleIsRefusedOnEveryServer() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        TOperationHandle op = Callers.as(conn, () -> manager.ExecuteStatement(
+                new TExecuteStatementReq(session, "SELECT 1"))).getOperationHandle();
+        ClientContext bob = new ClientContext("conn-b", "bob", "10.0.0.9");
+        SessionManagerImpl other = secondServer();
+        for (SessionManagerImpl server : List.of(manager, other)) {
+            String onSession = Callers.as(bob, () -> server.GetInfo(new TGetInfoReq(session,
+                    TGetInfoType.CLI_DBMS_NAME))).getStatus().getErrorMessage();
+            assertEquals("Invalid SessionHandle: the session belongs to another user", onSession);
+            String onOperation = Callers.as(bob, () -> server.FetchResults(new TFetchResultsReq(op,
+                    TFetchOrientation.FETCH_NEXT, 10))).getStatus().getErrorMessage();
+            assertEquals("Invalid SessionHandle: the session belongs to another user", onOperation);
+            String close = Callers.as(bob, () -> server.CloseSession(new TCloseSessionReq(session))).getStatus()
+                    .getErrorMessage();
+            assertEquals("Invalid SessionHandle: the session belongs to another user", close);
+        }
+        assertEquals(0, other.openSessionCount(), "nothing was resumed for bob");
+        assertEquals(1, manager.openSessionCount(), "alice's session is still open");
+    }
+
+    @Test
+    void aSessionClosedAnywhereCannotBeResumed() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        Callers.as(conn, () -> manager.CloseSession(new TCloseSessionReq(session)));
+        String msg = Callers.as(conn, () -> secondServer().GetInfo(new TGetInfoReq(session,
+                TGetInfoType.CLI_DBMS_NAME))).getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Invalid SessionHandle"), msg);
+    }
+
+    @Test
+    void aSessionWhoseEngineIsGoneGetsAClearErrorAndLosesItsRecord() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        engine.close();
+        String msg = Callers.as(conn, () -> secondServer().GetInfo(new TGetInfoReq(session,
+                TGetInfoType.CLI_DBMS_NAME))).getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Cannot resume session ") && msg.contains("127.0.0.1:" + engine.port()
+                + " is gone"), msg);
+        assertTrue(discovery.records.isEmpty(), "the record of a session whose engine is gone is removed");
     }
 }

@@ -53,6 +53,17 @@ final class AuthCookies {
         return null;
     }
 
+    /** Whether the request shows a login cookie at all (valid or not). */
+    static boolean presented(List<String> cookieHeaders) {
+        if (cookieHeaders == null) return false;
+        for (String header : cookieHeaders) {
+            for (String cookie : header.split(";")) {
+                if (cookie.trim().startsWith(NAME + "=")) return true;
+            }
+        }
+        return false;
+    }
+
     private String verify(String value) {
         int dot = value.lastIndexOf('.');
         if (dot <= 0) return null;

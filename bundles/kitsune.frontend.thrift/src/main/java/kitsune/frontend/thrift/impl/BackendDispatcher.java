@@ -11,14 +11,15 @@ import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.thrift.Callers;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Responses;
 import kitsune.thrift.Statuses;
 
 /**
- * The TCLIService handler: hands each call to whichever session service is registered now, adding the
- * connection's context to OpenSession. Without a session service (e.g. while its bundle is updated) every call is
+ * The TCLIService handler: hands each call to whichever session service is registered now, with the connection's
+ * context (an argument of OpenSession, {@link Callers#current()} for every other call). Without a session service (e.g. while its bundle is updated) every call is
  * answered with an error status, so the frontend keeps its port and its clients get a reason. A call that throws
  * is answered the same way: thrift would otherwise log a stack trace and send a bare "Internal error".
  */
@@ -47,11 +48,12 @@ final class BackendDispatcher implements InvocationHandler {
         if (b == null) {
             return Responses.withStatus(method.getReturnType(), Statuses.error(NO_BACKEND, "08S01"));
         }
+        ClientContext caller = context.get();
         try {
             if (method.getName().equals("OpenSession")) {
-                return b.openSession(context.get(), (TOpenSessionReq) args[0]);
+                return b.openSession(caller, (TOpenSessionReq) args[0]);
             }
-            return method.invoke(b, args);
+            return Callers.as(caller, () -> method.invoke(b, args));
         } catch (InvocationTargetException e) {
             return failed(method, e.getCause());
         } catch (RuntimeException e) {

@@ -134,8 +134,18 @@ final class ThriftHttpServer {
                 return;
             }
             String user = cookies.user(exchange.getRequestHeaders().get("Cookie"));
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (user == null && authorization == null
+                    && AuthCookies.presented(exchange.getRequestHeaders().get("Cookie"))) {
+                // a cookie of another server of the namespace (its session moved here) or of an earlier process:
+                // the Hive driver answers a 401 by sending its login again, so the session goes on under that login
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kitsune\"");
+                reply(exchange, 401, "text/plain", "The login cookie is not valid on this server; log in again\n"
+                        .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             if (user == null) {
-                String[] login = basic(exchange.getRequestHeaders().getFirst("Authorization"));
+                String[] login = basic(authorization);
                 try {
                     credentials.check(login[0], login[1]);
                 } catch (SaslException e) {

@@ -1,0 +1,134 @@
+package kitsune.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import kitsune.testkit.FreePorts;
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.TcpBalancer;
+import kitsune.testkit.ZooKeeperEnsemble;
+
+/**
+ * Two production-mode servers with the Thrift HTTP transport behind a plain TCP balancer: the server holding a
+ * session is killed (SIGKILL), and the same java.sql.Connection goes on through the other server, which continues the
+ * session from its record — its settings, its temporary view and a query that was running at the moment of the crash.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SessionFailoverTest {
+    private Path root;
+    private ZooKeeperEnsemble zk;
+    private final List<KitsuneServer> servers = new ArrayList<>();
+    private final List<Integer> httpPorts = new ArrayList<>();
+    private TcpBalancer balancer;
+    private String url;
+
+    @BeforeAll
+    void start() throws Exception {
+        root = Files.createTempDirectory("kitsune-failover-");
+        zk = new ZooKeeperEnsemble(root.resolve("zk"), 1, 500, 2000, 60000).start();
+        List<CompletableFuture<KitsuneServer>> starting = new ArrayList<>();
+        for (String name : List.of("s1", "s2")) {
+            int http = FreePorts.next();
+            httpPorts.add(http);
+            KitsuneServer s = new KitsuneServer(root.resolve(name))
+                    .set("kyuubi.ha.addresses", zk.connectString())
+                    .set("kyuubi.frontend.protocols", "THRIFT_BINARY,THRIFT_HTTP")
+                    .set("kyuubi.frontend.thrift.http.bind.host", "127.0.0.1")
+                    .set("kyuubi.frontend.thrift.http.bind.port", String.valueOf(http))
+                    .set("spark.master", "local[2]")
+                    .set("spark.driver.memory", "640m")
+                    .set("kyuubi.session.engine.idle.timeout", "PT5M");
+            servers.add(s);
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.start();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        starting.forEach(CompletableFuture::join);
+        String serverUrl = servers.get(0).awaitLog(Pattern.compile("JDBC connection over HTTP at: (jdbc:hive2://\\S+)"),
+                Duration.ofSeconds(30)).group(1);
+        balancer = new TcpBalancer(httpPorts.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList());
+        url = serverUrl.replaceFirst("jdbc:hive2://[^/]+/", "jdbc:hive2://127.0.0.1:" + balancer.port() + "/");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (balancer != null) balancer.close();
+        for (KitsuneServer s : servers) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                System.err.println("closing " + s.dir + ": " + e);
+            }
+        }
+        if (zk != null) zk.close();
+    }
+
+    /** The server whose log says it opened a session for that user. */
+    private KitsuneServer holderOf(String user) throws Exception {
+        for (KitsuneServer s : servers) {
+            if (s.isAlive() && s.countLog("Opened session") > 0 && s.log().contains(" for " + user + " from ")) {
+                return s;
+            }
+        }
+        throw new AssertionError("no server opened a session for " + user);
+    }
+
+    @Test
+    void afterTheServingServerIsKilledTheSameConnectionGoesOnThroughTheOtherServer() throws Exception {
+        try (Connection c = Jdbc.connect(url, "alice")) {
+            Jdbc.execute(c, "SET spark.sql.shuffle.partitions=7");
+            Jdbc.execute(c, "CREATE TEMPORARY VIEW answer AS SELECT 42 AS x");
+            assertEquals(42, ((Number) Jdbc.single(c, "SELECT x FROM answer")).intValue());
+            KitsuneServer holder = holderOf("alice");
+            KitsuneServer other = servers.get(0) == holder ? servers.get(1) : servers.get(0);
+
+            // a query that runs for a while, started before the crash on a second statement of the same session
+            CompletableFuture<Long> longQuery = CompletableFuture.supplyAsync(() -> {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT count(*) FROM range(0, 4000000000, 1, 4) "
+                                + "WHERE id % 13 = 5")) {
+                    rs.next();
+                    return rs.getLong(1);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(1500); // the query is submitted and being polled
+            long killedAt = System.nanoTime();
+            holder.kill9();
+
+            assertEquals("7", Jdbc.query(c, "SET spark.sql.shuffle.partitions").get(0).get(1),
+                    "the session's setting, through the other server");
+            double firstAnswerMs = (System.nanoTime() - killedAt) / 1e6;
+            assertEquals(42, ((Number) Jdbc.single(c, "SELECT x FROM answer")).intValue(),
+                    "the session's temporary view");
+            assertEquals(307692308L, longQuery.get(180, TimeUnit.SECONDS), "the query running at the crash");
+            assertTrue(other.log().contains("Resumed session"), "the other server continued the session");
+            System.out.printf("[failover] first statement answered %.0f ms after SIGKILL of the serving server%n",
+                    firstAnswerMs);
+        }
+    }
+}
