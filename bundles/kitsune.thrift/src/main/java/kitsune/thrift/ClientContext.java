@@ -8,4 +8,14 @@ package kitsune.thrift;
  * @param clientAddress the peer's IP address
  */
 public record ClientContext(String connectionId, String user, String clientAddress) {
+    /** How the HTTP transport's connection ids begin: a context per request, not per connection. */
+    public static final String PER_REQUEST_PREFIX = "http-";
+
+    /**
+     * Whether this context is one request's (the HTTP transport), whose client may send its next request to any
+     * server of the namespace, rather than a connection's, whose client stays on it.
+     */
+    public boolean perRequest() {
+        return connectionId != null && connectionId.startsWith(PER_REQUEST_PREFIX);
+    }
 }

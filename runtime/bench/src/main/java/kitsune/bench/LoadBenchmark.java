@@ -57,15 +57,21 @@ final class LoadBenchmark {
             List<Connection> held = new ArrayList<>(HOLD);
             long t0 = System.nanoTime();
             try {
-                for (int i = 0; i < HOLD; i++) held.add(Jdbc.connect(url, "load"));
-                System.out.printf(Locale.ROOT, "opened %d idle sessions in %.1f s%n", HOLD,
+                try {
+                    for (int i = 0; i < HOLD; i++) held.add(Jdbc.connect(url, "load"));
+                } catch (java.sql.SQLException e) {
+                    System.out.printf(Locale.ROOT, "opening idle session %d failed: %s%n", held.size() + 1,
+                            e.getMessage());
+                }
+                System.out.printf(Locale.ROOT, "opened %d idle sessions in %.1f s%n", held.size(),
                         (System.nanoTime() - t0) / 1e9);
                 Figures holding = Figures.of("holding " + HOLD, jvm, engine);
                 Result held32 = phase(url, 32, "32 clients, " + HOLD + " held", SECONDS);
                 Result held128 = phase(url, 128, "128 clients, " + HOLD + " held", SECONDS);
                 int answering = answering(held);
-                System.out.printf(Locale.ROOT, "held sessions answering SELECT 1 afterwards: %d of %d%n", answering,
-                        HOLD);
+                int heldCount = held.size();
+                System.out.printf(Locale.ROOT, "held sessions answering SELECT 1 afterwards: %d of %d (%d asked for)%n",
+                        answering, heldCount, HOLD);
                 for (Connection c : held) c.close();
                 held.clear();
                 Thread.sleep(2_000);
@@ -74,7 +80,7 @@ final class LoadBenchmark {
                 holding.print();
                 after.print();
 
-                double perHeldKib = (holding.serverRssKib - before.serverRssKib) / (double) HOLD;
+                double perHeldKib = (holding.serverRssKib - before.serverRssKib) / (double) Math.max(1, held.size());
                 result("sessions/min, 32 clients", alone32.perMinute(), ">= 3000", alone32.perMinute() >= 3000
                         && alone32.errors() == 0);
                 result("errors, 32 clients", alone32.errors(), "0", alone32.errors() == 0);

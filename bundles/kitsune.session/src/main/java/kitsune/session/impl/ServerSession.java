@@ -78,6 +78,11 @@ final class ServerSession {
         return caller.equals(user) || caller.equals(login);
     }
 
+    /** The connection (or HTTP request) this session was opened or resumed on; null without one. */
+    ClientContext client() {
+        return client;
+    }
+
     /** The connection this session was opened on (null for sessions opened without one). */
     String connectionId() {
         return client == null ? null : client.connectionId();

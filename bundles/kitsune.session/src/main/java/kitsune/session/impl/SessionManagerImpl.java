@@ -314,7 +314,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /** Forgets the session and closes it on its engine; the engine keeps running. */
     private TStatus close(ServerSession s, String reason) {
-        if (sessions.remove(s.key()) == null) return Statuses.ok(); // closed concurrently
+        boolean held = sessions.remove(s.key()) != null;
+        // not held: closed concurrently, unless it is a session a draining server serves without holding it
+        if (!held && !(s.resumed() && refusal != null)) return Statuses.ok();
         for (String op : s.operations()) operations.remove(op);
         deleteRecord(s.id());
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
@@ -418,7 +420,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 s = sessions.get(Handles.key(Handles.newIdentifier(id)));
                 if (s == null) s = resume(id);
                 if (s != null && !s.resumed()) s = null;
-                if (s != null) {
+                if (s != null && refusal == null) {
                     operations.put(key, s);
                     s.operations().add(key);
                 }
@@ -478,6 +480,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         ServerSession s = new ServerSession(id, r.user(), r.login(), caller, channel, engineHandle, clock.instant());
         s.markResumed();
+        if (refusal != null) {
+            // draining: serve this call, hold nothing (the session's next server holds it)
+            LOG.info("Serving a call of session {} of {} without holding it: this server drains", id, r.user());
+            return s;
+        }
         ServerSession raced = sessions.putIfAbsent(s.key(), s);
         if (raced != null) return raced;
         writeRecord(s, new SessionRecords.Entry(r.version(), r.user(), r.login(), r.engineHost(), r.enginePort(),
@@ -685,6 +692,25 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     public void refuseNewSessions(String message) {
         refusal = message == null || message.isBlank() ? DRAINING : message;
         LOG.info("New sessions are refused from now on: {}", refusal);
+        handOverPerRequestSessions();
+    }
+
+    /**
+     * A draining server lets go of the sessions of HTTP clients without closing them: their records stay, and their
+     * next requests continue them on whichever server the balancer picks (this one too, while it still runs,
+     * without holding them again). Binary-transport sessions stay: their clients cannot move within a connection.
+     */
+    private void handOverPerRequestSessions() {
+        int handed = 0;
+        for (ServerSession s : new ArrayList<>(sessions.values())) {
+            if (s.client() == null || !s.client().perRequest()) continue;
+            if (sessions.remove(s.key()) == null) continue;
+            for (String op : s.operations()) operations.remove(op);
+            handed++;
+        }
+        if (handed > 0) {
+            LOG.info("{} HTTP session(s) handed over: their records stay for the next server of the namespace", handed);
+        }
     }
 
     @Override

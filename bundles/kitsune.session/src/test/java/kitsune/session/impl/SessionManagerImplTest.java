@@ -539,4 +539,30 @@ class SessionManagerImplTest {
                 + " is gone"), msg);
         assertTrue(discovery.records.isEmpty(), "the record of a session whose engine is gone is removed");
     }
+
+    @Test
+    void aDrainingServerHandsItsHttpSessionsOverAndServesThemWithoutHoldingThem() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        ClientContext http = new ClientContext(ClientContext.PER_REQUEST_PREFIX + "1", "alice", "10.0.0.7");
+        TOpenSessionReq req = new TOpenSessionReq(HIVE_CLI_SERVICE_PROTOCOL_V10);
+        TSessionHandle viaHttp = manager.openSession(http, req).getSessionHandle();
+        TSessionHandle viaBinary = openOk(Map.of());
+        assertEquals(2, manager.openSessionCount());
+
+        manager.refuseNewSessions(null);
+        assertEquals(1, manager.openSessionCount(), "only the binary session keeps the drain waiting");
+        assertEquals(2, discovery.records.size(), "the handed-over session keeps its record");
+        ClientContext nextRequest = new ClientContext(ClientContext.PER_REQUEST_PREFIX + "2", "alice", "10.0.0.7");
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(nextRequest, () -> manager.GetInfo(
+                new TGetInfoReq(viaHttp, TGetInfoType.CLI_DBMS_NAME))).getStatus().getStatusCode());
+        assertEquals(1, manager.openSessionCount(), "served while draining, not held again");
+
+        SessionManagerImpl other = secondServer();
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(nextRequest, () -> other.GetInfo(
+                new TGetInfoReq(viaHttp, TGetInfoType.CLI_DBMS_NAME))).getStatus().getStatusCode());
+        assertEquals(1, other.openSessionCount(), "the next server holds it");
+        assertEquals(TStatusCode.SUCCESS_STATUS, manager.CloseSession(new TCloseSessionReq(viaBinary)).getStatus()
+                .getStatusCode());
+        assertEquals(0, manager.openSessionCount());
+    }
 }

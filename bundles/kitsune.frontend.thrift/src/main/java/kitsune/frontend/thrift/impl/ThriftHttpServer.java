@@ -167,7 +167,7 @@ final class ThriftHttpServer {
             TConfiguration tc = TConfiguration.custom().setMaxMessageSize(settings.maxMessageSize())
                     .setMaxFrameSize(settings.maxMessageSize()).build();
             TMemoryBuffer out = new TMemoryBuffer(tc, 4096);
-            current.set(new ClientContext("http-" + UUID.randomUUID(), user,
+            current.set(new ClientContext(ClientContext.PER_REQUEST_PREFIX + UUID.randomUUID(), user,
                     exchange.getRemoteAddress() == null ? null : exchange.getRemoteAddress().getAddress().getHostAddress()));
             try {
                 processor.process(new TBinaryProtocol(new TMemoryInputTransport(tc, body)), new TBinaryProtocol(out));
