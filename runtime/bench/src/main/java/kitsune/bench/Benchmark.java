@@ -91,6 +91,7 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "warm open + first SELECT 1, engine direct p50 %7.2f ms  p99 %7.2f ms%n",
                 opensEngine.p50(), opensEngine.p99());
         print("warm open + first SELECT 1 p50 (direct URL)", opensDirect.p50(), "ms", "<= 20 ms", opensDirect.p50() <= 20);
+        sessionRecordCost(server);
 
         long serverPid = server.process().descendants().filter(p -> p.info().commandLine()
                 .map(cl -> cl.contains("kitsune.jar")).orElse(false)).findFirst().orElseThrow().pid();
@@ -135,6 +136,47 @@ public final class Benchmark {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         print(label, secs, "s", "<= 6 s", secs <= 6);
+    }
+
+    /**
+     * What a session record adds to OpenSession and CloseSession: writing a record of a real record's size into the
+     * server's ZooKeeper (a persistent node under the namespace's sessions path) and deleting it, from this process,
+     * as a server does for every session.
+     */
+    private static void sessionRecordCost(KitsuneServer server) throws Exception {
+        byte[] record = ("{\"version\":1,\"user\":\"bench\",\"login\":\"bench\",\"engineHost\":\"127.0.0.1\","
+                + "\"enginePort\":40000,\"engineAuth\":\"\",\"engineSpace\":\"/kyuubi_1-spark-4.0_USER_SPARK_SQL/bench/"
+                + "default\",\"engineGuid\":\"AAAAAAAAAAAAAAAAAAAAAA==\",\"engineSecret\":\"AAAAAAAAAAAAAAAAAAAAAA==\","
+                + "\"protocol\":9,\"server\":\"12345@gateway\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = 300;
+        long[] writes = new long[n];
+        long[] deletes = new long[n];
+        try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
+            String parent = "/" + server.namespace() + "_sessions";
+            if (zk.exists(parent, false) == null) {
+                zk.create(parent, new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        org.apache.zookeeper.CreateMode.PERSISTENT);
+            }
+            for (int i = -50; i < n; i++) {
+                String path = parent + "/bench-" + java.util.UUID.randomUUID();
+                long s = System.nanoTime();
+                zk.create(path, record, org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        org.apache.zookeeper.CreateMode.PERSISTENT);
+                long w = System.nanoTime();
+                zk.delete(path, -1);
+                long d = System.nanoTime();
+                if (i >= 0) {
+                    writes[i] = w - s;
+                    deletes[i] = d - w;
+                }
+            }
+        }
+        Stats write = new Stats(writes);
+        Stats delete = new Stats(deletes);
+        System.out.printf(Locale.ROOT, "session record write (OpenSession)  p50 %6.2f ms  p99 %6.2f ms; delete "
+                + "(CloseSession) p50 %6.2f ms  p99 %6.2f ms (%d records)%n", write.p50(), write.p99(), delete.p50(),
+                delete.p99(), n);
+        print("session record write p50", write.p50(), "ms", "<= 2 ms", write.p50() <= 2);
     }
 
     /** Opens a session, runs SELECT 1 and closes it, SESSIONS times (after a few unmeasured rounds). */
