@@ -1,5 +1,6 @@
 package kitsune.session.impl;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +80,7 @@ import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
+import kitsune.api.registry.ZkPaths;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
 import kitsune.thrift.Callers;
@@ -160,6 +162,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 try {
                     closeIdleSessions();
                     channels.closeIdle(inUseChannels());
+                    sweepRecords();
                 } catch (RuntimeException e) {
                     LOG.warn("Idle session check failed", e);
                 } finally {
@@ -492,6 +495,73 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         LOG.info("Resumed session {} of {} for {} from {} on engine {} (opened on {})", id, r.user(), caller.user(),
                 caller.clientAddress(), node.hostPort(), r.server());
         return s;
+    }
+
+    /**
+     * Removes the records of sessions nobody came back for: their server died, and their engine closed them after
+     * kyuubi.session.idle.timeout (or the engine is gone). One server of the namespace at a time, at most every
+     * twice the idle timeout: asking an engine about a session counts as a call on it, so asking more often would
+     * keep abandoned sessions alive.
+     */
+    void sweepRecords() {
+        Duration idle = conf.get(ConfigKeys.SESSION_IDLE_TIMEOUT);
+        Discovery discovery = locator.discovery();
+        if (idle.isZero() || discovery == null || refusal != null) return;
+        String root = ZkPaths.sessionsPath(discovery.namespace());
+        long now = clock.millis();
+        try {
+            discovery.withLock(root + "_sweep_lock", Duration.ofSeconds(1), () -> {
+                String marker = root + "_swept";
+                Optional<byte[]> last = discovery.read(marker);
+                if (last.isPresent() && now - Long.parseLong(new String(last.get(), StandardCharsets.US_ASCII))
+                        < idle.multipliedBy(2).toMillis()) {
+                    return null;
+                }
+                discovery.write(marker, Long.toString(now).getBytes(StandardCharsets.US_ASCII));
+                SessionRecords records = new SessionRecords(discovery);
+                int removed = 0;
+                for (String child : discovery.children(root)) {
+                    UUID id;
+                    try {
+                        id = UUID.fromString(child);
+                    } catch (IllegalArgumentException e) {
+                        continue;
+                    }
+                    if (sessions.containsKey(Handles.key(Handles.newIdentifier(id)))) continue;
+                    Optional<SessionRecords.Entry> r = records.read(id);
+                    if (r.isPresent() && !stillOnItsEngine(r.get())) {
+                        records.delete(id);
+                        removed++;
+                    }
+                }
+                if (removed > 0) LOG.info("Removed {} record(s) of sessions their engines no longer have", removed);
+                return null;
+            });
+        } catch (DiscoveryException e) {
+            LOG.debug("Session records not swept now: {}", e.getMessage()); // another server sweeps, or no ZooKeeper
+        } catch (Exception e) {
+            LOG.warn("Sweeping session records failed", e);
+        }
+    }
+
+    /** False when the engine says the session is closed, or nothing listens at its address any more. */
+    private boolean stillOnItsEngine(SessionRecords.Entry r) {
+        Map<String, String> attrs = r.engineAuth() == null || r.engineAuth().isEmpty() ? Map.of()
+                : Map.of(EngineConf.NODE_AUTH, r.engineAuth());
+        ServiceNode node = new ServiceNode(r.engineSpace(), "record", r.engineHost(), r.enginePort(), attrs);
+        KitsuneConf userConf = conf.forUser(r.user());
+        EngineCallException failed = null;
+        for (int attempt = 0; attempt < 2; attempt++) { // a pooled connection may have died with the engine
+            try {
+                TGetInfoResp info = channels.of(node, userConf).call("GetInfo", userConf.get(
+                        ConfigKeys.ENGINE_LOGIN_TIMEOUT), c -> c.GetInfo(new TGetInfoReq(r.engineHandle(),
+                                TGetInfoType.CLI_DBMS_NAME)));
+                return Statuses.isOk(info.getStatus());
+            } catch (EngineCallException e) {
+                failed = e;
+            }
+        }
+        return !EngineConnection.refused(failed);
     }
 
     private SessionRecords records() {

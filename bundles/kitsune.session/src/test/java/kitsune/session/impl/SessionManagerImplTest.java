@@ -565,4 +565,22 @@ class SessionManagerImplTest {
                 .getStatusCode());
         assertEquals(0, manager.openSessionCount());
     }
+
+    @Test
+    void recordsOfSessionsTheirEnginesNoLongerHaveAreSweptByOneServerAtATime() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        openOk(Map.of());
+        SessionManagerImpl other = secondServer();
+        other.sweepRecords();
+        assertEquals(1, discovery.records.keySet().stream().filter(k -> !k.endsWith("_swept")).count(),
+                "a session its engine still has keeps its record");
+        engine.close(); // the engine went away (or closed the session after its idle timeout)
+        other.sweepRecords();
+        assertEquals(1, discovery.records.keySet().stream().filter(k -> !k.endsWith("_swept")).count(),
+                "not swept again before twice the idle timeout");
+        clock.now = clock.now.plus(Duration.ofHours(13)); // kyuubi.session.idle.timeout is PT6H
+        other.sweepRecords();
+        assertEquals(0, discovery.records.keySet().stream().filter(k -> !k.endsWith("_swept")).count(),
+                "the record of a session on a gone engine is removed");
+    }
 }
