@@ -78,7 +78,7 @@ class StandaloneClusterTest {
     void aClientModeEngineRunsItsQueriesOnTheClustersExecutorsAsTheSessionUser() throws Exception {
         String appId;
         try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
-            assertSumOfRange(c);
+            ClusterChecks.assertSumOfRange(c);
             appId = Jdbc.appId(c);
             assertTrue(appId.startsWith("app-"), appId);
             JsonNode app = cluster.application(appId);
@@ -95,12 +95,12 @@ class StandaloneClusterTest {
                     + "FROM range(0, 1000, 1, 4)"));
         }
 
-        KitsuneCtl.Run list = ctl("list", "engine", "--user", "alice");
+        KitsuneCtl.Run list = ClusterChecks.ctl(server, "list", "engine", "--user", "alice");
         assertEquals(0, list.rc(), list.err());
         assertTrue(list.out().contains(appId), "kitsune-ctl list engine shows the application id:\n" + list.out());
         assertTrue(list.out().contains(cluster.masterUrl() + " (client)"), list.out());
 
-        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "alice");
+        KitsuneCtl.Run delete = ClusterChecks.ctl(server, "delete", "engine", "--user", "alice");
         assertEquals(0, delete.rc(), delete.err());
         await("the master reports " + appId + " finished").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -111,7 +111,7 @@ class StandaloneClusterTest {
             assertNotEquals(appId, next, "the next session gets a new application");
             assertEquals(1, Jdbc.single(c, "SELECT 1"));
         }
-        ctl("delete", "engine", "--user", "alice");
+        ClusterChecks.ctl(server, "delete", "engine", "--user", "alice");
     }
 
     @Test
@@ -119,7 +119,7 @@ class StandaloneClusterTest {
     void aClusterModeEngineHasItsDriverOnAWorkerAndIsFoundThroughItsRegistration() throws Exception {
         String appId;
         try (Connection c = Jdbc.connect(server.zkUrl() + "?spark.submit.deployMode=cluster", "bob")) {
-            assertSumOfRange(c);
+            ClusterChecks.assertSumOfRange(c);
             appId = Jdbc.appId(c);
             assertEquals("cluster", Jdbc.query(c, "SET spark.submit.deployMode").get(0).get(1));
             assertEquals("bob", Jdbc.single(c, "SELECT current_user()"), "the driver on the worker runs as bob");
@@ -131,12 +131,12 @@ class StandaloneClusterTest {
         String driverId = driver.path("id").asText();
         assertTrue(driver.path("worker").asText().startsWith("worker-"), "the driver runs on a worker: " + driver);
 
-        KitsuneCtl.Run get = ctl("get", "engine", "--user", "bob");
+        KitsuneCtl.Run get = ClusterChecks.ctl(server, "get", "engine", "--user", "bob");
         assertEquals(0, get.rc(), get.err());
         assertTrue(get.out().contains(appId + " (" + driverId + ")"), get.out());
         assertTrue(get.out().contains("(cluster)"), get.out());
 
-        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "bob");
+        KitsuneCtl.Run delete = ClusterChecks.ctl(server, "delete", "engine", "--user", "bob");
         assertEquals(0, delete.rc(), delete.err());
         await("the master reports the driver and the application finished").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -176,14 +176,8 @@ class StandaloneClusterTest {
                 assertEquals(1714285714L, outcome, "the query completes on the remaining worker");
             }
             assertEquals(1, Jdbc.single(c, "SELECT 1"), "the session stays usable");
-            assertSumOfRange(c);
+            ClusterChecks.assertSumOfRange(c);
         }
-    }
-
-    private static void assertSumOfRange(Connection c) throws SQLException {
-        List<Object> row = Jdbc.query(c, "SELECT count(*), sum(id) FROM range(10000000)").get(0);
-        assertEquals(10000000L, row.get(0));
-        assertEquals(49999995000000L, row.get(1));
     }
 
     /** Lines of the user's engine logs (client-mode drivers log on the server's host) that contain the text. */
@@ -207,10 +201,5 @@ class StandaloneClusterTest {
             if (appId.equals(e.path("appid").asText())) n++;
         }
         return n;
-    }
-
-    private KitsuneCtl.Run ctl(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of(args));
-        return KitsuneCtl.run(server.confDir, server.dir, all.toArray(String[]::new));
     }
 }

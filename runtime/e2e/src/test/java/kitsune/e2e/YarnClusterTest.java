@@ -82,7 +82,7 @@ class YarnClusterTest {
     void aClientModeEngineIsAYarnApplicationOfTheSessionUser() throws Exception {
         String appId;
         try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
-            assertSumOfRange(c);
+            ClusterChecks.assertSumOfRange(c);
             appId = Jdbc.appId(c);
             assertTrue(appId.startsWith("application_"), appId);
             assertEquals("alice", Jdbc.single(c, "SELECT current_user()"));
@@ -93,12 +93,12 @@ class YarnClusterTest {
         assertEquals("root.default", app.path("queue").asText());
         assertTrue(app.path("applicationTags").asText().contains("kitsune"), app.toString());
 
-        KitsuneCtl.Run list = ctl("list", "engine", "--user", "alice");
+        KitsuneCtl.Run list = ClusterChecks.ctl(server, "list", "engine", "--user", "alice");
         assertEquals(0, list.rc(), list.err());
         assertTrue(list.out().contains(appId), "kitsune-ctl list engine shows the application id:\n" + list.out());
         assertTrue(list.out().contains("yarn (client)"), list.out());
 
-        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "alice");
+        KitsuneCtl.Run delete = ClusterChecks.ctl(server, "delete", "engine", "--user", "alice");
         assertEquals(0, delete.rc(), delete.err());
         awaitEnded(appId);
     }
@@ -108,7 +108,7 @@ class YarnClusterTest {
     void aClusterModeEngineHasItsDriverInAContainerAndIsKilledThroughTheResourceManager() throws Exception {
         String appId;
         try (Connection c = Jdbc.connect(server.zkUrl() + "?spark.submit.deployMode=cluster", "bob")) {
-            assertSumOfRange(c);
+            ClusterChecks.assertSumOfRange(c);
             appId = Jdbc.appId(c);
             assertEquals("cluster", Jdbc.query(c, "SET spark.submit.deployMode").get(0).get(1));
             assertEquals("bob", Jdbc.single(c, "SELECT current_user()"), "the driver in its container runs as bob");
@@ -117,12 +117,12 @@ class YarnClusterTest {
         assertEquals("RUNNING", app.path("state").asText(), app.toString());
         assertEquals("bob", app.path("user").asText(), app.toString());
 
-        KitsuneCtl.Run get = ctl("get", "engine", "--user", "bob");
+        KitsuneCtl.Run get = ClusterChecks.ctl(server, "get", "engine", "--user", "bob");
         assertEquals(0, get.rc(), get.err());
         assertTrue(get.out().contains(appId), get.out());
         assertTrue(get.out().contains("yarn (cluster)"), get.out());
 
-        KitsuneCtl.Run delete = ctl("delete", "engine", "--user", "bob");
+        KitsuneCtl.Run delete = ClusterChecks.ctl(server, "delete", "engine", "--user", "bob");
         assertEquals(0, delete.rc(), delete.err());
         awaitEnded(appId);
     }
@@ -161,15 +161,5 @@ class YarnClusterTest {
         await("the ResourceManager reports " + appId + " ended").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> ENDED.contains(yarn.application(appId).path("state").asText()));
-    }
-
-    private static void assertSumOfRange(Connection c) throws SQLException {
-        List<Object> row = Jdbc.query(c, "SELECT count(*), sum(id) FROM range(10000000)").get(0);
-        assertEquals(10000000L, row.get(0));
-        assertEquals(49999995000000L, row.get(1));
-    }
-
-    private KitsuneCtl.Run ctl(String... args) throws Exception {
-        return KitsuneCtl.run(server.confDir, server.dir, args);
     }
 }

@@ -267,17 +267,6 @@ public final class KitsuneServer implements AutoCloseable {
     /** Engine processes run in their own session (setsid); find them by their work directory. */
     public void killEngines() throws Exception {
         String marker = workDir.toString();
-        List<ProcessHandle> engines = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker) && c.contains("SparkEngineMain"))
-                        .orElse(false))
-                .toList();
-        engines.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : engines) {
-            try {
-                p.onExit().get(20, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-            }
-        }
+        Processes.endAll(c -> c.contains(marker) && c.contains("SparkEngineMain"));
     }
 }

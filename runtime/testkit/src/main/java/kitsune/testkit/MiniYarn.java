@@ -122,15 +122,6 @@ public final class MiniYarn implements AutoCloseable {
         }
         // container JVMs (application masters, drivers, executors) run in directories under this one
         String marker = dir.toString();
-        List<ProcessHandle> left = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList();
-        left.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : left) {
-            try {
-                p.onExit().get(20, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-            }
-        }
+        Processes.endAll(c -> c.contains(marker));
     }
 }

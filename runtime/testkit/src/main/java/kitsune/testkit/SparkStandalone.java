@@ -142,15 +142,6 @@ public final class SparkStandalone implements AutoCloseable {
         }
         // drivers and executors the workers started run in the workers' directories
         String marker = dir.toString();
-        List<ProcessHandle> left = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList();
-        left.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : left) {
-            try {
-                p.onExit().get(20, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                p.destroyForcibly();
-            }
-        }
+        Processes.endAll(c -> c.contains(marker));
     }
 }

@@ -462,9 +462,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                     caller == null ? "?" : caller.clientAddress(), id, r.user());
             throw new SessionRefusedException("Invalid SessionHandle: the session belongs to another user");
         }
-        Map<String, String> attrs = r.engineAuth() == null || r.engineAuth().isEmpty() ? Map.of()
-                : Map.of(EngineConf.NODE_AUTH, r.engineAuth());
-        ServiceNode node = new ServiceNode(r.engineSpace(), "resumed", r.engineHost(), r.enginePort(), attrs);
+        ServiceNode node = r.engineNode();
         KitsuneConf userConf = conf.forUser(r.user());
         EngineChannel channel = channels.of(node, userConf);
         TSessionHandle engineHandle = r.engineHandle();
@@ -546,9 +544,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /** False when the engine says the session is closed, or nothing listens at its address any more. */
     private boolean stillOnItsEngine(SessionRecords.Entry r) {
-        Map<String, String> attrs = r.engineAuth() == null || r.engineAuth().isEmpty() ? Map.of()
-                : Map.of(EngineConf.NODE_AUTH, r.engineAuth());
-        ServiceNode node = new ServiceNode(r.engineSpace(), "record", r.engineHost(), r.enginePort(), attrs);
+        ServiceNode node = r.engineNode();
         KitsuneConf userConf = conf.forUser(r.user());
         EngineCallException failed = null;
         for (int attempt = 0; attempt < 2; attempt++) { // a pooled connection may have died with the engine

@@ -2,6 +2,7 @@ package kitsune.session.impl;
 
 import java.io.IOException;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -12,8 +13,10 @@ import org.apache.hive.service.rpc.thrift.TSessionHandle;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
+import kitsune.api.registry.ServiceNode;
 import kitsune.api.registry.ZkPaths;
 
 /**
@@ -33,6 +36,13 @@ final class SessionRecords {
             Base64.Decoder d = Base64.getDecoder();
             return new TSessionHandle(new THandleIdentifier(java.nio.ByteBuffer.wrap(d.decode(engineGuid)),
                     java.nio.ByteBuffer.wrap(d.decode(engineSecret))));
+        }
+
+        /** The engine as a node of its space, as the channels to engines know them. */
+        ServiceNode engineNode() {
+            Map<String, String> attrs = engineAuth == null || engineAuth.isEmpty() ? Map.of()
+                    : Map.of(EngineConf.NODE_AUTH, engineAuth);
+            return new ServiceNode(engineSpace, "record", engineHost, enginePort, attrs);
         }
 
         TProtocolVersion protocolVersion() {
