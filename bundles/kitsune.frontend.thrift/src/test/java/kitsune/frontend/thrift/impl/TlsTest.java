@@ -53,7 +53,8 @@ class TlsTest {
     }
 
     private static FrontendSettings settings(TlsSettings tls) {
-        return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", "NONE", 64 * 1024, 1, 4, Duration.ofSeconds(2), tls);
+        return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", "NONE", 64 * 1024, 1, 4, 100,
+                Duration.ofSeconds(2), tls);
     }
 
     @Test
