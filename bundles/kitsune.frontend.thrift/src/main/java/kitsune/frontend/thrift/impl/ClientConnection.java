@@ -147,7 +147,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         try {
             workers.execute(() -> {
                 GuardedProcessor.Reply reply = calls.process(request, client);
-                channel.eventLoop().execute(() -> answered(reply));
+                try {
+                    channel.eventLoop().execute(() -> answered(reply));
+                } catch (RejectedExecutionException stopped) {
+                    // the server stopped without waiting for this call any longer: nothing is left to answer
+                    connections.finished(this);
+                }
             });
         } catch (RejectedExecutionException stopping) {
             calling = false;

@@ -120,7 +120,11 @@ final class SaslHandshake extends ByteToMessageDecoder {
                 }
                 String checkedUser = user;
                 String checkError = error;
-                ctx.executor().execute(() -> checked(ctx, checkedUser, checkError));
+                try {
+                    ctx.executor().execute(() -> checked(ctx, checkedUser, checkError));
+                } catch (RejectedExecutionException stopped) {
+                    // the server has stopped: the connection is gone with it
+                }
             });
         } catch (RejectedExecutionException stopping) {
             ctx.close();

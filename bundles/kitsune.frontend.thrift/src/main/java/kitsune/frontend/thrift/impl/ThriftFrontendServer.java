@@ -41,6 +41,7 @@ final class ThriftFrontendServer {
     private static final int BACKLOG = 128;
     /** Event-loop threads: enough to keep TLS and large results off one core, and no more whatever the load. */
     private static final int MAX_EVENT_LOOPS = 8;
+    private static final Duration EVENT_LOOP_STOP = Duration.ofSeconds(2);
 
     private final FrontendSettings settings;
     private final Supplier<CliBackend> backend;
@@ -159,7 +160,8 @@ final class ThriftFrontendServer {
 
     /**
      * Stops accepting, closes every client connection (the backend closes their sessions), and waits at most the
-     * timeout for their last calls to return; calls still running then are interrupted.
+     * timeout for their last calls to return; calls still running then are interrupted. The event loops, which
+     * never block, are given {@link #EVENT_LOOP_STOP} more to end.
      */
     void stop(Duration timeout) {
         if (eventLoops == null) return;
@@ -171,13 +173,17 @@ final class ThriftFrontendServer {
         }
         workers.shutdown();
         try {
-            if (!workers.awaitTermination(left(deadline), TimeUnit.NANOSECONDS)) workers.shutdownNow();
+            if (!workers.awaitTermination(left(deadline), TimeUnit.NANOSECONDS)) {
+                workers.shutdownNow();
+                // interrupted calls hand their outcome to the event loops: let them before those end
+                workers.awaitTermination(EVENT_LOOP_STOP.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        eventLoops.shutdownGracefully(0, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left(deadline))),
-                TimeUnit.MILLISECONDS).awaitUninterruptibly(Math.max(1, left(deadline)), TimeUnit.NANOSECONDS);
+        eventLoops.shutdownGracefully(0, EVENT_LOOP_STOP.toMillis(), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(EVENT_LOOP_STOP.toMillis());
     }
 
     private static long left(long deadline) {
