@@ -58,7 +58,8 @@ import kitsune.thrift.Handles;
  */
 class SelectorServerTest {
     private static final int MAX_MESSAGE = 64 * 1024;
-    private static final int IDLE_CONNECTIONS = 2000;
+    /** Each takes two file descriptors in this JVM (client and server end): mind ulimit -n when raising it. */
+    private static final int IDLE_CONNECTIONS = Integer.getInteger("kitsune.test.idle.connections", 2000);
     private static final Duration LOG_WAIT = Duration.ofSeconds(5);
 
     private static FrontendSettings settings(String auth, int maxWorkers, int maxConnections, Duration loginTimeout) {
@@ -104,6 +105,11 @@ class SelectorServerTest {
         return ManagementFactory.getThreadMXBean().getThreadCount();
     }
 
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     private static void closeAll(List<TTransport> transports) {
         transports.forEach(TTransport::close);
     }
@@ -121,15 +127,18 @@ class SelectorServerTest {
             for (int i = 0; i < 4; i++) idle.add(saslClient(server, "warm" + i));
             assertEquals("Kitsune test", getInfo(idle.get(0)));
             int before = threads();
+            long heapBefore = usedHeapAfterGc();
             long t0 = System.nanoTime();
             for (int i = 0; i < IDLE_CONNECTIONS; i++) idle.add(saslClient(server, "idle" + i));
             long openMillis = (System.nanoTime() - t0) / 1_000_000;
             await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == IDLE_CONNECTIONS + 4);
             int after = threads();
+            long heapPerConnection = (usedHeapAfterGc() - heapBefore) / IDLE_CONNECTIONS;
             long frontendThreads = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().startsWith("kitsune-thrift-")).count();
             System.out.printf("%d idle SASL connections opened in %d ms; JVM threads before %d, after %d, of which "
-                    + "%d are the frontend's%n", IDLE_CONNECTIONS, openMillis, before, after, frontendThreads);
+                    + "%d are the frontend's; about %d bytes of heap per connection (both ends, in this JVM)%n",
+                    IDLE_CONNECTIONS, openMillis, before, after, frontendThreads, heapPerConnection);
             assertTrue(after - before < 20, "idle connections must not cost threads: " + before + " -> " + after);
             assertTrue(frontendThreads < 20, frontendThreads + " frontend threads for " + IDLE_CONNECTIONS
                     + " idle connections");
