@@ -24,6 +24,7 @@ import kitsune.testkit.ProcStats;
 /**
  * More sessions on one engine than an engine ever had worker threads (200): the server shares a few connections to
  * the engine among all its sessions, so held sessions cost the engine no thread, and every session keeps answering.
+ * Their client connections cost the server no thread either (its binary frontend is a selector server).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ManySessionsTest {
@@ -54,9 +55,16 @@ class ManySessionsTest {
             assertEquals(1, Jdbc.single(held.get(0), "SELECT 1"));
             ProcessHandle engine = Engines.of(server, "alice").get(0);
             int threadsBefore = ProcStats.threads(engine);
+            int serverThreadsBefore = ProcStats.threads(server.jvm());
 
             for (int i = 1; i < HELD; i++) held.add(Jdbc.connect(server.zkUrl(), "alice"));
             assertEquals(1, Engines.of(server, "alice").size(), "one USER engine serves them all");
+            // each session is a client connection to the server too: its selector frontend holds no thread for one
+            int serverThreadsHeld = ProcStats.threads(server.jvm());
+            System.out.printf("[many] server threads with 1 client connection %d, with %d %d%n", serverThreadsBefore,
+                    HELD, serverThreadsHeld);
+            assertTrue(serverThreadsHeld - serverThreadsBefore < 20, "the server's threads grew from "
+                    + serverThreadsBefore + " to " + serverThreadsHeld + " for " + HELD + " idle client connections");
             // every held session answers, 32 at a time
             List<Future<Object>> answers = new ArrayList<>();
             for (Connection c : held) answers.add(clients.submit(() -> Jdbc.single(c, "SELECT 1")));

@@ -117,10 +117,14 @@ public final class ConfigKeys {
             "104857600", ValueType.intRange(1024, Integer.MAX_VALUE), true,
             "Largest Thrift message (bytes) the frontend accepts; larger frames are refused.");
     public static final ConfigKey<Integer> THRIFT_MIN_WORKERS = key("kyuubi.frontend.thrift.min.worker.threads", "9",
-            ValueType.intRange(1, 100000), true, "Worker threads kept for client connections.");
+            ValueType.intRange(1, 100000), true, "Worker threads kept ready to run client calls.");
     public static final ConfigKey<Integer> THRIFT_MAX_WORKERS = key("kyuubi.frontend.thrift.max.worker.threads", "999",
-            ValueType.intRange(1, 100000), true,
-            "Most client connections served at once; one more is refused with a clear error.");
+            ValueType.intRange(1, 100000), true, "Most client calls (and login checks) run at once; more wait for a "
+            + "free thread. An idle connection holds no thread: kitsune.frontend.connections.max bounds connections.");
+    public static final ConfigKey<Integer> FRONTEND_MAX_CONNECTIONS = key("kitsune.frontend.connections.max", "10000",
+            ValueType.intRange(1, 1000000), true, "Most client connections the Thrift binary port holds open at once "
+            + "(each needs a file descriptor, not a thread); one more is refused at once with a message naming this "
+            + "key.");
     public static final ConfigKey<Duration> THRIFT_LOGIN_TIMEOUT = key("kyuubi.frontend.thrift.login.timeout", "PT20S",
             DURATION, true, "How long a new connection may take to finish its SASL handshake.");
     public static final ConfigKey<List<String>> AUTHENTICATION = key("kyuubi.authentication", "NONE",

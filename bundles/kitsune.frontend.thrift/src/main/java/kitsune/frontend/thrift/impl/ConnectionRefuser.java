@@ -1,107 +1,97 @@
 package kitsune.frontend.thrift.impl;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.thrift.TApplicationException;
+import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
-import org.apache.thrift.protocol.TProtocolUtil;
-import org.apache.thrift.protocol.TType;
-import org.apache.thrift.transport.TSocket;
+import org.apache.thrift.transport.TMemoryBuffer;
+import org.apache.thrift.transport.TMemoryInputTransport;
 import org.apache.thrift.transport.sasl.NegotiationStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
 /**
- * Tells a client that arrives while every worker thread is busy that the server is full, in the client's own
- * protocol, so that Hive JDBC reports the reason (and can move on to another server) instead of hanging or seeing a
- * bare reset: a SASL client gets a SASL ERROR message, a NOSASL client gets a TApplicationException in reply to its
- * first call. This runs on one thread of its own with a short queue and short timeouts; beyond that queue a
- * connection is simply closed.
+ * Tells a client that arrives while the port holds all the connections it may (kitsune.frontend.connections.max)
+ * that the server is full, at once and in the client's own protocol, so that Hive JDBC reports the reason (and can
+ * move on to another server) instead of hanging or seeing a bare reset: a SASL client gets a SASL ERROR message as
+ * soon as it connects, a NOSASL client gets a TApplicationException in reply to its first call. The connection is
+ * closed when the client hangs up, at the latest a few seconds later.
  */
-final class ConnectionRefuser {
+final class ConnectionRefuser extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRefuser.class);
-    private static final int TIMEOUT_MS = 2000;
     private final boolean sasl;
-    private final ThreadPoolExecutor executor;
+    private final String reason;
+    private final Connections connections;
+    private final String peer;
+    private boolean answered;
 
-    ConnectionRefuser(boolean sasl) {
+    ConnectionRefuser(boolean sasl, String reason, Connections connections, String peer) {
         this.sasl = sasl;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
-            Thread t = new Thread(r, "kitsune-thrift-refuser");
-            t.setDaemon(true);
-            return t;
-        }, (r, pool) -> ((Refusal) r).socket.close());
+        this.reason = reason;
+        this.connections = connections;
+        this.peer = peer;
     }
 
-    void refuse(TSocket socket, String reason) {
-        LOG.warn("Refusing connection from {}: {}", Peers.describe(socket), reason);
-        executor.execute(new Refusal(socket, reason));
-    }
-
-    void shutdown() {
-        executor.shutdownNow();
-    }
-
-    private final class Refusal implements Runnable {
-        final TSocket socket;
-        final String reason;
-
-        Refusal(TSocket socket, String reason) {
-            this.socket = socket;
-            this.reason = reason;
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (sasl) {
+            answered = true;
+            Farewell.say(ctx, SaslHandshake.message(ctx.alloc(), NegotiationStatus.ERROR, reason));
+        } else {
+            // a NOSASL client is answered when its first call arrives, if it does soon
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, Farewell.LINGER_SECONDS, TimeUnit.SECONDS);
         }
+        ctx.fireChannelActive();
+    }
 
-        @Override
-        public void run() {
-            try {
-                Socket s = socket.getSocket();
-                s.setSoTimeout(TIMEOUT_MS);
-                if (sasl) {
-                    answerSasl(s);
-                } else {
-                    answerBinary();
-                }
-            } catch (Exception e) {
-                LOG.debug("Could not tell {} why it was refused: {}", Peers.describe(socket), e.toString());
-            } finally {
-                socket.close();
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!answered && msg instanceof ByteBuf call) {
+                answered = true;
+                Farewell.say(ctx, Unpooled.wrappedBuffer(failure(ByteBufUtil.getBytes(call))));
             }
+        } catch (TException e) {
+            LOG.debug("Could not tell {} why it was refused: {}", peer, e.toString());
+            ctx.close();
+        } finally {
+            ReferenceCountUtil.release(msg);
         }
+    }
 
-        private void answerSasl(Socket s) throws Exception {
-            byte[] msg = reason.getBytes(StandardCharsets.UTF_8);
-            OutputStream out = s.getOutputStream();
-            out.write(ByteBuffer.allocate(5 + msg.length).put(NegotiationStatus.ERROR.getValue()).putInt(msg.length)
-                    .put(msg).array());
-            out.flush();
-            s.shutdownOutput();
-            // Read what the client sent until it closes, so that closing does not reset the connection before the
-            // client has read the message.
-            InputStream in = s.getInputStream();
-            byte[] sink = new byte[4096];
-            while (in.read(sink) >= 0) {
-                // discard
-            }
-        }
+    /** The reply to a call: a TApplicationException with the reason. */
+    private byte[] failure(byte[] call) throws TException {
+        TMessage request = new TBinaryProtocol(new TMemoryInputTransport(call)).readMessageBegin();
+        TMemoryBuffer buffer = new TMemoryBuffer(256);
+        TBinaryProtocol out = new TBinaryProtocol(buffer);
+        out.writeMessageBegin(new TMessage(request.name, TMessageType.EXCEPTION, request.seqid));
+        new TApplicationException(TApplicationException.INTERNAL_ERROR, reason).write(out);
+        out.writeMessageEnd();
+        return Arrays.copyOf(buffer.getArray(), buffer.length());
+    }
 
-        private void answerBinary() throws Exception {
-            TBinaryProtocol p = new TBinaryProtocol(socket);
-            TMessage call = p.readMessageBegin();
-            TProtocolUtil.skip(p, TType.STRUCT);
-            p.readMessageEnd();
-            p.writeMessageBegin(new TMessage(call.name, TMessageType.EXCEPTION, call.seqid));
-            new TApplicationException(TApplicationException.INTERNAL_ERROR, reason).write(p);
-            p.writeMessageEnd();
-            p.getTransport().flush();
-        }
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("Could not tell {} why it was refused: {}", peer, cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connections.refused();
+        ctx.fireChannelInactive();
     }
 }

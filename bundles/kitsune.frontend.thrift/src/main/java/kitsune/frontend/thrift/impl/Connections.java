@@ -1,77 +1,97 @@
 package kitsune.frontend.thrift.impl;
 
-import java.util.UUID;
-import java.util.function.Supplier;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.thrift.protocol.TProtocol;
-import org.apache.thrift.server.ServerContext;
-import org.apache.thrift.server.TServerEventHandler;
-import org.apache.thrift.transport.TTransport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import kitsune.thrift.CliBackend;
-import kitsune.thrift.ClientContext;
-import kitsune.thrift.PlainSaslServerTransport;
+import kitsune.api.conf.ConfigKeys;
 
 /**
- * Gives every connection its ClientContext, makes it the current one while that connection's calls run (each
- * connection has its own worker thread), and tells the backend when the connection is gone.
+ * The binary port's connections: admits at most kitsune.frontend.connections.max open at once (one more is refused
+ * with {@link #refusal()}), and lets a stopping server close them all and wait until each has finished (its last
+ * call answered, the backend told that it is gone). Refusals in progress are bounded too: past that bound a
+ * connection is closed without a word, as a flood of them must not cost unbounded sockets.
  */
-final class Connections implements TServerEventHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
-    private final ThreadLocal<ClientContext> current = new ThreadLocal<>();
-    private final Supplier<CliBackend> backend;
+final class Connections {
+    private static final int MAX_REFUSING = 256;
+    private final int max;
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final AtomicInteger refusing = new AtomicInteger();
+    private final Set<ClientConnection> unfinished = ConcurrentHashMap.newKeySet();
+    private final Object finishedSignal = new Object();
 
-    Connections(Supplier<CliBackend> backend) {
-        this.backend = backend;
+    Connections(int max) {
+        this.max = max;
     }
 
-    /** The context of the connection whose call runs on this thread. */
-    ClientContext current() {
-        return current.get();
-    }
-
-    @Override
-    public void preServe() {
-    }
-
-    @Override
-    public ServerContext createContext(TProtocol input, TProtocol output) {
-        TTransport t = input.getTransport();
-        String user = t instanceof PlainSaslServerTransport sasl ? sasl.user() : null;
-        ClientContext ctx = new ClientContext(UUID.randomUUID().toString(), user, Peers.address(t));
-        LOG.debug("Connection {} from {} (user {})", ctx.connectionId(), Peers.describe(t), user);
-        return new Connection(ctx);
-    }
-
-    @Override
-    public void processContext(ServerContext serverContext, TTransport in, TTransport out) {
-        current.set(((Connection) serverContext).client);
-    }
-
-    @Override
-    public void deleteContext(ServerContext serverContext, TProtocol input, TProtocol output) {
-        current.remove();
-        CliBackend b = backend.get();
-        if (b == null || serverContext == null) return;
-        try {
-            b.connectionClosed(((Connection) serverContext).client);
-        } catch (RuntimeException e) {
-            LOG.warn("Closing the sessions of connection {} failed: {}",
-                    ((Connection) serverContext).client.connectionId(), e.toString());
+    /** Takes a connection slot; false when all are taken. */
+    boolean tryAdmit() {
+        while (true) {
+            int n = admitted.get();
+            if (n >= max) return false;
+            if (admitted.compareAndSet(n, n + 1)) return true;
         }
     }
 
-    private record Connection(ClientContext client) implements ServerContext {
-        @Override
-        public <T> T unwrap(Class<T> iface) {
-            return iface.isInstance(this) ? iface.cast(this) : null;
-        }
+    /** Gives back a slot taken by {@link #tryAdmit()}: the connection's socket is closed. */
+    void release() {
+        admitted.decrementAndGet();
+    }
 
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return iface.isInstance(this);
+    /** Connections admitted and not yet closed. */
+    int open() {
+        return admitted.get();
+    }
+
+    String refusal() {
+        return "Kitsune server is busy: all " + max + " connections are open ("
+                + ConfigKeys.FRONTEND_MAX_CONNECTIONS.name() + "=" + max
+                + "); try again later or connect to another server";
+    }
+
+    /** Takes a place to tell a refused client why; false when too many refusals are in progress. */
+    boolean tryRefuse() {
+        if (refusing.incrementAndGet() <= MAX_REFUSING) return true;
+        refusing.decrementAndGet();
+        return false;
+    }
+
+    void refused() {
+        refusing.decrementAndGet();
+    }
+
+    void started(ClientConnection connection) {
+        unfinished.add(connection);
+    }
+
+    void finished(ClientConnection connection) {
+        unfinished.remove(connection);
+        synchronized (finishedSignal) {
+            finishedSignal.notifyAll();
         }
+    }
+
+    /** Closes every connection; their calls still running finish, and the backend is told of each. */
+    void closeAll() {
+        unfinished.forEach(ClientConnection::close);
+    }
+
+    /** Waits until every connection has finished; false if some had not within the timeout. */
+    boolean awaitFinished(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (finishedSignal) {
+            while (!unfinished.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    finishedSignal.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

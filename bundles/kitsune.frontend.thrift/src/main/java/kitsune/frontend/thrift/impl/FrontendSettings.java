@@ -16,10 +16,13 @@ import kitsune.api.conf.KitsuneConf;
  * @param bindHost       the address to bind, empty for every interface
  * @param advertisedHost the host clients are told to use (log line, ZooKeeper)
  * @param authentication kyuubi.authentication as configured, e.g. NONE, NOSASL, LDAP (comma-joined)
+ * @param minWorkers     threads kept ready to run calls
+ * @param maxWorkers     most calls (and login checks) running at once
+ * @param maxConnections most connections open at once on the binary port
  * @param tls            TLS on the port, or {@link TlsSettings#OFF}
  */
 record FrontendSettings(String bindHost, int port, String advertisedHost, String authentication, int maxMessageSize,
-        int minWorkers, int maxWorkers, Duration loginTimeout, TlsSettings tls) {
+        int minWorkers, int maxWorkers, int maxConnections, Duration loginTimeout, TlsSettings tls) {
 
     private static final Logger LOG = LoggerFactory.getLogger(FrontendSettings.class);
 
@@ -31,7 +34,8 @@ record FrontendSettings(String bindHost, int port, String advertisedHost, String
                 advertisedHost(conf, bindHost), String.join(",", conf.get(ConfigKeys.AUTHENTICATION)),
                 conf.get(ConfigKeys.THRIFT_MAX_MESSAGE_SIZE),
                 Math.min(conf.get(ConfigKeys.THRIFT_MIN_WORKERS), maxWorkers), maxWorkers,
-                conf.get(ConfigKeys.THRIFT_LOGIN_TIMEOUT), TlsSettings.from(conf));
+                conf.get(ConfigKeys.FRONTEND_MAX_CONNECTIONS), conf.get(ConfigKeys.THRIFT_LOGIN_TIMEOUT),
+                TlsSettings.from(conf));
     }
 
     /** As Kyuubi: a raw transport only when NOSASL is the one type listed. */

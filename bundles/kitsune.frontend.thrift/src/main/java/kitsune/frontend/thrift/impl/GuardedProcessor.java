@@ -1,104 +1,88 @@
 package kitsune.frontend.thrift.impl;
 
-import java.io.IOException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.util.function.Supplier;
 
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.TProcessor;
-import org.apache.thrift.protocol.TProtocol;
+import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TProtocolException;
+import org.apache.thrift.transport.TMemoryBuffer;
+import org.apache.thrift.transport.TMemoryInputTransport;
 import org.apache.thrift.transport.TTransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
-import kitsune.thrift.FrameTooLargeException;
+import kitsune.thrift.CliBackend;
+import kitsune.thrift.ClientContext;
 
 /**
- * One connection's processor. A call that cannot be read (garbage, oversized message, wrong protocol) ends the
- * connection with one WARN line naming the peer and the cause; TThreadPoolServer would log a stack trace at ERROR
- * for each, so the failure is handed on as a quiet end-of-file. A NOSASL connection has no handshake to bound, so
- * its first call must arrive within the login timeout instead (the socket timeout is lifted after it).
+ * Runs one call, whole in memory: the request message as read by {@link ThriftMessageDecoder}, the TCLIService
+ * processor (over {@link BackendDispatcher}) with the calling connection's {@link ClientContext} current on this
+ * worker thread, and the reply's bytes. A call that cannot be read ends its connection with one WARN line naming the
+ * cause (Thrift's servers would log a stack trace at ERROR for each); a failure of the server itself is logged with
+ * its stack trace.
  */
-final class GuardedProcessor implements TProcessor {
+final class GuardedProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedProcessor.class);
     /** libthrift's text (with type END_OF_FILE) when a field exceeds the transport's maximum message size. */
     private static final String MAX_MESSAGE_SIZE_REACHED = "MaxMessageSize reached";
+    private static final int REPLY_BUFFER = 1024;
+
+    /**
+     * A call's outcome: the reply, the first {@code length} bytes of {@code buffer} (none for a oneway call); or, when
+     * {@code closeCause} is set, no reply and the connection is closed for that cause.
+     */
+    record Reply(byte[] buffer, int length, String closeCause) {
+        static Reply closing(String cause) {
+            return new Reply(new byte[0], 0, cause);
+        }
+    }
 
     private final TProcessor delegate;
-    private final ClientSocket socket;
-    private final String peer;
+    private final ThreadLocal<ClientContext> calling;
     private final FrontendSettings settings;
-    private boolean awaitingFirstCall;
 
-    GuardedProcessor(TProcessor delegate, ClientSocket socket, FrontendSettings settings) {
+    private GuardedProcessor(TProcessor delegate, ThreadLocal<ClientContext> calling, FrontendSettings settings) {
         this.delegate = delegate;
-        this.socket = socket;
-        this.peer = Peers.describe(socket);
+        this.calling = calling;
         this.settings = settings;
-        this.awaitingFirstCall = !settings.sasl();
-        if (awaitingFirstCall) socket.setTimeout(timeoutMillis(settings));
     }
 
-    static int timeoutMillis(FrontendSettings settings) {
-        return (int) Math.min(Integer.MAX_VALUE, settings.loginTimeout().toMillis());
+    /** Calls go to whichever session service {@code backend} returns at the time of each call. */
+    static GuardedProcessor forBackend(Supplier<CliBackend> backend, FrontendSettings settings) {
+        ThreadLocal<ClientContext> calling = new ThreadLocal<>();
+        TCLIService.Iface handler = BackendDispatcher.create(backend, calling::get);
+        return new GuardedProcessor(new TCLIService.Processor<>(handler), calling, settings);
     }
 
-    @Override
-    public void process(TProtocol in, TProtocol out) throws TException {
-        int firstByte = awaitingFirstCall ? firstByte() : 0x80;
-        if (firstByte < 0) throw quiet("closed before its first call");
+    /** Runs the call on this thread (a worker's: the backend may block). */
+    Reply process(byte[] request, ClientContext client) {
+        int max = settings.maxMessageSize();
+        TConfiguration conf = new TConfiguration(max, max, TConfiguration.DEFAULT_RECURSION_DEPTH);
+        calling.set(client);
         try {
-            delegate.process(in, out);
-            if (awaitingFirstCall) {
-                awaitingFirstCall = false;
-                socket.setTimeout(0); // calls may be minutes apart (and GetOperationStatus long-polls)
-            }
-        } catch (FrameTooLargeException e) {
-            throw close("frame of " + e.size() + " bytes exceeds " + maxSize());
+            TMemoryInputTransport in = new TMemoryInputTransport(conf, request);
+            TMemoryBuffer out = new TMemoryBuffer(conf, REPLY_BUFFER);
+            delegate.process(new TBinaryProtocol(in, true, true), new TBinaryProtocol(out, true, true));
+            return new Reply(out.getArray(), out.length(), null);
         } catch (TTransportException e) {
-            if (MAX_MESSAGE_SIZE_REACHED.equals(e.getMessage())) throw close("message exceeds " + maxSize());
-            if (e.getType() == TTransportException.END_OF_FILE || e.getType() == TTransportException.TIMED_OUT
-                    || e.getCause() instanceof SocketException) {
-                // The client hung up or its socket was closed (e.g. by a server stop): nothing to report.
-                throw quiet(e.toString());
+            if (MAX_MESSAGE_SIZE_REACHED.equals(e.getMessage())) {
+                return Reply.closing("message exceeds " + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "=" + max
+                        + " bytes");
             }
-            throw close("transport error: " + e.getMessage());
+            return Reply.closing("not a Thrift binary protocol call: " + e.getMessage());
         } catch (TProtocolException e) {
-            // A Thrift binary call starts with 0x80 (strict version); anything else names the kind of client.
-            String hint = firstByte == 0x80 ? ""
-                    : " (" + ClientSocket.describeFirstByte(firstByte) + " on this " + settings.authentication()
-                            + " port" + (firstByte == 0x01 ? "; " + ConfigKeys.AUTHENTICATION.name()
-                                    + "=NOSASL needs ;auth=noSasl in the JDBC URL)" : ")");
-            throw close("not a Thrift binary protocol call: " + e.getMessage() + hint);
-        } catch (TException | RuntimeException e) {
-            throw close(e.getClass().getSimpleName() + ": " + e.getMessage());
+            return Reply.closing("not a Thrift binary protocol call: " + e.getMessage());
+        } catch (TException e) {
+            return Reply.closing(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("A call of connection {} failed in the frontend", client.connectionId(), e);
+            return Reply.closing(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            calling.remove();
         }
-    }
-
-    /** The first byte of the connection's first call, awaited within the login timeout; -1 if it hung up. */
-    private int firstByte() throws TTransportException {
-        try {
-            return socket.firstByte();
-        } catch (SocketTimeoutException e) {
-            throw close("no call within " + ConfigKeys.THRIFT_LOGIN_TIMEOUT.name() + "=" + settings.loginTimeout());
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private String maxSize() {
-        return ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "=" + settings.maxMessageSize() + " bytes";
-    }
-
-    private TTransportException quiet(String why) {
-        LOG.debug("Connection from {} ended: {}", peer, why);
-        return new TTransportException(TTransportException.END_OF_FILE, why);
-    }
-
-    private TTransportException close(String cause) {
-        LOG.warn("Closing connection from {}: {}", peer, cause);
-        return new TTransportException(TTransportException.END_OF_FILE, cause);
     }
 }

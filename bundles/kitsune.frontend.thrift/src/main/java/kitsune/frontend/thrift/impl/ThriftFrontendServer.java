@@ -1,45 +1,55 @@
 package kitsune.frontend.thrift.impl;
 
-import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLServerSocket;
+import javax.management.ObjectName;
+import javax.net.ssl.SSLEngine;
 
-import org.apache.hive.service.rpc.thrift.TCLIService;
-import org.apache.thrift.TProcessor;
-import org.apache.thrift.TProcessorFactory;
-import org.apache.thrift.protocol.TBinaryProtocol;
-import org.apache.thrift.server.TThreadPoolServer;
-import org.apache.thrift.transport.TTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.registry.ServerEndpoint;
+import kitsune.internal.threads.NamedThreads;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.PlainCredentials;
 
 /**
- * The binary TCLIService server, usable without OSGi: binds, serves on a TThreadPoolServer with a bounded worker
- * pool, and stops gracefully (stop accepting, close client connections, bounded wait).
+ * The binary TCLIService server, usable without OSGi. A selector server: a few event-loop threads accept, read and
+ * write every connection (TLS, SASL, cutting bytes into Thrift messages), so an idle connection costs memory and a
+ * file descriptor but no thread; calls and login checks run on the {@link WorkerPool}
+ * (kyuubi.frontend.thrift.max.worker.threads), one call at a time per connection. Connections are bounded by
+ * kitsune.frontend.connections.max. Stopping stops accepting, closes client connections and waits, bounded, for
+ * their last calls and for the backend to have closed their sessions.
  */
 final class ThriftFrontendServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ThriftFrontendServer.class);
     private static final int BACKLOG = 128;
-    private static final long SERVING_WAIT_MS = 10_000;
-    private static final int STOP_WAIT_SECONDS = 10;
+    /** Event-loop threads: enough to keep TLS and large results off one core, and no more whatever the load. */
+    private static final int MAX_EVENT_LOOPS = 8;
+    private static final Duration EVENT_LOOP_STOP = Duration.ofSeconds(2);
 
     private final FrontendSettings settings;
     private final Supplier<CliBackend> backend;
     private final PlainCredentials credentials;
-    private TThreadPoolServer server;
-    private AdmittingServerTransport transport;
-    private ConnectionRefuser refuser;
-    private Thread serveThread;
+    private EventLoopGroup eventLoops;
+    private WorkerPool workers;
+    private Connections connections;
+    private Channel serverChannel;
     private int port;
 
     /** Accepting every SASL PLAIN login (kyuubi.authentication=NONE). */
@@ -53,87 +63,77 @@ final class ThriftFrontendServer {
         this.credentials = credentials;
     }
 
-    /** Binds and starts serving; returns once the socket accepts. */
+    /** Binds and starts serving; returns once the port accepts. */
     void start() throws FrontendStartException {
-        ServerSocket socket = bind();
-        port = socket.getLocalPort();
-        WorkerPool pool = new WorkerPool(settings.minWorkers(), settings.maxWorkers());
-        refuser = new ConnectionRefuser(settings.sasl());
-        transport = new AdmittingServerTransport(socket, pool, refuser);
-        Connections connections = new Connections(backend);
-        TCLIService.Iface handler = BackendDispatcher.create(backend, connections::current);
-        TThreadPoolServer.Args args = new TThreadPoolServer.Args(transport)
-                .executorService(pool)
-                .stopTimeoutVal(STOP_WAIT_SECONDS).stopTimeoutUnit(TimeUnit.SECONDS)
-                .transportFactory(new ConnectionTransportFactory(settings, credentials))
-                .protocolFactory(new TBinaryProtocol.Factory(true, true))
-                .processorFactory(new TProcessorFactory(null) {
-                    @Override
-                    public TProcessor getProcessor(TTransport client) {
-                        return new GuardedProcessor(new TCLIService.Processor<>(handler), (ClientSocket) client,
-                                settings);
-                    }
-                });
-        server = new TThreadPoolServer(args);
-        server.setServerEventHandler(connections);
-        serveThread = new Thread(server::serve, "kitsune-thrift-frontend");
-        serveThread.start();
-        long deadline = System.currentTimeMillis() + SERVING_WAIT_MS;
-        try {
-            while (!server.isServing() && serveThread.isAlive() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(5);
+        String where = settings.bindHostForDisplay() + ":" + settings.port();
+        InetSocketAddress address = address();
+        Supplier<SSLEngine> tls = null;
+        if (settings.tls().enabled()) {
+            try {
+                tls = settings.tls().engines();
+            } catch (FrontendStartException e) {
+                throw new FrontendStartException("Cannot start the Thrift frontend: " + e.getMessage(), e.getCause());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
-        if (!server.isServing()) {
+        workers = new WorkerPool(settings.minWorkers(), settings.maxWorkers());
+        connections = new Connections(settings.maxConnections());
+        eventLoops = new NioEventLoopGroup(Math.min(MAX_EVENT_LOOPS, Runtime.getRuntime().availableProcessors()),
+                NamedThreads.daemon("kitsune-thrift-io"));
+        GuardedProcessor calls = GuardedProcessor.forBackend(backend, settings);
+        ServerBootstrap bootstrap = new ServerBootstrap().group(eventLoops).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                // a restarted server must not wait for old connections' TIME_WAIT
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ConnectionInitializer(settings, tls, credentials, connections, workers, calls,
+                        backend));
+        try {
+            serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) { // Netty rethrows the bind's checked exception undeclared
             stop(Duration.ofSeconds(1));
-            throw new FrontendStartException("The Thrift frontend on " + hostPort() + " did not start serving", null);
+            if (e instanceof BindException) {
+                boolean inUse = String.valueOf(e.getMessage()).contains("in use");
+                throw new FrontendStartException("Cannot start the Thrift frontend: " + where + " is not available ("
+                        + e.getMessage() + "); " + (inUse
+                                ? "set " + ConfigKeys.THRIFT_BIND_PORT.name() + " to a free port (0 picks one)"
+                                : "check " + ConfigKeys.THRIFT_BIND_HOST.name() + " (an address of this machine)"), e);
+            }
+            throw new FrontendStartException("Cannot start the Thrift frontend on " + where + ": " + e.getMessage(),
+                    e);
         }
+        port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        warnIfFewFileDescriptors();
     }
 
-    private ServerSocket bind() throws FrontendStartException {
-        String where = settings.bindHostForDisplay() + ":" + settings.port();
-        ServerSocket socket = null;
+    private InetSocketAddress address() throws FrontendStartException {
+        if (settings.bindHost().isEmpty()) return new InetSocketAddress(settings.port());
         try {
-            InetSocketAddress address = settings.bindHost().isEmpty() ? new InetSocketAddress(settings.port())
-                    : new InetSocketAddress(InetAddress.getByName(settings.bindHost()), settings.port());
-            if (settings.tls().enabled()) {
-                SSLServerSocket tls = (SSLServerSocket) settings.tls().context().getServerSocketFactory()
-                        .createServerSocket();
-                settings.tls().apply(tls);
-                socket = tls;
-            } else {
-                socket = new ServerSocket();
-            }
-            socket.setReuseAddress(true); // a restarted server must not wait for old connections' TIME_WAIT
-            socket.bind(address, BACKLOG);
-            return socket;
+            return new InetSocketAddress(InetAddress.getByName(settings.bindHost()), settings.port());
         } catch (UnknownHostException e) {
             throw new FrontendStartException("Cannot start the Thrift frontend: bind host " + settings.bindHost()
                     + " does not resolve; check " + ConfigKeys.THRIFT_BIND_HOST.name(), e);
-        } catch (BindException e) {
-            closeQuietly(socket);
-            boolean inUse = String.valueOf(e.getMessage()).contains("in use");
-            throw new FrontendStartException("Cannot start the Thrift frontend: " + where + " is not available ("
-                    + e.getMessage() + "); " + (inUse
-                            ? "set " + ConfigKeys.THRIFT_BIND_PORT.name() + " to a free port (0 picks one)"
-                            : "check " + ConfigKeys.THRIFT_BIND_HOST.name() + " (an address of this machine)"), e);
-        } catch (IOException e) {
-            closeQuietly(socket);
-            throw new FrontendStartException("Cannot start the Thrift frontend on " + where + ": " + e.getMessage(),
-                    e);
-        } catch (FrontendStartException e) {
-            closeQuietly(socket);
-            throw new FrontendStartException("Cannot start the Thrift frontend: " + e.getMessage(), e.getCause());
         }
     }
 
-    private static void closeQuietly(ServerSocket s) {
+    /**
+     * Each connection needs a file descriptor: with fewer than the connection bound, accepting would fail before the
+     * bound is reached, and clients would wait instead of being told.
+     */
+    private void warnIfFewFileDescriptors() {
+        long maxFiles;
         try {
-            if (s != null) s.close();
-        } catch (IOException ignored) {
-            // nothing more to release
+            maxFiles = ((Number) ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new ObjectName("java.lang:type=OperatingSystem"), "MaxFileDescriptorCount"))
+                    .longValue();
+        } catch (Exception | LinkageError notUnix) {
+            return;
+        }
+        if (maxFiles < settings.maxConnections() + 1024L) {
+            LOG.warn("This process may open {} files, too few for {}={} client connections and the server's own "
+                    + "files; raise the limit (ulimit -n) or lower {}", maxFiles,
+                    ConfigKeys.FRONTEND_MAX_CONNECTIONS.name(), settings.maxConnections(),
+                    ConfigKeys.FRONTEND_MAX_CONNECTIONS.name());
         }
     }
 
@@ -153,22 +153,45 @@ final class ThriftFrontendServer {
         return new ServerEndpoint(settings.advertisedHost(), port, settings.authentication(), settings.tls().enabled());
     }
 
-    /** Stops accepting, closes every client connection (their sessions close), waits at most the timeout. */
-    void stop(Duration timeout) {
-        if (server == null) return;
-        server.stop();
-        transport.closeClients();
-        refuser.shutdown();
-        try {
-            // serve() returns once the worker threads have ended (their connections are closed above).
-            serveThread.join(Math.max(1, timeout.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Connections open now (admitted, not yet closed). */
+    int openConnections() {
+        return connections == null ? 0 : connections.open();
     }
 
-    /** True while the serve thread runs (false once a stop has completed). */
+    /**
+     * Stops accepting, closes every client connection (the backend closes their sessions), and waits at most the
+     * timeout for their last calls to return; calls still running then are interrupted. The event loops, which
+     * never block, are given {@link #EVENT_LOOP_STOP} more to end.
+     */
+    void stop(Duration timeout) {
+        if (eventLoops == null) return;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (serverChannel != null) serverChannel.close().awaitUninterruptibly(left(deadline), TimeUnit.NANOSECONDS);
+        connections.closeAll();
+        if (!connections.awaitFinished(Duration.ofNanos(left(deadline)))) {
+            LOG.warn("Stopping the Thrift frontend without waiting longer for the calls still running");
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(left(deadline), TimeUnit.NANOSECONDS)) {
+                workers.shutdownNow();
+                // interrupted calls hand their outcome to the event loops: let them before those end
+                workers.awaitTermination(EVENT_LOOP_STOP.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        eventLoops.shutdownGracefully(0, EVENT_LOOP_STOP.toMillis(), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(EVENT_LOOP_STOP.toMillis());
+    }
+
+    private static long left(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** True from start until a stop has completed. */
     boolean isRunning() {
-        return serveThread != null && serveThread.isAlive();
+        return eventLoops != null && !eventLoops.isTerminated();
     }
 }

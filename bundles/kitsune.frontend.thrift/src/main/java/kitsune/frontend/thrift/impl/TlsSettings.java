@@ -9,10 +9,11 @@ import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLEngine;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
@@ -63,25 +64,39 @@ record TlsSettings(boolean enabled, Path keystore, String password, String type,
         }
     }
 
-    /** Restricts protocols and cipher suites as configured. */
-    void apply(SSLServerSocket socket) throws FrontendStartException {
-        List<String> protocols = new ArrayList<>(Arrays.asList(socket.getEnabledProtocols()));
+    /**
+     * Reads the key store and checks the protocol and cipher restrictions, once at start (every problem stops the
+     * start naming the key); the result makes each connection's server-side engine.
+     */
+    Supplier<SSLEngine> engines() throws FrontendStartException {
+        SSLContext context = context();
+        SSLEngine probe = context.createSSLEngine();
+        List<String> protocols = new ArrayList<>(Arrays.asList(probe.getEnabledProtocols()));
         protocols.removeAll(disallowedProtocols);
         if (protocols.isEmpty()) {
             throw new FrontendStartException("No TLS protocol is left after "
                     + ConfigKeys.THRIFT_SSL_DISALLOWED_PROTOCOLS.name() + "=" + String.join(",", disallowedProtocols),
                     null);
         }
-        socket.setEnabledProtocols(protocols.toArray(String[]::new));
+        String[] enabledProtocols = protocols.toArray(String[]::new);
+        String[] enabledSuites = null;
         if (!cipherSuites.isEmpty()) {
-            List<String> supported = Arrays.asList(socket.getSupportedCipherSuites());
+            List<String> supported = Arrays.asList(probe.getSupportedCipherSuites());
             List<String> suites = cipherSuites.stream().filter(supported::contains).toList();
             if (suites.isEmpty()) {
                 throw new FrontendStartException("None of " + ConfigKeys.THRIFT_SSL_CIPHER_SUITES.name() + "="
                         + String.join(",", cipherSuites) + " is supported by this JVM", null);
             }
-            socket.setEnabledCipherSuites(suites.toArray(String[]::new));
+            enabledSuites = suites.toArray(String[]::new);
         }
+        String[] suites = enabledSuites;
+        return () -> {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            engine.setEnabledProtocols(enabledProtocols);
+            if (suites != null) engine.setEnabledCipherSuites(suites);
+            return engine;
+        };
     }
 
     /** A key store's error in words: a wrong password arrives as an unhelpful IOException around a cause. */

@@ -1,45 +1,70 @@
 package kitsune.frontend.thrift.impl;
 
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import kitsune.internal.threads.NamedThreads;
+
 /**
- * One thread per client connection, at most {@code maxConnections} at once. Admission is counted here, before a
- * connection is handed to the pool, so that a refused connection can be told why instead of being dropped; the
- * pool itself has a little headroom so that a thread that has just finished its connection but not yet returned
- * to the pool never causes a spurious rejection.
+ * The threads that run client calls, login checks and the backend's connectionClosed: at least {@code minThreads}
+ * kept, at most {@code maxThreads} (kyuubi.frontend.thrift.max.worker.threads), idle ones above the minimum end after
+ * a minute. Connections hold no thread: a connection's calls run one at a time, so the queue holds at most one task
+ * per connection. Unlike a plain ThreadPoolExecutor, which queues as soon as its core threads are busy and starts
+ * more only when the queue is full, this pool starts a thread (up to the maximum) whenever no thread is idle, so a
+ * few slow calls never hold up quick ones while threads could still be started; only at the maximum do tasks wait.
  */
 final class WorkerPool extends ThreadPoolExecutor {
-    private static final int HEADROOM = 2;
-    private final int maxConnections;
-    private final AtomicInteger admitted = new AtomicInteger();
+    private static final long KEEP_ALIVE_SECONDS = 60;
+    /** Tasks submitted and not yet finished, to tell whether a thread is idle. */
+    private final AtomicInteger unfinished = new AtomicInteger();
 
-    WorkerPool(int minThreads, int maxConnections) {
-        super(minThreads, maxConnections + HEADROOM, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "kitsune-thrift-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        this.maxConnections = maxConnections;
-    }
-
-    /** Takes a connection slot; false when all are taken. */
-    boolean tryAdmit() {
-        while (true) {
-            int n = admitted.get();
-            if (n >= maxConnections) return false;
-            if (admitted.compareAndSet(n, n + 1)) return true;
-        }
-    }
-
-    int maxConnections() {
-        return maxConnections;
+    WorkerPool(int minThreads, int maxThreads) {
+        super(minThreads, maxThreads, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new GrowFirstQueue(),
+                NamedThreads.daemon("kitsune-thrift-worker"), (task, pool) -> ((WorkerPool) pool).enqueue(task));
+        ((GrowFirstQueue) getQueue()).pool = this;
     }
 
     @Override
-    protected void afterExecute(Runnable r, Throwable t) {
-        admitted.decrementAndGet();
+    public void execute(Runnable task) {
+        unfinished.incrementAndGet();
+        try {
+            super.execute(task);
+        } catch (RejectedExecutionException e) {
+            unfinished.decrementAndGet();
+            throw e;
+        }
+    }
+
+    @Override
+    protected void afterExecute(Runnable task, Throwable failure) {
+        unfinished.decrementAndGet();
+    }
+
+    /** At the maximum number of threads: the task waits for one. */
+    private void enqueue(Runnable task) {
+        if (isShutdown()) throw new RejectedExecutionException("The Thrift frontend is stopping");
+        ((GrowFirstQueue) getQueue()).force(task);
+    }
+
+    /** Refuses a task (so that the pool starts a thread) while no thread is idle and the maximum is not reached. */
+    private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+        private transient WorkerPool pool;
+
+        @Override
+        public boolean offer(Runnable task) {
+            WorkerPool p = pool;
+            if (p == null) return super.offer(task);
+            int threads = p.getPoolSize();
+            if (threads >= p.getMaximumPoolSize() || p.unfinished.get() <= threads) return super.offer(task);
+            return false;
+        }
+
+        void force(Runnable task) {
+            super.offer(task);
+        }
     }
 }

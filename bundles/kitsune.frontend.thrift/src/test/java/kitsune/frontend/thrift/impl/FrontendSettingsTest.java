@@ -26,6 +26,7 @@ class FrontendSettingsTest {
         assertEquals(104857600, s.maxMessageSize());
         assertEquals(9, s.minWorkers());
         assertEquals(999, s.maxWorkers());
+        assertEquals(10000, s.maxConnections(), "connections are bounded apart from the threads that run calls");
         assertEquals(Duration.ofSeconds(20), s.loginTimeout());
     }
 
@@ -60,5 +61,6 @@ class FrontendSettingsTest {
                 "kyuubi.frontend.thrift.min.worker.threads", "50", "kyuubi.frontend.thrift.max.worker.threads", "10"));
         assertFalse(s.sasl());
         assertEquals(10, s.minWorkers(), "min is capped at max");
+        assertEquals(20000, of(Map.of("kitsune.frontend.connections.max", "20000")).maxConnections());
     }
 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoValue;
@@ -26,6 +28,11 @@ final class RecordingBackend {
     final List<Opened> opened = new CopyOnWriteArrayList<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
     final List<ClientContext> closedConnections = new CopyOnWriteArrayList<>();
+    /** GetInfo waits for this gate while it is set (a slow call). */
+    volatile CountDownLatch getInfoGate;
+    /** GetInfo calls running now, and the most that ever ran at once. */
+    final AtomicInteger getInfoRunning = new AtomicInteger();
+    final AtomicInteger getInfoMaxRunning = new AtomicInteger();
 
     CliBackend backend() {
         return (CliBackend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {CliBackend.class},
@@ -45,7 +52,15 @@ final class RecordingBackend {
                             return null;
                         }
                         case "GetInfo" -> {
-                            return new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Kitsune test"));
+                            int running = getInfoRunning.incrementAndGet();
+                            getInfoMaxRunning.accumulateAndGet(running, Math::max);
+                            try {
+                                CountDownLatch gate = getInfoGate;
+                                if (gate != null) gate.await();
+                                return new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Kitsune test"));
+                            } finally {
+                                getInfoRunning.decrementAndGet();
+                            }
                         }
                         case "hashCode" -> {
                             return System.identityHashCode(proxy);

@@ -1,5 +1,6 @@
 package kitsune.frontend.thrift.impl;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -49,8 +50,12 @@ class ThriftFrontendServerTest {
     private static Connection bystander;
 
     static FrontendSettings settings(String auth, int port, int maxWorkers) {
+        return settings(auth, port, maxWorkers, 1000);
+    }
+
+    static FrontendSettings settings(String auth, int port, int maxWorkers, int maxConnections) {
         return new FrontendSettings("127.0.0.1", port, "127.0.0.1", auth, MAX_MESSAGE, 1, maxWorkers,
-                Duration.ofSeconds(1), TlsSettings.OFF);
+                maxConnections, Duration.ofSeconds(1), TlsSettings.OFF);
     }
 
     static ThriftFrontendServer start(FrontendSettings s, Supplier<CliBackend> backend) throws Exception {
@@ -320,29 +325,25 @@ class ThriftFrontendServerTest {
     }
 
     @Test
-    void fullWorkerPoolRefusesWithAReason() throws Exception {
+    void fullConnectionBoundRefusesWithAReason() throws Exception {
         RecordingBackend rb = new RecordingBackend();
         CliBackend b = rb.backend();
-        ThriftFrontendServer small = start(settings("NONE", 0, 1), () -> b);
+        ThriftFrontendServer small = start(settings("NONE", 0, 4, 1), () -> b);
         try {
             int mark = LogCapture.mark();
             try (Connection first = HiveJdbc.connect(url(small, ""), "u1", "p")) {
                 SQLException e = assertThrows(SQLException.class,
                         () -> HiveJdbc.connect(url(small, ""), "u2", "p"));
                 assertTrue(e.getMessage().contains("busy"), e.getMessage());
+                assertTrue(e.getMessage().contains("kitsune.frontend.connections.max=1"), e.getMessage());
                 assertTrue(first.isValid(5));
             }
             assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Refusing connection from 127.0.0.1:",
-                    "kyuubi.frontend.thrift.max.worker.threads=1"));
-            Connection again = null;
-            for (int i = 0; i < 50 && again == null; i++) {
-                try {
-                    again = HiveJdbc.connect(url(small, ""), "u3", "p");
-                } catch (SQLException stillBusy) {
-                    Thread.sleep(100);
-                }
-            }
-            assertNotNull(again, "a slot frees up when a connection ends");
+                    "kitsune.frontend.connections.max=1"));
+            // a slot frees up when a connection ends
+            Connection again = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(SQLException.class)
+                    .until(() -> HiveJdbc.connect(url(small, ""), "u3", "p"), c -> c != null);
             again.close();
         } finally {
             small.stop(Duration.ofSeconds(5));

@@ -32,7 +32,7 @@ class ThriftHttpServerTest {
     private static final AtomicInteger LOGINS = new AtomicInteger();
 
     private static FrontendSettings settings(String auth) {
-        return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", auth, 64 * 1024, 1, 4, Duration.ofSeconds(2),
+        return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", auth, 64 * 1024, 1, 4, 100, Duration.ofSeconds(2),
                 TlsSettings.OFF);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -53,7 +54,8 @@ class TlsTest {
     }
 
     private static FrontendSettings settings(TlsSettings tls) {
-        return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", "NONE", 64 * 1024, 1, 4, Duration.ofSeconds(2), tls);
+        return new FrontendSettings("127.0.0.1", 0, "127.0.0.1", "NONE", 64 * 1024, 1, 4, 100,
+                Duration.ofSeconds(2), tls);
     }
 
     @Test
@@ -73,6 +75,17 @@ class TlsTest {
                 "tina", "pw"));
         assertNotNull(LogCapture.awaitLine(mark, Duration.ofSeconds(5), "WARN", "TLS handshake failed",
                 ";ssl=true"));
+    }
+
+    @Test
+    void aClientThatNeverStartsTheTlsHandshakeIsClosedAfterTheLoginTimeout() throws Exception {
+        int mark = LogCapture.mark();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            assertEquals(-1, s.getInputStream().read(), "closed by the server");
+        }
+        assertNotNull(LogCapture.awaitLine(mark, Duration.ofSeconds(5), "WARN", "Closing connection from 127.0.0.1:",
+                "no handshake within kyuubi.frontend.thrift.login.timeout=PT2S"));
     }
 
     @Test

@@ -1,0 +1,200 @@
+package kitsune.frontend.thrift.impl;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.security.sasl.SaslException;
+
+import org.apache.thrift.transport.sasl.NegotiationStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import kitsune.api.conf.ConfigKeys;
+import kitsune.thrift.PlainCredentials;
+import kitsune.thrift.PlainSaslServer;
+
+/**
+ * The server side of the negotiation of Thrift's SASL transport (TSaslServerTransport), PLAIN only. Messages are
+ * {@code [1-byte status][4-byte big-endian length][payload]}: START with the mechanism name, then the client's PLAIN
+ * response ({@code authzid NUL user NUL password}) as OK or COMPLETE; the server answers COMPLETE, or BAD / ERROR with
+ * a reason that the Hive driver shows after "Peer indicated failure:". The login is checked by
+ * {@link PlainCredentials} on a worker thread (an LDAP or JDBC check may block; the event loop must not), with this
+ * connection's reading paused meanwhile. On success the handler fires {@link Authenticated} and gives its place to
+ * {@link SaslFrames}; a failure is logged as one line naming the peer and the cause, the reason is sent, and the
+ * connection is closed.
+ */
+final class SaslHandshake extends ByteToMessageDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(SaslHandshake.class);
+    private static final Pattern INVALID_STATUS = Pattern.compile("Invalid status (-?\\d+)");
+    private static final int HEADER = 5;
+
+    /** The connection's user is known: SASL PLAIN completed. */
+    record Authenticated(String user) {
+    }
+
+    private enum State { START, RESPONSE, CHECKING, FAILED }
+
+    private final FrontendSettings settings;
+    private final PlainCredentials credentials;
+    private final Executor workers;
+    private final String peer;
+    private State state = State.START;
+
+    SaslHandshake(FrontendSettings settings, PlainCredentials credentials, Executor workers, String peer) {
+        this.settings = settings;
+        this.credentials = credentials;
+        this.workers = workers;
+        this.peer = peer;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (state == State.FAILED) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        if (state == State.CHECKING || in.readableBytes() < HEADER) return;
+        int at = in.readerIndex();
+        byte statusByte = in.getByte(at);
+        NegotiationStatus status = status(statusByte);
+        if (status == null) {
+            fail(ctx, NegotiationStatus.ERROR, "Invalid status " + statusByte);
+            return;
+        }
+        int length = in.getInt(at + 1);
+        if (length < 0 || length > settings.maxMessageSize()) {
+            fail(ctx, NegotiationStatus.ERROR, "Invalid payload header length: " + length);
+            return;
+        }
+        if (in.readableBytes() < HEADER + length) return;
+        in.skipBytes(HEADER);
+        byte[] payload = new byte[length];
+        in.readBytes(payload);
+        if (status == NegotiationStatus.BAD || status == NegotiationStatus.ERROR) {
+            fail(ctx, null, "Peer indicated failure: " + new String(payload, StandardCharsets.UTF_8));
+        } else if (state == State.START) {
+            start(ctx, status, new String(payload, StandardCharsets.UTF_8));
+        } else if (status != NegotiationStatus.OK && status != NegotiationStatus.COMPLETE) {
+            fail(ctx, null, "Expected COMPLETE or OK, got " + status);
+        } else {
+            check(ctx, payload);
+        }
+    }
+
+    private void start(ChannelHandlerContext ctx, NegotiationStatus status, String mechanism) {
+        if (status != NegotiationStatus.START) {
+            fail(ctx, NegotiationStatus.ERROR, "Expecting START status, received " + status);
+        } else if (!PlainSaslServer.MECHANISM.equals(mechanism)) {
+            fail(ctx, NegotiationStatus.BAD, "Unsupported SASL mechanism " + mechanism
+                    + ": this server accepts PLAIN only");
+        } else {
+            state = State.RESPONSE;
+        }
+    }
+
+    private void check(ChannelHandlerContext ctx, byte[] response) {
+        state = State.CHECKING;
+        ctx.channel().config().setAutoRead(false);
+        try {
+            workers.execute(() -> {
+                String user = null;
+                String error = null;
+                try {
+                    PlainSaslServer plain = new PlainSaslServer(credentials);
+                    plain.evaluateResponse(response);
+                    user = plain.getAuthorizationID();
+                } catch (SaslException e) {
+                    error = e.getMessage();
+                } catch (RuntimeException e) {
+                    LOG.warn("Checking the login from {} failed", peer, e);
+                    error = "the login check failed (" + e + ")";
+                }
+                String checkedUser = user;
+                String checkError = error;
+                try {
+                    ctx.executor().execute(() -> checked(ctx, checkedUser, checkError));
+                } catch (RejectedExecutionException stopped) {
+                    // the server has stopped: the connection is gone with it
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            ctx.close();
+        }
+    }
+
+    /** On the event loop, with the outcome of the login check. */
+    private void checked(ChannelHandlerContext ctx, String user, String error) {
+        if (!ctx.channel().isActive() || ctx.isRemoved()) return; // hung up or timed out meanwhile
+        if (error != null) {
+            fail(ctx, NegotiationStatus.BAD, error);
+            return;
+        }
+        ctx.writeAndFlush(message(ctx.alloc(), NegotiationStatus.COMPLETE, ""));
+        ctx.fireUserEventTriggered(new Authenticated(user));
+        // Bytes that came after the response go on to the frame decoder that takes this handler's place.
+        ctx.pipeline().replace(this, "sasl-frames", new SaslFrames(settings.maxMessageSize()));
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void fail(ChannelHandlerContext ctx, NegotiationStatus reply, String cause) {
+        state = State.FAILED;
+        LOG.warn("Closing connection from {}: SASL handshake failed: {}", peer, describe(cause));
+        if (reply == null) {
+            ctx.close();
+        } else {
+            Farewell.say(ctx, message(ctx.alloc(), reply, cause));
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (state == State.START || state == State.RESPONSE) {
+            LOG.debug("Connection from {} closed during the SASL handshake", peer);
+        }
+        super.channelInactive(ctx);
+    }
+
+    /** A negotiation message; also how a refused SASL client is told why. */
+    static ByteBuf message(ByteBufAllocator alloc, NegotiationStatus status, String payload) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        return alloc.buffer(HEADER + bytes.length).writeByte(status.getValue()).writeInt(bytes.length)
+                .writeBytes(bytes);
+    }
+
+    private static NegotiationStatus status(byte value) {
+        for (NegotiationStatus s : NegotiationStatus.values()) {
+            if (s.getValue() == value) return s;
+        }
+        return null;
+    }
+
+    /** The handshake failure in words an operator can act on. */
+    private String describe(String cause) {
+        Matcher m = INVALID_STATUS.matcher(cause);
+        if (m.find()) {
+            int status = Integer.parseInt(m.group(1));
+            if (status == -128) {
+                return cause + " (a client without SASL, e.g. a JDBC URL with ;auth=noSasl, on this SASL port; "
+                        + ConfigKeys.AUTHENTICATION.name() + "=" + settings.authentication() + ")";
+            }
+            if (status >= 32 && status < 127) {
+                return cause + " ('" + (char) status + "': text, e.g. an HTTP client, on this binary Thrift port)";
+            }
+            return cause + " (not a Thrift SASL client)";
+        }
+        if (cause.startsWith("Invalid payload header length")) return cause + " (not a Thrift SASL client)";
+        if (cause.startsWith("Unsupported SASL mechanism")) {
+            return cause + " (" + ConfigKeys.AUTHENTICATION.name() + "=" + settings.authentication() + ")";
+        }
+        return cause.lines().findFirst().orElse("");
+    }
+}
