@@ -306,13 +306,9 @@ public final class KitsuneCtl {
     static String renderEngines(String title, List<ServiceNode> nodes) {
         List<List<String>> rows = new ArrayList<>();
         for (ServiceNode n : nodes) {
-            Map<String, String> a = n.attributes();
-            String app = a.getOrDefault(EngineConf.NODE_APP_ID, "");
-            if (a.containsKey(EngineConf.NODE_DRIVER_ID)) app += " (" + a.get(EngineConf.NODE_DRIVER_ID) + ")";
-            String master = a.getOrDefault(EngineConf.NODE_MASTER, "");
-            if (a.containsKey(EngineConf.NODE_DEPLOY_MODE)) master += " (" + a.get(EngineConf.NODE_DEPLOY_MODE) + ")";
             rows.add(List.of(n.parentPath(), n.host(), String.valueOf(n.port()),
-                    n.version() == null ? "" : n.version(), app, master));
+                    n.version() == null ? "" : n.version(), EngineConf.application(n.attributes()),
+                    EngineConf.master(n.attributes())));
         }
         return Tabulator.format(title, ENGINE_HEADERS, rows);
     }

@@ -51,6 +51,23 @@ public final class EngineConf {
      */
     public static final String SESSION_POOLED = "kitsune.session.pooled";
 
+    /**
+     * An engine node's application as operators read it: the Spark application id, with the standalone driver id of
+     * a cluster-mode engine in brackets; empty when the node says neither.
+     */
+    public static String application(java.util.Map<String, String> nodeAttributes) {
+        String app = nodeAttributes.getOrDefault(NODE_APP_ID, "");
+        String driver = nodeAttributes.get(NODE_DRIVER_ID);
+        return driver == null ? app : app + " (" + driver + ")";
+    }
+
+    /** An engine node's master with its deploy mode in brackets ({@code yarn (cluster)}); empty when unknown. */
+    public static String master(java.util.Map<String, String> nodeAttributes) {
+        String master = nodeAttributes.getOrDefault(NODE_MASTER, "");
+        String mode = nodeAttributes.get(NODE_DEPLOY_MODE);
+        return mode == null ? master : master + " (" + mode + ")";
+    }
+
     private EngineConf() {
     }
 }

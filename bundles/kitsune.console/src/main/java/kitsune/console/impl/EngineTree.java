@@ -15,6 +15,7 @@ import org.apache.zookeeper.data.Stat;
 
 import kitsune.api.engine.ShareLevel;
 import kitsune.api.registry.DiscoveryException;
+import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
 
 /**
@@ -28,8 +29,12 @@ final class EngineTree implements AutoCloseable {
     private static final long CONNECT_WAIT_MS = 10_000;
 
     /** An engine registered in an engine space. */
+    /**
+     * @param application the Spark application (and standalone driver) id, as {@link EngineConf#application}
+     * @param master      the master and deploy mode, as {@link EngineConf#master}
+     */
     record EngineRow(String user, String shareLevel, String subdomain, String engineType, String versionSlot,
-            String hostPort, String refId, String engineId, String znode, Instant created) {
+            String hostPort, String refId, String application, String master, String znode, Instant created) {
         Duration age() {
             return created == null ? null : Duration.between(created, Instant.now());
         }
@@ -79,7 +84,8 @@ final class EngineTree implements AutoCloseable {
                                     data == null ? null : new String(data, StandardCharsets.UTF_8));
                             if (n == null) continue;
                             rows.add(new EngineRow(user, s.shareLevel, sub, s.engineType, s.version, n.hostPort(),
-                                    n.refId(), n.attributes().get("kyuubi.engine.id"), n.path(),
+                                    n.refId(), EngineConf.application(n.attributes()),
+                                    EngineConf.master(n.attributes()), n.path(),
                                     Instant.ofEpochMilli(stat.getCtime())));
                         }
                     }

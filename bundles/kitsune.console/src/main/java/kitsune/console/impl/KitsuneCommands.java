@@ -56,10 +56,10 @@ public class KitsuneCommands {
             List<List<String>> rows = new ArrayList<>();
             for (EngineTree.EngineRow e : overview.engines()) {
                 rows.add(List.of(e.user(), e.shareLevel(), e.subdomain(), e.hostPort(), e.versionSlot(),
-                        KitsuneOverview.human(e.age()), e.znode()));
+                        e.application(), e.master(), KitsuneOverview.human(e.age()), e.znode()));
             }
-            return Text.table(List.of("USER", "SHARE LEVEL", "SUBDOMAIN", "ENGINE", "SPACE VERSION", "AGE", "ZNODE"),
-                    rows);
+            return Text.table(List.of("USER", "SHARE LEVEL", "SUBDOMAIN", "ENGINE", "SPACE VERSION", "APPLICATION",
+                    "MASTER", "AGE", "ZNODE"), rows);
         } catch (DiscoveryException e) {
             return "Error: " + e.getMessage() + "\n";
         }

@@ -158,11 +158,12 @@ final class KitsuneServlet extends HttpServlet {
             List<EngineTree.EngineRow> engines = overview.engines();
             out.println("<table class='tablesorter nicetable' id='kitsune-engines'><thead><tr><th>User</th>"
                     + "<th>Share level</th><th>Subdomain</th><th>Engine</th><th>Space version</th><th>Type</th>"
-                    + "<th>Age</th><th>Znode</th><th></th></tr></thead><tbody>");
+                    + "<th>Application</th><th>Master</th><th>Age</th><th>Znode</th><th></th></tr></thead><tbody>");
             for (EngineTree.EngineRow e : engines) {
                 out.println("<tr><td>" + html(e.user()) + "</td><td>" + html(e.shareLevel()) + "</td><td>"
                         + html(e.subdomain()) + "</td><td>" + html(e.hostPort()) + "</td><td>"
                         + html(e.versionSlot()) + "</td><td>" + html(e.engineType()) + "</td><td>"
+                        + html(e.application()) + "</td><td>" + html(e.master()) + "</td><td>"
                         + html(KitsuneOverview.human(e.age())) + "</td><td>" + html(e.znode()) + "</td><td>"
                         + "<form method='post' action='" + html(self) + "' onsubmit=\"return confirm('Stop this "
                         + "engine? Its sessions fail.')\"><input type='hidden' name='action' value='stop-engine'>"
@@ -213,7 +214,8 @@ final class KitsuneServlet extends HttpServlet {
                 items.add("{\"user\":" + json(e.user()) + ",\"shareLevel\":" + json(e.shareLevel())
                         + ",\"subdomain\":" + json(e.subdomain()) + ",\"engineType\":" + json(e.engineType())
                         + ",\"versionSlot\":" + json(e.versionSlot()) + ",\"hostPort\":" + json(e.hostPort())
-                        + ",\"refId\":" + json(e.refId()) + ",\"engineId\":" + json(e.engineId()) + ",\"znode\":"
+                        + ",\"refId\":" + json(e.refId()) + ",\"application\":" + json(e.application())
+                        + ",\"master\":" + json(e.master()) + ",\"znode\":"
                         + json(e.znode()) + ",\"created\":" + json(e.created() == null ? null : e.created().toString())
                         + "}");
             }
