@@ -105,10 +105,13 @@ class ConsoleTest {
             assertTrue(s.find(), json);
             String id = s.group(1);
             assertTrue(json.contains("\"engines\":[{\"user\":\"carol\",\"shareLevel\":\"USER\""), json);
+            String appId = Jdbc.appId(c);
+            assertTrue(json.contains("\"application\":\"" + appId + "\""), "the engine's application: " + json);
 
             String page = get("/kitsune", "admin:" + PASSWORD).body();
             assertTrue(page.contains("<td>" + id + "</td><td>carol</td>"), page);
             assertTrue(page.contains("id='kitsune-engines'"), page);
+            assertTrue(page.contains("<td>" + appId + "</td>"), "the page shows the application: " + page);
 
             // a GET never acts
             assertEquals(200, get("/kitsune?action=close-session&session=" + id, "admin:" + PASSWORD).statusCode());
