@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -78,6 +79,21 @@ class BadInputTest {
             assertEquals(3, ((Number) Jdbc.single(again, "SELECT 1 + 2")).intValue());
         }
         assertTrue(server.isAlive());
+    }
+
+    @Test
+    void aSessionAskingForAnotherMetastoreOrJvmOptionsIsRefusedNamingTheKey() throws Exception {
+        try (Connection good = Jdbc.connect(server.directUrl(), "alice")) {
+            for (String setting : List.of("spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:/tmp/other_db",
+                    "spark.driver.extraJavaOptions=-XX:+UseSerialGC", "spark.sql.warehouse.dir=/tmp/elsewhere")) {
+                String key = setting.substring(0, setting.indexOf('='));
+                java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> Jdbc.connect(server.directUrl() + "?" + setting, "mallory").close());
+                assertTrue(e.getMessage().contains(key + " is a restricted key on this server "
+                        + "(kyuubi.session.conf.restrict.list)"), e.getMessage());
+            }
+            assertEquals(1, ((Number) Jdbc.single(good, "SELECT 1")).intValue(), "others keep being served");
+        }
     }
 
     @Test

@@ -189,6 +189,20 @@ public final class ConfigKeys {
             "How long GetOperationStatus waits for a running operation to change state before it answers.");
     public static final ConfigKey<Duration> SESSION_IDLE_TIMEOUT = key("kyuubi.session.idle.timeout", "PT6H", DURATION,
             false, "A session without calls for this long is closed; 0 disables.");
+    public static final ConfigKey<List<String>> SESSION_CONF_RESTRICT_LIST = key("kyuubi.session.conf.restrict.list",
+            "spark.hadoop.javax.jdo.*,spark.hadoop.hive.metastore.*,spark.sql.warehouse.dir,spark.driver.host,"
+            + "spark.driver.bindAddress,spark.driver.port,spark.driver.extraClassPath,spark.executor.extraClassPath,"
+            + "spark.driver.extraJavaOptions,spark.executor.extraJavaOptions,spark.driver.extraLibraryPath,"
+            + "spark.executor.extraLibraryPath,spark.jars,spark.jars.packages,spark.jars.repositories,"
+            + "spark.jars.ivy,spark.files,spark.archives,spark.submit.pyFiles,spark.yarn.dist.*,spark.kitsune.*,"
+            + "kitsune.engine.spark.homes,kitsune.engine.spark.application.jar,"
+            + "kitsune.engine.spark.extra.jars",
+            ValueType.LIST, false, "Session settings a client may not send (its OpenSession is refused naming the "
+            + "key); a trailing * matches a prefix. Stricter than Kyuubi, whose list is empty: the default keeps "
+            + "clients off the metastore, warehouse, driver address, class paths, JVM options and engine code.");
+    public static final ConfigKey<List<String>> SESSION_CONF_IGNORE_LIST = key("kyuubi.session.conf.ignore.list", "",
+            ValueType.LIST, false, "Session settings dropped from a client's OpenSession (logged, not applied); a "
+            + "trailing * matches a prefix.");
     public static final ConfigKey<Duration> SESSION_CHECK_INTERVAL = key("kyuubi.session.check.interval", "PT1M",
             DURATION, false, "How often idle sessions are looked for.");
     public static final ConfigKey<Boolean> SESSION_CLOSE_ON_DISCONNECT = key("kyuubi.session.close.on.disconnect",

@@ -2,8 +2,12 @@ package kitsune.session.impl;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKey;
@@ -18,6 +22,7 @@ import kitsune.api.conf.KitsuneConf;
  * engine.
  */
 final class ConfNormalizer {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfNormalizer.class);
     /** The keys a session may set that decide which engine serves it (besides spark.*, passed to launches). */
     static final Set<String> ROUTING_KEYS = Set.of(
             ConfigKeys.ENGINE_SHARE_LEVEL.name(),
@@ -72,6 +77,45 @@ final class ConfNormalizer {
             throw new ConfigException(key, "Invalid value for " + key + ": '" + asked + "' is longer than the "
                     + "server's '" + allowed + "'; a session may only shorten it (or ask the operator to raise it)");
         }
+    }
+
+    /**
+     * The client's OpenSession map as this server lets it through to the engine: refused when it names a key of
+     * kyuubi.session.conf.restrict.list, without the keys of kyuubi.session.conf.ignore.list. Keys are compared
+     * without their set:hiveconf:/set:hivevar: scope (the engine applies both); a list entry ending in * matches a
+     * prefix.
+     *
+     * @throws ConfigException naming the key and the list
+     */
+    static Map<String, String> screen(Map<String, String> client, KitsuneConf server) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (client == null) return out;
+        List<String> restricted = server.get(ConfigKeys.SESSION_CONF_RESTRICT_LIST);
+        List<String> ignored = server.get(ConfigKeys.SESSION_CONF_IGNORE_LIST);
+        for (Map.Entry<String, String> e : client.entrySet()) {
+            String key = e.getKey();
+            if (key == null) continue;
+            String k = key.startsWith(USE_PREFIX) ? null : stripScope(key);
+            if (k != null && listed(restricted, k)) {
+                throw new ConfigException(k, k + " is a restricted key on this server ("
+                        + ConfigKeys.SESSION_CONF_RESTRICT_LIST.name() + "); remove it from the session's settings");
+            }
+            if (k != null && listed(ignored, k)) {
+                LOG.info("Ignoring the session setting {} ({})", k, ConfigKeys.SESSION_CONF_IGNORE_LIST.name());
+                continue;
+            }
+            out.put(key, e.getValue());
+        }
+        return out;
+    }
+
+    private static boolean listed(List<String> entries, String key) {
+        for (String entry : entries) {
+            if (entry.endsWith("*") ? key.startsWith(entry.substring(0, entry.length() - 1)) : key.equals(entry)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String stripScope(String key) {

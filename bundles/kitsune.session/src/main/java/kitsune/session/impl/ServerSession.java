@@ -22,6 +22,7 @@ final class ServerSession {
     private final TSessionHandle handle;
     private final String user;
     private final String login;
+    private final String secretHash;
     /** Opened by another server and continued here: its operations may be older than this server's knowledge. */
     private volatile boolean resumed;
     private final ClientContext client;
@@ -38,8 +39,18 @@ final class ServerSession {
      */
     ServerSession(UUID id, String user, String login, ClientContext client, EngineChannel engine,
             TSessionHandle engineHandle, Instant now) {
+        this(id, user, login, client, engine, engineHandle, now, null);
+    }
+
+    /**
+     * @param secretHash the hash of the client handle's secret half, from the record of a session continued here;
+     *                   null for a session opened here, whose handle is made now
+     */
+    ServerSession(UUID id, String user, String login, ClientContext client, EngineChannel engine,
+            TSessionHandle engineHandle, Instant now, String secretHash) {
         this.id = id;
         this.handle = Handles.newSessionHandle(id);
+        this.secretHash = secretHash != null ? secretHash : SessionRecords.Entry.hash(handle);
         this.user = user;
         this.login = login;
         this.client = client;
@@ -71,6 +82,11 @@ final class ServerSession {
 
     void markResumed() {
         resumed = true;
+    }
+
+    /** Whether a handle a client shows is this session's whole handle: its guid and its secret half. */
+    boolean isHandle(TSessionHandle shown) {
+        return SessionRecords.sameHash(SessionRecords.Entry.hash(shown), secretHash);
     }
 
     /** Whether that login may use this session: its user, or the login that opened it for that user. */

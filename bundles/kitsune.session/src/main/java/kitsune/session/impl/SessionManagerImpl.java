@@ -228,15 +228,15 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             }
             // Kyuubi's layering: server defaults < the user's ___user___.key defaults < the session's own settings
             KitsuneConf userConf = conf.forUser(user);
-            KitsuneConf sessionConf = userConf.with(ConfNormalizer.overrides(req.getConfiguration()));
+            Map<String, String> clientConf = ConfNormalizer.screen(req.getConfiguration(), userConf);
+            KitsuneConf sessionConf = userConf.with(ConfNormalizer.overrides(clientConf));
             ConfNormalizer.checkWithinServerLimits(userConf, sessionConf);
             EngineProvider provider = locator.provider(sessionConf);
             EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
             ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
             TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
             engineReq.setUsername(user);
-            Map<String, String> engineConf = new HashMap<>(req.getConfiguration() == null ? Map.of()
-                    : req.getConfiguration());
+            Map<String, String> engineConf = new HashMap<>(clientConf);
             // the session lives on the engine until CloseSession, not as long as one of the shared connections
             engineConf.put(EngineConf.SESSION_POOLED, "true");
             engineReq.setConfiguration(engineConf);
@@ -267,7 +267,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                     clock.instant());
             writeRecord(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
-                    engineResp.getSessionHandle(), agreed, SERVER_NAME));
+                    engineResp.getSessionHandle(), agreed, SERVER_NAME, s.handle()));
             sessions.put(s.key(), s);
             LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
                     space.path());
@@ -404,8 +404,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         ServerSession s = sessions.get(Handles.key(handle));
         if (s == null) {
             UUID id = handle == null ? null : Handles.uuid(handle.getSessionId());
-            s = id == null ? null : resume(id);
+            s = id == null ? null : resume(id, handle);
         }
+        if (s != null && !s.isHandle(handle)) return null; // the guid without its secret half names nothing
         return s == null ? null : checkOwner(s);
     }
 
@@ -421,7 +422,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 // an operation this server has not seen: one started on the server that opened the session. For a
                 // session opened here, this server's own list is the truth (the operation was closed)
                 s = sessions.get(Handles.key(Handles.newIdentifier(id)));
-                if (s == null) s = resume(id);
+                if (s == null) s = resume(id, null);
                 if (s != null && !s.resumed()) s = null;
                 if (s != null && refusal == null) {
                     operations.put(key, s);
@@ -443,9 +444,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /**
      * Continues a session another server of the namespace opened (and maybe died holding): reads its record,
-     * checks the caller, makes sure its engine still has it, and holds it here from now on.
+     * checks the caller and the handle, makes sure its engine still has it, and holds it here from now on.
+     *
+     * @param shown the session handle the client showed (its secret half is checked against the record), or null
+     *              when it showed an operation's handle, whose secret half names the session
      */
-    private ServerSession resume(UUID id) throws SessionRefusedException {
+    private ServerSession resume(UUID id, TSessionHandle shown) throws SessionRefusedException {
         SessionRecords records = records();
         if (records == null) return null;
         ClientContext caller = Callers.current();
@@ -457,6 +461,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (DiscoveryException e) {
             throw new SessionRefusedException("Cannot resume session " + id + ": " + e.getMessage());
         }
+        if (shown != null && !r.matches(shown)) return null; // a guid without its secret half names nothing
         if (caller == null || !r.usableBy(caller.user())) {
             LOG.warn("{} from {} tried to resume session {} of {}: refused", caller == null ? "?" : caller.user(),
                     caller == null ? "?" : caller.clientAddress(), id, r.user());
@@ -479,7 +484,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             throw new SessionRefusedException("Cannot resume session " + id + ": its engine at " + node.hostPort()
                     + " is gone (" + e.getMessage() + "); open a new session");
         }
-        ServerSession s = new ServerSession(id, r.user(), r.login(), caller, channel, engineHandle, clock.instant());
+        ServerSession s = new ServerSession(id, r.user(), r.login(), caller, channel, engineHandle, clock.instant(),
+                r.handleSecretHash());
         s.markResumed();
         if (refusal != null) {
             // draining: serve this call, hold nothing (the session's next server holds it)
@@ -488,8 +494,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         ServerSession raced = sessions.putIfAbsent(s.key(), s);
         if (raced != null) return raced;
-        writeRecord(s, new SessionRecords.Entry(r.version(), r.user(), r.login(), r.engineHost(), r.enginePort(),
-                r.engineAuth(), r.engineSpace(), r.engineGuid(), r.engineSecret(), r.protocol(), SERVER_NAME));
+        writeRecord(s, r.heldBy(SERVER_NAME));
         LOG.info("Resumed session {} of {} for {} from {} on engine {} (opened on {})", id, r.user(), caller.user(),
                 caller.clientAddress(), node.hostPort(), r.server());
         return s;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -88,5 +89,34 @@ class ConfNormalizerTest {
                 () -> ConfNormalizer.checkWithinServerLimits(server, longer));
         assertEquals("Invalid value for kyuubi.session.engine.initialize.timeout: 'PT1H' is longer than the server's "
                 + "'PT2M'; a session may only shorten it (or ask the operator to raise it)", e.getMessage());
+    }
+
+    @Test
+    void restrictedKeysAreRefusedByNameWhateverTheirScope() {
+        KitsuneConf server = KitsuneConf.empty();
+        for (String key : List.of("set:hiveconf:spark.hadoop.javax.jdo.option.ConnectionURL",
+                "set:hivevar:spark.sql.warehouse.dir", "spark.driver.extraJavaOptions", "set:hiveconf:spark.jars",
+                "set:hiveconf:spark.kitsune.engine.setting.kyuubi.engine.security.enabled")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ConfNormalizer.screen(Map.of(key, "x"), server), key);
+            String bare = ConfNormalizer.stripScope(key);
+            assertEquals(bare + " is a restricted key on this server (kyuubi.session.conf.restrict.list); remove it "
+                    + "from the session's settings", e.getMessage());
+        }
+        Map<String, String> fine = Map.of("set:hiveconf:spark.sql.shuffle.partitions", "4", "use:database", "db1",
+                "set:hiveconf:spark.submit.deployMode", "cluster");
+        assertEquals(fine, ConfNormalizer.screen(fine, server), "the rest passes unchanged");
+    }
+
+    @Test
+    void ignoredKeysAreDroppedAndTheOperatorsListsReplaceTheDefault() {
+        KitsuneConf server = KitsuneConf.of(Map.of("kyuubi.session.conf.restrict.list", "spark.executor.memory",
+                "kyuubi.session.conf.ignore.list", "spark.sql.adaptive.*"));
+        Map<String, String> client = new LinkedHashMap<>();
+        client.put("set:hiveconf:spark.sql.adaptive.enabled", "false");
+        client.put("set:hiveconf:spark.sql.warehouse.dir", "/tmp/w"); // not restricted by this operator
+        assertEquals(Map.of("set:hiveconf:spark.sql.warehouse.dir", "/tmp/w"), ConfNormalizer.screen(client, server));
+        assertThrows(ConfigException.class,
+                () -> ConfNormalizer.screen(Map.of("set:hiveconf:spark.executor.memory", "64g"), server));
     }
 }

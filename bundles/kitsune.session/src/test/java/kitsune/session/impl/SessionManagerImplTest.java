@@ -583,4 +583,18 @@ class SessionManagerImplTest {
         assertEquals(0, discovery.records.keySet().stream().filter(k -> !k.endsWith("_swept")).count(),
                 "the record of a session on a gone engine is removed");
     }
+
+    @Test
+    void aHandleWithTheRightGuidButAnotherSecretNamesNoSessionOnAnyServer() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        TSessionHandle forged = new TSessionHandle(Handles.newIdentifier(Handles.uuid(session.getSessionId())));
+        for (SessionManagerImpl server : List.of(manager, secondServer())) {
+            String msg = Callers.as(conn, () -> server.GetInfo(new TGetInfoReq(forged, TGetInfoType.CLI_DBMS_NAME)))
+                    .getStatus().getErrorMessage();
+            assertTrue(msg.startsWith("Invalid SessionHandle"), msg);
+        }
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(conn, () -> manager.GetInfo(new TGetInfoReq(session,
+                TGetInfoType.CLI_DBMS_NAME))).getStatus().getStatusCode(), "the real handle still works");
+    }
 }
