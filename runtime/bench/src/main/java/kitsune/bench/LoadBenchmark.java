@@ -55,6 +55,7 @@ final class LoadBenchmark {
             Result alone128 = phase(url, 128, "128 clients", SECONDS);
 
             List<Connection> held = new ArrayList<>(HOLD);
+            Figures loaded = Figures.of("before holding", jvm, engine);
             long t0 = System.nanoTime();
             try {
                 try {
@@ -65,11 +66,11 @@ final class LoadBenchmark {
                 }
                 System.out.printf(Locale.ROOT, "opened %d idle sessions in %.1f s%n", held.size(),
                         (System.nanoTime() - t0) / 1e9);
-                Figures holding = Figures.of("holding " + HOLD, jvm, engine);
+                int heldCount = held.size();
+                Figures holding = Figures.of("holding " + heldCount, jvm, engine);
                 Result held32 = phase(url, 32, "32 clients, " + HOLD + " held", SECONDS);
                 Result held128 = phase(url, 128, "128 clients, " + HOLD + " held", SECONDS);
                 int answering = answering(held);
-                int heldCount = held.size();
                 System.out.printf(Locale.ROOT, "held sessions answering SELECT 1 afterwards: %d of %d (%d asked for)%n",
                         answering, heldCount, HOLD);
                 for (Connection c : held) c.close();
@@ -77,10 +78,13 @@ final class LoadBenchmark {
                 Thread.sleep(2_000);
                 Figures after = Figures.of("after", jvm, engine);
                 before.print();
+                loaded.print();
                 holding.print();
                 after.print();
+                System.out.println("engine threads by name after: " + threadNames(engine));
+                System.out.println("server threads by name after: " + threadNames(jvm));
 
-                double perHeldKib = (holding.serverRssKib - before.serverRssKib) / (double) Math.max(1, held.size());
+                double perHeldKib = (holding.serverRssKib - loaded.serverRssKib) / (double) Math.max(1, heldCount);
                 result("sessions/min, 32 clients", alone32.perMinute(), ">= 3000", alone32.perMinute() >= 3000
                         && alone32.errors() == 0);
                 result("errors, 32 clients", alone32.errors(), "0", alone32.errors() == 0);
@@ -90,8 +94,8 @@ final class LoadBenchmark {
                         held32.errors() + held128.errors() == 0);
                 result("held sessions answering", answering, "= " + HOLD, answering == HOLD);
                 result("server RSS growth per held session (KiB)", perHeldKib, "<= 64", perHeldKib <= 64);
-                int serverThreadGrowth = holding.serverThreads - before.serverThreads;
-                int engineThreadGrowth = holding.engineThreads - before.engineThreads;
+                int serverThreadGrowth = holding.serverThreads - loaded.serverThreads;
+                int engineThreadGrowth = holding.engineThreads - loaded.engineThreads;
                 result("server threads added by " + HOLD + " held sessions", serverThreadGrowth, "< 64",
                         serverThreadGrowth < 64);
                 result("engine threads added by " + HOLD + " held sessions", engineThreadGrowth, "< 64",
@@ -182,6 +186,27 @@ final class LoadBenchmark {
             return ok;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** The process's threads counted by name with digits folded (jcmd Thread.print), largest groups first. */
+    private static String threadNames(ProcessHandle p) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(p.pid()), "Thread.print").redirectErrorStream(true).start();
+            Map<String, Integer> byName = new java.util.TreeMap<>();
+            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(jcmd.getInputStream()))) {
+                for (String line; (line = lines.readLine()) != null;) {
+                    if (!line.startsWith("\"")) continue;
+                    String name = line.substring(1, Math.max(1, line.indexOf('"', 1))).replaceAll("\\d+", "N");
+                    byName.merge(name, 1, Integer::sum);
+                }
+            }
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return byName.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(8)
+                    .map(e -> e.getValue() + " x " + e.getKey()).toList().toString();
+        } catch (Exception e) {
+            return "(jcmd failed: " + e + ")";
         }
     }
 
