@@ -1,6 +1,5 @@
 package kitsune.session.impl;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +39,6 @@ import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
-import org.apache.hive.service.rpc.thrift.TGetInfoType;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
 import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysReq;
@@ -76,11 +74,9 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineException;
 import kitsune.api.engine.EngineProvider;
-import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
-import kitsune.api.registry.ZkPaths;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
 import kitsune.thrift.Callers;
@@ -120,6 +116,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
     private final EngineChannels channels = new EngineChannels(ENGINE_MAX_MESSAGE_SIZE);
+    private final SessionContinuity continuity;
     private volatile KitsuneConf conf = KitsuneConf.empty();
     private volatile String refusal;
     /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
@@ -129,6 +126,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     public SessionManagerImpl(EngineLocator locator, Clock clock) {
         this.locator = locator;
         this.clock = clock;
+        this.continuity = new SessionContinuity(locator, channels, clock, SERVER_NAME);
     }
 
     /** The server configuration; a change applies to sessions opened from now on. */
@@ -265,7 +263,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             TProtocolVersion agreed = Protocols.min(protocol, engineResp.getServerProtocolVersion());
             ServerSession s = new ServerSession(id, user, login, context, engine, engineResp.getSessionHandle(),
                     clock.instant());
-            writeRecord(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
+            continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
                     engineResp.getSessionHandle(), agreed, SERVER_NAME, s.handle()));
             sessions.put(s.key(), s);
@@ -321,7 +319,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         // not held: closed concurrently, unless it is a session a draining server serves without holding it
         if (!held && !(s.resumed() && refusal != null)) return Statuses.ok();
         for (String op : s.operations()) operations.remove(op);
-        deleteRecord(s.id());
+        continuity.closed(s.id());
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
         TStatus status = Statuses.ok();
         try {
@@ -385,15 +383,6 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     // ---------------------------------------------------------------- owners and records
 
-    /** A session handle refused to this caller, with the reason it may read. */
-    static final class SessionRefusedException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        SessionRefusedException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * The session of that handle for the current caller: held here, or resumed from its record when another server
      * of the namespace opened it; null when no server knows it.
@@ -443,152 +432,26 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     }
 
     /**
-     * Continues a session another server of the namespace opened (and maybe died holding): reads its record,
-     * checks the caller and the handle, makes sure its engine still has it, and holds it here from now on.
-     *
-     * @param shown the session handle the client showed (its secret half is checked against the record), or null
-     *              when it showed an operation's handle, whose secret half names the session
+     * Continues a session another server of the namespace opened (and maybe died holding), and holds it here from
+     * now on; while this server drains it serves the call without holding the session.
      */
     private ServerSession resume(UUID id, TSessionHandle shown) throws SessionRefusedException {
-        SessionRecords records = records();
-        if (records == null) return null;
-        ClientContext caller = Callers.current();
-        SessionRecords.Entry r;
-        try {
-            Optional<SessionRecords.Entry> found = records.read(id);
-            if (found.isEmpty()) return null;
-            r = found.get();
-        } catch (DiscoveryException e) {
-            throw new SessionRefusedException("Cannot resume session " + id + ": " + e.getMessage());
-        }
-        if (shown != null && !r.matches(shown)) return null; // a guid without its secret half names nothing
-        if (caller == null || !r.usableBy(caller.user())) {
-            LOG.warn("{} from {} tried to resume session {} of {}: refused", caller == null ? "?" : caller.user(),
-                    caller == null ? "?" : caller.clientAddress(), id, r.user());
-            throw new SessionRefusedException("Invalid SessionHandle: the session belongs to another user");
-        }
-        ServiceNode node = r.engineNode();
-        KitsuneConf userConf = conf.forUser(r.user());
-        EngineChannel channel = channels.of(node, userConf);
-        TSessionHandle engineHandle = r.engineHandle();
-        try {
-            TGetInfoResp info = channel.call("GetInfo", userConf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
-                    c -> c.GetInfo(new TGetInfoReq(engineHandle, TGetInfoType.CLI_DBMS_NAME)));
-            if (!Statuses.isOk(info.getStatus())) {
-                deleteRecord(id);
-                throw new SessionRefusedException("Invalid SessionHandle: session " + id + " was closed on its engine"
-                        + " at " + node.hostPort() + " (" + info.getStatus().getErrorMessage() + ")");
-            }
-        } catch (EngineCallException e) {
-            if (EngineConnection.refused(e)) deleteRecord(id);
-            throw new SessionRefusedException("Cannot resume session " + id + ": its engine at " + node.hostPort()
-                    + " is gone (" + e.getMessage() + "); open a new session");
-        }
-        ServerSession s = new ServerSession(id, r.user(), r.login(), caller, channel, engineHandle, clock.instant(),
-                r.handleSecretHash());
-        s.markResumed();
-        if (refusal != null) {
-            // draining: serve this call, hold nothing (the session's next server holds it)
-            LOG.info("Serving a call of session {} of {} without holding it: this server drains", id, r.user());
+        ServerSession s = continuity.resume(id, shown, Callers.current(), conf);
+        if (s == null || refusal != null) {
+            if (s != null) LOG.info("Serving a call of session {} of {} without holding it: this server drains", id,
+                    s.user());
             return s;
         }
         ServerSession raced = sessions.putIfAbsent(s.key(), s);
         if (raced != null) return raced;
-        writeRecord(s, r.heldBy(SERVER_NAME));
-        LOG.info("Resumed session {} of {} for {} from {} on engine {} (opened on {})", id, r.user(), caller.user(),
-                caller.clientAddress(), node.hostPort(), r.server());
+        continuity.heldHere(s);
         return s;
     }
 
-    /**
-     * Removes the records of sessions nobody came back for: their server died, and their engine closed them after
-     * kyuubi.session.idle.timeout (or the engine is gone). One server of the namespace at a time, at most every
-     * twice the idle timeout: asking an engine about a session counts as a call on it, so asking more often would
-     * keep abandoned sessions alive.
-     */
+    /** See {@link SessionContinuity#sweep}; not while draining. */
     void sweepRecords() {
-        Duration idle = conf.get(ConfigKeys.SESSION_IDLE_TIMEOUT);
-        Discovery discovery = locator.discovery();
-        if (idle.isZero() || discovery == null || refusal != null) return;
-        String root = ZkPaths.sessionsPath(discovery.namespace());
-        long now = clock.millis();
-        try {
-            discovery.withLock(root + "_sweep_lock", Duration.ofSeconds(1), () -> {
-                String marker = root + "_swept";
-                Optional<byte[]> last = discovery.read(marker);
-                if (last.isPresent() && now - Long.parseLong(new String(last.get(), StandardCharsets.US_ASCII))
-                        < idle.multipliedBy(2).toMillis()) {
-                    return null;
-                }
-                discovery.write(marker, Long.toString(now).getBytes(StandardCharsets.US_ASCII));
-                SessionRecords records = new SessionRecords(discovery);
-                int removed = 0;
-                for (String child : discovery.children(root)) {
-                    UUID id;
-                    try {
-                        id = UUID.fromString(child);
-                    } catch (IllegalArgumentException e) {
-                        continue;
-                    }
-                    if (sessions.containsKey(Handles.key(Handles.newIdentifier(id)))) continue;
-                    Optional<SessionRecords.Entry> r = records.read(id);
-                    if (r.isPresent() && !stillOnItsEngine(r.get())) {
-                        records.delete(id);
-                        removed++;
-                    }
-                }
-                if (removed > 0) LOG.info("Removed {} record(s) of sessions their engines no longer have", removed);
-                return null;
-            });
-        } catch (DiscoveryException e) {
-            LOG.debug("Session records not swept now: {}", e.getMessage()); // another server sweeps, or no ZooKeeper
-        } catch (Exception e) {
-            LOG.warn("Sweeping session records failed", e);
-        }
-    }
-
-    /** False when the engine says the session is closed, or nothing listens at its address any more. */
-    private boolean stillOnItsEngine(SessionRecords.Entry r) {
-        ServiceNode node = r.engineNode();
-        KitsuneConf userConf = conf.forUser(r.user());
-        EngineCallException failed = null;
-        for (int attempt = 0; attempt < 2; attempt++) { // a pooled connection may have died with the engine
-            try {
-                TGetInfoResp info = channels.of(node, userConf).call("GetInfo", userConf.get(
-                        ConfigKeys.ENGINE_LOGIN_TIMEOUT), c -> c.GetInfo(new TGetInfoReq(r.engineHandle(),
-                                TGetInfoType.CLI_DBMS_NAME)));
-                return Statuses.isOk(info.getStatus());
-            } catch (EngineCallException e) {
-                failed = e;
-            }
-        }
-        return !EngineConnection.refused(failed);
-    }
-
-    private SessionRecords records() {
-        Discovery discovery = locator.discovery();
-        return discovery == null ? null : new SessionRecords(discovery);
-    }
-
-    private void writeRecord(ServerSession s, SessionRecords.Entry entry) {
-        SessionRecords records = records();
-        if (records == null) return;
-        try {
-            records.write(s.id(), entry);
-        } catch (DiscoveryException | RuntimeException e) {
-            LOG.warn("Session {} has no record in ZooKeeper, so no other server can continue it: {}", s.id(),
-                    e.getMessage());
-        }
-    }
-
-    private void deleteRecord(UUID id) {
-        SessionRecords records = records();
-        if (records == null) return;
-        try {
-            records.delete(id);
-        } catch (DiscoveryException | RuntimeException e) {
-            LOG.warn("The record of session {} stays in ZooKeeper until it is cleaned up: {}", id, e.getMessage());
-        }
+        if (refusal != null) return;
+        continuity.sweep(conf, id -> sessions.containsKey(Handles.key(Handles.newIdentifier(id))));
     }
 
     private static byte[] uuidBytes(UUID u) {
