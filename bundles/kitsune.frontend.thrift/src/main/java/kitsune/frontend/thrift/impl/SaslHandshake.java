@@ -36,6 +36,11 @@ final class SaslHandshake extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(SaslHandshake.class);
     private static final Pattern INVALID_STATUS = Pattern.compile("Invalid status (-?\\d+)");
     private static final int HEADER = 5;
+    /**
+     * The largest negotiation message taken before login: a mechanism name or a PLAIN response (authorization id,
+     * user, password) is a few hundred bytes, so a client that is not logged in never makes the server buffer more.
+     */
+    static final int MAX_NEGOTIATION_BYTES = 16 * 1024;
 
     /** The connection's user is known: SASL PLAIN completed. */
     record Authenticated(String user) {
@@ -71,8 +76,9 @@ final class SaslHandshake extends ByteToMessageDecoder {
             return;
         }
         int length = in.getInt(at + 1);
-        if (length < 0 || length > settings.maxMessageSize()) {
-            fail(ctx, NegotiationStatus.ERROR, "Invalid payload header length: " + length);
+        if (length < 0 || length > Math.min(MAX_NEGOTIATION_BYTES, settings.maxMessageSize())) {
+            fail(ctx, NegotiationStatus.ERROR, "Invalid payload header length: " + length + " (a SASL negotiation "
+                    + "message before login is at most " + MAX_NEGOTIATION_BYTES + " bytes)");
             return;
         }
         if (in.readableBytes() < HEADER + length) return;

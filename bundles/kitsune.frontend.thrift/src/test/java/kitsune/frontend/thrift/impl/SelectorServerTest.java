@@ -411,6 +411,28 @@ class SelectorServerTest {
     }
 
     @Test
+    void aClientNotLoggedInCannotMakeTheServerBufferABigNegotiationMessage() throws Exception {
+        ThriftFrontendServer server = start(settings("NONE", 4, 100, Duration.ofSeconds(60)),
+                () -> new RecordingBackend().backend());
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeByte(0x01); // START
+            out.writeInt(1024 * 1024); // announces 1 MiB, far above any real mechanism name
+            out.write(new byte[64]);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            assertEquals(0x04, in.readUnsignedByte(), "an ERROR negotiation message at once");
+            byte[] reason = new byte[in.readInt()];
+            in.readFully(reason);
+            assertTrue(new String(reason, java.nio.charset.StandardCharsets.UTF_8).contains(
+                    "a SASL negotiation message before login is at most " + SaslHandshake.MAX_NEGOTIATION_BYTES),
+                    new String(reason, java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            server.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void stopIsBoundedEvenWithACallStillRunning() throws Exception {
         RecordingBackend rb = new RecordingBackend();
         CliBackend b = rb.backend();
