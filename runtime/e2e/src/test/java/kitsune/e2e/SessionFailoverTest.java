@@ -1,9 +1,16 @@
 package kitsune.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,13 +26,27 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.apache.hive.org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.hive.org.apache.thrift.transport.THttpClient;
+import org.apache.hive.org.apache.thrift.transport.TTransportException;
+import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.hive.service.rpc.thrift.TStatusCode;
 import org.apache.zookeeper.ZooKeeper;
+import org.awaitility.Awaitility;
 
+import kitsune.testkit.Engines;
 import kitsune.testkit.FreePorts;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
@@ -40,6 +62,8 @@ import kitsune.testkit.ZooKeeperEnsemble;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SessionFailoverTest {
+    /** The cookie signing key both servers share. */
+    private static final String COOKIE_KEY = "a-shared-cookie-key-for-both-servers-0123";
     private Path root;
     private ZooKeeperEnsemble zk;
     private final List<KitsuneServer> servers = new ArrayList<>();
@@ -62,7 +86,8 @@ class SessionFailoverTest {
                     .set("kyuubi.frontend.thrift.http.bind.port", String.valueOf(http))
                     .set("spark.master", "local[2]")
                     .set("spark.driver.memory", "640m")
-                    .set("kyuubi.session.engine.idle.timeout", "PT5M");
+                    .set("kyuubi.session.engine.idle.timeout", "PT5M")
+                    .set("kitsune.frontend.thrift.http.cookie.secrets", COOKIE_KEY);
             servers.add(s);
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
@@ -90,6 +115,14 @@ class SessionFailoverTest {
             }
         }
         if (zk != null) zk.close();
+    }
+
+    /** Each test starts with both servers serving: the one an earlier test stopped is started again. */
+    @BeforeEach
+    void bothServersServe() throws Exception {
+        for (KitsuneServer s : servers) {
+            if (!s.isAlive()) s.start();
+        }
     }
 
     /** The server whose log says it opened a session for that user. */
@@ -124,8 +157,6 @@ class SessionFailoverTest {
             assertTrue(other.log().contains("Resumed session"), "the other server continued it");
             System.out.printf("[failover] drained server exited %.1f s after its node was deleted%n", exitSeconds);
         }
-        // back to two servers for the next test
-        servers.get(servers.get(0).isAlive() ? 1 : 0).start();
     }
 
     @Test
@@ -171,5 +202,102 @@ class SessionFailoverTest {
                     + "statement answered on the connection: %.0f ms (it waits for the other thread's status poll)%n",
                     Duration.between(killedWall, resumedAt).toMillis(), firstAnswerMs);
         }
+    }
+
+    /** The session handle the Hive driver holds for this connection (its guid and its secret half). */
+    private static TSessionHandle handleOf(Connection c) throws Exception {
+        Field f = c.getClass().getDeclaredField("sessHandle");
+        f.setAccessible(true);
+        return (TSessionHandle) f.get(c);
+    }
+
+    /** A raw Thrift client on one server's HTTP port, logging in as that user (or showing only a cookie). */
+    private TCLIService.Client raw(int server, String user, String cookie) throws Exception {
+        THttpClient http = new THttpClient("http://127.0.0.1:" + httpPorts.get(server) + "/cliservice");
+        if (user != null) {
+            http.setCustomHeader("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((user + ":pw").getBytes(StandardCharsets.UTF_8)));
+        }
+        if (cookie != null) http.setCustomHeader("Cookie", cookie);
+        return new TCLIService.Client(new TBinaryProtocol(http));
+    }
+
+    /** What ExecuteStatement on that handle answers on that server for that user: null when it ran. */
+    private String refusal(int server, String user, TSessionHandle handle) throws Exception {
+        TExecuteStatementResp resp = raw(server, user, null)
+                .ExecuteStatement(new TExecuteStatementReq(handle, "SELECT 1"));
+        return resp.getStatus().getStatusCode() == TStatusCode.ERROR_STATUS ? resp.getStatus().getErrorMessage()
+                : null;
+    }
+
+    @Test
+    @Order(3)
+    void bobsLoginWithAlicesSessionHandleIsRefusedOnEitherServer() throws Exception {
+        try (Connection c = Jdbc.connect(url, "alice")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            TSessionHandle alices = handleOf(c);
+            for (int server = 0; server < 2; server++) {
+                String refused = refusal(server, "bob", alices);
+                assertTrue(refused != null && refused.contains("Invalid SessionHandle"),
+                        "server " + server + " answers bob: " + refused);
+            }
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue(), "alice goes on");
+            for (int server = 0; server < 2; server++) {
+                assertEquals(null, refusal(server, "alice", alices), "alice's own login works on server " + server);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aClosedSessionCannotBeResumedOnAnyServer() throws Exception {
+        TSessionHandle closed;
+        try (Connection c = Jdbc.connect(url, "alice")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            closed = handleOf(c);
+        }
+        for (int server = 0; server < 2; server++) {
+            String refused = refusal(server, "alice", closed);
+            assertTrue(refused != null && refused.contains("Invalid SessionHandle"),
+                    "server " + server + " answers: " + refused);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aSessionWhoseEngineWasStoppedGetsAClearErrorOnTheOtherServer() throws Exception {
+        try (Connection c = Jdbc.connect(url, "carol")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            TSessionHandle carols = handleOf(c);
+            KitsuneServer holder = holderOf("carol");
+            int other = servers.get(0) == holder ? 1 : 0;
+            List<ProcessHandle> engines = new ArrayList<>();
+            servers.forEach(s -> engines.addAll(Engines.of(s, "carol")));
+            assertEquals(1, engines.size(), "carol's engine");
+            engines.get(0).destroyForcibly();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !engines.get(0).isAlive());
+            String refused = refusal(other, "carol", carols);
+            assertTrue(refused != null && refused.contains("its engine at") && refused.contains("is gone")
+                    && refused.contains("open a new session"), refused);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void theLoginCookieOfOneServerIsTakenByTheOtherAndAForgedOneIsNot() throws Exception {
+        HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(0) + "/cliservice"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("erin:pw".getBytes()))
+                .POST(HttpRequest.BodyPublishers.ofString("not thrift")).build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        TOpenSessionResp opened = raw(1, null, cookie).OpenSession(new TOpenSessionReq());
+        assertEquals(TStatusCode.SUCCESS_STATUS, opened.getStatus().getStatusCode(),
+                "the other server takes the cookie: " + opened.getStatus());
+        raw(1, null, cookie).CloseSession(new TCloseSessionReq(opened.getSessionHandle()));
+
+        String forged = cookie.substring(0, cookie.lastIndexOf('.') + 1) + "AAAA";
+        TTransportException refused = assertThrows(TTransportException.class,
+                () -> raw(1, null, forged).OpenSession(new TOpenSessionReq()));
+        assertTrue(refused.getMessage().contains("401"), refused.getMessage());
     }
 }

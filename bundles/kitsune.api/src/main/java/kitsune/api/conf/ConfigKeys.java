@@ -109,6 +109,17 @@ public final class ConfigKeys {
             "10010", PORT, true, "Port of the Thrift HTTP frontend; 0 picks a free port.");
     public static final ConfigKey<String> THRIFT_HTTP_PATH = key("kyuubi.frontend.thrift.http.path", "cliservice",
             STRING, true, "URL path of the Thrift HTTP frontend (the JDBC URL's httpPath).");
+    public static final ConfigKey<Integer> THRIFT_HTTP_COOKIE_MAX_AGE = key(
+            "kyuubi.frontend.thrift.http.cookie.max.age", "3600", ValueType.intRange(1, Integer.MAX_VALUE), true,
+            "Seconds the Thrift HTTP frontend's login cookie stands in for the password; after them the Hive driver "
+            + "logs in again on its own. Kyuubi's default is 86400.");
+    public static final ConfigKey<List<String>> THRIFT_HTTP_COOKIE_SECRETS = key(
+            "kitsune.frontend.thrift.http.cookie.secrets", "", LIST, true,
+            "Keys (32 characters or more each) that sign the Thrift HTTP login cookie, the same list on every server "
+            + "of the namespace so that a session moving to another server keeps its login. The first signs new "
+            + "cookies, all are accepted: to rotate, put a new key first, and drop the old one after "
+            + "kyuubi.frontend.thrift.http.cookie.max.age. Empty: a random key per server process (a session that "
+            + "moves logs in again, which the Hive driver does on its own). Never give these to engines or clients.");
     public static final ConfigKey<String> ADVERTISED_HOST = key("kyuubi.frontend.advertised.host", "", STRING, true,
             "Host name published in ZooKeeper and the log; default: the bind host, else this machine's host name.");
     public static final ConfigKey<Boolean> URL_USE_HOSTNAME = key("kyuubi.frontend.connection.url.use.hostname",

@@ -60,18 +60,23 @@ final class ThriftHttpServer {
     private final PlainCredentials credentials;
     private final TCLIService.Processor<TCLIService.Iface> processor;
     private final ThreadLocal<ClientContext> current = new ThreadLocal<>();
-    private final AuthCookies cookies = new AuthCookies(Clock.systemUTC(), Duration.ofHours(1));
+    private final AuthCookies cookies;
     private HttpServer server;
     private ExecutorService workers;
 
     ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
-            PlainCredentials credentials) {
+            PlainCredentials credentials) throws FrontendStartException {
         this.settings = settings;
         String host = conf.get(ConfigKeys.THRIFT_HTTP_BIND_HOST).trim();
         this.bindHost = host.isEmpty() ? conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim() : host;
         this.requestedPort = conf.get(ConfigKeys.THRIFT_HTTP_BIND_PORT);
         this.path = "/" + conf.get(ConfigKeys.THRIFT_HTTP_PATH).trim().replaceAll("^/+", "");
         this.credentials = credentials;
+        try {
+            this.cookies = AuthCookies.from(conf, Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new FrontendStartException("Cannot start the Thrift HTTP frontend: " + e.getMessage(), e);
+        }
         this.processor = new TCLIService.Processor<>(BackendDispatcher.create(backend, current::get));
     }
 

@@ -2,6 +2,7 @@ package kitsune.frontend.thrift.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -21,19 +22,19 @@ class AuthCookiesTest {
 
     @Test
     void aCookieNamesItsUserUntilItExpires() {
-        AuthCookies cookies = new AuthCookies(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1));
+        AuthCookies cookies = new AuthCookies(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1), List.of());
         String set = cookies.issue("hugo", true);
         assertTrue(set.startsWith("hive.server2.auth="), set);
         assertTrue(set.endsWith("; Path=/; HttpOnly; Secure"), set);
         assertEquals("hugo", cookies.user(List.of("other=1; " + value(set))));
         AuthCookies later = new AuthCookies(Clock.fixed(NOW.plus(Duration.ofHours(2)), ZoneOffset.UTC),
-                Duration.ofHours(1));
+                Duration.ofHours(1), List.of());
         assertNull(later.user(List.of(value(set))), "another process (another key) does not take it");
     }
 
     @Test
     void anExpiredOrForgedCookieIsIgnored() {
-        AuthCookies issuer = new AuthCookies(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(1));
+        AuthCookies issuer = new AuthCookies(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(1), List.of());
         String cookie = value(issuer.issue("hugo", false));
         assertEquals("hugo", issuer.user(List.of(cookie)));
         String payload = cookie.substring(cookie.indexOf('=') + 1, cookie.lastIndexOf('.'));
@@ -43,5 +44,33 @@ class AuthCookiesTest {
         assertNull(issuer.user(List.of("hive.server2.auth=" + payload)), "unsigned");
         assertNull(issuer.user(List.of("hive.server2.auth=garbage.x")));
         assertNull(issuer.user(null));
+    }
+
+    private static final String OLD = "an-old-key-of-the-namespace-0123456789";
+    private static final String NEW = "a-new-key-of-the-namespace-9876543210";
+
+    @Test
+    void everyServerWithTheSameKeysTakesTheCookieAndKeysRotateWithoutLoggingAnyoneOut() {
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        String before = value(new AuthCookies(clock, Duration.ofHours(1), List.of(OLD)).issue("hugo", false));
+        AuthCookies other = new AuthCookies(clock, Duration.ofHours(1), List.of(OLD));
+        assertEquals("hugo", other.user(List.of(before)), "another server of the namespace takes it");
+
+        AuthCookies rotating = new AuthCookies(clock, Duration.ofHours(1), List.of(NEW, OLD));
+        assertEquals("hugo", rotating.user(List.of(before)), "a cookie signed with the old key still works");
+        String after = value(rotating.issue("hugo", false));
+        AuthCookies rotated = new AuthCookies(clock, Duration.ofHours(1), List.of(NEW));
+        assertEquals("hugo", rotated.user(List.of(after)), "new cookies are signed with the first key");
+        assertNull(rotated.user(List.of(before)), "once the old key is dropped its cookies are not taken");
+        assertNull(new AuthCookies(clock, Duration.ofHours(1), List.of()).user(List.of(after)),
+                "a server without the keys does not take them");
+    }
+
+    @Test
+    void aShortKeyIsRefusedNamingTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new AuthCookies(Clock.systemUTC(), Duration.ofHours(1), List.of(NEW, "short")));
+        assertEquals("Key 2 of kitsune.frontend.thrift.http.cookie.secrets has 5 characters; give each key at least "
+                + "32 random characters", e.getMessage());
     }
 }
