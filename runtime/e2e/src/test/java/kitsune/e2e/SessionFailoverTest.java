@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.apache.hive.jdbc.HiveStatement;
 import org.apache.hive.org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.hive.org.apache.thrift.transport.THttpClient;
 import org.apache.hive.org.apache.thrift.transport.TTransportException;
@@ -169,18 +170,19 @@ class SessionFailoverTest {
             KitsuneServer holder = holderOf("alice");
             KitsuneServer other = servers.get(0) == holder ? servers.get(1) : servers.get(0);
 
-            // a query that runs for a while, started before the crash on a second statement of the same session
+            // a query that runs for a while, submitted before the crash on a second statement of the same session
+            // (executeAsync returns once the server has accepted it), then polled and fetched from another thread
+            Statement running = c.createStatement();
+            assertTrue(((HiveStatement) running).executeAsync("SELECT count(*) FROM range(0, 4000000000, 1, "
+                    + "4) WHERE id % 13 = 5"), "a query with a result");
             CompletableFuture<Long> longQuery = CompletableFuture.supplyAsync(() -> {
-                try (Statement st = c.createStatement();
-                        ResultSet rs = st.executeQuery("SELECT count(*) FROM range(0, 4000000000, 1, 4) "
-                                + "WHERE id % 13 = 5")) {
+                try (running; ResultSet rs = running.getResultSet()) {
                     rs.next();
                     return rs.getLong(1);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
-            Thread.sleep(1500); // the query is submitted and being polled
             long killedAt = System.nanoTime();
             java.time.Instant killedWall = java.time.Instant.now();
             holder.kill9();

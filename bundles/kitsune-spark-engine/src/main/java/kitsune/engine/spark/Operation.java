@@ -95,8 +95,8 @@ abstract class Operation {
         terminal.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The result's schema; only called once the operation FINISHED. */
-    abstract StructType schema();
+    /** The result's schema: once the operation FINISHED, or (statements) once it is compiled. */
+    abstract StructType schema() throws InterruptedException;
 
     /** The next rows, at most maxRows; an empty row set means the end. */
     abstract TRowSet fetch(int maxRows, boolean fromStart, TProtocolVersion protocol);

@@ -1,5 +1,6 @@
 package kitsune.engine.spark;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,10 +29,15 @@ import org.apache.spark.sql.types.StructType;
 final class StatementOperation extends Operation {
     private static final long RECANCEL_MILLIS = 500;
 
+    /** How long a metadata request waits for a queued or just-started statement to be analysed. */
+    static final Duration ANALYSIS_WAIT = Duration.ofSeconds(10);
+
     private final String statement;
     private final String jobGroup = "kitsune-" + id();
     private final ScheduledExecutorService scheduler;
     private final CountDownLatch runDone = new CountDownLatch(1);
+    /** Counted down once the statement is analysed (its schema known) or has ended without it. */
+    private final CountDownLatch analysed = new CountDownLatch(1);
     private volatile Future<?> future;
     private volatile StructType schema;
     private Iterator<Row> rows;
@@ -64,6 +70,7 @@ final class StatementOperation extends Operation {
             sc.setJobGroup(jobGroup, statement, true);
             Dataset<Row> df = session.spark().sql(statement);
             schema = df.schema();
+            analysed.countDown();
             if (isTerminal()) return;
             Iterator<Row> it = LocalResults.rows(df);
             it.hasNext();
@@ -76,12 +83,25 @@ final class StatementOperation extends Operation {
             transition(TOperationState.ERROR_STATE, t);
         } finally {
             sc.clearJobGroup();
+            analysed.countDown();
             runDone.countDown();
         }
     }
 
+    /**
+     * As HiveServer2: the schema is there once the statement is compiled, so a client that asks for the result's
+     * metadata while the query still runs (the Hive driver's executeAsync does) gets it; a queued statement is waited
+     * for up to {@link #ANALYSIS_WAIT}.
+     */
     @Override
-    StructType schema() {
+    StructType schema() throws InterruptedException {
+        TOperationState s = state();
+        if (s == TOperationState.INITIALIZED_STATE || s == TOperationState.PENDING_STATE
+                || s == TOperationState.RUNNING_STATE) {
+            analysed.await(ANALYSIS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            StructType known = schema;
+            if (known != null && !isTerminalOtherThanFinished(state())) return known;
+        }
         requireFinished();
         return schema;
     }
@@ -114,6 +134,11 @@ final class StatementOperation extends Operation {
 
     private boolean isTerminalOtherThanFinished() {
         return state() != TOperationState.FINISHED_STATE;
+    }
+
+    private static boolean isTerminalOtherThanFinished(TOperationState s) {
+        return s == TOperationState.CANCELED_STATE || s == TOperationState.ERROR_STATE
+                || s == TOperationState.TIMEDOUT_STATE || s == TOperationState.CLOSED_STATE;
     }
 
     @Override

@@ -407,6 +407,21 @@ class SparkEngineIT {
 
     @Test
     @Order(9)
+    void aRunningQuerysResultColumnsAreKnownBeforeItEndsAsHiveServer2Gives() throws Exception {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            long t0 = System.nanoTime();
+            // the Hive driver's executeAsync (HiveStatement, loaded from the driver's own class loader here) asks for
+            // the result's metadata while the query runs
+            assertEquals(true, st.getClass().getMethod("executeAsync", String.class)
+                    .invoke(st, "SELECT count(*) AS n FROM range(100000000000)"));
+            assertEquals("n", st.getResultSet().getMetaData().getColumnName(1));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60), "answered before the query ended");
+            st.cancel();
+        }
+    }
+
+    @Test
+    @Order(9)
     void cancelStopsTheSparkJob() throws Exception {
         try (Connection c = connect(); Statement st = c.createStatement()) {
             CompletableFuture<Throwable> run = CompletableFuture.supplyAsync(() -> {
