@@ -102,7 +102,7 @@ final class EngineConnection implements AutoCloseable {
         } catch (TTransportException e) {
             String cause = cause(e);
             if (challenge && !refusedConnection(e)) {
-                throw new EngineCallException("Cannot log in to the engine at " + hostPort + " (" + node.name()
+                throw new EngineCallException("Cannot log in to the engine at " + hostPort + " (" + node.path()
                         + "): " + cause + ". It is not an engine of this namespace (a node planted in its engine "
                         + "space?) or it was launched by a server with another engine secret: set "
                         + ConfigKeys.ENGINE_SECRET.name() + " to one value on every server of the namespace", e);
