@@ -81,6 +81,8 @@ class ProductionModeTest {
         try {
             KitsuneServer s = new KitsuneServer(root.resolve(name))
                     .set("kyuubi.ha.addresses", ensemble.connectString())
+                    // servers of one namespace on separate work dirs (hosts) share the secret the operator sets
+                    .set("kyuubi.engine.security.secret.provider.simple.secret", "namespace-engine-secret-3f9a1c")
                     .set("kyuubi.ha.zookeeper.session.timeout", String.valueOf(SESSION_TIMEOUT.toMillis()))
                     .set("kyuubi.ha.zookeeper.connection.timeout", "5000")
                     .set("kitsune.server.stop.timeout", stopTimeout == null ? "PT5S" : stopTimeout)

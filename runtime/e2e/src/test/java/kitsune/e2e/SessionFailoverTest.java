@@ -82,6 +82,8 @@ class SessionFailoverTest {
             httpPorts.add(http);
             KitsuneServer s = new KitsuneServer(root.resolve(name))
                     .set("kyuubi.ha.addresses", zk.connectString())
+                    // servers of one namespace on separate work dirs (hosts) share the secret the operator sets
+                    .set("kyuubi.engine.security.secret.provider.simple.secret", "namespace-engine-secret-3f9a1c")
                     .set("kyuubi.frontend.protocols", "THRIFT_BINARY,THRIFT_HTTP")
                     .set("kyuubi.frontend.thrift.http.bind.host", "127.0.0.1")
                     .set("kyuubi.frontend.thrift.http.bind.port", String.valueOf(http))

@@ -79,8 +79,8 @@ final class EngineRegistration {
         }
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(EngineConf.NODE_APP_ID, engineId);
-        // servers connect with the engine secret only to engines that say they need it (older ones take raw TCP)
-        if (settings.secret() != null) attributes.put(EngineConf.NODE_AUTH, EngineConf.AUTH_PLAIN);
+        // servers log in (prove they know the engine secret) only to engines that say they need it
+        if (settings.secret() != null) attributes.put(EngineConf.NODE_AUTH, EngineConf.AUTH_HMAC);
         String prefix = space + "/" + ServiceNode.namePrefix(host, port, settings.spaceVersion(), attributes,
                 settings.refId());
         // where the engine runs, for kitsune-ctl, the console and the provider that may have to end it

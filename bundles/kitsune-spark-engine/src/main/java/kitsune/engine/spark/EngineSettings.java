@@ -82,8 +82,8 @@ public final class EngineSettings {
         maxMessageSize = value(THRIFT_MAX_MESSAGE, "104857600", ValueType.intRange(1024, Integer.MAX_VALUE));
         execPoolSize = value(ConfigKeys.ENGINE_EXEC_POOL_SIZE);
         execQueueSize = value(ConfigKeys.ENGINE_EXEC_QUEUE_SIZE);
-        if (value(SECURITY_ENABLED, "false", ValueType.BOOLEAN)) {
-            secret = value(SECRET, "", ValueType.STRING);
+        if (value(ConfigKeys.ENGINE_SECURITY_ENABLED)) {
+            secret = value(ConfigKeys.ENGINE_SECRET);
             if (secret.isEmpty()) throw new IllegalArgumentException(SECURITY_ENABLED + "=true needs " + SECRET);
         } else {
             secret = null;

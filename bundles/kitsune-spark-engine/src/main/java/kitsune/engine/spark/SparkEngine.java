@@ -135,12 +135,14 @@ final class SparkEngine {
         sessions = new EngineSessions(spark, this::sessionClosed);
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
                 settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection());
-        endpoint = new ThriftEndpoint(settings.bindHost(), settings.maxWorkerThreads(), settings.maxMessageSize(),
-                settings.secret(), service, client -> sessions.connectionClosed(client.connectionId()));
-        endpoint.start(10_000);
         String host = settings.advertisedHost();
+        endpoint = new ThriftEndpoint(settings.bindHost(), host, settings.maxWorkerThreads(),
+                settings.maxMessageSize(), settings.secret(), service,
+                client -> sessions.connectionClosed(client.connectionId()));
+        endpoint.start(10_000);
         int port = endpoint.port();
-        LOG.info("Kitsune Spark engine: serving TCLIService (binary, NOSASL) on {}:{} for user {}", host, port,
+        LOG.info("Kitsune Spark engine: serving TCLIService (binary, {}) on {}:{} for user {}",
+                settings.secret() != null ? "logins proving the engine secret" : "NOSASL, no login", host, port,
                 settings.user());
 
         registration = new EngineRegistration(settings, scheduler, this::deregistered);

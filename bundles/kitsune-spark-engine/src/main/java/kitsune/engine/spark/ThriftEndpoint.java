@@ -1,14 +1,11 @@
 package kitsune.engine.spark;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import javax.security.sasl.SaslException;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.thrift.protocol.TBinaryProtocol;
@@ -24,18 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.thrift.ClientContext;
-import kitsune.thrift.PlainCredentials;
-import kitsune.thrift.PlainSaslServerTransport;
-import kitsune.thrift.PlainSaslTransportFactory;
+import kitsune.thrift.EngineChallenge;
+import kitsune.thrift.EngineChallengeServerTransport;
+import kitsune.thrift.EngineChallengeTransportFactory;
 
 /**
- * The engine's TCLIService listener: raw TCP with the binary protocol and no SASL or framing (what Hive JDBC's
- * auth=noSasl and the Kitsune server speak), one pooled worker thread per connection up to a bound, strings and
- * containers limited to the maximum message size. It knows which connection each call comes from, so that the
+ * The engine's TCLIService listener: the binary protocol, after a login in which the connecting server proves that
+ * it knows the engine secret ({@link EngineChallenge}, SASL framing from then on), or, with engine security off, raw
+ * TCP with no SASL or framing (what Hive JDBC's auth=noSasl speaks); one pooled worker thread per connection up to a
+ * bound, strings and containers limited to the maximum message size. It knows which connection each call comes from, so that the
  * sessions a connection opened are closed when it drops.
  */
 final class ThriftEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ThriftEndpoint.class);
+
+    /** How long a connection may take to log in, as a whole. */
+    static final Duration LOGIN_DEADLINE = Duration.ofSeconds(15);
 
     private final ThreadLocal<ClientContext> current = new ThreadLocal<>();
     private final CountDownLatch serving = new CountDownLatch(1);
@@ -46,33 +47,27 @@ final class ThriftEndpoint {
     /**
      * Binds host:0 now, so the port is known (and accepting into the backlog) before start.
      *
-     * @param secret the shared engine secret every connection must log in with (SASL PLAIN), or null for raw
-     *               connections
+     * @param host           the address to bind
+     * @param advertisedHost the host this engine registers in its node: logins must be meant for it and this port
+     * @param secret         the shared engine secret every connection must prove it knows, or null for raw
+     *                       connections
      */
-    ThriftEndpoint(String host, int maxWorkers, int maxMessageSize, String secret, TCLIService.Iface service,
-            Consumer<ClientContext> connectionClosed) throws TTransportException {
+    ThriftEndpoint(String host, String advertisedHost, int maxWorkers, int maxMessageSize, String secret,
+            TCLIService.Iface service, Consumer<ClientContext> connectionClosed) throws TTransportException {
         socket = new TServerSocket(new InetSocketAddress(host, 0));
         TThreadPoolServer.Args args = new TThreadPoolServer.Args(socket)
                 .processor(new TCLIService.Processor<>(service))
                 .protocolFactory(new TBinaryProtocol.Factory(false, true, maxMessageSize, maxMessageSize))
                 .minWorkerThreads(1)
                 .maxWorkerThreads(maxWorkers);
-        if (secret != null) args.transportFactory(new PlainSaslTransportFactory(maxMessageSize, secretCheck(secret)));
+        if (secret != null) {
+            args.transportFactory(new EngineChallengeTransportFactory(maxMessageSize, secret,
+                    EngineChallenge.address(advertisedHost, port()), LOGIN_DEADLINE));
+        }
         server = new TThreadPoolServer(args);
         server.setServerEventHandler(new ConnectionTracker(connectionClosed));
         serveThread = new Thread(server::serve, "kitsune-thrift-serve");
         serveThread.setDaemon(true);
-    }
-
-    /** Any user name, the engine secret as password; compared in constant time. */
-    static PlainCredentials secretCheck(String secret) {
-        byte[] expected = secret.getBytes(StandardCharsets.UTF_8);
-        return (user, password) -> {
-            if (!MessageDigest.isEqual(expected, password.getBytes(StandardCharsets.UTF_8))) {
-                throw new SaslException("Error validating the login: this engine takes only connections with the "
-                        + "engine secret (kyuubi.engine.security.enabled); connect through a Kitsune server");
-            }
-        };
     }
 
     int port() {
@@ -112,7 +107,7 @@ final class ThriftEndpoint {
         @Override
         public ServerContext createContext(TProtocol input, TProtocol output) {
             TTransport t = input.getTransport();
-            if (t instanceof PlainSaslServerTransport sasl) t = sasl.getUnderlyingTransport();
+            if (t instanceof EngineChallengeServerTransport sasl) t = sasl.getUnderlyingTransport();
             String address = t instanceof TSocket s && s.getSocket().getInetAddress() != null
                     ? s.getSocket().getInetAddress().getHostAddress() : null;
             return new Connection(new ClientContext(UUID.randomUUID().toString(), null, address));

@@ -26,7 +26,21 @@ class EngineSettingsTest {
         p.setProperty("kitsune.engine.space.version", "1-spark-4.0");
         p.setProperty("kitsune.engine.user", "alice");
         p.setProperty("kitsune.engine.work.dir", "/tmp/kitsune-work/alice");
+        p.setProperty("kyuubi.engine.security.enabled", "false");
         return p;
+    }
+
+    @Test
+    void withoutASecuritySettingAnEngineRequiresTheSecretAndDoesNotStartWithoutOne() {
+        Properties p = minimal();
+        p.remove("kyuubi.engine.security.enabled");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EngineSettings.from(p));
+        assertEquals("kyuubi.engine.security.enabled=true needs kyuubi.engine.security.secret.provider.simple.secret",
+                e.getMessage());
+        p.setProperty("kyuubi.engine.security.secret.provider.simple.secret", "s3cret");
+        assertEquals("s3cret", EngineSettings.from(p).secret());
+        p.setProperty("kyuubi.engine.security.enabled", "false");
+        assertEquals(null, EngineSettings.from(p).secret(), "raw connections only when the server says so");
     }
 
     @Test

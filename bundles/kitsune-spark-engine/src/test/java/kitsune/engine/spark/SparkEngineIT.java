@@ -104,6 +104,7 @@ class SparkEngineIT {
         p.setProperty("kitsune.engine.user", USER);
         p.setProperty("kitsune.engine.work.dir", runDir.resolve("work").toString());
         p.setProperty("kyuubi.session.engine.idle.timeout", "PT10M");
+        p.setProperty("kyuubi.engine.security.enabled", "false"); // direct noSasl clients below
         p.setProperty("spark.sql.shuffle.partitions", "4");
         Path props = runDir.resolve("engine.properties");
         try (OutputStream out = Files.newOutputStream(props)) {

@@ -260,11 +260,16 @@ public final class ConfigKeys {
             + "--proxy-user: the session user, the group at GROUP level); the cluster must allow the server's user to "
             + "impersonate (hadoop.proxyuser.<server user>.hosts/groups).");
 
-    public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "false",
-            BOOLEAN, false, "Engines launched from now on take only connections that log in with the shared engine "
-            + "secret (SASL PLAIN), so that nobody reaches an engine around the server's authentication.");
+    public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "true",
+            BOOLEAN, false, "Engines launched from now on take only connections that prove they know the shared engine "
+            + "secret (after the engine proved it first), so that nobody reaches an engine around the server's "
+            + "authentication and no planted engine node learns the secret; servers use only engines that prove "
+            + "themselves. Stricter than Kyuubi, whose default is false.");
     public static final ConfigKey<String> ENGINE_SECRET = key("kyuubi.engine.security.secret.provider.simple.secret",
-            "", STRING, false, "The shared engine secret: the same on every server of the namespace.");
+            "", STRING, false, "The shared engine secret: the same on every server of the namespace; long and random "
+            + "(a recorded login lets guesses be tested offline). Empty: the server generates one at first start into "
+            + "engine-secret in KITSUNE_WORK_DIR (mode 0600) and reuses it, which suits one server or servers sharing "
+            + "that directory; servers on several hosts must set this key to one value.");
     public static final ConfigKey<Integer> ENGINE_EXEC_POOL_SIZE = key("kyuubi.backend.engine.exec.pool.size", "100",
             ValueType.intRange(1, 10000), false, "Statements an engine runs at once (threads, started as needed and "
             + "ended after a minute idle); engines launched from now on.");

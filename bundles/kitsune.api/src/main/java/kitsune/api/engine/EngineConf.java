@@ -39,10 +39,14 @@ public final class EngineConf {
     /** Node attribute: the standalone cluster's driver id (driver-...) of a cluster-mode engine (in the node's data). */
     public static final String NODE_DRIVER_ID = "kitsune.engine.driver.id";
     /**
-     * Attribute in an engine's node name: {@value #AUTH_PLAIN} when the engine takes only SASL PLAIN connections with
-     * the shared engine secret (kyuubi.engine.security.enabled); absent for engines that take raw connections.
+     * Attribute in an engine's node name: what a connection must do to log in. {@value #AUTH_HMAC}: prove that it
+     * knows the shared engine secret in the challenge both sides answer (kitsune.thrift.EngineChallenge), engine
+     * first; absent: nothing (raw connections, kyuubi.engine.security.enabled=false). {@value #AUTH_PLAIN} is what
+     * engines of older Kitsune versions said when they wanted the secret itself in SASL PLAIN: servers refuse to
+     * send it, so that a node planted in an engine space cannot collect it.
      */
     public static final String NODE_AUTH = "kitsune.engine.auth";
+    public static final String AUTH_HMAC = "HMAC";
     public static final String AUTH_PLAIN = "PLAIN";
     /**
      * OpenSession configuration key a Kitsune server sends: the session is not bound to the connection it was opened

@@ -1,20 +1,12 @@
 package kitsune.session.impl;
 
 import java.time.Duration;
-import java.util.Map;
-
-import javax.security.auth.callback.Callback;
-import javax.security.auth.callback.CallbackHandler;
-import javax.security.auth.callback.NameCallback;
-import javax.security.auth.callback.PasswordCallback;
-import javax.security.sasl.SaslException;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
-import org.apache.thrift.transport.TSaslClientTransport;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransport;
 import org.apache.thrift.transport.TTransportException;
@@ -23,9 +15,12 @@ import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
+import kitsune.thrift.EngineChallenge;
+import kitsune.thrift.EngineChallengeClientTransport;
 
 /**
- * One Thrift connection to an engine (raw socket, binary protocol, as engines serve), one call at a time; an
+ * One Thrift connection to an engine (binary protocol, after a login in which the engine and then this server prove
+ * they know the engine secret, or raw when engine security is off), one call at a time; an
  * {@link EngineChannel} lends it to one call after another. Any failure below TCLIService leaves the stream in an
  * unknown state: the connection is then broken for good and its channel closes it.
  */
@@ -51,44 +46,101 @@ final class EngineConnection implements AutoCloseable {
     }
 
     /**
-     * Connects to a registered engine: with SASL PLAIN and the shared engine secret when its node says it requires
-     * them ({@link EngineConf#NODE_AUTH}), else raw TCP.
+     * Connects to a registered engine. An engine whose node says {@link EngineConf#AUTH_HMAC} must first prove that
+     * it knows the engine secret ({@link EngineChallenge}), then this server proves it too; the secret itself never
+     * travels. An engine that asks for the secret in clear ({@link EngineConf#AUTH_PLAIN}, older Kitsune versions)
+     * gets nothing, and with kyuubi.engine.security.enabled an engine that asks for no login at all is not used
+     * either: either may be a node planted in the engine space.
      *
-     * @param connectTimeout how long connecting may take; reads have no timeout (operations long-poll and
-     *                       synchronous statements may run for hours)
+     * @param connectTimeout how long connecting and logging in may take; reads have no timeout afterwards
+     *                       (operations long-poll and synchronous statements may run for hours)
      */
     static EngineConnection open(ServiceNode node, KitsuneConf conf, Duration connectTimeout, int maxMessageSize)
             throws EngineCallException {
         String hostPort = node.hostPort();
-        boolean secured = EngineConf.AUTH_PLAIN.equals(node.attributes().get(EngineConf.NODE_AUTH));
+        String auth = node.attributes().get(EngineConf.NODE_AUTH);
         String secret = conf.get(ConfigKeys.ENGINE_SECRET);
-        if (secured && secret.isEmpty()) {
-            throw new EngineCallException("The engine at " + hostPort + " takes only connections with the engine secret "
-                    + "(" + ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "), but " + ConfigKeys.ENGINE_SECRET.name()
-                    + " is not set on this server", null);
+        String upgrade = "stop it (bin/kitsune-ctl delete engine, or the console) so that this server launches an "
+                + "engine of its own version";
+        if (EngineConf.AUTH_PLAIN.equals(auth)) {
+            throw new EngineCallException("The engine at " + hostPort + " (" + node.path() + ") asks for the engine "
+                    + "secret in clear (" + EngineConf.NODE_AUTH + "=" + EngineConf.AUTH_PLAIN + ", an engine of an "
+                    + "older Kitsune, or a node planted in its engine space): this server does not send it; " + upgrade,
+                    null);
+        }
+        boolean challenge = EngineConf.AUTH_HMAC.equals(auth);
+        if (!challenge && auth != null) {
+            throw new EngineCallException("The engine at " + hostPort + " (" + node.path() + ") asks for a login "
+                    + "this server does not know (" + EngineConf.NODE_AUTH + "=" + auth + "); " + upgrade, null);
+        }
+        if (!challenge && conf.get(ConfigKeys.ENGINE_SECURITY_ENABLED)) {
+            throw new EngineCallException("The engine at " + hostPort + " (" + node.path() + ") takes connections "
+                    + "without a login, so it cannot prove that it is an engine of this namespace, and "
+                    + ConfigKeys.ENGINE_SECURITY_ENABLED.name() + " is on here (an engine launched with it off, or a "
+                    + "node planted in its engine space); " + upgrade, null);
+        }
+        if (challenge && secret.isEmpty()) {
+            throw new EngineCallException("The engine at " + hostPort + " takes only connections that prove they "
+                    + "know the engine secret, but this server has none (" + ConfigKeys.ENGINE_SECRET.name()
+                    + " is not set and " + ConfigKeys.ENGINE_SECURITY_ENABLED.name() + " is off); set both as on "
+                    + "the server that launched it", null);
         }
         try {
+            int timeout = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
             TConfiguration tc = TConfiguration.custom().setMaxMessageSize(maxMessageSize)
                     .setMaxFrameSize(maxMessageSize).build();
-            TSocket socket = new TSocket(tc, node.host(), node.port(), 0, (int) Math.min(Integer.MAX_VALUE,
-                    connectTimeout.toMillis()));
-            TTransport transport = secured ? plain(socket, secret) : socket;
-            transport.open();
+            TSocket socket = new TSocket(tc, node.host(), node.port(), 0, timeout);
+            TTransport transport = socket;
+            if (challenge) {
+                socket.setTimeout(timeout); // the login as a whole is bounded below; no single read waits longer
+                transport = new EngineChallengeClientTransport(secret, EngineChallenge.address(node.host(),
+                        node.port()), socket);
+            }
+            open(transport, socket, timeout);
+            if (challenge) socket.setTimeout(0);
             return new EngineConnection(hostPort, socket, transport);
-        } catch (TTransportException | SaslException e) {
-            throw new EngineCallException("Cannot connect to the engine at " + hostPort + ": " + cause(e), e);
+        } catch (TTransportException e) {
+            String cause = cause(e);
+            if (challenge && !refusedConnection(e)) {
+                throw new EngineCallException("Cannot log in to the engine at " + hostPort + " (" + node.path()
+                        + "): " + cause + ". It is not an engine of this namespace (a node planted in its engine "
+                        + "space?) or it was launched by a server with another engine secret: set "
+                        + ConfigKeys.ENGINE_SECRET.name() + " to one value on every server of the namespace", e);
+            }
+            throw new EngineCallException("Cannot connect to the engine at " + hostPort + ": " + cause, e);
         }
     }
 
-    /** SASL PLAIN with the JDK's PLAIN client; the engine checks the password only. */
-    private static TTransport plain(TSocket socket, String secret) throws SaslException, TTransportException {
-        CallbackHandler credentials = callbacks -> {
-            for (Callback cb : callbacks) {
-                if (cb instanceof NameCallback n) n.setName("kitsune");
-                if (cb instanceof PasswordCallback p) p.setPassword(secret.toCharArray());
-            }
-        };
-        return new TSaslClientTransport("PLAIN", null, null, null, Map.of(), credentials, socket);
+    /** Opens the transport; a login that has not completed within the timeout is cut off by closing the socket. */
+    private static void open(TTransport transport, TSocket socket, int timeoutMillis) throws TTransportException {
+        if (transport == socket) {
+            socket.open();
+            return;
+        }
+        java.util.concurrent.ScheduledFuture<?> cut = LOGIN_DEADLINES.schedule(socket::close, timeoutMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            transport.open();
+        } catch (TTransportException e) {
+            socket.close();
+            throw e;
+        } finally {
+            cut.cancel(false);
+        }
+        if (!socket.isOpen()) {
+            throw new TTransportException("the engine did not complete the login within " + timeoutMillis + " ms");
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService LOGIN_DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    kitsune.internal.threads.NamedThreads.daemon("kitsune-engine-login-deadline"));
+
+    private static boolean refusedConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) return true;
+        }
+        return false;
     }
 
     /** Whether opening failed because nothing listens on the engine's port. */

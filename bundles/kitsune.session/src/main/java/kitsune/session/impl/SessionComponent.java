@@ -26,13 +26,15 @@ import kitsune.thrift.CliBackend;
 /**
  * The session service in OSGi: a thin shell that feeds {@link SessionManagerImpl} its configuration and the
  * dynamic services. Engine providers and discovery may come and go while sessions run; a configuration change
- * applies to sessions opened afterwards.
+ * applies to sessions opened afterwards. The configuration it hands on carries the engine secret in force
+ * ({@link EngineSecret}: the configured one, else the installation's generated one).
  */
 @Component(service = {CliBackend.class, SessionManager.class}, configurationPid = ConfigKeys.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class SessionComponent extends SessionManagerImpl {
     private static final Duration ENGINE_POLL_INTERVAL = Duration.ofMillis(200);
     private final EngineServices services;
+    private final EngineSecret engineSecret = new EngineSecret();
 
     public SessionComponent() {
         this(new EngineServices());
@@ -45,7 +47,7 @@ public class SessionComponent extends SessionManagerImpl {
 
     @Activate
     void activate(Map<String, Object> properties) {
-        configure(KitsuneConf.fromProperties(properties));
+        configure(engineSecret.apply(KitsuneConf.fromProperties(properties)));
         start();
     }
 
@@ -66,7 +68,7 @@ public class SessionComponent extends SessionManagerImpl {
 
     @Modified
     void modified(Map<String, Object> properties) {
-        configure(KitsuneConf.fromProperties(properties));
+        configure(engineSecret.apply(KitsuneConf.fromProperties(properties)));
     }
 
     @Deactivate

@@ -16,8 +16,15 @@ final class FakeDiscovery implements Discovery {
     final Map<String, List<ServiceNode>> nodes = new ConcurrentHashMap<>();
     final List<String> locks = new CopyOnWriteArrayList<>();
 
+    /** A node of an engine that takes logins proving the engine secret, as engines register by default. */
     void register(String spacePath, int port, String refId) {
-        String name = "serverUri=127.0.0.1:" + port + ";version=1;refId=" + refId + ";sequence=000000000"
+        register(spacePath, port, refId, "kitsune.engine.auth=HMAC;");
+    }
+
+    /** A node with these attributes ({@code k=v;} each) in its name. */
+    void register(String spacePath, int port, String refId, String attributes) {
+        String name = "serverUri=127.0.0.1:" + port + ";version=1;" + attributes + "refId=" + refId
+                + ";sequence=000000000"
                 + nodes.getOrDefault(spacePath, List.of()).size();
         nodes.computeIfAbsent(spacePath, p -> new CopyOnWriteArrayList<>())
                 .add(ServiceNode.parse(spacePath, name, "127.0.0.1:" + port));

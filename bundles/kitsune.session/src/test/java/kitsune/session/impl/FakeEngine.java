@@ -3,6 +3,7 @@ package kitsune.session.impl;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -43,12 +44,19 @@ import org.apache.thrift.server.TThreadPoolServer;
 import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TTransport;
 
+import kitsune.thrift.EngineChallenge;
+import kitsune.thrift.EngineChallengeTransportFactory;
 import kitsune.thrift.Handles;
 import kitsune.thrift.Responses;
 import kitsune.thrift.Statuses;
 
-/** A TCLIService engine over a raw socket, as the Spark engine serves it, that records what it was sent. */
+/**
+ * A TCLIService engine that takes logins proving {@link #SECRET} (as the Spark engine serves with engine security on,
+ * the default) and records what it was sent.
+ */
 final class FakeEngine implements AutoCloseable {
+    /** The engine secret the tests' servers are configured with. */
+    static final String SECRET = "fake-engine-secret";
     final List<Object> requests = new CopyOnWriteArrayList<>();
     final TSessionHandle sessionHandle = Handles.newSessionHandle(UUID.randomUUID());
     private final TThreadPoolServer server;
@@ -114,7 +122,10 @@ final class FakeEngine implements AutoCloseable {
                     };
                 });
         server = new TThreadPoolServer(new TThreadPoolServer.Args(socket).processor(new TCLIService.Processor<>(
-                handler)).protocolFactory(new TBinaryProtocol.Factory()).minWorkerThreads(1).maxWorkerThreads(8));
+                handler)).protocolFactory(new TBinaryProtocol.Factory()).minWorkerThreads(1).maxWorkerThreads(8)
+                .transportFactory(new EngineChallengeTransportFactory(1 << 30, SECRET,
+                        EngineChallenge.address("127.0.0.1", socket.getServerSocket().getLocalPort()),
+                        Duration.ofSeconds(10))));
         server.setServerEventHandler(new TServerEventHandler() {
             @Override
             public void preServe() {

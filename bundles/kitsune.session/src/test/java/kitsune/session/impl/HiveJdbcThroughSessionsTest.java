@@ -61,7 +61,8 @@ class HiveJdbcThroughSessionsTest {
         services.addProvider(new FakeProvider(discovery, engine.port()));
         manager = new SessionManagerImpl(new EngineLocator(services, new ServerIdentity("kitsune", "staff"),
                 Duration.ofMillis(20)), Clock.systemUTC());
-        manager.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString())));
+        manager.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString(),
+                "kyuubi.engine.security.secret.provider.simple.secret", FakeEngine.SECRET)));
 
         socket = new TServerSocket(new InetSocketAddress("127.0.0.1", 0));
         server = new TThreadPoolServer(new TThreadPoolServer.Args(socket).processorFactory(new TProcessorFactory(null) {
@@ -105,6 +106,7 @@ class HiveJdbcThroughSessionsTest {
     @Test
     void theDriversProxyUserSessionVariableReachesTheSessionManager() throws Exception {
         manager.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString(),
+                "kyuubi.engine.security.secret.provider.simple.secret", FakeEngine.SECRET,
                 "hadoop.proxyuser.svc.users", "alice", "hadoop.proxyuser.svc.hosts", "127.0.0.1")));
         String url = "jdbc:hive2://127.0.0.1:" + socket.getServerSocket().getLocalPort()
                 + "/default;auth=noSasl;hive.server2.proxy.user=alice";

@@ -106,6 +106,7 @@ class SessionManagerImplTest {
     private void configure(Map<String, String> extra) {
         Map<String, String> conf = new HashMap<>(extra);
         conf.put("kitsune.work.dir", work.toString());
+        conf.putIfAbsent("kyuubi.engine.security.secret.provider.simple.secret", FakeEngine.SECRET);
         manager.configure(KitsuneConf.of(conf));
     }
 
@@ -406,6 +407,43 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void anEngineNodeAskingForTheSecretInClearGetsNoConnectionAndTheClientIsToldTheUpgradePath() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "old", "kitsune.engine.auth=PLAIN;");
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("The engine at 127.0.0.1:" + engine.port() + " (" + ALICE_SPACE + "/serverUri="),
+                msg);
+        assertTrue(msg.contains("asks for the engine secret in clear (kitsune.engine.auth=PLAIN, an engine of an "
+                + "older Kitsune, or a node planted in its engine space): this server does not send it; stop it "
+                + "(bin/kitsune-ctl delete engine, or the console)"), msg);
+        assertEquals(0, engine.connectionsAccepted(), "not even a connection");
+        assertTrue(provider.launches.isEmpty());
+    }
+
+    @Test
+    void withEngineSecurityOnAnEngineNodeWithoutLoginIsNotUsed() throws Exception {
+        try (RawEngine raw = new RawEngine()) {
+            discovery.register(ALICE_SPACE, raw.port(), "raw", "");
+            String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+            assertTrue(msg.contains("takes connections without a login, so it cannot prove that it is an engine of "
+                    + "this namespace, and kyuubi.engine.security.enabled is on here"), msg);
+            assertEquals(0, raw.accepted(), "nothing was sent to it");
+        }
+    }
+
+    @Test
+    void anEngineThatCannotProveTheSecretGetsNoSessionAndTheClientIsToldWhy() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.engine.security.secret.provider.simple.secret", "another-servers-secret"));
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+        assertTrue(msg.startsWith("Cannot log in to the engine at 127.0.0.1:" + engine.port()), msg);
+        assertTrue(msg.contains("the engine did not prove that it knows the engine secret. It is not an engine of "
+                + "this namespace (a node planted in its engine space?) or it was launched by a server with another "
+                + "engine secret: set kyuubi.engine.security.secret.provider.simple.secret to one value on every "
+                + "server of the namespace"), msg);
+        assertTrue(engine.requests.isEmpty(), "no call reached it");
+    }
+
+    @Test
     void aNodeItsProviderReportsGoneIsRemovedAndANewEngineLaunched() throws Exception {
         discovery.register(ALICE_SPACE, 1, "dead"); // nothing listens on port 1
         provider.liveness = EngineProvider.Liveness.GONE;
@@ -461,7 +499,8 @@ class SessionManagerImplTest {
     private SessionManagerImpl secondServer() {
         SessionManagerImpl other = new SessionManagerImpl(new EngineLocator(services, SERVER, Duration.ofMillis(20)),
                 clock);
-        other.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString())));
+        other.configure(KitsuneConf.of(Map.of("kitsune.work.dir", work.toString(),
+                "kyuubi.engine.security.secret.provider.simple.secret", FakeEngine.SECRET)));
         others.add(other);
         return other;
     }
@@ -596,5 +635,40 @@ class SessionManagerImplTest {
         }
         assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(conn, () -> manager.GetInfo(new TGetInfoReq(session,
                 TGetInfoType.CLI_DBMS_NAME))).getStatus().getStatusCode(), "the real handle still works");
+    }
+
+    /** A listener that counts connections and reads nothing: what a raw engine node points at. */
+    private static final class RawEngine implements AutoCloseable {
+        private final java.net.ServerSocket listener = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress());
+        private final java.util.concurrent.atomic.AtomicInteger accepted =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        RawEngine() throws java.io.IOException {
+            Thread t = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (java.net.Socket s = listener.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            }, "raw-engine");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            listener.close();
+        }
     }
 }

@@ -55,7 +55,6 @@ public class SparkEngineProvider implements EngineProvider {
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
-            ConfigKeys.ENGINE_SECURITY_ENABLED.name(), ConfigKeys.ENGINE_SECRET.name(),
             ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
             ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name());
 
@@ -85,8 +84,9 @@ public class SparkEngineProvider implements EngineProvider {
     public EngineLaunch launch(EngineLaunchRequest request) throws EngineException {
         KitsuneConf conf = request.conf();
         if (conf.get(ConfigKeys.ENGINE_SECURITY_ENABLED) && conf.get(ConfigKeys.ENGINE_SECRET).isEmpty()) {
-            throw new EngineException(ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "=true needs "
-                    + ConfigKeys.ENGINE_SECRET.name() + " (the same on every server of the namespace)");
+            throw new EngineException(ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "=true needs an engine secret: set "
+                    + ConfigKeys.ENGINE_SECRET.name() + " (the same on every server of the namespace), or let the "
+                    + "server generate one (see its log for why the secret file could not be used)");
         }
         EngineHomes.Home home = homes(conf).choose(conf);
         Path jars = EngineHomes.jarsDir(home);
@@ -290,6 +290,11 @@ public class SparkEngineProvider implements EngineProvider {
             String v = conf.raw(k);
             if (v != null) p.setProperty(k, v);
         }
+        // always explicit, so that an engine never falls back to a default of its own; the secret only to an engine
+        // that will use it (this owner-only file is the one place it is written for the engine)
+        boolean secured = conf.get(ConfigKeys.ENGINE_SECURITY_ENABLED);
+        p.setProperty(ConfigKeys.ENGINE_SECURITY_ENABLED.name(), Boolean.toString(secured));
+        if (secured) p.setProperty(ConfigKeys.ENGINE_SECRET.name(), conf.get(ConfigKeys.ENGINE_SECRET));
         p.setProperty(EngineConf.ZK_ADDRESSES, request.zkConnectString());
         p.setProperty(EngineConf.ENGINE_SPACE, request.space().path());
         p.setProperty(EngineConf.REF_ID, request.refId());
