@@ -37,6 +37,7 @@ final class EngineConnection implements AutoCloseable {
 
     private final String hostPort;
     private final TSocket socket;
+    private final BoundedReplies replies;
     private final TCLIService.Client client;
     private volatile String broken;
 
@@ -44,9 +45,10 @@ final class EngineConnection implements AutoCloseable {
      * @param socket    the TCP connection (its read timeout is set per call)
      * @param transport what calls go through: the socket itself, or SASL over it
      */
-    private EngineConnection(String hostPort, TSocket socket, TTransport transport) {
+    private EngineConnection(String hostPort, TSocket socket, BoundedReplies transport) {
         this.hostPort = hostPort;
         this.socket = socket;
+        this.replies = transport;
         this.client = new TCLIService.Client(new TBinaryProtocol(transport));
     }
 
@@ -55,10 +57,12 @@ final class EngineConnection implements AutoCloseable {
      * them ({@link EngineConf#NODE_AUTH}), else raw TCP.
      *
      * @param connectTimeout how long connecting may take; reads have no timeout (operations long-poll and
-     *                       synchronous statements may run for hours)
+     *                       synchronous statements may run for hours); a reply is bounded by
+     *                       kitsune.engine.reply.max.bytes, read from conf now
      */
-    static EngineConnection open(ServiceNode node, KitsuneConf conf, Duration connectTimeout, int maxMessageSize)
+    static EngineConnection open(ServiceNode node, KitsuneConf conf, Duration connectTimeout)
             throws EngineCallException {
+        int maxMessageSize = conf.get(ConfigKeys.ENGINE_REPLY_MAX_BYTES);
         String hostPort = node.hostPort();
         boolean secured = EngineConf.AUTH_PLAIN.equals(node.attributes().get(EngineConf.NODE_AUTH));
         String secret = conf.get(ConfigKeys.ENGINE_SECRET);
@@ -74,7 +78,7 @@ final class EngineConnection implements AutoCloseable {
                     connectTimeout.toMillis()));
             TTransport transport = secured ? plain(socket, secret) : socket;
             transport.open();
-            return new EngineConnection(hostPort, socket, transport);
+            return new EngineConnection(hostPort, socket, new BoundedReplies(transport, maxMessageSize));
         } catch (TTransportException | SaslException e) {
             throw new EngineCallException("Cannot connect to the engine at " + hostPort + ": " + cause(e), e);
         }
@@ -123,6 +127,7 @@ final class EngineConnection implements AutoCloseable {
                     + ")", null);
         }
         try {
+            replies.startCall();
             return call.on(client);
         } catch (TApplicationException e) {
             // The engine answered with an exception: the stream is intact, only this call failed.
