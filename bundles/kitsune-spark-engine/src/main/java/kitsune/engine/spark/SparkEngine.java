@@ -134,7 +134,8 @@ final class SparkEngine {
                 daemon("kitsune-statement"));
         sessions = new EngineSessions(spark, this::sessionClosed);
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
-                settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection());
+                settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection(),
+                settings.resultMaxRows());
         endpoint = new ThriftEndpoint(settings.bindHost(), settings.maxWorkerThreads(), settings.maxMessageSize(),
                 settings.secret(), service, client -> sessions.connectionClosed(client.connectionId()));
         endpoint.start(10_000);

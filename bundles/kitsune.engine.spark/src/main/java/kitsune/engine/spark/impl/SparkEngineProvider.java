@@ -57,7 +57,7 @@ public class SparkEngineProvider implements EngineProvider {
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
             ConfigKeys.ENGINE_SECURITY_ENABLED.name(), ConfigKeys.ENGINE_SECRET.name(),
             ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
-            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name());
+            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
