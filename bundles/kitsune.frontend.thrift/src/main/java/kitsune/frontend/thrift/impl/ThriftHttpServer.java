@@ -149,7 +149,8 @@ final class ThriftHttpServer {
                 try {
                     credentials.check(login[0], login[1]);
                 } catch (SaslException e) {
-                    LOG.warn("Refusing HTTP request from {}: {}", peer, e.getMessage());
+                    LOG.warn("Refusing HTTP request from {}: {}", peer,
+                            e instanceof LoginRefusedException r ? r.detail() : e.getMessage());
                     exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kitsune\"");
                     reply(exchange, 401, "text/plain", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
                     return;
