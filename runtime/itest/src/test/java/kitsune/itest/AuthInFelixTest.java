@@ -62,10 +62,10 @@ public class AuthInFelixTest {
 
         // the client reads only that its login failed; why (here: no LDAP URL, then no authenticator) is logged
         assertRefused(endpoint, "Authentication failed for user ivan");
-        assertFalse(refusal(endpoint).contains("kyuubi.authentication.ldap.url"), "the reason is not the client's");
+        assertFalse("the reason is not the client's", refusal(endpoint).contains("kyuubi.authentication.ldap.url"));
         Bundle auth = findBundle("kitsune.auth");
         auth.stop();
-        assertNull(context.getServiceReference(Authenticator.class), "no authenticator while the bundle is stopped");
+        assertNull("no authenticator while the bundle is stopped", context.getServiceReference(Authenticator.class));
         assertRefused(endpoint, "Authentication failed for user ivan");
         auth.start();
         ItestFramework.await(context, Authenticator.class);

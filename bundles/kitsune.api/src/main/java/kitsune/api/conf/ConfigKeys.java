@@ -104,7 +104,8 @@ public final class ConfigKeys {
             "Frontends to run: THRIFT_BINARY (always on: it is what ZooKeeper publishes) and THRIFT_HTTP (Hive JDBC's "
             + "transportMode=http); REST is accepted for Kyuubi compatibility and runs nothing.");
     public static final ConfigKey<String> THRIFT_HTTP_BIND_HOST = key("kyuubi.frontend.thrift.http.bind.host", "",
-            STRING, true, "Bind address of the Thrift HTTP frontend; falls back to kyuubi.frontend.bind.host.");
+            STRING, true, "Bind address of the Thrift HTTP frontend; falls back to kyuubi.frontend.bind.host, then to "
+            + "this machine's address (not every interface; 0.0.0.0 binds all).");
     public static final ConfigKey<Integer> THRIFT_HTTP_BIND_PORT = key("kyuubi.frontend.thrift.http.bind.port",
             "10010", PORT, true, "Port of the Thrift HTTP frontend; 0 picks a free port.");
     public static final ConfigKey<String> THRIFT_HTTP_PATH = key("kyuubi.frontend.thrift.http.path", "cliservice",
