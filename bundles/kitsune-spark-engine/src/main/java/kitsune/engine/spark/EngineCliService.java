@@ -34,9 +34,17 @@ final class EngineCliService implements UnsupportedCalls {
     private final Duration pollingTimeout;
     private final String sparkVersion;
     private final Supplier<ClientContext> connection;
+    private final int resultMaxRows;
 
     EngineCliService(EngineSessions sessions, ExecutorService statementPool, ScheduledExecutorService scheduler,
             Duration pollingTimeout, String sparkVersion, Supplier<ClientContext> connection) {
+        this(sessions, statementPool, scheduler, pollingTimeout, sparkVersion, connection, 0);
+    }
+
+    /** @param resultMaxRows kyuubi.operation.result.max.rows of this engine (0: no limit) */
+    EngineCliService(EngineSessions sessions, ExecutorService statementPool, ScheduledExecutorService scheduler,
+            Duration pollingTimeout, String sparkVersion, Supplier<ClientContext> connection, int resultMaxRows) {
+        this.resultMaxRows = resultMaxRows;
         this.sessions = sessions;
         this.statementPool = statementPool;
         this.scheduler = scheduler;
@@ -121,7 +129,8 @@ final class EngineCliService implements UnsupportedCalls {
         TExecuteStatementResp resp = new TExecuteStatementResp();
         try {
             EngineSession session = sessions.get(req.getSessionHandle());
-            StatementOperation op = new StatementOperation(session, req.getStatement(), scheduler);
+            StatementOperation op = new StatementOperation(session, req.getStatement(), scheduler,
+                    StatementOperation.resultMaxRows(resultMaxRows, session));
             sessions.addOperation(op);
             try {
                 op.submit(statementPool, req.getQueryTimeout());

@@ -54,6 +54,7 @@ public final class EngineSettings {
     private final int maxMessageSize;
     private final int execPoolSize;
     private final int execQueueSize;
+    private final int resultMaxRows;
     private final String secret;
 
     private EngineSettings(Map<String, String> raw) {
@@ -82,6 +83,7 @@ public final class EngineSettings {
         maxMessageSize = value(THRIFT_MAX_MESSAGE, "104857600", ValueType.intRange(1024, Integer.MAX_VALUE));
         execPoolSize = value(ConfigKeys.ENGINE_EXEC_POOL_SIZE);
         execQueueSize = value(ConfigKeys.ENGINE_EXEC_QUEUE_SIZE);
+        resultMaxRows = value(ConfigKeys.OPERATION_RESULT_MAX_ROWS);
         if (value(ConfigKeys.ENGINE_SECURITY_ENABLED)) {
             secret = value(ConfigKeys.ENGINE_SECRET);
             if (secret.isEmpty()) throw new IllegalArgumentException(SECURITY_ENABLED + "=true needs " + SECRET);
@@ -233,4 +235,6 @@ public final class EngineSettings {
     public String secret() { return secret; }
     public int execPoolSize() { return execPoolSize; }
     public int execQueueSize() { return execQueueSize; }
+    /** Most rows a statement's result yields (kyuubi.operation.result.max.rows); 0: no limit. */
+    public int resultMaxRows() { return resultMaxRows; }
 }

@@ -134,7 +134,8 @@ final class SparkEngine {
                 daemon("kitsune-statement"));
         sessions = new EngineSessions(spark, this::sessionClosed);
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
-                settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection());
+                settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection(),
+                settings.resultMaxRows());
         String host = settings.advertisedHost();
         endpoint = new ThriftEndpoint(settings.bindHost(), host, settings.maxWorkerThreads(),
                 settings.maxMessageSize(), settings.secret(), service,

@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.StructType;
  */
 final class StatementOperation extends Operation {
     private static final long RECANCEL_MILLIS = 500;
+    static final String RESULT_MAX_ROWS = "kyuubi.operation.result.max.rows";
 
     /** How long a metadata request waits for a queued or just-started statement to be analysed. */
     static final Duration ANALYSIS_WAIT = Duration.ofSeconds(10);
@@ -42,9 +43,16 @@ final class StatementOperation extends Operation {
     private volatile StructType schema;
     private Iterator<Row> rows;
     private long fetched;
+    /** Most rows the result yields; 0: all. */
+    private final long maxRows;
 
     StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler) {
+        this(session, statement, scheduler, 0);
+    }
+
+    StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler, long maxRows) {
         super(session, TOperationType.EXECUTE_STATEMENT);
+        this.maxRows = maxRows;
         this.statement = statement;
         this.scheduler = scheduler;
         log.add("Executing statement: " + statement);
@@ -118,7 +126,9 @@ final class StatementOperation extends Operation {
         // later partitions run as jobs on this thread: they belong to the operation's group too
         sc.setJobGroup(jobGroup, statement, true);
         try {
-            while (batch.size() < maxRows && !isTerminalOtherThanFinished() && rows.hasNext()) {
+            long left = this.maxRows > 0 ? this.maxRows - offset : Long.MAX_VALUE;
+            while (batch.size() < maxRows && batch.size() < left && !isTerminalOtherThanFinished()
+                    && rows.hasNext()) {
                 batch.add(rows.next());
             }
         } catch (RuntimeException e) {
@@ -130,6 +140,24 @@ final class StatementOperation extends Operation {
         requireFinished();
         fetched += batch.size();
         return new RowSetBuilder(schema, session.formatter()).build(batch, offset, protocol);
+    }
+
+    /**
+     * The bound of a statement's result: the engine's kyuubi.operation.result.max.rows, or the session's own value
+     * (from its OpenSession settings or a SET) where that is lower; a session cannot raise or lift the engine's.
+     */
+    static long resultMaxRows(int engineMax, EngineSession session) {
+        long max = engineMax;
+        try {
+            scala.Option<String> own = session.spark().conf().getOption(RESULT_MAX_ROWS);
+            if (own.isDefined()) {
+                long asked = Long.parseLong(own.get().trim());
+                if (asked > 0 && (max <= 0 || asked < max)) max = asked;
+            }
+        } catch (RuntimeException e) {
+            // not a number: the engine's bound stands
+        }
+        return max;
     }
 
     private boolean isTerminalOtherThanFinished() {

@@ -104,7 +104,8 @@ public final class ConfigKeys {
             "Frontends to run: THRIFT_BINARY (always on: it is what ZooKeeper publishes) and THRIFT_HTTP (Hive JDBC's "
             + "transportMode=http); REST is accepted for Kyuubi compatibility and runs nothing.");
     public static final ConfigKey<String> THRIFT_HTTP_BIND_HOST = key("kyuubi.frontend.thrift.http.bind.host", "",
-            STRING, true, "Bind address of the Thrift HTTP frontend; falls back to kyuubi.frontend.bind.host.");
+            STRING, true, "Bind address of the Thrift HTTP frontend; falls back to kyuubi.frontend.bind.host, then to "
+            + "this machine's address (not every interface; 0.0.0.0 binds all).");
     public static final ConfigKey<Integer> THRIFT_HTTP_BIND_PORT = key("kyuubi.frontend.thrift.http.bind.port",
             "10010", PORT, true, "Port of the Thrift HTTP frontend; 0 picks a free port.");
     public static final ConfigKey<String> THRIFT_HTTP_PATH = key("kyuubi.frontend.thrift.http.path", "cliservice",
@@ -189,6 +190,9 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> THRIFT_SSL_CIPHER_SUITES = key(
             "kyuubi.frontend.thrift.binary.ssl.include.ciphersuites", "", LIST, true,
             "Cipher suites allowed on the Thrift binary port; empty: the JVM's defaults.");
+    public static final ConfigKey<Duration> THRIFT_HTTP_MAX_IDLE_TIME = key("kyuubi.frontend.thrift.http.max.idle.time",
+            "PT30M", DURATION, true, "How long a Thrift HTTP connection may stay without traffic (also in the middle "
+            + "of a request: a client that sends its request slower than this is cut off); then it is closed.");
     public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "127.0.0.1", STRING,
             true, "Bind address of the HTTP service (Web Console).");
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,
@@ -214,6 +218,35 @@ public final class ConfigKeys {
     public static final ConfigKey<List<String>> SESSION_CONF_IGNORE_LIST = key("kyuubi.session.conf.ignore.list", "",
             ValueType.LIST, false, "Session settings dropped from a client's OpenSession (logged, not applied); a "
             + "trailing * matches a prefix.");
+    public static final ConfigKey<Integer> LIMIT_CONNECTIONS_PER_USER = key(
+            "kyuubi.server.limit.connections.per.user", null, ValueType.intRange(0, Integer.MAX_VALUE), false,
+            "Most sessions one user holds open on this server at once (by the session's user: the proxy user when a "
+            + "login acts for another); one more is refused at OpenSession naming this key. Unset or 0: no limit.");
+    public static final ConfigKey<Integer> LIMIT_CONNECTIONS_PER_IPADDRESS = key(
+            "kyuubi.server.limit.connections.per.ipaddress", null, ValueType.intRange(0, Integer.MAX_VALUE), false,
+            "Most sessions opened from one client IP address held open on this server at once; one more is refused "
+            + "at OpenSession naming this key. Unset or 0: no limit.");
+    public static final ConfigKey<Integer> LIMIT_CONNECTIONS_PER_USER_IPADDRESS = key(
+            "kyuubi.server.limit.connections.per.user.ipaddress", null, ValueType.intRange(0, Integer.MAX_VALUE),
+            false, "Most sessions of one user from one client IP address held open on this server at once; one more "
+            + "is refused at OpenSession naming this key. Unset or 0: no limit.");
+    public static final ConfigKey<List<String>> LIMIT_CONNECTIONS_USER_UNLIMITED_LIST = key(
+            "kyuubi.server.limit.connections.user.unlimited.list", "", LIST, false,
+            "Users whose sessions no per-user or per-address limit counts or refuses (service accounts, say).");
+    public static final ConfigKey<List<String>> LIMIT_CONNECTIONS_USER_DENY_LIST = key(
+            "kyuubi.server.limit.connections.user.deny.list", "", LIST, false,
+            "Users who may open no session on this server (also when on the unlimited list).");
+    public static final ConfigKey<List<String>> LIMIT_CONNECTIONS_IP_DENY_LIST = key(
+            "kyuubi.server.limit.connections.ip.deny.list", "", LIST, false,
+            "Client IP addresses from which no session may be opened on this server.");
+    public static final ConfigKey<Integer> LIMIT_CLIENT_FETCH_MAX_ROWS = key("kyuubi.server.limit.client.fetch.max.rows",
+            null, ValueType.intRange(0, Integer.MAX_VALUE), false, "Most rows a client may ask for in one "
+            + "FetchResults; a larger request is refused naming this key (the client lowers its fetch size). Unset "
+            + "or 0: no limit.");
+    public static final ConfigKey<Integer> OPERATION_RESULT_MAX_ROWS = key("kyuubi.operation.result.max.rows", "0",
+            ValueType.intRange(0, Integer.MAX_VALUE), false, "Most rows a statement's result yields; the engine "
+            + "stops reading the result after that many (the rest is dropped). 0: no limit. Engines launched from now "
+            + "on; a session may set a lower value, not a higher one.");
     public static final ConfigKey<Duration> SESSION_CHECK_INTERVAL = key("kyuubi.session.check.interval", "PT1M",
             DURATION, false, "How often idle sessions are looked for.");
     public static final ConfigKey<Boolean> SESSION_CLOSE_ON_DISCONNECT = key("kyuubi.session.close.on.disconnect",
@@ -279,6 +312,10 @@ public final class ConfigKeys {
             + "refused with an error naming this key.");
     public static final ConfigKey<Duration> ENGINE_LOGIN_TIMEOUT = key("kyuubi.session.engine.login.timeout",
             "PT15S", DURATION, false, "How long connecting to an engine (and closing a session there) may take.");
+    public static final ConfigKey<Integer> ENGINE_REPLY_MAX_BYTES = key("kitsune.engine.reply.max.bytes",
+            "268435456", ValueType.intRange(1024, Integer.MAX_VALUE), false, "Largest reply (bytes) the server "
+            + "takes from an engine for one call, a FetchResults batch above all; a larger one fails that call "
+            + "naming this key (the client fetches fewer rows at a time) instead of filling the server's heap.");
     public static final ConfigKey<Integer> ENGINE_CONNECTIONS = key("kitsune.engine.connections.max", "64",
             ValueType.intRange(1, 10000), false, "Connections this server opens at most to one engine, shared by all "
             + "its sessions there (an idle session holds none); a call finding all busy waits for one up to "

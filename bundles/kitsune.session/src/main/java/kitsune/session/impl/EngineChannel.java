@@ -22,17 +22,15 @@ final class EngineChannel {
     }
 
     private final ServiceNode node;
-    private final int maxMessageSize;
     private volatile KitsuneConf conf;
     /** Most recently returned first: the pool shrinks back to what the load needs. */
     private final Deque<Idle> idle = new ArrayDeque<>();
     private int open; // connections open or being opened; guarded by this
     private boolean closed; // guarded by this
 
-    EngineChannel(ServiceNode node, KitsuneConf conf, int maxMessageSize) {
+    EngineChannel(ServiceNode node, KitsuneConf conf) {
         this.node = node;
         this.conf = conf;
-        this.maxMessageSize = maxMessageSize;
     }
 
     String hostPort() {
@@ -87,7 +85,7 @@ final class EngineChannel {
             }
         }
         try {
-            return EngineConnection.open(node, c, wait, maxMessageSize);
+            return EngineConnection.open(node, c, wait);
         } catch (EngineCallException | RuntimeException e) {
             synchronized (this) {
                 open--;

@@ -17,17 +17,12 @@ final class EngineChannels {
     /** Idle connections older than this are closed, but for the most recent one of each engine. */
     static final Duration IDLE_CONNECTION_TTL = Duration.ofSeconds(60);
 
-    private final int maxMessageSize;
     private final Map<String, EngineChannel> channels = new ConcurrentHashMap<>();
-
-    EngineChannels(int maxMessageSize) {
-        this.maxMessageSize = maxMessageSize;
-    }
 
     /** The channel to the engine of that node, with the configuration of the session asking. */
     EngineChannel of(ServiceNode node, KitsuneConf conf) {
         String key = node.hostPort() + "|" + node.attributes().getOrDefault(EngineConf.NODE_AUTH, "");
-        EngineChannel channel = channels.computeIfAbsent(key, k -> new EngineChannel(node, conf, maxMessageSize));
+        EngineChannel channel = channels.computeIfAbsent(key, k -> new EngineChannel(node, conf));
         channel.configure(conf);
         return channel;
     }

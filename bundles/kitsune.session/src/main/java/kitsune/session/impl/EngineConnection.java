@@ -32,6 +32,7 @@ final class EngineConnection implements AutoCloseable {
 
     private final String hostPort;
     private final TSocket socket;
+    private final BoundedReplies replies;
     private final TCLIService.Client client;
     private volatile String broken;
 
@@ -39,9 +40,10 @@ final class EngineConnection implements AutoCloseable {
      * @param socket    the TCP connection (its read timeout is set per call)
      * @param transport what calls go through: the socket itself, or SASL over it
      */
-    private EngineConnection(String hostPort, TSocket socket, TTransport transport) {
+    private EngineConnection(String hostPort, TSocket socket, BoundedReplies transport) {
         this.hostPort = hostPort;
         this.socket = socket;
+        this.replies = transport;
         this.client = new TCLIService.Client(new TBinaryProtocol(transport));
     }
 
@@ -53,10 +55,12 @@ final class EngineConnection implements AutoCloseable {
      * either: either may be a node planted in the engine space.
      *
      * @param connectTimeout how long connecting and logging in may take; reads have no timeout afterwards
-     *                       (operations long-poll and synchronous statements may run for hours)
+     *                       (operations long-poll and synchronous statements may run for hours); a reply is
+     *                       bounded by kitsune.engine.reply.max.bytes, read from conf now
      */
-    static EngineConnection open(ServiceNode node, KitsuneConf conf, Duration connectTimeout, int maxMessageSize)
+    static EngineConnection open(ServiceNode node, KitsuneConf conf, Duration connectTimeout)
             throws EngineCallException {
+        int maxMessageSize = conf.get(ConfigKeys.ENGINE_REPLY_MAX_BYTES);
         String hostPort = node.hostPort();
         String auth = node.attributes().get(EngineConf.NODE_AUTH);
         String secret = conf.get(ConfigKeys.ENGINE_SECRET);
@@ -98,7 +102,7 @@ final class EngineConnection implements AutoCloseable {
             }
             open(transport, socket, timeout);
             if (challenge) socket.setTimeout(0);
-            return new EngineConnection(hostPort, socket, transport);
+            return new EngineConnection(hostPort, socket, new BoundedReplies(transport, maxMessageSize));
         } catch (TTransportException e) {
             String cause = cause(e);
             if (challenge && !refusedConnection(e)) {
@@ -175,6 +179,7 @@ final class EngineConnection implements AutoCloseable {
                     + ")", null);
         }
         try {
+            replies.startCall();
             return call.on(client);
         } catch (TApplicationException e) {
             // The engine answered with an exception: the stream is intact, only this call failed.

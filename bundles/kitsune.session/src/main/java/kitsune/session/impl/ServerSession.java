@@ -32,6 +32,8 @@ final class ServerSession {
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile Instant lastAccess;
+    /** The limiter's slots of a session opened here (null for one continued from its record). */
+    private volatile SessionLimiter.Permit permit;
 
     /**
      * @param user  whose session it is (the proxy user when the login acts for another)
@@ -110,6 +112,16 @@ final class ServerSession {
 
     TSessionHandle engineHandle() {
         return engineHandle;
+    }
+
+    void holdPermit(SessionLimiter.Permit p) {
+        permit = p;
+    }
+
+    /** Gives the session's slots back to the limiter (once, whatever calls it how often). */
+    void releasePermit() {
+        SessionLimiter.Permit p = permit;
+        if (p != null) p.release();
     }
 
     Set<String> operations() {

@@ -96,8 +96,6 @@ import kitsune.thrift.UnsupportedCalls;
  */
 public class SessionManagerImpl implements CliBackend, UnsupportedCalls, SessionManager {
     private static final Logger LOG = LoggerFactory.getLogger(SessionManagerImpl.class);
-    /** Largest message accepted from an engine: result batches can be big (Kyuubi's default, 1 GiB). */
-    static final int ENGINE_MAX_MESSAGE_SIZE = 1 << 30;
     static final String FETCH_SIZE_KEY = "hive.server2.thrift.resultset.default.fetch.size";
     static final String NULLS_LAST_KEY = "hive.default.nulls.last";
     /** Stale engine nodes removed for one session at most (one per dead engine of its space). */
@@ -115,8 +113,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private final Clock clock;
     private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
-    private final EngineChannels channels = new EngineChannels(ENGINE_MAX_MESSAGE_SIZE);
+    private final EngineChannels channels = new EngineChannels();
     private final SessionContinuity continuity;
+    private final SessionLimiter limiter = new SessionLimiter();
     private volatile KitsuneConf conf = KitsuneConf.empty();
     private volatile String refusal;
     /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
@@ -217,13 +216,18 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         String user = login;
         String from = context == null ? "?" : context.clientAddress();
         UUID id = UUID.randomUUID();
+        SessionLimiter.Permit permit = null;
+        boolean held = false;
         try {
+            UserNames.check(login);
             Optional<String> proxy = ProxyUsers.requested(req.getConfiguration());
             if (proxy.isPresent() && !proxy.get().equals(login)) {
+                UserNames.check(proxy.get());
                 ProxyUsers.authorize(conf, login, proxy.get(), from);
                 LOG.info("{} from {} opens a session as {}", login, from, proxy.get());
                 user = proxy.get();
             }
+            permit = limiter.acquire(conf, user, context == null ? null : context.clientAddress());
             // Kyuubi's layering: server defaults < the user's ___user___.key defaults < the session's own settings
             KitsuneConf userConf = conf.forUser(user);
             Map<String, String> clientConf = ConfNormalizer.screen(req.getConfiguration(), userConf);
@@ -263,10 +267,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             TProtocolVersion agreed = Protocols.min(protocol, engineResp.getServerProtocolVersion());
             ServerSession s = new ServerSession(id, user, login, context, engine, engineResp.getSessionHandle(),
                     clock.instant());
+            s.holdPermit(permit);
             continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
                     engineResp.getSessionHandle(), agreed, SERVER_NAME, s.handle()));
             sessions.put(s.key(), s);
+            held = true;
             LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
                     space.path());
             TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), agreed);
@@ -274,9 +280,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             resp.setConfiguration(clientConfiguration(engineResp.getConfiguration(), sessionConf));
             return resp;
         } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
-                | IllegalArgumentException e) {
-            LOG.warn("Cannot open a session for {} from {}: {}", user, from, e.getMessage());
+                | IllegalArgumentException | SessionRefusedException e) {
+            LOG.warn("Cannot open a session for {} from {}: {}", UserNames.printable(user), from, e.getMessage());
             return Responses.withStatus(TOpenSessionResp.class, Statuses.error(e.getMessage()));
+        } finally {
+            if (!held && permit != null) permit.release();
         }
     }
 
@@ -287,6 +295,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private static Map<String, String> clientConfiguration(Map<String, String> engineConf, KitsuneConf sessionConf) {
         Map<String, String> m = new HashMap<>(engineConf == null ? Map.of() : engineConf);
         m.putIfAbsent(FETCH_SIZE_KEY, String.valueOf(sessionConf.get(ConfigKeys.SESSION_FETCH_SIZE)));
+        Integer fetchLimit = sessionConf.get(ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS);
+        if (fetchLimit != null && fetchLimit > 0) {
+            // a driver that follows the suggestion never asks for more rows than the server allows
+            try {
+                if (Integer.parseInt(m.get(FETCH_SIZE_KEY).trim()) > fetchLimit) {
+                    m.put(FETCH_SIZE_KEY, String.valueOf(fetchLimit));
+                }
+            } catch (NumberFormatException e) {
+                m.put(FETCH_SIZE_KEY, String.valueOf(fetchLimit));
+            }
+        }
         m.putIfAbsent(NULLS_LAST_KEY, "false"); // Spark puts NULLs first in ascending order
         return m;
     }
@@ -317,6 +336,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private TStatus close(ServerSession s, String reason) {
         boolean held = sessions.remove(s.key()) != null;
         // not held: closed concurrently, unless it is a session a draining server serves without holding it
+        if (held) s.releasePermit();
         if (!held && !(s.resumed() && refusal != null)) return Statuses.ok();
         for (String op : s.operations()) operations.remove(op);
         continuity.closed(s.id());
@@ -598,9 +618,19 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 c -> c.GetResultSetMetadata(req));
     }
 
-    /** Forwarded with the client's maxRows: rows stream through batch by batch, never gathered here. */
+    /**
+     * Forwarded with the client's maxRows: rows stream through batch by batch, never gathered here. A client asking
+     * for more rows at once than kyuubi.server.limit.client.fetch.max.rows is refused before the engine is asked.
+     */
     @Override
     public TFetchResultsResp FetchResults(TFetchResultsReq req) {
+        Integer limit = conf.get(ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS);
+        if (limit != null && limit > 0 && req.getMaxRows() > limit) {
+            String key = ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS.name();
+            return Responses.withStatus(TFetchResultsResp.class, Statuses.error("FetchResults asks for "
+                    + req.getMaxRows() + " rows at once, more than " + key + "=" + limit + " allows; fetch at most "
+                    + limit + " rows at a time (JDBC: Statement.setFetchSize or fetchSize in the URL)"));
+        }
         return onOperation(req.getOperationHandle(), TFetchResultsResp.class, "FetchResults",
                 c -> c.FetchResults(req));
     }
@@ -639,6 +669,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         for (ServerSession s : new ArrayList<>(sessions.values())) {
             if (s.client() == null || !s.client().perRequest()) continue;
             if (sessions.remove(s.key()) == null) continue;
+            s.releasePermit(); // no longer held here: the next server that continues it holds it
             for (String op : s.operations()) operations.remove(op);
             handed++;
         }

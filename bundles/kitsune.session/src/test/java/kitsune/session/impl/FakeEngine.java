@@ -65,6 +65,8 @@ final class FakeEngine implements AutoCloseable {
     private final int port;
     private final List<TTransport> connections = new CopyOnWriteArrayList<>();
     private final Set<String> fetched = ConcurrentHashMap.newKeySet();
+    /** Operations of the statement "wide": each fetch answers maxRows rows of 1 KiB. */
+    private final Set<String> wide = ConcurrentHashMap.newKeySet();
     /** A statement "block" waits for this before it answers. */
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -90,6 +92,7 @@ final class FakeEngine implements AutoCloseable {
                             }
                             TExecuteStatementResp r = new TExecuteStatementResp(Statuses.ok());
                             r.setOperationHandle(Handles.newOperationHandle(TOperationType.EXECUTE_STATEMENT, true));
+                            if (req.getStatement().equals("wide")) wide.add(Handles.key(r.getOperationHandle()));
                             yield r;
                         }
                         case "GetOperationStatus" -> {
@@ -110,9 +113,13 @@ final class FakeEngine implements AutoCloseable {
                             // One row per result operation, then the empty batch that ends it.
                             boolean first = req.getFetchType() == 0
                                     && fetched.add(Handles.key(req.getOperationHandle()));
+                            List<String> values = first ? List.of("hello") : List.of();
+                            if (wide.contains(Handles.key(req.getOperationHandle()))) {
+                                values = java.util.Collections.nCopies((int) req.getMaxRows(), "x".repeat(1024));
+                            }
                             TRowSet rows = new TRowSet(0, new ArrayList<>());
                             rows.setColumns(List.of(TColumn.stringVal(new TStringColumn(
-                                    first ? List.of("hello") : List.of(), ByteBuffer.allocate(0)))));
+                                    values, ByteBuffer.allocate(0)))));
                             TFetchResultsResp r = new TFetchResultsResp(Statuses.ok());
                             r.setResults(rows);
                             r.setHasMoreRows(false);

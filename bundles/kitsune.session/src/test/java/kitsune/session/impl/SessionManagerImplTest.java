@@ -671,4 +671,145 @@ class SessionManagerImplTest {
             listener.close();
         }
     }
+
+    // ---------------------------------------------------------------- limits
+
+    private TOpenSessionResp openAs(String user, String address, String connection) {
+        TOpenSessionReq req = new TOpenSessionReq(HIVE_CLI_SERVICE_PROTOCOL_V10);
+        req.setConfiguration(new HashMap<>());
+        return manager.openSession(new ClientContext(connection, user, address), req);
+    }
+
+    private static void assertRefused(TOpenSessionResp resp, String... parts) {
+        assertEquals(TStatusCode.ERROR_STATUS, resp.getStatus().getStatusCode(), resp.getStatus().toString());
+        for (String part : parts) {
+            assertTrue(resp.getStatus().getErrorMessage().contains(part), resp.getStatus().getErrorMessage());
+        }
+    }
+
+    private static void assertOpened(TOpenSessionResp resp) {
+        assertEquals(TStatusCode.SUCCESS_STATUS, resp.getStatus().getStatusCode(), resp.getStatus().toString());
+    }
+
+    @Test
+    void aSessionBeyondTheUsersLimitIsRefusedNamingTheKeyWhileAnotherUserOpensAndItsSlotFreesOnClose() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default", engine.port(), "b");
+        configure(Map.of("kyuubi.server.limit.connections.per.user", "2"));
+        TSessionHandle first = openAs("alice", "10.0.0.7", "c1").getSessionHandle();
+        assertOpened(openAs("alice", "10.0.0.8", "c2"));
+        assertRefused(openAs("alice", "10.0.0.9", "c3"), "kyuubi.server.limit.connections.per.user=2", "alice");
+        assertEquals(2, engine.requests(TOpenSessionReq.class).size(), "the refused session never reached the engine");
+        assertOpened(openAs("bob", "10.0.0.9", "c4"));
+        manager.CloseSession(new TCloseSessionReq(first));
+        assertOpened(openAs("alice", "10.0.0.9", "c5"));
+        assertRefused(openAs("alice", "10.0.0.9", "c6"), "kyuubi.server.limit.connections.per.user");
+    }
+
+    @Test
+    void aSlotIsFreedWhenTheSessionEndsByIdleTimeoutByDisconnectOrByTheOperator() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.server.limit.connections.per.user", "1", "kyuubi.session.idle.timeout", "PT1H"));
+        assertOpened(openAs("alice", "10.0.0.7", "c1"));
+        assertRefused(openAs("alice", "10.0.0.7", "c2"), "kyuubi.server.limit.connections.per.user=1");
+        clock.now = clock.now.plus(Duration.ofHours(2));
+        manager.closeIdleSessions();
+        assertOpened(openAs("alice", "10.0.0.7", "c3"));
+        manager.connectionClosed(new ClientContext("c3", "alice", "10.0.0.7"));
+        assertOpened(openAs("alice", "10.0.0.7", "c4"));
+        manager.closeSession(manager.sessions().get(0).id());
+        assertOpened(openAs("alice", "10.0.0.7", "c5"));
+    }
+
+    @Test
+    void aFailedOpenGivesItsSlotBack() {
+        configure(Map.of("kyuubi.server.limit.connections.per.user", "1"));
+        services.removeProvider(provider);
+        assertRefused(openAs("alice", "10.0.0.7", "c1"), "No engine provider");
+        services.addProvider(provider);
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        assertOpened(openAs("alice", "10.0.0.7", "c2"));
+    }
+
+    @Test
+    void addressAndUserAddressLimitsCountSessionsFromOneAddress() {
+        for (String u : List.of("alice", "bob", "carol")) {
+            discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/" + u + "/default", engine.port(), u);
+        }
+        configure(Map.of("kyuubi.server.limit.connections.per.ipaddress", "2",
+                "kyuubi.server.limit.connections.per.user.ipaddress", "1"));
+        assertOpened(openAs("alice", "10.0.0.7", "c1"));
+        assertRefused(openAs("alice", "10.0.0.7", "c2"), "kyuubi.server.limit.connections.per.user.ipaddress=1",
+                "alice from 10.0.0.7");
+        assertOpened(openAs("alice", "10.0.0.8", "c3"));
+        assertOpened(openAs("bob", "10.0.0.7", "c4"));
+        assertRefused(openAs("carol", "10.0.0.7", "c5"), "kyuubi.server.limit.connections.per.ipaddress=2",
+                "10.0.0.7");
+        assertOpened(openAs("carol", "10.0.0.9", "c6"));
+    }
+
+    @Test
+    void theUnlimitedListLetsItsUsersPastAndTheDenyListsStopThem() {
+        for (String u : List.of("alice", "etl")) {
+            discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/" + u + "/default", engine.port(), u);
+        }
+        configure(Map.of("kyuubi.server.limit.connections.per.user", "1",
+                "kyuubi.server.limit.connections.per.ipaddress", "1",
+                "kyuubi.server.limit.connections.user.unlimited.list", "etl",
+                "kyuubi.server.limit.connections.user.deny.list", "mallory",
+                "kyuubi.server.limit.connections.ip.deny.list", "10.6.6.6"));
+        for (int i = 0; i < 3; i++) assertOpened(openAs("etl", "10.0.0.7", "e" + i));
+        assertOpened(openAs("alice", "10.0.0.7", "a1"));
+        assertRefused(openAs("alice", "10.0.0.8", "a2"), "kyuubi.server.limit.connections.per.user=1");
+        assertRefused(openAs("mallory", "10.0.0.9", "m1"), "kyuubi.server.limit.connections.user.deny.list");
+        assertRefused(openAs("etl", "10.6.6.6", "e9"), "kyuubi.server.limit.connections.ip.deny.list");
+    }
+
+    @Test
+    void aFetchOfMoreRowsThanTheServerAllowsIsRefusedNamingTheKeyAndTheSuggestedFetchSizeStaysBelow() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.server.limit.client.fetch.max.rows", "500"));
+        TOpenSessionResp opened = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of());
+        assertEquals("500", opened.getConfiguration().get("hive.server2.thrift.resultset.default.fetch.size"));
+        TOperationHandle op = manager.ExecuteStatement(new TExecuteStatementReq(opened.getSessionHandle(),
+                "SELECT 1")).getOperationHandle();
+        TFetchResultsResp refused = manager.FetchResults(new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT,
+                501));
+        assertEquals(TStatusCode.ERROR_STATUS, refused.getStatus().getStatusCode());
+        assertTrue(refused.getStatus().getErrorMessage().contains("kyuubi.server.limit.client.fetch.max.rows=500"),
+                refused.getStatus().getErrorMessage());
+        assertTrue(engine.requests(TFetchResultsReq.class).isEmpty(), "the engine is not asked");
+        assertEquals(TStatusCode.SUCCESS_STATUS, manager.FetchResults(new TFetchResultsReq(op,
+                TFetchOrientation.FETCH_NEXT, 500)).getStatus().getStatusCode());
+    }
+
+    @Test
+    void anEngineReplyAboveTheBoundFailsThatCallNamingTheKeyAndTheSessionGoesOn() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kitsune.engine.reply.max.bytes", String.valueOf(1 << 20)));
+        TSessionHandle session = openOk(Map.of());
+        TOperationHandle op = manager.ExecuteStatement(new TExecuteStatementReq(session, "wide"))
+                .getOperationHandle();
+        assertEquals(TStatusCode.SUCCESS_STATUS, manager.FetchResults(new TFetchResultsReq(op,
+                TFetchOrientation.FETCH_NEXT, 500)).getStatus().getStatusCode(), "500 KiB pass");
+        TFetchResultsResp big = manager.FetchResults(new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 2000));
+        assertEquals(TStatusCode.ERROR_STATUS, big.getStatus().getStatusCode());
+        assertTrue(big.getStatus().getErrorMessage().contains("kitsune.engine.reply.max.bytes=1048576"),
+                big.getStatus().getErrorMessage());
+        assertEquals("Spark SQL", manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME))
+                .getInfoValue().getStringValue(), "the session goes on over another connection");
+    }
+
+    @Test
+    void userNamesThatCouldClimbOutOfTheirPlaceAreRefusedByName() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        assertRefused(openAs("../bob", "10.0.0.7", "c1"), "Invalid user name '../bob'", "'..'");
+        assertRefused(openAs("a/b", "10.0.0.7", "c2"), "Invalid user name 'a/b'", "'/'");
+        assertRefused(openAs("eve\nINFO forged", "10.0.0.7", "c3"), "control character", "\\u000a");
+        TOpenSessionReq req = new TOpenSessionReq(HIVE_CLI_SERVICE_PROTOCOL_V10);
+        req.setConfiguration(new HashMap<>(Map.of("hive.server2.proxy.user", "..")));
+        assertRefused(manager.openSession(conn, req), "Invalid user name '..'");
+        assertTrue(engine.requests(TOpenSessionReq.class).isEmpty(), "none reached the engine");
+        assertOpened(openAs("alice", "10.0.0.7", "c4"));
+    }
 }

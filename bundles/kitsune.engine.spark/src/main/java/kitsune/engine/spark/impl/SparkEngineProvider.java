@@ -56,7 +56,7 @@ public class SparkEngineProvider implements EngineProvider {
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
             ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
-            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name());
+            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 

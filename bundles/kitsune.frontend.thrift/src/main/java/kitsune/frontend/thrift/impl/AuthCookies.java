@@ -71,7 +71,9 @@ final class AuthCookies {
     String issue(String user, boolean secure) {
         String payload = ENCODE.encodeToString((user + "\n" + clock.instant().plus(lifetime).getEpochSecond())
                 .getBytes(StandardCharsets.UTF_8));
-        return NAME + "=" + payload + "." + sign(keys.get(0), payload) + "; Path=/; HttpOnly" + (secure ? "; Secure" : "");
+        // SameSite=Strict: a page of another site cannot make a browser send it along (cross-site request forgery)
+        return NAME + "=" + payload + "." + sign(keys.get(0), payload) + "; Path=/; HttpOnly; SameSite=Strict"
+                + (secure ? "; Secure" : "");
     }
 
     /** The user of a valid cookie among the request's Cookie headers, else null. */

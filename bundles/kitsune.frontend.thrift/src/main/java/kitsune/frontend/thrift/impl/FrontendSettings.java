@@ -27,6 +27,7 @@ record FrontendSettings(String bindHost, int port, String advertisedHost, String
     private static final Logger LOG = LoggerFactory.getLogger(FrontendSettings.class);
 
     static FrontendSettings from(KitsuneConf conf) {
+        checkAuthentication(conf.get(ConfigKeys.AUTHENTICATION));
         String bindHost = conf.get(ConfigKeys.THRIFT_BIND_HOST).trim();
         if (bindHost.isEmpty()) bindHost = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
         int maxWorkers = conf.get(ConfigKeys.THRIFT_MAX_WORKERS);
@@ -36,6 +37,24 @@ record FrontendSettings(String bindHost, int port, String advertisedHost, String
                 Math.min(conf.get(ConfigKeys.THRIFT_MIN_WORKERS), maxWorkers), maxWorkers,
                 conf.get(ConfigKeys.FRONTEND_MAX_CONNECTIONS), conf.get(ConfigKeys.THRIFT_LOGIN_TIMEOUT),
                 TlsSettings.from(conf));
+    }
+
+    /**
+     * NONE beside a type that checks passwords (NONE,LDAP) reads as "LDAP logins" but would let everyone in, whichever
+     * type the server picked: refused, so that the operator says which one is meant.
+     *
+     * @throws ConfigException naming the key, the value and the fix
+     */
+    static void checkAuthentication(java.util.List<String> types) {
+        if (!types.contains("NONE")) return;
+        for (String type : types) {
+            if (!type.equals("NONE") && !type.equals("NOSASL")) {
+                String key = ConfigKeys.AUTHENTICATION.name();
+                throw new kitsune.api.conf.ConfigException(key, "Invalid value for " + key + ": '"
+                        + String.join(",", types) + "' lists NONE, which lets any user in with any password, beside "
+                        + type + "; remove NONE to check logins with " + type + " (or set NONE alone)");
+            }
+        }
     }
 
     /** As Kyuubi: a raw transport only when NOSASL is the one type listed. */

@@ -16,9 +16,10 @@ import kitsune.thrift.PlainCredentials;
 /**
  * Checks SASL PLAIN logins with the {@link Authenticator} service of the configured type (the first type of
  * kyuubi.authentication other than NOSASL). The services come and go with their bundles: a login uses the newest one
- * registered at that moment, and without one every login of that type is refused, naming what is missing. NONE
- * accepts everyone without asking any service. Messages reach the client as the SASL failure reason (Hive JDBC shows
- * them after "Peer indicated failure:") and the server log; they never contain the password.
+ * registered at that moment, and without one every login of that type is refused. NONE accepts everyone without
+ * asking any service. A refused login reaches the client as "Authentication failed for user X" only (Hive JDBC shows
+ * it after "Peer indicated failure:"); the reason, naming what is missing or wrong, goes to the server log
+ * ({@link LoginRefusedException#detail()}), never with the password.
  */
 final class LoginCheck implements PlainCredentials {
     private final String type;
@@ -54,17 +55,15 @@ final class LoginCheck implements PlainCredentials {
         List<Authenticator> list = registered();
         if (list.isEmpty() && runtimeStarted.await()) list = registered();
         if (list.isEmpty()) {
-            throw new SaslException("Error validating the login of " + user + ": no authenticator for "
-                    + "kyuubi.authentication=" + type + " is installed on this server (bundle kitsune.auth), so "
-                    + "logins are refused until one is");
+            throw new LoginRefusedException(user, "no authenticator for kyuubi.authentication=" + type
+                    + " is installed on this server (bundle kitsune.auth), so logins are refused until one is");
         }
         try {
             list.get(list.size() - 1).authenticate(user, password);
         } catch (AuthenticationException e) {
-            throw new SaslException("Error validating the login of " + user + ": " + e.getMessage());
+            throw new LoginRefusedException(user, e.getMessage());
         } catch (RuntimeException e) {
-            throw new SaslException("Error validating the login of " + user + ": the " + type
-                    + " authenticator failed (" + e + ")");
+            throw new LoginRefusedException(user, "the " + type + " authenticator failed (" + e + ")");
         }
     }
 

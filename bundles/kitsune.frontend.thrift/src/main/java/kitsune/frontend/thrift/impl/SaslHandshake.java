@@ -114,10 +114,14 @@ final class SaslHandshake extends ByteToMessageDecoder {
             workers.execute(() -> {
                 String user = null;
                 String error = null;
+                String detail = null;
                 try {
                     PlainSaslServer plain = new PlainSaslServer(credentials);
                     plain.evaluateResponse(response);
                     user = plain.getAuthorizationID();
+                } catch (LoginRefusedException e) {
+                    error = e.getMessage(); // the client learns no more than that
+                    detail = e.detail();
                 } catch (SaslException e) {
                     error = e.getMessage();
                 } catch (RuntimeException e) {
@@ -126,8 +130,9 @@ final class SaslHandshake extends ByteToMessageDecoder {
                 }
                 String checkedUser = user;
                 String checkError = error;
+                String checkDetail = detail == null ? error : detail;
                 try {
-                    ctx.executor().execute(() -> checked(ctx, checkedUser, checkError));
+                    ctx.executor().execute(() -> checked(ctx, checkedUser, checkError, checkDetail));
                 } catch (RejectedExecutionException stopped) {
                     // the server has stopped: the connection is gone with it
                 }
@@ -138,10 +143,10 @@ final class SaslHandshake extends ByteToMessageDecoder {
     }
 
     /** On the event loop, with the outcome of the login check. */
-    private void checked(ChannelHandlerContext ctx, String user, String error) {
+    private void checked(ChannelHandlerContext ctx, String user, String error, String detail) {
         if (!ctx.channel().isActive() || ctx.isRemoved()) return; // hung up or timed out meanwhile
         if (error != null) {
-            fail(ctx, NegotiationStatus.BAD, error);
+            fail(ctx, NegotiationStatus.BAD, error, detail);
             return;
         }
         ctx.writeAndFlush(message(ctx.alloc(), NegotiationStatus.COMPLETE, ""));
@@ -152,8 +157,13 @@ final class SaslHandshake extends ByteToMessageDecoder {
     }
 
     private void fail(ChannelHandlerContext ctx, NegotiationStatus reply, String cause) {
+        fail(ctx, reply, cause, cause);
+    }
+
+    /** @param detail what the log says, which may be more than the client reads ({@code cause}) */
+    private void fail(ChannelHandlerContext ctx, NegotiationStatus reply, String cause, String detail) {
         state = State.FAILED;
-        LOG.warn("Closing connection from {}: SASL handshake failed: {}", peer, describe(cause));
+        LOG.warn("Closing connection from {}: SASL handshake failed: {}", peer, describe(detail));
         if (reply == null) {
             ctx.close();
         } else {

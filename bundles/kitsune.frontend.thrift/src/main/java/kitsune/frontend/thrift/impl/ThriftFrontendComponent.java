@@ -93,7 +93,13 @@ public class ThriftFrontendComponent {
             server = new ThriftFrontendServer(settings, () -> backend, loginCheck);
             server.start();
             if (conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("THRIFT_HTTP")) {
-                http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck);
+                try {
+                    http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck);
+                } catch (LinkageError noJetty) {
+                    throw new FrontendStartException("Cannot start the Thrift HTTP frontend (THRIFT_HTTP in "
+                            + ConfigKeys.FRONTEND_PROTOCOLS.name() + "): it runs on Jetty, which the bundle "
+                            + "org.apache.felix.http.jetty12 provides, and that bundle is not installed", noJetty);
+                }
                 http.start();
             }
         } catch (FrontendStartException | ConfigException e) {

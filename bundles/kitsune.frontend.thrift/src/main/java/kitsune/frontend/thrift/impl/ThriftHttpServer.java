@@ -2,23 +2,18 @@ package kitsune.frontend.thrift.impl;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 
-import javax.net.ssl.SSLContext;
 import javax.security.sasl.SaslException;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
@@ -27,13 +22,21 @@ import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.transport.TMemoryBuffer;
 import org.apache.thrift.transport.TMemoryInputTransport;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
@@ -44,33 +47,49 @@ import kitsune.thrift.PlainCredentials;
 /**
  * TCLIService over HTTP, as Hive JDBC speaks it with transportMode=http: each POST to the path carries one Thrift
  * binary message and gets the reply in its body. The client sends its user and password as HTTP Basic authorization;
- * they are checked as a SASL PLAIN login would be (401 with the reason when refused), and the reply sets a signed
- * cookie that Hive JDBC shows instead on its later requests, so a session costs one login, not one per call. Runs on the
- * JDK's own HTTP server (HTTPS with the frontend's key store when TLS is on), with a bounded pool of worker threads.
- * HTTP has no connections that end, so sessions opened over HTTP close by CloseSession or their idle timeout.
+ * they are checked as a SASL PLAIN login would be (401 when refused), and the reply sets a signed cookie
+ * (HttpOnly, SameSite=Strict, Secure with TLS) that Hive JDBC shows instead on its later requests, so a session costs
+ * one login, not one per call. HTTP has no connections that end, so sessions opened over HTTP close by CloseSession
+ * or their idle timeout.
+ *
+ * <p>Runs on Jetty (the runtime's Felix HTTP bundle exports it): connections are read by selectors, so an idle or
+ * slowly sending client holds no thread, and a connection without traffic for kyuubi.frontend.thrift.http.max.idle.time
+ * (also in the middle of a request) is closed. At most kyuubi.frontend.thrift.max.worker.threads requests are served
+ * at once, by as many threads, started as needed; one more is answered 503 at once, naming the key, rather than
+ * queued. It binds the configured host (kyuubi.frontend.thrift.http.bind.host, else kyuubi.frontend.bind.host, else
+ * this machine's address as Kyuubi does), never every interface unless told to, and speaks TLS with the key store,
+ * protocols and cipher suites of the binary port.
  */
 final class ThriftHttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(ThriftHttpServer.class);
-    private static final int BACKLOG = 128;
+    /** Threads beyond the request workers: Jetty's acceptor and selectors, and room to answer 503s. */
+    private static final int ACCEPTORS = 1;
+    private static final int SELECTORS = 2;
+    private static final int SPARE_THREADS = 4;
 
     private final FrontendSettings settings;
     private final String bindHost;
     private final int requestedPort;
     private final String path;
+    private final Duration idleTimeout;
     private final PlainCredentials credentials;
     private final TCLIService.Processor<TCLIService.Iface> processor;
     private final ThreadLocal<ClientContext> current = new ThreadLocal<>();
     private final AuthCookies cookies;
-    private HttpServer server;
-    private ExecutorService workers;
+    /** Requests being served; at most kyuubi.frontend.thrift.max.worker.threads. */
+    private final Semaphore serving;
+    private Server server;
+    private ServerConnector connector;
 
     ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
             PlainCredentials credentials) throws FrontendStartException {
         this.settings = settings;
         String host = conf.get(ConfigKeys.THRIFT_HTTP_BIND_HOST).trim();
-        this.bindHost = host.isEmpty() ? conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim() : host;
+        if (host.isEmpty()) host = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
+        this.bindHost = host;
         this.requestedPort = conf.get(ConfigKeys.THRIFT_HTTP_BIND_PORT);
         this.path = "/" + conf.get(ConfigKeys.THRIFT_HTTP_PATH).trim().replaceAll("^/+", "");
+        this.idleTimeout = conf.get(ConfigKeys.THRIFT_HTTP_MAX_IDLE_TIME);
         this.credentials = credentials;
         try {
             this.cookies = AuthCookies.from(conf, Clock.systemUTC());
@@ -78,43 +97,87 @@ final class ThriftHttpServer {
             throw new FrontendStartException("Cannot start the Thrift HTTP frontend: " + e.getMessage(), e);
         }
         this.processor = new TCLIService.Processor<>(BackendDispatcher.create(backend, current::get));
+        this.serving = new Semaphore(settings.maxWorkers());
+    }
+
+    /** The address to bind: the configured one, else this machine's (Kyuubi's default), never all by default. */
+    private String bindAddress() throws FrontendStartException {
+        if (!bindHost.isEmpty()) return bindHost;
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new FrontendStartException("Cannot start the Thrift HTTP frontend: this machine's host name does "
+                    + "not resolve (" + e.getMessage() + "); set " + ConfigKeys.THRIFT_HTTP_BIND_HOST.name(), e);
+        }
     }
 
     void start() throws FrontendStartException {
-        String where = (bindHost.isEmpty() ? "0.0.0.0" : bindHost) + ":" + requestedPort;
-        try {
-            InetSocketAddress address = bindHost.isEmpty() ? new InetSocketAddress(requestedPort)
-                    : new InetSocketAddress(InetAddress.getByName(bindHost), requestedPort);
-            if (settings.tls().enabled()) {
-                SSLContext tls = settings.tls().context();
-                HttpsServer https = HttpsServer.create(address, BACKLOG);
-                https.setHttpsConfigurator(new HttpsConfigurator(tls));
-                server = https;
-            } else {
-                server = HttpServer.create(address, BACKLOG);
+        String address = bindAddress();
+        String where = address + ":" + requestedPort;
+        QueuedThreadPool threads = new QueuedThreadPool(settings.maxWorkers() + ACCEPTORS + SELECTORS + SPARE_THREADS,
+                Math.min(settings.minWorkers(), settings.maxWorkers()) + ACCEPTORS + SELECTORS, 60_000);
+        threads.setName("kitsune-thrift-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        HttpConnectionFactory plain = new HttpConnectionFactory(http);
+        if (settings.tls().enabled()) {
+            TlsSettings.Policy tls = settings.tls().policy();
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(tls.context());
+            // exactly the binary port's policy: Jetty's own exclusions would differ from it
+            ssl.setExcludeProtocols();
+            ssl.setExcludeCipherSuites();
+            ssl.setIncludeProtocols(tls.protocols());
+            if (tls.cipherSuites() != null) ssl.setIncludeCipherSuites(tls.cipherSuites());
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false); // clients reach the server by any name or address its certificate has
+            http.addCustomizer(secure);
+            connector = new ServerConnector(server, ACCEPTORS, SELECTORS, new SslConnectionFactory(ssl, "http/1.1"),
+                    plain);
+        } else {
+            connector = new ServerConnector(server, ACCEPTORS, SELECTORS, plain);
+        }
+        connector.setHost(address);
+        connector.setPort(requestedPort);
+        connector.setIdleTimeout(Math.max(1, idleTimeout.toMillis()));
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                return ThriftHttpServer.this.handle(request, response, callback);
             }
-        } catch (BindException e) {
+        });
+        server.setStopTimeout(5_000);
+        try {
+            server.start();
+        } catch (java.net.BindException e) {
+            stopQuietly();
             throw new FrontendStartException("Cannot start the Thrift HTTP frontend: " + where + " is not available ("
                     + e.getMessage() + "); set " + ConfigKeys.THRIFT_HTTP_BIND_PORT.name()
                     + " to a free port (0 picks one)", e);
-        } catch (IOException e) {
-            throw new FrontendStartException("Cannot start the Thrift HTTP frontend on " + where + ": "
-                    + e.getMessage(), e);
+        } catch (Exception e) {
+            stopQuietly();
+            Throwable cause = e instanceof IOException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof java.net.BindException) {
+                throw new FrontendStartException("Cannot start the Thrift HTTP frontend: " + where + " is not "
+                        + "available (" + cause.getMessage() + "); set " + ConfigKeys.THRIFT_HTTP_BIND_PORT.name()
+                        + " to a free port (0 picks one)", e);
+            }
+            throw new FrontendStartException("Cannot start the Thrift HTTP frontend on " + where + ": " + e, e);
         }
-        AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(settings.minWorkers(), settings.maxWorkers(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "kitsune-thrift-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        server.setExecutor(workers);
-        server.createContext(path, this::handle);
-        server.start();
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
+    }
+
+    /** The address it listens on. */
+    String host() {
+        return connector.getHost();
     }
 
     String url() {
@@ -124,29 +187,59 @@ final class ThriftHttpServer {
     }
 
     void stop(Duration timeout) {
-        if (server != null) server.stop((int) Math.min(timeout.toSeconds(), 5));
-        if (workers != null) workers.shutdownNow();
+        if (server == null) return;
+        server.setStopTimeout(Math.min(timeout.toMillis(), 5_000));
+        stopQuietly();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        String peer = exchange.getRemoteAddress() == null ? "unknown peer"
-                : exchange.getRemoteAddress().getAddress().getHostAddress() + ":" + exchange.getRemoteAddress().getPort();
+    private void stopQuietly() {
         try {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                reply(exchange, 405, "text/plain", ("Kitsune's Thrift HTTP endpoint takes POST requests of the Hive "
-                        + "JDBC driver (transportMode=http;httpPath=" + path.substring(1) + ")\n")
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Stopping the Thrift HTTP frontend failed", e);
+        }
+    }
+
+    private boolean handle(Request request, Response response, Callback callback) {
+        String peer = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+        if (!path.equals(Request.getPathInContext(request))) {
+            reply(response, callback, 404, "text/plain", ("Kitsune's Thrift HTTP endpoint is " + path + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        if (!serving.tryAcquire()) {
+            LOG.warn("Refusing HTTP request from {}: {} requests are being served ({})", peer, settings.maxWorkers(),
+                    ConfigKeys.THRIFT_MAX_WORKERS.name());
+            reply(response, callback, 503, "text/plain", ("The server is serving its most requests at once ("
+                    + ConfigKeys.THRIFT_MAX_WORKERS.name() + "=" + settings.maxWorkers() + "); try again shortly\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        try {
+            serve(request, response, callback, peer);
+        } finally {
+            serving.release();
+        }
+        return true;
+    }
+
+    private void serve(Request request, Response response, Callback callback, String peer) {
+        try {
+            if (!"POST".equals(request.getMethod())) {
+                reply(response, callback, 405, "text/plain", ("Kitsune's Thrift HTTP endpoint takes POST requests of "
+                        + "the Hive JDBC driver (transportMode=http;httpPath=" + path.substring(1) + ")\n")
                         .getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            String user = cookies.user(exchange.getRequestHeaders().get("Cookie"));
-            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (user == null && authorization == null
-                    && AuthCookies.presented(exchange.getRequestHeaders().get("Cookie"))) {
+            List<String> cookieHeaders = request.getHeaders().getValuesList(HttpHeader.COOKIE);
+            String user = cookies.user(cookieHeaders);
+            String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+            if (user == null && authorization == null && AuthCookies.presented(cookieHeaders)) {
                 // a cookie of another server of the namespace (its session moved here) or of an earlier process:
                 // the Hive driver answers a 401 by sending its login again, so the session goes on under that login
-                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kitsune\"");
-                reply(exchange, 401, "text/plain", "The login cookie is not valid on this server; log in again\n"
-                        .getBytes(StandardCharsets.UTF_8));
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+                reply(response, callback, 401, "text/plain", "The login cookie is not valid on this server; log in "
+                        + "again\n");
                 return;
             }
             if (user == null) {
@@ -154,41 +247,41 @@ final class ThriftHttpServer {
                 try {
                     credentials.check(login[0], login[1]);
                 } catch (SaslException e) {
-                    LOG.warn("Refusing HTTP request from {}: {}", peer, e.getMessage());
-                    exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"kitsune\"");
-                    reply(exchange, 401, "text/plain", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                    LOG.warn("Refusing HTTP request from {}: {}", peer,
+                            e instanceof LoginRefusedException r ? r.detail() : e.getMessage());
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+                    reply(response, callback, 401, "text/plain", e.getMessage() + "\n");
                     return;
                 }
                 user = login[0];
                 // later requests of this client show the cookie instead of the password: one login, not one per call
-                exchange.getResponseHeaders().add("Set-Cookie", cookies.issue(user, settings.tls().enabled()));
+                response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(user, settings.tls().enabled()));
             }
-            byte[] body = readBody(exchange.getRequestBody());
+            byte[] body = readBody(Request.asInputStream(request));
             if (body == null) {
-                reply(exchange, 413, "text/plain", ("A Thrift message above " + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name()
-                        + "=" + settings.maxMessageSize() + " bytes\n").getBytes(StandardCharsets.UTF_8));
+                reply(response, callback, 413, "text/plain", "A Thrift message above "
+                        + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "=" + settings.maxMessageSize() + " bytes\n");
                 return;
             }
             TConfiguration tc = TConfiguration.custom().setMaxMessageSize(settings.maxMessageSize())
                     .setMaxFrameSize(settings.maxMessageSize()).build();
             TMemoryBuffer out = new TMemoryBuffer(tc, 4096);
             current.set(new ClientContext(ClientContext.PER_REQUEST_PREFIX + UUID.randomUUID(), user,
-                    exchange.getRemoteAddress() == null ? null : exchange.getRemoteAddress().getAddress().getHostAddress()));
+                    Request.getRemoteAddr(request)));
             try {
                 processor.process(new TBinaryProtocol(new TMemoryInputTransport(tc, body)), new TBinaryProtocol(out));
             } finally {
                 current.remove();
             }
-            reply(exchange, 200, "application/x-thrift", out.getArray(), out.length());
-        } catch (TException | RuntimeException e) {
+            byte[] reply = java.util.Arrays.copyOf(out.getArray(), out.length());
+            reply(response, callback, 200, "application/x-thrift", reply);
+        } catch (TException | IOException | RuntimeException e) {
             LOG.warn("Closing HTTP request from {}: not a Thrift TCLIService message ({})", peer, e.toString());
             try {
-                reply(exchange, 400, "text/plain", "Not a Thrift TCLIService message\n".getBytes(StandardCharsets.UTF_8));
-            } catch (IOException | RuntimeException ignored) {
-                // the reply may already have started
+                reply(response, callback, 400, "text/plain", "Not a Thrift TCLIService message\n");
+            } catch (RuntimeException alreadyCommitted) {
+                callback.failed(e);
             }
-        } finally {
-            exchange.close();
         }
     }
 
@@ -212,16 +305,15 @@ final class ThriftHttpServer {
         return body.length > settings.maxMessageSize() ? null : body;
     }
 
-    private static void reply(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        reply(exchange, status, type, body, body.length);
+    private static void reply(Response response, Callback callback, int status, String type, String text) {
+        reply(response, callback, status, type, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void reply(HttpExchange exchange, int status, String type, byte[] body, int length)
-            throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body, 0, length);
-        }
+    /** Writes the whole reply; the request is complete when it is written (or failed). */
+    private static void reply(Response response, Callback callback, int status, String type, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 }

@@ -69,6 +69,25 @@ record TlsSettings(boolean enabled, Path keystore, String password, String type,
      * start naming the key); the result makes each connection's server-side engine.
      */
     Supplier<SSLEngine> engines() throws FrontendStartException {
+        Policy policy = policy();
+        return () -> {
+            SSLEngine engine = policy.context().createSSLEngine();
+            engine.setUseClientMode(false);
+            engine.setEnabledProtocols(policy.protocols());
+            if (policy.cipherSuites() != null) engine.setEnabledCipherSuites(policy.cipherSuites());
+            return engine;
+        };
+    }
+
+    /**
+     * What both frontends enable: the key store's context, the protocols left after the disallowed ones, and the
+     * cipher suites allowed (null: the JVM's defaults).
+     */
+    record Policy(SSLContext context, String[] protocols, String[] cipherSuites) {
+    }
+
+    /** Reads the key store and checks the restrictions; every problem stops the start naming the key. */
+    Policy policy() throws FrontendStartException {
         SSLContext context = context();
         SSLEngine probe = context.createSSLEngine();
         List<String> protocols = new ArrayList<>(Arrays.asList(probe.getEnabledProtocols()));
@@ -89,14 +108,7 @@ record TlsSettings(boolean enabled, Path keystore, String password, String type,
             }
             enabledSuites = suites.toArray(String[]::new);
         }
-        String[] suites = enabledSuites;
-        return () -> {
-            SSLEngine engine = context.createSSLEngine();
-            engine.setUseClientMode(false);
-            engine.setEnabledProtocols(enabledProtocols);
-            if (suites != null) engine.setEnabledCipherSuites(suites);
-            return engine;
-        };
+        return new Policy(context, enabledProtocols, enabledSuites);
     }
 
     /** A key store's error in words: a wrong password arrives as an unhelpful IOException around a cause. */

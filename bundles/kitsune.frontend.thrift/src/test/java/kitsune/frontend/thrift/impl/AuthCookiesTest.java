@@ -25,7 +25,8 @@ class AuthCookiesTest {
         AuthCookies cookies = new AuthCookies(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(1), List.of());
         String set = cookies.issue("hugo", true);
         assertTrue(set.startsWith("hive.server2.auth="), set);
-        assertTrue(set.endsWith("; Path=/; HttpOnly; Secure"), set);
+        assertTrue(set.endsWith("; Path=/; HttpOnly; SameSite=Strict; Secure"), set);
+        assertTrue(cookies.issue("hugo", false).endsWith("; Path=/; HttpOnly; SameSite=Strict"), "no Secure without TLS");
         assertEquals("hugo", cookies.user(List.of("other=1; " + value(set))));
         AuthCookies later = new AuthCookies(Clock.fixed(NOW.plus(Duration.ofHours(2)), ZoneOffset.UTC),
                 Duration.ofHours(1), List.of());

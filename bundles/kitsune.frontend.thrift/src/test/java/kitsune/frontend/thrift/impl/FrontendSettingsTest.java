@@ -63,4 +63,19 @@ class FrontendSettingsTest {
         assertEquals(10, s.minWorkers(), "min is capped at max");
         assertEquals(20000, of(Map.of("kitsune.frontend.connections.max", "20000")).maxConnections());
     }
+
+    @Test
+    void noneBesideAnAuthenticatorThatChecksPasswordsIsRefusedInOneLineNamingTheKeyAndTheFix() {
+        for (String value : new String[] {"NONE,LDAP", "LDAP,NONE", "NONE,JDBC", "NOSASL,NONE,CUSTOM"}) {
+            kitsune.api.conf.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    kitsune.api.conf.ConfigException.class, () -> of(Map.of("kyuubi.authentication", value)));
+            assertTrue(e.getMessage().startsWith("Invalid value for kyuubi.authentication: '" + value + "'"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("remove NONE"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        }
+        assertEquals("NONE", of(Map.of("kyuubi.authentication", "NONE")).plainType());
+        assertEquals("LDAP", of(Map.of("kyuubi.authentication", "NOSASL,LDAP")).plainType());
+        assertEquals("NONE", of(Map.of("kyuubi.authentication", "NONE,NOSASL")).plainType());
+    }
 }

@@ -106,4 +106,137 @@ class ThriftHttpServerTest {
         assertEquals("anonymous", ThriftHttpServer.basic(null)[0]);
         assertEquals("anonymous", ThriftHttpServer.basic("Basic !!!")[0]);
     }
+
+    // ---------------------------------------------------------------- pool, idle connections, bind address
+
+    private static ThriftHttpServer startWith(RecordingBackend backend, int maxWorkers, Map<String, String> extra)
+            throws Exception {
+        CliBackend b = backend.backend();
+        Map<String, String> conf = new java.util.HashMap<>(Map.of("kyuubi.frontend.thrift.http.bind.host",
+                "127.0.0.1", "kyuubi.frontend.thrift.http.bind.port", "0"));
+        conf.putAll(extra);
+        ThriftHttpServer s = new ThriftHttpServer(new FrontendSettings("127.0.0.1", 0, "127.0.0.1", "NONE",
+                64 * 1024, 1, maxWorkers, 100, Duration.ofSeconds(2), TlsSettings.OFF), KitsuneConf.of(conf), () -> b,
+                new LoginCheck("NONE"));
+        s.start();
+        return s;
+    }
+
+    /** One GetInfo call as Hive JDBC posts it. */
+    private static byte[] getInfoMessage() throws Exception {
+        org.apache.thrift.transport.TMemoryBuffer buf = new org.apache.thrift.transport.TMemoryBuffer(256);
+        new org.apache.hive.service.rpc.thrift.TCLIService.Client(new org.apache.thrift.protocol.TBinaryProtocol(buf))
+                .send_GetInfo(new org.apache.hive.service.rpc.thrift.TGetInfoReq(
+                        kitsune.thrift.Handles.newSessionHandle(java.util.UUID.randomUUID()),
+                        org.apache.hive.service.rpc.thrift.TGetInfoType.CLI_DBMS_NAME));
+        return java.util.Arrays.copyOf(buf.getArray(), buf.length());
+    }
+
+    private static java.util.concurrent.CompletableFuture<HttpResponse<String>> post(HttpClient client,
+            ThriftHttpServer s, byte[] body) {
+        return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/cliservice"))
+                .header("Content-Type", "application/x-thrift").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void fiftySlowCallsLeaveRoomForAFastClientTheHiveDriverGetsThrough() throws Exception {
+        RecordingBackend slow = new RecordingBackend();
+        slow.getInfoGate = new java.util.concurrent.CountDownLatch(1);
+        ThriftHttpServer s = startWith(slow, 999, Map.of());
+        java.util.concurrent.ExecutorService clientThreads = java.util.concurrent.Executors.newFixedThreadPool(8);
+        HttpClient client = HttpClient.newBuilder().executor(clientThreads).build();
+        try {
+            byte[] getInfo = getInfoMessage();
+            java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls =
+                    new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) calls.add(post(client, s, getInfo));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> slow.getInfoRunning.get() == 50);
+            long start = System.nanoTime();
+            try (Connection fast = HiveJdbc.connect("jdbc:hive2://127.0.0.1:" + s.port()
+                    + "/;transportMode=http;httpPath=cliservice", "fast", "pw")) {
+                assertNotNull(fast);
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5_000, "the fast client waited " + millis + " ms behind 50 slow calls");
+            slow.getInfoGate.countDown();
+            for (var call : calls) {
+                assertEquals(200, call.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            }
+        } finally {
+            slow.getInfoGate.countDown();
+            s.stop(Duration.ofSeconds(1));
+            clientThreads.shutdownNow();
+        }
+    }
+
+    @Test
+    void beyondMaxWorkerThreadsARequestIsRefusedAtOnceWith503NamingTheKey() throws Exception {
+        RecordingBackend slow = new RecordingBackend();
+        slow.getInfoGate = new java.util.concurrent.CountDownLatch(1);
+        ThriftHttpServer s = startWith(slow, 4, Map.of());
+        java.util.concurrent.ExecutorService clientThreads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        HttpClient client = HttpClient.newBuilder().executor(clientThreads).build();
+        try {
+            byte[] getInfo = getInfoMessage();
+            java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls =
+                    new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) calls.add(post(client, s, getInfo));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> slow.getInfoRunning.get() == 4);
+            HttpResponse<String> refused = post(client, s, getInfo).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(503, refused.statusCode());
+            assertTrue(refused.body().contains("kyuubi.frontend.thrift.max.worker.threads=4"), refused.body());
+            slow.getInfoGate.countDown();
+            for (var call : calls) {
+                assertEquals(200, call.get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            }
+            assertEquals(200, post(client, s, getInfo).get(20, java.util.concurrent.TimeUnit.SECONDS).statusCode(),
+                    "served again once a thread is free");
+        } finally {
+            slow.getInfoGate.countDown();
+            s.stop(Duration.ofSeconds(1));
+            clientThreads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aConnectionThatStopsSendingInTheMiddleOfItsRequestIsClosedAfterTheIdleTime() throws Exception {
+        ThriftHttpServer s = startWith(new RecordingBackend(), 4, Map.of("kyuubi.frontend.thrift.http.max.idle.time",
+                "PT1S"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.port())) {
+            socket.getOutputStream().write("POST /cliservice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            java.io.InputStream in = socket.getInputStream();
+            while (in.read() >= 0) {
+                // whatever the server says before it closes
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5_000, "closed after " + millis + " ms");
+        } finally {
+            s.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void itBindsTheConfiguredHostAndWithoutOneNotEveryInterface() throws Exception {
+        ThriftHttpServer configured = startWith(new RecordingBackend(), 4, Map.of());
+        try {
+            assertEquals("127.0.0.1", configured.host());
+        } finally {
+            configured.stop(Duration.ofSeconds(1));
+        }
+        ThriftHttpServer unset = startWith(new RecordingBackend(), 4, Map.of("kyuubi.frontend.thrift.http.bind.host",
+                "", "kyuubi.frontend.bind.host", ""));
+        try {
+            assertEquals(java.net.InetAddress.getLocalHost().getHostAddress(), unset.host());
+            assertTrue(!unset.host().equals("0.0.0.0") && !unset.host().equals("::"), unset.host());
+        } finally {
+            unset.stop(Duration.ofSeconds(1));
+        }
+    }
 }
