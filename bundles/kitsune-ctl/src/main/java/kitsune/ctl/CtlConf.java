@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineSpaceVersions;
+import kitsune.api.registry.ZkAuth;
 
 /**
  * The configuration the CLI works with, layered as Kyuubi layers it: JVM system properties {@code kyuubi.*},
@@ -125,6 +126,11 @@ final class CtlConf {
         if (!conf.contains(ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name())) return DEFAULT_CONNECT_WAIT;
         Duration d = get(() -> conf.get(ConfigKeys.HA_ZK_CONNECTION_TIMEOUT));
         return d.isNegative() || d.isZero() ? DEFAULT_CONNECT_WAIT : d;
+    }
+
+    /** kyuubi.ha.zookeeper.auth.*: the servers' ZooKeeper identity, so that the CLI may change their nodes. */
+    ZkAuth zkAuth() throws CtlException {
+        return get(() -> ZkAuth.from(conf));
     }
 
     Duration sessionTimeout() throws CtlException {

@@ -135,7 +135,7 @@ public final class KitsuneCtl {
 
     private int listServer(CtlConf conf, String quorum, String namespace, CtlArgs a) throws CtlException {
         String ns = ZkPaths.namespacePath(namespace);
-        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout())) {
+        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout(), conf.zkAuth())) {
             List<ServiceNode> nodes = withVersion(reg.serviceNodes(ns), a.version);
             out.print(render("Zookeeper service nodes", nodes));
         }
@@ -146,7 +146,7 @@ public final class KitsuneCtl {
         String ns = ZkPaths.namespacePath(namespace);
         int port = requirePort(a);
         HostMatcher host = requireHost(a);
-        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout())) {
+        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout(), conf.zkAuth())) {
             List<ServiceNode> nodes = matching(reg.serviceNodes(ns), host, port, a.version);
             if (nodes.isEmpty()) throw noServer(a, port, ns);
             out.print(render("Zookeeper service nodes", nodes));
@@ -158,7 +158,7 @@ public final class KitsuneCtl {
         String ns = ZkPaths.namespacePath(namespace);
         int port = requirePort(a);
         HostMatcher host = requireHost(a);
-        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout())) {
+        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout(), conf.zkAuth())) {
             List<ServiceNode> nodes = matching(reg.serviceNodes(ns), host, port, a.version);
             if (nodes.isEmpty()) throw noServer(a, port, ns);
             return delete(reg, nodes);
@@ -185,10 +185,10 @@ public final class KitsuneCtl {
         String toNs = ZkPaths.namespacePath(a.namespace);
         String fromQuorum = conf.zkQuorum();
         List<ServiceNode> created = new ArrayList<>();
-        try (Registry from = Registry.connect(fromQuorum, conf.connectWait(), conf.sessionTimeout())) {
+        try (Registry from = Registry.connect(fromQuorum, conf.connectWait(), conf.sessionTimeout(), conf.zkAuth())) {
             List<ServiceNode> current = withVersion(from.serviceNodes(fromNs), a.version);
             Registry to = quorum.equals(fromQuorum) ? from
-                    : Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout());
+                    : Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout(), conf.zkAuth());
             try {
                 List<String> existing = new ArrayList<>();
                 for (ServiceNode n : to.serviceNodes(toNs)) existing.add(withoutSequence(n.name()));
@@ -251,7 +251,7 @@ public final class KitsuneCtl {
         }
         String userPath = space.commonParent() + "/" + space.routingUser();
         String where = allSubdomains ? userPath : space.path();
-        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout())) {
+        try (Registry reg = Registry.connect(quorum, conf.connectWait(), conf.sessionTimeout(), conf.zkAuth())) {
             List<ServiceNode> nodes = new ArrayList<>();
             if (allSubdomains) {
                 for (String sub : reg.children(userPath)) nodes.addAll(reg.serviceNodes(userPath + "/" + sub));
@@ -289,6 +289,7 @@ public final class KitsuneCtl {
             } catch (Exception e) {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
                 String cause = e instanceof KeeperException.NoNodeException ? "it no longer exists"
+                        : e instanceof KeeperException.NoAuthException ? Registry.NO_AUTH
                         : e instanceof KeeperException ke ? ke.code().name() : e.toString();
                 err.println("Error: Failed to delete zookeeper service node:" + n.path() + ": " + cause);
                 rc = CtlException.FAILED;

@@ -5,17 +5,23 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 
+import kitsune.api.conf.ConfigKeys;
 import kitsune.api.registry.ServiceNode;
+import kitsune.api.registry.ZkAuth;
 
 /** The CLI's ZooKeeper client: one Curator client per command, connected within a bounded wait. */
 final class Registry implements AutoCloseable {
@@ -32,16 +38,30 @@ final class Registry implements AutoCloseable {
      *
      * @throws CtlException "Cannot connect to ZooKeeper at Q within N ms" when no server answers in time
      */
-    static Registry connect(String quorum, Duration wait, Duration sessionTimeout) throws CtlException {
+    static Registry connect(String quorum, Duration wait, Duration sessionTimeout, ZkAuth auth) throws CtlException {
         checkResolvable(quorum);
         int waitMs = (int) Math.min(Integer.MAX_VALUE, wait.toMillis());
-        CuratorFramework client = CuratorFrameworkFactory.builder()
+        List<ACL> acl = auth.serverAcls() ? readByAllWritableByCreator() : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(quorum)
                 .sessionTimeoutMs((int) Math.min(Integer.MAX_VALUE, Math.max(sessionTimeout.toMillis(), waitMs)))
                 .connectionTimeoutMs(waitMs)
                 .retryPolicy(new RetryNTimes(1, 500))
                 .ensembleTracker(false)
-                .build();
+                // create server writes server nodes (and their namespace): protected as the servers protect theirs
+                .aclProvider(new ACLProvider() {
+                    @Override
+                    public List<ACL> getDefaultAcl() {
+                        return acl;
+                    }
+
+                    @Override
+                    public List<ACL> getAclForPath(String path) {
+                        return acl;
+                    }
+                });
+        if (auth.authenticated()) builder.authorization(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
+        CuratorFramework client = builder.build();
         boolean connected = false;
         try {
             client.start();
@@ -57,6 +77,13 @@ final class Registry implements AutoCloseable {
             throw CtlException.failed("Cannot connect to ZooKeeper at " + quorum + " within " + waitMs + " ms");
         }
         return new Registry(client, quorum);
+    }
+
+    /** Anyone reads; only the creating identity changes, deletes or adds children. */
+    private static List<ACL> readByAllWritableByCreator() {
+        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.READ_ACL_UNSAFE);
+        acl.addAll(ZooDefs.Ids.CREATOR_ALL_ACL);
+        return Collections.unmodifiableList(acl);
     }
 
     /** Fails fast, naming the host, when no host of the quorum resolves. */
@@ -149,9 +176,15 @@ final class Registry implements AutoCloseable {
         }
     }
 
+    /** Why ZooKeeper refused a change, and the fix. */
+    static final String NO_AUTH = "NoAuth: the node is protected by the servers' ZooKeeper identity; set "
+            + ConfigKeys.HA_ZK_AUTH_TYPE.name() + "=DIGEST and " + ConfigKeys.HA_ZK_AUTH_DIGEST.name()
+            + " as on the servers (conf file or --conf)";
+
     private CtlException failure(String what, Exception e) {
         if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-        String cause = e instanceof KeeperException ke ? ke.code().name() + (ke.getPath() != null ? " " + ke.getPath() : "")
+        String cause = e instanceof KeeperException.NoAuthException ? NO_AUTH
+                : e instanceof KeeperException ke ? ke.code().name() + (ke.getPath() != null ? " " + ke.getPath() : "")
                 : e.toString();
         return CtlException.failed("Cannot " + what + " on ZooKeeper at " + quorum + ": " + cause);
     }

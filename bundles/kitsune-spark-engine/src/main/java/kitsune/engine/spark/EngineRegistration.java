@@ -2,19 +2,25 @@ package kitsune.engine.spark;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.engine.ShareLevel;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
+import kitsune.api.registry.ZkAuth;
 
 /**
  * The engine's node in its engine space, as Kyuubi's engines write it: EPHEMERAL_SEQUENTIAL
@@ -49,12 +56,37 @@ final class EngineRegistration {
         this.settings = settings;
         this.callbacks = callbacks;
         this.onDeregistered = onDeregistered;
-        client = CuratorFrameworkFactory.builder()
+        ZkAuth auth = settings.zkAuth();
+        List<ACL> acl = switch (auth.engineAccess()) {
+            case OPEN -> ZooDefs.Ids.OPEN_ACL_UNSAFE;
+            case PRIVATE -> ZooDefs.Ids.CREATOR_ALL_ACL;
+            case READ_BY_ALL -> {
+                // anyone reads (servers and the Hive driver find engines); only this identity changes anything
+                List<ACL> l = new ArrayList<>(ZooDefs.Ids.READ_ACL_UNSAFE);
+                l.addAll(ZooDefs.Ids.CREATOR_ALL_ACL);
+                yield Collections.unmodifiableList(l);
+            }
+        };
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(settings.zkAddresses())
                 .sessionTimeoutMs((int) settings.zkSessionTimeout().toMillis())
                 .connectionTimeoutMs((int) settings.zkConnectionTimeout().toMillis())
                 .retryPolicy(new ExponentialBackoffRetry(1000, 3))
-                .build();
+                // the engine space's parents and the engine's node
+                .aclProvider(new ACLProvider() {
+                    @Override
+                    public List<ACL> getDefaultAcl() {
+                        return acl;
+                    }
+
+                    @Override
+                    public List<ACL> getAclForPath(String path) {
+                        return acl;
+                    }
+                });
+        if (auth.authenticated()) builder.authorization(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
+        client = builder.build();
+        LOG.info("ZooKeeper {}: {}", settings.zkAddresses(), auth);
     }
 
     /** Creates the node and waits for it; returns its path. */

@@ -16,6 +16,8 @@ import kitsune.api.conf.ValueType;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.ShareLevel;
 import kitsune.api.registry.EngineSpace;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.ZkAuth;
 import kitsune.api.registry.ZkPaths;
 
 /**
@@ -56,6 +58,7 @@ public final class EngineSettings {
     private final int execQueueSize;
     private final int resultMaxRows;
     private final String secret;
+    private final ZkAuth zkAuth;
 
     private EngineSettings(Map<String, String> raw) {
         this.raw = raw;
@@ -90,6 +93,13 @@ public final class EngineSettings {
         } else {
             secret = null;
         }
+        // the launching server's kyuubi.ha.zookeeper.auth.* keys: same identity, same ACLs
+        zkAuth = ZkAuth.from(KitsuneConf.of(raw));
+    }
+
+    /** How the engine authenticates to ZooKeeper and protects its nodes. */
+    public ZkAuth zkAuth() {
+        return zkAuth;
     }
 
     public static EngineSettings load(Path file) throws IOException {

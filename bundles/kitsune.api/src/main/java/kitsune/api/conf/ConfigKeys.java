@@ -72,6 +72,22 @@ public final class ConfigKeys {
             "How long the server waits for its registration znode to be created.");
     public static final ConfigKey<Boolean> HA_ZK_PUBLISH_CONFIGS = key("kyuubi.ha.zookeeper.publish.configs", "false",
             BOOLEAN, true, "Publish hive.server2.* key=value pairs as znode data instead of host:port.");
+    public static final ConfigKey<String> HA_ZK_AUTH_TYPE = key("kyuubi.ha.zookeeper.auth.type", "NONE",
+            ValueType.oneOf("NONE", "DIGEST", "KERBEROS"), true, "How servers and kitsune-ctl authenticate to "
+            + "ZooKeeper: NONE, or DIGEST with kyuubi.ha.zookeeper.auth.digest; any type but NONE also protects every "
+            + "node Kitsune creates with ACLs (writable by that identity only). KERBEROS is refused (not available "
+            + "yet).");
+    public static final ConfigKey<String> HA_ZK_ENGINE_AUTH_TYPE = key("kyuubi.ha.zookeeper.engine.auth.type", "NONE",
+            ValueType.oneOf("NONE", "DIGEST", "KERBEROS"), true, "How engines authenticate to ZooKeeper; engines always "
+            + "use the servers' identity (kyuubi.ha.zookeeper.auth.digest) and protect their nodes whenever the servers "
+            + "do, so DIGEST matters only with kyuubi.ha.zookeeper.auth.type=NONE (engine nodes protected, server nodes "
+            + "not). KERBEROS is refused (not available yet).");
+    public static final ConfigKey<String> HA_ZK_AUTH_DIGEST = key("kyuubi.ha.zookeeper.auth.digest", "", STRING, true,
+            "The ZooKeeper identity as user:password (ZooKeeper's digest scheme): the same on every server and for "
+            + "kitsune-ctl; engines get it through their owner-only settings file. Never logged.");
+    public static final ConfigKey<Boolean> HA_ZK_ACL_ENABLED = key("kyuubi.ha.zookeeper.acl.enabled", "false", BOOLEAN,
+            true, "Protect Kitsune's znodes with ACLs (deprecated in Kyuubi, where an auth type other than NONE does it, "
+            + "as it does here); true with kyuubi.ha.zookeeper.auth.type=NONE stops the start.");
     public static final ConfigKey<Integer> ZK_EMBEDDED_PORT = key("kyuubi.zookeeper.embedded.client.port", "2181", PORT,
             true, "Client port of the embedded ZooKeeper (pseudo mode); 0 picks a free port.");
     public static final ConfigKey<String> ZK_EMBEDDED_ADDRESS = key("kyuubi.zookeeper.embedded.client.port.address",

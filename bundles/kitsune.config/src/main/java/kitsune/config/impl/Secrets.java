@@ -9,7 +9,7 @@ final class Secrets {
 
     static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret");
+        return k.contains("password") || k.contains("secret") || k.contains("digest");
     }
 
     /** The value as it may be shown: quoted, or masked for secret keys. */

@@ -17,6 +17,7 @@ import kitsune.api.engine.ShareLevel;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
+import kitsune.api.registry.ZkAuth;
 
 /**
  * Walks the engine spaces in ZooKeeper ({@code /<ns>_<version>_<SHARELEVEL>_<TYPE>/<user>/<subdomain>/serverUri=...})
@@ -44,12 +45,17 @@ final class EngineTree implements AutoCloseable {
     private final ZooKeeper zk;
     private final CountDownLatch connected = new CountDownLatch(1);
 
-    EngineTree(String connectString) throws DiscoveryException {
+    /**
+     * @param auth the server's ZooKeeper identity: engine spaces are readable by anyone, but this client logs in as
+     *             the server does, as every ZooKeeper client of Kitsune does
+     */
+    EngineTree(String connectString, ZkAuth auth) throws DiscoveryException {
         this.connectString = connectString;
         try {
             this.zk = new ZooKeeper(connectString, SESSION_TIMEOUT_MS, event -> {
                 if (event.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
             });
+            if (auth.authenticated()) zk.addAuthInfo(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
         } catch (Exception e) {
             throw new DiscoveryException("Cannot connect to ZooKeeper " + connectString + " to list engines: " + e, e);
         }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.ZkAuth;
 import kitsune.api.engine.EngineException;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
@@ -128,7 +129,13 @@ public class KitsuneOverview {
             synchronized (engineLock) {
                 if (engineTree == null || !engineTree.usable(connect)) {
                     if (engineTree != null) engineTree.close();
-                    engineTree = new EngineTree(connect);
+                    ZkAuth auth;
+                    try {
+                        auth = ZkAuth.from(conf);
+                    } catch (RuntimeException e) {
+                        auth = ZkAuth.none(); // the HA bundle refused the same keys and stops the server
+                    }
+                    engineTree = new EngineTree(connect, auth);
                 }
                 return engineTree.engines(ZkPaths.trimSlashes(d.namespace()));
             }

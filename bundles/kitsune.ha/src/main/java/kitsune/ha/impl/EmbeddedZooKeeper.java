@@ -38,6 +38,7 @@ final class EmbeddedZooKeeper implements AutoCloseable {
     private final Path dataDir;
     private final int tickTime;
     private final int maxSessionTimeout;
+    private boolean aclChecksRequired;
     private ZooKeeperServer server;
     private ServerCnxnFactory factory;
     private int port;
@@ -70,8 +71,43 @@ final class EmbeddedZooKeeper implements AutoCloseable {
         }
     }
 
+    /** ACLs are configured: refuse to start a server that would not enforce them. */
+    synchronized void requireAclChecks() {
+        aclChecksRequired = true;
+    }
+
+    /**
+     * ZooKeeper skips every ACL check when the JVM property zookeeper.skipACL=yes was set when its server class was
+     * loaded, and refuses digest logins when its digest provider is disabled: either would make ACLs a pretence.
+     */
+    static void checkAclsEnforced() throws StartException {
+        String skip = System.getProperty(ZooKeeperServer.SKIP_ACL);
+        boolean skipping = "yes".equalsIgnoreCase(skip);
+        if (!skipping) {
+            // the server class read the property when it was loaded (reading the field loads it, so only now)
+            try {
+                java.lang.reflect.Field f = ZooKeeperServer.class.getDeclaredField("skipACL");
+                f.setAccessible(true);
+                skipping = f.getBoolean(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.debug("Cannot read ZooKeeperServer.skipACL: {}", e.toString());
+            }
+        }
+        if (skipping) {
+            throw new StartException("The embedded ZooKeeper would not check ACLs: the JVM property "
+                    + ZooKeeperServer.SKIP_ACL + "=yes is set; remove it (KITSUNE_JAVA_OPTS) or set "
+                    + ConfigKeys.HA_ZK_AUTH_TYPE.name() + "=NONE", null);
+        }
+        if ("false".equalsIgnoreCase(System.getProperty("zookeeper.DigestAuthenticationProvider.enabled"))) {
+            throw new StartException("The embedded ZooKeeper would refuse digest logins: the JVM property "
+                    + "zookeeper.DigestAuthenticationProvider.enabled=false is set; remove it (KITSUNE_JAVA_OPTS) "
+                    + "or set " + ConfigKeys.HA_ZK_AUTH_TYPE.name() + "=NONE", null);
+        }
+    }
+
     synchronized void start() throws StartException {
         checkServerDependencies();
+        if (aclChecksRequired) checkAclsEnforced();
         if (System.getProperty("zookeeper.admin.enableServer") == null) {
             // belt and braces: only ZooKeeperServerMain starts the admin server, but never let it bind 8080
             System.setProperty("zookeeper.admin.enableServer", "false");

@@ -10,6 +10,8 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.registry.ZkAuth;
+
 /**
  * What the HA bundle runs, in order: the embedded ZooKeeper (pseudo mode, when kyuubi.ha.addresses is empty),
  * then the Curator client to it or to the external ensemble, then Discovery over that client. Closed in reverse.
@@ -22,6 +24,8 @@ final class HaCore implements HaRuntime, AutoCloseable {
     private final EmbeddedZooKeeper embedded;
     private final CuratorFramework curator;
     private final ZooKeeperDiscovery discovery;
+    private final AclGuard guard;
+    private final Thread repair;
     private final String connectString;
     private final ExecutorService curatorSafe;
 
@@ -32,8 +36,25 @@ final class HaCore implements HaRuntime, AutoCloseable {
         this.embedded = embedded;
         this.curator = curator;
         this.connectString = connectString;
+        this.guard = new AclGuard(curator, settings.auth(), settings.namespace());
         this.discovery = new ZooKeeperDiscovery(curator, connectString, settings.namespace(),
-                Duration.ofMillis(settings.connectionTimeoutMs()));
+                Duration.ofMillis(settings.connectionTimeoutMs()), guard);
+        if (guard.active()) {
+            // once connected, protect what was created before ACLs were on; checks wait for it
+            repair = new Thread(() -> {
+                try {
+                    if (curator.blockUntilConnected(Integer.MAX_VALUE, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        guard.repairOnce();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "kitsune-ha-acl-repair");
+            repair.setDaemon(true);
+            repair.start();
+        } else {
+            repair = null;
+        }
     }
 
     /**
@@ -46,6 +67,7 @@ final class HaCore implements HaRuntime, AutoCloseable {
         String cs = s.addresses();
         if (s.embedded()) {
             zk = EmbeddedZooKeeper.of(s);
+            if (s.auth().serverAcls() || s.auth().engineAcls()) zk.requireAclChecks();
             zk.start();
             cs = zk.connectString();
         }
@@ -56,7 +78,7 @@ final class HaCore implements HaRuntime, AutoCloseable {
             return t;
         });
         try {
-            CuratorFramework c = CuratorFrameworkFactory.builder()
+            CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
                     .runSafeService(safe)
                     .connectString(cs)
                     .sessionTimeoutMs(s.sessionTimeoutMs())
@@ -64,13 +86,17 @@ final class HaCore implements HaRuntime, AutoCloseable {
                     .retryPolicy(RetryPolicies.create(s))
                     // a fixed connect string: never rewritten from the ensemble's dynamic configuration
                     .ensembleTracker(false)
-                    .build();
+                    // every node this client creates, parents included, gets the ACLs of kyuubi.ha.zookeeper.auth.*
+                    .aclProvider(new ZkAcls(s.auth(), s.namespace()));
+            // sent again on every reconnect
+            if (s.auth().authenticated()) b.authorization(ZkAuth.DIGEST_SCHEME, s.auth().digestBytes());
+            CuratorFramework c = b.build();
             String ensemble = cs;
             c.getConnectionStateListenable().addListener((client, state) -> logState(ensemble, state));
             c.start();
-            LOG.info("ZooKeeper client for {} started ({}; session timeout {} ms, connection timeout {} ms, retry {})",
-                    cs, s.embedded() ? "embedded" : "external", s.sessionTimeoutMs(), s.connectionTimeoutMs(),
-                    s.retryPolicy());
+            LOG.info("ZooKeeper client for {} started ({}; session timeout {} ms, connection timeout {} ms, retry {}; "
+                    + "{})", cs, s.embedded() ? "embedded" : "external", s.sessionTimeoutMs(), s.connectionTimeoutMs(),
+                    s.retryPolicy(), s.auth());
             return new HaCore(s, zk, c, cs, safe);
         } catch (RuntimeException e) {
             safe.shutdownNow();
@@ -113,6 +139,7 @@ final class HaCore implements HaRuntime, AutoCloseable {
 
     @Override
     public void close() {
+        if (repair != null) repair.interrupt();
         discovery.close();
         try {
             curator.close();

@@ -5,11 +5,13 @@ import java.time.Duration;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.ZkAuth;
 import kitsune.api.registry.ZkPaths;
 
 /**
  * The kyuubi.ha.* and kyuubi.zookeeper.embedded.* keys this bundle honours, parsed once. All of them need a
- * restart (ConfigKey.restartNeeded), so a running server never sees them change.
+ * restart (ConfigKey.restartNeeded), so a running server never sees them change. {@code auth} holds the ZooKeeper
+ * digest: a record's toString() would show it, so this record's is overridden.
  */
 record HaSettings(
         String addresses,
@@ -26,7 +28,13 @@ record HaSettings(
         int embeddedPort,
         Path embeddedDataDir,
         int embeddedTickTime,
-        int embeddedMaxSessionTimeout) {
+        int embeddedMaxSessionTimeout,
+        ZkAuth auth) {
+
+    @Override
+    public String toString() {
+        return "HaSettings[" + (embedded() ? "embedded" : addresses) + ", namespace " + namespace + ", " + auth + "]";
+    }
 
     static final String WORK_DIR_KEY = "kitsune.work.dir";
     static final String HOME_KEY = "kitsune.home";
@@ -59,7 +67,8 @@ record HaSettings(
                 conf.get(ConfigKeys.ZK_EMBEDDED_PORT),
                 dataDir.toAbsolutePath().normalize(),
                 conf.get(ConfigKeys.ZK_EMBEDDED_TICK_TIME),
-                conf.get(ConfigKeys.ZK_EMBEDDED_MAX_SESSION_TIMEOUT));
+                conf.get(ConfigKeys.ZK_EMBEDDED_MAX_SESSION_TIMEOUT),
+                ZkAuth.from(conf));
     }
 
     static Path workDir(KitsuneConf conf, String frameworkWorkDir, String frameworkHome) {

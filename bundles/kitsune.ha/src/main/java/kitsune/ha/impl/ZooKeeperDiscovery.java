@@ -39,9 +39,13 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
     private final String namespace;
     private final long timeoutMs;
     private final ThreadPoolExecutor pool;
+    /** With ACLs on, what is read must lie under nodes only this server's identity can change. */
+    private final AclGuard guard;
 
-    ZooKeeperDiscovery(CuratorFramework client, String connectString, String namespace, Duration callTimeout) {
+    ZooKeeperDiscovery(CuratorFramework client, String connectString, String namespace, Duration callTimeout,
+            AclGuard guard) {
         this.client = client;
+        this.guard = guard;
         this.connectString = connectString;
         this.namespace = namespace;
         this.timeoutMs = Math.max(1, callTimeout.toMillis());
@@ -67,6 +71,7 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
     @Override
     public List<ServiceNode> list(String path) throws DiscoveryException {
         return bounded("list", path, () -> {
+            guard.checkOwned(path, timeoutMs);
             List<String> children;
             try {
                 children = client.getChildren().forPath(path);
@@ -112,6 +117,7 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
     @Override
     public Optional<byte[]> read(String path) throws DiscoveryException {
         return bounded("read", path, () -> {
+            guard.checkOwned(path, timeoutMs);
             try {
                 return Optional.ofNullable(client.getData().forPath(path));
             } catch (KeeperException.NoNodeException e) {
@@ -123,6 +129,7 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
     @Override
     public List<String> children(String path) throws DiscoveryException {
         return bounded("list", path, () -> {
+            guard.checkOwned(path, timeoutMs);
             try {
                 return client.getChildren().forPath(path);
             } catch (KeeperException.NoNodeException e) {
@@ -135,6 +142,10 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
     public <T> T withLock(String lockPath, Duration timeout, Callable<T> action) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         awaitConnection("lock", lockPath, deadline);
+        bounded("lock", lockPath, () -> {
+            guard.checkOwned(lockPath, timeoutMs);
+            return null;
+        });
         InterProcessSemaphoreMutex lock = new InterProcessSemaphoreMutex(client, lockPath);
         long ms = timeout.toMillis();
         boolean acquired;
@@ -203,6 +214,7 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
                     + " " + path, e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (c instanceof DiscoveryException de) throw de;
             throw new DiscoveryException("Cannot " + what + " " + path + " on ZooKeeper " + connectString + ": " + c,
                     c);
         }

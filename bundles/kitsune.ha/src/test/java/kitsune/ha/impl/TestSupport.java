@@ -34,7 +34,8 @@ final class TestSupport {
     static HaSettings settings(String addresses, Path dataDir, String namespace, boolean publishConfigs,
             int connectionTimeoutMs) {
         return new HaSettings(addresses, namespace, 10_000, connectionTimeoutMs, "N_TIME", 200, 1000, 3,
-                Duration.ofSeconds(10), publishConfigs, "127.0.0.1", 0, dataDir, 500, 20_000);
+                Duration.ofSeconds(10), publishConfigs, "127.0.0.1", 0, dataDir, 500, 20_000,
+                kitsune.api.registry.ZkAuth.none());
     }
 
     static CuratorFramework otherClient(String connectString) throws InterruptedException {

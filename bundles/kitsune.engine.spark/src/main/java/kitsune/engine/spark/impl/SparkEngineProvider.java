@@ -56,7 +56,10 @@ public class SparkEngineProvider implements EngineProvider {
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
             ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
-            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name());
+            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name(),
+            // the server's ZooKeeper identity and ACLs: the engine writes its nodes as the server does
+            ConfigKeys.HA_ZK_AUTH_TYPE.name(), ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE.name(),
+            ConfigKeys.HA_ZK_AUTH_DIGEST.name(), ConfigKeys.HA_ZK_ACL_ENABLED.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
@@ -317,7 +320,10 @@ public class SparkEngineProvider implements EngineProvider {
         return p;
     }
 
-    /** Written readable by the server's user only: spark.* and the engine secret may hold credentials. */
+    /**
+     * Written readable by the server's user only: spark.* and the engine secret and ZooKeeper digest may hold
+     * credentials.
+     */
     private static void writeOwnerOnly(Properties p, Path file, String comment) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -1,0 +1,126 @@
+package kitsune.api.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.ZkAuth.Access;
+
+class ZkAuthTest {
+    private static final String TYPE = "kyuubi.ha.zookeeper.auth.type";
+    private static final String ENGINE_TYPE = "kyuubi.ha.zookeeper.engine.auth.type";
+    private static final String DIGEST = "kyuubi.ha.zookeeper.auth.digest";
+    private static final String ACL = "kyuubi.ha.zookeeper.acl.enabled";
+
+    private static ZkAuth auth(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return ZkAuth.from(KitsuneConf.of(m));
+    }
+
+    private static String refusal(String... kv) {
+        return assertThrows(ConfigException.class, () -> auth(kv)).getMessage();
+    }
+
+    @Test
+    void withoutTheKeysNothingAuthenticatesAndEveryNodeIsOpen() {
+        ZkAuth a = auth();
+        assertFalse(a.authenticated());
+        assertFalse(a.serverAcls());
+        assertFalse(a.engineAcls());
+        assertEquals(Access.OPEN, a.serverAccess("/kyuubi_sessions/x", "kyuubi"));
+        assertEquals(Access.OPEN, a.engineAccess());
+    }
+
+    @Test
+    void digestProtectsServiceNodesReadableByAllAndSessionRecordsPrivately() {
+        ZkAuth a = auth(TYPE, "digest", DIGEST, "kitsune:pa:ss word");
+        assertTrue(a.authenticated());
+        assertEquals("kitsune", a.user());
+        assertArrayEquals("kitsune:pa:ss word".getBytes(StandardCharsets.UTF_8), a.digestBytes());
+        assertTrue(a.serverAcls());
+        assertTrue(a.engineAcls(), "engines protect their nodes whenever the servers do");
+        assertEquals(Access.READ_BY_ALL, a.serverAccess("/kyuubi", "kyuubi"));
+        assertEquals(Access.READ_BY_ALL, a.serverAccess("/kyuubi/serverUri=h:1;sequence=0000000001", "kyuubi"));
+        assertEquals(Access.READ_BY_ALL, a.serverAccess("/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default", "kyuubi"));
+        assertEquals(Access.READ_BY_ALL, a.serverAccess("/kyuubi_1-spark-4.0_USER_SPARK_SQL_lock/alice", "kyuubi"));
+        assertEquals(Access.PRIVATE, a.serverAccess("/kyuubi_sessions", "kyuubi"));
+        assertEquals(Access.PRIVATE, a.serverAccess("/kyuubi_sessions/3f1c", "kyuubi"));
+        assertEquals(Access.PRIVATE, a.serverAccess("/kyuubi_sessions_sweep_lock/lease-1", "/kyuubi/"));
+        assertEquals(Access.READ_BY_ALL, a.engineAccess());
+    }
+
+    @Test
+    void aclEnabledWithAnAuthTypeIsTheSameAsTheAuthTypeAlone() {
+        ZkAuth a = auth(TYPE, "DIGEST", DIGEST, "k:p", ACL, "true");
+        assertTrue(a.serverAcls());
+    }
+
+    @Test
+    void engineDigestAloneProtectsEngineNodesOnly() {
+        ZkAuth a = auth(ENGINE_TYPE, "DIGEST", DIGEST, "k:p");
+        assertTrue(a.authenticated());
+        assertFalse(a.serverAcls());
+        assertTrue(a.engineAcls());
+        assertEquals(Access.OPEN, a.serverAccess("/kyuubi", "kyuubi"));
+    }
+
+    @Test
+    void aDigestWithoutAnAuthTypeAuthenticatesWithoutAcls() {
+        ZkAuth a = auth(DIGEST, "k:p");
+        assertTrue(a.authenticated());
+        assertFalse(a.serverAcls());
+        assertFalse(a.engineAcls());
+    }
+
+    @Test
+    void aclsWithoutAnIdentityAreRefusedNamingBothKeys() {
+        String m = refusal(ACL, "true");
+        assertTrue(m.startsWith("kyuubi.ha.zookeeper.acl.enabled=true needs kyuubi.ha.zookeeper.auth.type=DIGEST"), m);
+        assertFalse(m.contains("\n"));
+    }
+
+    @Test
+    void digestTypeWithoutADigestIsRefusedNamingTheKey() {
+        assertEquals("kyuubi.ha.zookeeper.auth.type=DIGEST needs kyuubi.ha.zookeeper.auth.digest=user:password (the "
+                + "same on every server and for kitsune-ctl)", refusal(TYPE, "DIGEST"));
+        assertTrue(refusal(ENGINE_TYPE, "DIGEST").startsWith("kyuubi.ha.zookeeper.engine.auth.type=DIGEST needs "));
+    }
+
+    @Test
+    void kerberosIsAcceptedAsAValueAndRefusedAsNotAvailableYet() {
+        assertTrue(refusal(TYPE, "KERBEROS").startsWith(
+                "kyuubi.ha.zookeeper.auth.type=KERBEROS is not available yet"));
+        assertTrue(refusal(ENGINE_TYPE, "kerberos").startsWith(
+                "kyuubi.ha.zookeeper.engine.auth.type=KERBEROS is not available yet"));
+    }
+
+    @Test
+    void aMalformedDigestIsRefusedWithoutShowingIt() {
+        for (String bad : new String[] {"nopassword", "user:", ":secretpw", "us er:secretpw", "us/er:secretpw",
+                "user:secret\u0001pw"}) {
+            String m = refusal(TYPE, "DIGEST", DIGEST, bad);
+            assertTrue(m.startsWith("Invalid value for kyuubi.ha.zookeeper.auth.digest (not shown): expected "
+                    + "user:password"), m);
+            assertFalse(m.contains("secret"), "the value is never shown: " + m);
+        }
+        // malformed is malformed even where it would not be used
+        refusal(DIGEST, "nopassword");
+    }
+
+    @Test
+    void toStringNamesTheUserNeverThePassword() {
+        String s = auth(TYPE, "DIGEST", DIGEST, "kitsune:hunter2").toString();
+        assertEquals("ZooKeeper digest user kitsune, ACLs on", s);
+    }
+}

@@ -1,0 +1,218 @@
+package kitsune.ha.impl;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.registry.DiscoveryException;
+import kitsune.api.registry.ZkAuth;
+
+/**
+ * With ACLs on, makes sure that what this server reads was written by its own identity. An ACL on a node only says
+ * who may change it from now on; what matters is who could create it and its children, i.e. the ACLs of the node and
+ * of every ancestor below the root. A path is trusted only when none of them lets another identity write, create,
+ * delete or change ACLs ({@link #checkOwned}), so a node planted in an engine space by someone else is never used.
+ * {@link #repair()} gives the nodes of this namespace that were created before ACLs were turned on (open to anyone)
+ * the ACLs they would get today, once: when the namespace's own node is still open.
+ */
+final class AclGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(AclGuard.class);
+    private static final int CHANGES = ZooDefs.Perms.WRITE | ZooDefs.Perms.CREATE | ZooDefs.Perms.DELETE
+            | ZooDefs.Perms.ADMIN;
+
+    private final CuratorFramework client;
+    private final ZkAuth auth;
+    private final String namespace;
+    private final ZkAcls acls;
+    private volatile Set<String> ownIds;
+    /** Open until the first repair pass has run (or failed): checks wait for it rather than refuse old nodes. */
+    private final java.util.concurrent.CountDownLatch repaired = new java.util.concurrent.CountDownLatch(1);
+
+    AclGuard(CuratorFramework client, ZkAuth auth, String namespace) {
+        this.client = client;
+        this.auth = auth;
+        this.namespace = namespace;
+        this.acls = new ZkAcls(auth, namespace);
+    }
+
+    boolean active() {
+        return auth.serverAcls();
+    }
+
+    /**
+     * The digest id ZooKeeper gives this client, as the ensemble computes it (its digest algorithm may not be
+     * ZooKeeper's default): the ACL of an ephemeral probe node created with the creator's ACL. Where no such node can
+     * be created (a root closed to this identity), computed here with the default algorithm.
+     */
+    Set<String> ownIds() throws Exception {
+        Set<String> ids = ownIds;
+        if (ids != null) return ids;
+        ids = new HashSet<>();
+        String probe = null;
+        try {
+            probe = client.create().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .withACL(ZooDefs.Ids.CREATOR_ALL_ACL).forPath("/" + namespace.replace('/', '_') + "_whoami-");
+            for (ACL a : client.getACL().forPath(probe)) {
+                if (ZkAuth.DIGEST_SCHEME.equals(a.getId().getScheme())) ids.add(a.getId().getId());
+            }
+        } catch (KeeperException.NoAuthException | KeeperException.InvalidACLException e) {
+            ids.add(DigestAuthenticationProvider.generateDigest(new String(auth.digestBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        } finally {
+            if (probe != null) {
+                try {
+                    client.delete().forPath(probe);
+                } catch (KeeperException.NoNodeException gone) {
+                    // ephemeral anyway
+                }
+            }
+        }
+        if (ids.isEmpty()) {
+            throw new DiscoveryException("ZooKeeper did not accept this server's digest identity (user "
+                    + auth.user() + "): check kyuubi.ha.zookeeper.auth.digest and that the ensemble enables the "
+                    + "digest authentication provider");
+        }
+        ownIds = Set.copyOf(ids);
+        return ownIds;
+    }
+
+    /** The first ACL entry that lets an identity other than this server's change the node, or null. */
+    String foreignWriter(List<ACL> acl, Set<String> own) {
+        for (ACL a : acl) {
+            if ((a.getPerms() & CHANGES) == 0) continue;
+            if (ZkAuth.DIGEST_SCHEME.equals(a.getId().getScheme()) && own.contains(a.getId().getId())) continue;
+            String id = a.getId().getId();
+            if (ZkAuth.DIGEST_SCHEME.equals(a.getId().getScheme()) && id.indexOf(':') > 0) {
+                id = id.substring(0, id.indexOf(':')) + ":…"; // the user, not the password hash
+            }
+            return a.getId().getScheme() + ":" + id;
+        }
+        return null;
+    }
+
+    /**
+     * @param waitMs how long to wait for a first repair pass still running
+     * @throws DiscoveryException naming the node and the identity when the path or an ancestor can be changed by
+     *                            another identity; a path not there yet passes (only its creator matters, and the
+     *                            ancestors that exist are checked)
+     */
+    void checkOwned(String path, long waitMs) throws Exception {
+        if (!active()) return;
+        repaired.await(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Set<String> own = ownIds();
+        for (String p = path; p.length() > 1; p = p.substring(0, Math.max(1, p.lastIndexOf('/')))) {
+            List<ACL> acl;
+            try {
+                acl = client.getACL().forPath(p);
+            } catch (KeeperException.NoNodeException e) {
+                continue;
+            }
+            String foreign = foreignWriter(acl, own);
+            if (foreign != null) {
+                throw new DiscoveryException("Refusing " + path + ": the znode " + p + " can be changed by " + foreign
+                        + ", not only by this server's ZooKeeper identity (" + auth.user() + "), so what is under it "
+                        + "may have been planted; delete " + p + " (as its owner or ZooKeeper's super user) and "
+                        + "Kitsune re-creates it protected");
+            }
+        }
+    }
+
+    /**
+     * Sets today's ACLs on the persistent nodes of this namespace that still let others change them, when ACLs are
+     * turned on for the first time (the namespace's node is still open); later, an open node was created by someone
+     * else since and stays refused by {@link #checkOwned}. Nodes of another identity that this server may not change are named in one WARN line each.
+     *
+     * @return how many nodes were protected
+     */
+    int repair() throws Exception {
+        if (!active()) return 0;
+        Set<String> own = ownIds();
+        int fixed = 0;
+        try {
+            if (foreignWriter(client.getACL().forPath("/" + namespace), own) == null) {
+                // ACLs were on before: anything open now was created since by someone else, and is not adopted
+                return 0;
+            }
+        } catch (KeeperException.NoNodeException e) {
+            return 0; // a new namespace: every node will be created protected
+        }
+        // the namespace's node and its siblings named <namespace>_...: engine spaces, locks, session records
+        String nsPath = "/" + namespace;
+        int slash = nsPath.lastIndexOf('/');
+        String parent = slash == 0 ? "/" : nsPath.substring(0, slash);
+        String base = nsPath.substring(slash + 1);
+        List<String> roots = new ArrayList<>();
+        try {
+            for (String child : client.getChildren().forPath(parent)) {
+                if (child.equals(base) || child.startsWith(base + "_")) {
+                    roots.add(parent.equals("/") ? "/" + child : parent + "/" + child);
+                }
+            }
+        } catch (KeeperException.NoNodeException e) {
+            return 0;
+        }
+        for (String root : roots) fixed += repair(root, own);
+        return fixed;
+    }
+
+    /** Runs {@link #repair()} once (at start, when connected), logging the outcome; checks wait for it. */
+    void repairOnce() {
+        try {
+            int n = repair();
+            if (n > 0) {
+                LOG.info("ZooKeeper ACLs turned on for namespace {}: {} existing znode(s) now writable by {} only",
+                        namespace, n, auth.user());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Could not protect the existing znodes of namespace {}: {}", namespace, e.toString());
+        } finally {
+            repaired.countDown();
+        }
+    }
+
+    private int repair(String path, Set<String> own) throws Exception {
+        Stat stat = new Stat();
+        List<ACL> acl;
+        try {
+            acl = client.getACL().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return 0;
+        }
+        if (stat.getEphemeralOwner() != 0) return 0; // a live server's or engine's node: its owner's business
+        int fixed = 0;
+        if (foreignWriter(acl, own) != null) {
+            try {
+                client.setACL().withACL(acls.getAclForPath(path)).forPath(path);
+                fixed++;
+            } catch (KeeperException.NoAuthException e) {
+                LOG.warn("The znode {} can be changed by {} and this server may not protect it: delete it (as its "
+                        + "owner or ZooKeeper's super user) so that Kitsune re-creates it with its ACLs", path,
+                        foreignWriter(acl, own));
+                return 0;
+            } catch (KeeperException.NoNodeException e) {
+                return 0;
+            }
+        }
+        List<String> children;
+        try {
+            children = client.getChildren().forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return fixed;
+        }
+        for (String c : children) fixed += repair(path + "/" + c, own);
+        return fixed;
+    }
+}
