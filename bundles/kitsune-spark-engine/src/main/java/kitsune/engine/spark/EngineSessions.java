@@ -5,6 +5,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.hive.service.rpc.thrift.TOperationHandle;
 import org.apache.hive.service.rpc.thrift.TProtocolVersion;
@@ -33,10 +36,54 @@ final class EngineSessions {
     private final Map<String, Set<UUID>> byConnection = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
     private volatile long idleSinceMillis = System.currentTimeMillis();
+    /**
+     * Spark sessions built ahead of need: a new SparkSession's state (SQL conf, analyzer, its copy of the function
+     * registry, session catalog) is built on its first use, milliseconds a first statement would otherwise pay.
+     * Never used before they are handed out, so no state passes from one session to another.
+     */
+    static final int READY_SESSIONS = 2;
+    private final ConcurrentLinkedDeque<SparkSession> ready = new ConcurrentLinkedDeque<>();
+    private final AtomicBoolean preparing = new AtomicBoolean();
+    private volatile boolean prepareAhead;
 
-    EngineSessions(SparkSession root, Listener listener) {
+    private final Executor background;
+
+    /** @param background where sessions are prepared ahead (a few milliseconds each) */
+    EngineSessions(SparkSession root, Listener listener, Executor background) {
         this.root = root;
         this.listener = listener;
+        this.background = background;
+    }
+
+    /** From now on, keeps {@link #READY_SESSIONS} sessions built ahead (called once the catalog is open). */
+    void prepareAhead() {
+        prepareAhead = true;
+        refill();
+    }
+
+    private SparkSession freshSession() {
+        SparkSession s = ready.pollFirst();
+        refill();
+        return s != null ? s : root.newSession();
+    }
+
+    private void refill() {
+        if (!prepareAhead || !accepting || ready.size() >= READY_SESSIONS || !preparing.compareAndSet(false, true)) {
+            return;
+        }
+        background.execute(() -> {
+            try {
+                while (accepting && ready.size() < READY_SESSIONS) {
+                    SparkSession s = root.newSession();
+                    s.sql("SELECT 1"); // builds its state and analyzer now; runs nothing
+                    ready.addLast(s);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Preparing a session ahead failed; sessions are built when they open", e);
+            } finally {
+                preparing.set(false);
+            }
+        });
     }
 
     EngineSession open(String user, String connectionId, TProtocolVersion protocol, Map<String, String> conf) {
@@ -44,7 +91,7 @@ final class EngineSessions {
             throw new IllegalStateException("This engine is de-registered and stops after its last session; "
                     + "connect again to get a new engine");
         }
-        EngineSession session = new EngineSession(user, connectionId, protocol, root.newSession());
+        EngineSession session = new EngineSession(user, connectionId, protocol, freshSession());
         session.applyConfiguration(conf);
         sessions.put(session.id(), session);
         if (connectionId != null) {

@@ -132,7 +132,7 @@ final class SparkEngine {
         spark = SparkSessionFactory.create(settings);
         statementPool = StatementPool.create(settings.execPoolSize(), settings.execQueueSize(),
                 daemon("kitsune-statement"));
-        sessions = new EngineSessions(spark, this::sessionClosed);
+        sessions = new EngineSessions(spark, this::sessionClosed, scheduler);
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
                 settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection(),
                 settings.resultMaxRows());
@@ -151,7 +151,7 @@ final class SparkEngine {
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         LOG.info("Kitsune Spark engine: registered {} in ZooKeeper {} ({} ms after JVM start)", path,
                 settings.zkAddresses(), sinceJvmStart);
-        SparkSessionFactory.warmUp(spark);
+        SparkSessionFactory.warmUp(spark, sessions::prepareAhead);
 
         long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
         scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);

@@ -54,7 +54,7 @@ final class SparkSessionFactory {
      * queries that need the catalog meanwhile wait for it inside Spark. A failure is logged with its cause; queries
      * that need the catalog then report it themselves, and the rest keeps working.
      */
-    static Thread warmUp(SparkSession spark) {
+    static Thread warmUp(SparkSession spark, Runnable then) {
         Thread t = new Thread(() -> {
             long t1 = System.nanoTime();
             try {
@@ -62,6 +62,7 @@ final class SparkSessionFactory {
                 spark.range(1).collectAsList();
                 LOG.info("Kitsune Spark engine: catalog opened and query path warmed up in {} ms",
                         (System.nanoTime() - t1) / 1_000_000);
+                then.run();
             } catch (RuntimeException e) {
                 LOG.error("Kitsune Spark engine: the catalog could not be opened; queries that need it will fail: {}",
                         SqlErrors.message(e), e);

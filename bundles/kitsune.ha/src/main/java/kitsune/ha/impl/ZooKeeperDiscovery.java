@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,13 +72,51 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
         return namespace;
     }
 
+    /**
+     * The nodes of a path as last read, valid until ZooKeeper reports a change under it (a one-shot watch set with
+     * the read: a node added or removed, the connection lost or the session expired) or for {@link #LISTED_FOR_MS}
+     * at most. A session's open looks up its engine space this way without a round trip while the space is unchanged.
+     * Nodes' data is not watched: service and engine nodes are written once, when they are created.
+     */
+    private final Map<String, Listed> listed = new ConcurrentHashMap<>();
+    private static final int LISTED_MAX = 1024;
+    private static final long LISTED_FOR_MS = 30_000;
+
+    private static final class Listed implements Watcher {
+        private final Map<String, Listed> owner;
+        private final String path;
+        private final long sinceNanos = System.nanoTime();
+        private volatile List<ServiceNode> nodes;
+        private volatile boolean changed;
+
+        Listed(Map<String, Listed> owner, String path) {
+            this.owner = owner;
+            this.path = path;
+        }
+
+        @Override
+        public void process(WatchedEvent event) {
+            changed = true;
+            owner.remove(path, this);
+        }
+
+        List<ServiceNode> current() {
+            return changed || System.nanoTime() - sinceNanos > TimeUnit.MILLISECONDS.toNanos(LISTED_FOR_MS) ? null
+                    : nodes;
+        }
+    }
+
     @Override
     public List<ServiceNode> list(String path) throws DiscoveryException {
+        Listed known = listed.get(path);
+        List<ServiceNode> cached = known == null ? null : known.current();
+        if (cached != null) return cached;
         return bounded("list", path, () -> {
             guard.checkOwned(path, timeoutMs);
+            Listed watch = new Listed(listed, path);
             List<String> children;
             try {
-                children = client.getChildren().forPath(path);
+                children = client.getChildren().usingWatcher(watch).forPath(path);
             } catch (KeeperException.NoNodeException e) {
                 return List.of();
             }
@@ -90,12 +132,18 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
                         data == null ? null : new String(data, StandardCharsets.UTF_8));
                 if (node != null) nodes.add(node);
             }
-            return ServiceNode.bySequence(nodes);
+            List<ServiceNode> sorted = List.copyOf(ServiceNode.bySequence(nodes));
+            watch.nodes = sorted;
+            if (listed.size() >= LISTED_MAX) listed.clear(); // many spaces looked up once: start over
+            listed.put(path, watch); // a change since the read has marked it changed already
+            return sorted;
         });
     }
 
     @Override
     public boolean delete(String path) throws DiscoveryException {
+        int slash = path.lastIndexOf('/');
+        if (slash > 0) listed.remove(path.substring(0, slash)); // at once, not when the watch reports it
         return bounded("delete", path, () -> {
             try {
                 client.delete().forPath(path);

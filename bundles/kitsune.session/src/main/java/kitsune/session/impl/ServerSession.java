@@ -3,6 +3,7 @@ package kitsune.session.impl;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +33,8 @@ final class ServerSession {
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile Instant lastAccess;
+    /** The write of this session's record, which its removal follows (completed when there is none to wait for). */
+    private volatile CompletableFuture<Void> recordWrite = CompletableFuture.completedFuture(null);
     /** The limiter's slots of a session opened here (null for one continued from its record). */
     private volatile SessionLimiter.Permit permit;
 
@@ -112,6 +115,14 @@ final class ServerSession {
 
     TSessionHandle engineHandle() {
         return engineHandle;
+    }
+
+    CompletableFuture<Void> recordWrite() {
+        return recordWrite;
+    }
+
+    void recordWrite(CompletableFuture<Void> write) {
+        recordWrite = write;
     }
 
     void holdPermit(SessionLimiter.Permit p) {

@@ -5,6 +5,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
@@ -20,6 +25,7 @@ import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.registry.ZkPaths;
+import kitsune.internal.threads.NamedThreads;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Statuses;
 
@@ -44,9 +50,66 @@ final class SessionContinuity {
         this.serverName = serverName;
     }
 
+    /**
+     * Records are written and removed in the background, off the client's way (a ZooKeeper write is a round trip
+     * and a disk sync on the ensemble): a session's record is removed only after its write finished, so the two never
+     * cross. Bounded: when ZooKeeper falls behind so far, a session goes without a record (logged) rather than a
+     * client waiting.
+     */
+    private ThreadPoolExecutor writer;
+    private static final int WRITES_QUEUED_MAX = 10_000;
+
+    /** Starts the background writer of records. */
+    synchronized void start() {
+        if (writer != null) return;
+        writer = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(WRITES_QUEUED_MAX),
+                NamedThreads.daemon("kitsune-session-records"));
+        writer.allowCoreThreadTimeOut(true);
+    }
+
+    /** Finishes the writes and removals already asked for, waiting at most that long. */
+    void stop(Duration wait) {
+        ThreadPoolExecutor w;
+        synchronized (this) {
+            w = writer;
+            writer = null;
+        }
+        if (w == null) return;
+        w.shutdown();
+        try {
+            if (!w.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("{} session record write(s) left undone at stop: the sweep removes records of closed "
+                        + "sessions later", w.getQueue().size() + w.getActiveCount());
+                w.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** A session opened here: its record, so that any server of the namespace can continue it. */
     void opened(ServerSession s, SessionRecords.Entry entry) {
-        write(s.id(), entry);
+        s.recordWrite(inBackground(s.id(), "written", () -> write(s.id(), entry)));
+    }
+
+    /** A session closed here: its record goes once it has been written. */
+    void closed(ServerSession s) {
+        s.recordWrite().whenComplete((done, failed) -> inBackground(s.id(), "removed", () -> closed(s.id())));
+    }
+
+    private CompletableFuture<Void> inBackground(UUID id, String what, Runnable task) {
+        ThreadPoolExecutor w = writer;
+        if (w == null) {
+            task.run(); // not started (or stopped): in the caller's thread
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            return CompletableFuture.runAsync(task, w);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("The record of session {} is not {}: {} ZooKeeper writes are waiting already", id, what,
+                    WRITES_QUEUED_MAX);
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /** A session continued here: its record names this server from now on. */

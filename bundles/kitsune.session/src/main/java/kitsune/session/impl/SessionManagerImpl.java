@@ -79,6 +79,7 @@ import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
+import kitsune.internal.threads.NamedThreads;
 import kitsune.thrift.Callers;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
@@ -100,6 +101,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     static final String NULLS_LAST_KEY = "hive.default.nulls.last";
     /** Stale engine nodes removed for one session at most (one per dead engine of its space). */
     private static final int STALE_NODE_ATTEMPTS = 3;
+    /** How long a stop waits for the session records still being written or removed, and for closes on engines. */
+    private static final Duration RECORDS_AT_STOP = Duration.ofSeconds(10);
     private static final String DRAINING = "This server accepts no new sessions; connect to another server";
     /** How this server names itself in session records. */
     private static final String SERVER_NAME = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
@@ -116,6 +119,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private final EngineChannels channels = new EngineChannels();
     private final SessionContinuity continuity;
     private final SessionLimiter limiter = new SessionLimiter();
+    private final BackgroundCloses closes = new BackgroundCloses();
     private volatile KitsuneConf conf = KitsuneConf.empty();
     private volatile String refusal;
     /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
@@ -135,11 +139,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /** Starts the idle-session checker. */
     public synchronized void start() {
-        checker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kitsune-session-checker");
-            t.setDaemon(true);
-            return t;
-        });
+        checker = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("kitsune-session-checker"));
+        continuity.start();
+        closes.start();
         scheduleIdleCheck();
     }
 
@@ -148,6 +150,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (checker != null) checker.shutdownNow();
         checker = null;
         new ArrayList<>(sessions.values()).forEach(s -> close(s, "the session service stops"));
+        continuity.stop(RECORDS_AT_STOP);
+        closes.stop(RECORDS_AT_STOP);
         channels.closeAll();
     }
 
@@ -339,17 +343,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (held) s.releasePermit();
         if (!held && !(s.resumed() && refusal != null)) return Statuses.ok();
         for (String op : s.operations()) operations.remove(op);
-        continuity.closed(s.id());
+        continuity.closed(s);
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
-        TStatus status = Statuses.ok();
-        try {
-            TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
-            status = s.engine().call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
+        TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
+        closes.submit("Closing session " + s.id() + " on its engine", () -> {
+            TStatus status = s.engine().call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
                     c -> c.CloseSession(closeReq)).getStatus();
-        } catch (EngineCallException e) {
-            LOG.warn("Session {}: {}", s.id(), e.getMessage());
-        }
-        return status;
+            if (!Statuses.isOk(status)) {
+                LOG.warn("Session {}: its engine answered CloseSession with {}", s.id(), status.getErrorMessage());
+            }
+        });
+        return Statuses.ok();
     }
 
     // ---------------------------------------------------------------- calls on a session
@@ -604,6 +608,25 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TCloseOperationResp CloseOperation(TCloseOperationReq req) {
+        String known = Handles.key(req.getOperationHandle());
+        ServerSession held = operations.get(known);
+        if (held != null) {
+            // an operation of a session held here: forgotten now, closed on the engine in the background
+            ServerSession s;
+            try {
+                s = ownedSessionOf(req.getOperationHandle());
+            } catch (SessionRefusedException e) {
+                return new TCloseOperationResp(Statuses.error(e.getMessage()));
+            }
+            if (s == held && operations.remove(known, held)) {
+                held.operations().remove(known);
+                closes.submit("Closing operation " + known + " on its engine", () -> {
+                    TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
+                    if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
+                });
+                return new TCloseOperationResp(Statuses.ok());
+            }
+        }
         TCloseOperationResp resp = onOperation(req.getOperationHandle(), TCloseOperationResp.class,
                 "CloseOperation", c -> c.CloseOperation(req));
         String key = Handles.key(req.getOperationHandle());
