@@ -1,5 +1,6 @@
 package kitsune.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +148,7 @@ class PseudoModeTest {
     void cancelledQueryStopsOnTheEngine() throws Exception {
         try (Connection c = Jdbc.connect(server.zkUrl(), "frank"); Statement st = c.createStatement()) {
             Jdbc.single(c, "SELECT 1"); // engine up
+            ProcessHandle engine = Engines.of(server, "frank").get(0);
             CompletableFuture<Object> run = CompletableFuture.supplyAsync(() -> {
                 try (ResultSet rs = st.executeQuery("SELECT max(hash(id)) FROM range(1000000000000)")) {
                     return rs.next();
@@ -155,20 +156,26 @@ class PseudoModeTest {
                     return e;
                 }
             });
-            Thread.sleep(4000);
+            // the job computes: the engine burns more than half a core
+            await().atMost(Duration.ofSeconds(30)).until(() -> cpuMillisPerSecond(engine) > 500);
             assertFalse(run.isDone(), "the long query should still be running");
             st.cancel();
             Object outcome = run.get(60, TimeUnit.SECONDS);
             assertTrue(outcome instanceof SQLException, "cancelled query must fail, got " + outcome);
-            // The engine's CPU use must fall back to idle: a job still running would burn both cores.
-            ProcessHandle engine = Engines.of(server, "frank").get(0);
-            Thread.sleep(2000);
-            Duration before = engine.info().totalCpuDuration().orElseThrow();
-            Thread.sleep(3000);
-            Duration used = engine.info().totalCpuDuration().orElseThrow().minus(before);
-            assertTrue(used.toMillis() < 1500, "engine kept computing after cancel: " + used.toMillis() + " ms CPU in 3 s");
+            // the engine falls back to idle: a job still running would burn both cores until it ends, in hours
+            await("the engine's CPU use falls back to idle after the cancel").atMost(Duration.ofSeconds(20))
+                    .until(() -> cpuMillisPerSecond(engine) < 300);
             assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
         }
+    }
+
+    /** The CPU time a process uses over the next second, in milliseconds. */
+    private static long cpuMillisPerSecond(ProcessHandle p) throws InterruptedException {
+        Duration before = p.info().totalCpuDuration().orElseThrow();
+        long t0 = System.nanoTime();
+        TimeUnit.SECONDS.sleep(1);
+        Duration used = p.info().totalCpuDuration().orElseThrow().minus(before);
+        return used.toMillis() * 1_000_000_000L / (System.nanoTime() - t0);
     }
 
     @Test
@@ -182,9 +189,8 @@ class PseudoModeTest {
             Jdbc.execute(c, "INSERT INTO kept VALUES (1, 'one'), (2, 'two')");
         }
         // the idle engine stops itself and removes its node
-        Instant end = Instant.now().plusSeconds(60);
-        while (!Engines.of(server, "carol").isEmpty() && Instant.now().isBefore(end)) Thread.sleep(500);
-        assertTrue(Engines.of(server, "carol").isEmpty(), "carol's engine should have stopped when idle");
+        await("carol's engine stops when idle").atMost(Duration.ofSeconds(60))
+                .until(() -> Engines.of(server, "carol").isEmpty());
         try (Connection c = Jdbc.connect(url, "carol")) {
             assertNotEquals(firstApp, Jdbc.appId(c), "a new engine serves the new session");
             assertEquals(List.of(List.of(1, "one"), List.of(2, "two")), Jdbc.query(c, "SELECT * FROM kept ORDER BY id"));
@@ -272,9 +278,8 @@ class PseudoModeTest {
             assertNotEquals(Jdbc.appId(c1), Jdbc.appId(c2), "CONNECTION level: an engine per connection");
             assertEquals(2, Engines.of(server, "dave").size());
         }
-        Instant end = Instant.now().plusSeconds(60);
-        while (!Engines.of(server, "dave").isEmpty() && Instant.now().isBefore(end)) Thread.sleep(500);
-        assertTrue(Engines.of(server, "dave").isEmpty(), "CONNECTION engines stop when their session closes");
+        await("CONNECTION engines stop when their session closes").atMost(Duration.ofSeconds(60))
+                .until(() -> Engines.of(server, "dave").isEmpty());
     }
 
     @Test
