@@ -46,6 +46,7 @@ public final class EngineChallenge {
     static final int MAX_ADDRESS_BYTES = 512;
     private static final String ALGORITHM = "HmacSHA256";
     private static final byte[] LABEL = "kitsune-engine-login/1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SPACE_LABEL = "kitsune-engine-space/1".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** What the engine answers a client that does not speak this mechanism or fails its proof. */
@@ -53,6 +54,26 @@ public final class EngineChallenge {
             + "they know the engine secret (kyuubi.engine.security.enabled); connect through a Kitsune server";
 
     private EngineChallenge() {
+    }
+
+    /**
+     * The secret the engines of one engine space are given and proven against: HMAC-SHA256 of the space's path under
+     * the servers' engine secret. An engine (and whatever code a user runs in it) learns only its own space's secret,
+     * so it cannot pass for an engine of another user's space, nor learn the servers' secret.
+     *
+     * @param secret    the servers' engine secret
+     * @param spacePath the engine space's ZooKeeper path, as its nodes' parent path
+     */
+    public static String spaceSecret(String secret, String spacePath) {
+        try {
+            Mac mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(key(secret), ALGORITHM));
+            field(mac, SPACE_LABEL);
+            field(mac, spacePath.getBytes(StandardCharsets.UTF_8));
+            return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+        }
     }
 
     /** How both sides name an engine's address in the handshake: {@code host:port} as in its node. */

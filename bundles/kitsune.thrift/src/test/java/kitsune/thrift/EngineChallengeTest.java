@@ -39,6 +39,19 @@ class EngineChallengeTest {
     private static final String ADDRESS = "127.0.0.1:40001";
 
     @Test
+    void eachEngineSpaceHasASecretOfItsOwnThatDoesNotRevealTheServersSecret() {
+        String alice = EngineChallenge.spaceSecret("servers-secret", "/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default");
+        String bob = EngineChallenge.spaceSecret("servers-secret", "/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default");
+        assertEquals(alice, EngineChallenge.spaceSecret("servers-secret",
+                "/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default"), "every server derives the same");
+        assertFalse(alice.equals(bob));
+        assertFalse(alice.contains("servers-secret"));
+        assertFalse(alice.equals(EngineChallenge.spaceSecret("another-secret",
+                "/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default")));
+        assertEquals(43, alice.length(), "32 bytes, base64url");
+    }
+
+    @Test
     void aServerAndAnEngineWithTheSameSecretLogInAndEachChecksTheOther() throws Exception {
         SaslClient server = EngineChallenge.client(SECRET, ADDRESS);
         SaslServer engine = EngineChallenge.server(SECRET, ADDRESS);

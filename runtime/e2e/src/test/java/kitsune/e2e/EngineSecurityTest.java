@@ -84,7 +84,7 @@ class EngineSecurityTest {
                         () -> Jdbc.connect("jdbc:hive2://" + engine + "/", "mallory", secret));
                 assertTrue(plain.getMessage().contains(REFUSAL), plain.getMessage());
 
-                // nowhere but in the file and the engine's owner-only properties
+                // nowhere but in the file
                 for (String node : zk.getChildren(SPACE, false)) {
                     assertFalse(node.contains(secret), node);
                     assertFalse(new String(zk.getData(SPACE + "/" + node, false, null), StandardCharsets.UTF_8)
@@ -100,9 +100,13 @@ class EngineSecurityTest {
                 }
                 try (Stream<Path> files = Stream.concat(Files.walk(server.logDir), Files.walk(server.workDir))) {
                     for (Path f : files.filter(Files::isRegularFile).toList()) {
-                        if (f.equals(file) || f.getFileName().toString().matches("engine-.*\\.properties")) {
+                        if (f.equals(file)) continue;
+                        if (f.getFileName().toString().matches("engine-.*\\.properties")) {
                             assertEquals("rw-------", PosixFilePermissions.toString(
                                     Files.getPosixFilePermissions(f)), f.toString());
+                            // the engine is given its space's secret, never the servers' own
+                            assertFalse(Files.readString(f, StandardCharsets.ISO_8859_1).contains(secret),
+                                    "the servers' secret is in " + f);
                             continue;
                         }
                         if (f.getFileName().toString().endsWith(".log") || f.toString().contains("/logs/")) {

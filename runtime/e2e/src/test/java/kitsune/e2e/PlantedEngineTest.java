@@ -131,6 +131,30 @@ class PlantedEngineTest {
         }
     }
 
+    /**
+     * A user can run code in their own engine and so read what it was given. Pointing a node in the victim's space at
+     * that engine (the attacker's code could answer in its place) gets it nothing: it knows its own space's secret
+     * only, not the victim's.
+     */
+    @Test
+    void anotherUsersEngineCannotProveItselfForTheVictimsSpace() throws Exception {
+        String aliceSpace = SPACE.replace("/vera/", "/alice/");
+        try (Connection c = Jdbc.connect(server.directUrl(), "alice")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+        }
+        List<String> nodes = zk.getChildren(aliceSpace, false);
+        String alicesEngine = Zk.hostPort(zk.getData(aliceSpace + "/" + nodes.get(0), false, null));
+        plant(Integer.parseInt(alicesEngine.substring(alicesEngine.indexOf(':') + 1)), "kitsune.engine.auth=HMAC;");
+
+        SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "vera"));
+        assertTrue(e.getMessage().contains("Cannot log in to the engine at " + alicesEngine), e.getMessage());
+        assertTrue(e.getMessage().contains("the engine did not prove that it knows the engine secret"),
+                e.getMessage());
+        try (Connection c = Jdbc.connect(server.directUrl(), "alice")) {
+            assertEquals(3, ((Number) Jdbc.single(c, "SELECT 3")).intValue(), "alice's engine serves alice");
+        }
+    }
+
     @Test
     void aPlantedNodeAskingForTheSecretInClearOrForNoLoginGetsNotEvenAConnection() throws Exception {
         for (String attributes : List.of("kitsune.engine.auth=PLAIN;", "")) {

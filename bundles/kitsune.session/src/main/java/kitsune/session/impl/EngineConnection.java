@@ -97,8 +97,9 @@ final class EngineConnection implements AutoCloseable {
             TTransport transport = socket;
             if (challenge) {
                 socket.setTimeout(timeout); // the login as a whole is bounded below; no single read waits longer
-                transport = new EngineChallengeClientTransport(secret, EngineChallenge.address(node.host(),
-                        node.port()), socket);
+                // the engine knows its space's secret only: one planted in another space cannot answer
+                transport = new EngineChallengeClientTransport(EngineChallenge.spaceSecret(secret,
+                        node.parentPath()), EngineChallenge.address(node.host(), node.port()), socket);
             }
             open(transport, socket, timeout);
             if (challenge) socket.setTimeout(0);

@@ -1,6 +1,7 @@
 package kitsune.session.impl;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
 import kitsune.internal.start.StartGate;
+import kitsune.thrift.EngineChallenge;
 
 /**
  * Finds the engine that serves a session, launching one when its engine space is empty (Kyuubi's
@@ -88,7 +90,7 @@ final class EngineLocator {
             Optional<ServiceNode> running = awaitRunningEngine(discovery, provider, space, conf);
             if (running.isPresent()) return running.get();
         }
-        EngineLaunch launch = provider.launch(new EngineLaunchRequest(space, refId, user, conf,
+        EngineLaunch launch = provider.launch(new EngineLaunchRequest(space, refId, user, engineConf(conf, space),
                 discovery.connectString()));
         LOG.info("Launched {} engine for {} ({}), waiting for it to register", space.engineType(), space.path(),
                 launch.describe());
@@ -141,6 +143,16 @@ final class EngineLocator {
         throw new EngineException("An engine of " + space.path() + " still runs but has not registered within "
                 + timeout.toMillis() + " ms (" + ConfigKeys.ENGINE_INIT_TIMEOUT.name() + "); a second engine would "
                 + "share its state. Stop that engine or try again later.");
+    }
+
+    /**
+     * What the provider launches an engine with: the session's configuration, with the servers' engine secret
+     * replaced by the one of the engine's space ({@link EngineChallenge#spaceSecret}), the only one it is given.
+     */
+    static KitsuneConf engineConf(KitsuneConf conf, EngineSpace space) {
+        String secret = conf.get(ConfigKeys.ENGINE_SECRET);
+        if (secret.isEmpty()) return conf;
+        return conf.with(Map.of(ConfigKeys.ENGINE_SECRET.name(), EngineChallenge.spaceSecret(secret, space.path())));
     }
 
     /** The namespace's discovery, or null while there is none. */

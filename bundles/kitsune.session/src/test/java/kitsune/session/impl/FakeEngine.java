@@ -57,6 +57,8 @@ import kitsune.thrift.Statuses;
 final class FakeEngine implements AutoCloseable {
     /** The engine secret the tests' servers are configured with. */
     static final String SECRET = "fake-engine-secret";
+    /** The engine space whose engine this plays by default: it proves that space's secret. */
+    static final String SPACE = "/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default";
     final List<Object> requests = new CopyOnWriteArrayList<>();
     final TSessionHandle sessionHandle = Handles.newSessionHandle(UUID.randomUUID());
     private final TThreadPoolServer server;
@@ -71,6 +73,11 @@ final class FakeEngine implements AutoCloseable {
     final CountDownLatch release = new CountDownLatch(1);
 
     FakeEngine() throws Exception {
+        this(SPACE);
+    }
+
+    /** The engine of that space: it knows that space's secret only, as a launched engine does. */
+    FakeEngine(String space) throws Exception {
         socket = new TServerSocket(new InetSocketAddress("127.0.0.1", 0));
         TCLIService.Iface handler = (TCLIService.Iface) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {TCLIService.Iface.class}, (proxy, method, args) -> {
@@ -130,7 +137,7 @@ final class FakeEngine implements AutoCloseable {
                 });
         server = new TThreadPoolServer(new TThreadPoolServer.Args(socket).processor(new TCLIService.Processor<>(
                 handler)).protocolFactory(new TBinaryProtocol.Factory()).minWorkerThreads(1).maxWorkerThreads(8)
-                .transportFactory(new EngineChallengeTransportFactory(1 << 30, SECRET,
+                .transportFactory(new EngineChallengeTransportFactory(1 << 30, EngineChallenge.spaceSecret(SECRET, space),
                         EngineChallenge.address("127.0.0.1", socket.getServerSocket().getLocalPort()),
                         Duration.ofSeconds(10))));
         server.setServerEventHandler(new TServerEventHandler() {

@@ -28,9 +28,30 @@ final class FakeProvider implements EngineProvider {
     volatile Liveness liveness = Liveness.UNKNOWN;
     volatile boolean runsUnregistered;
 
+    /** Engines of spaces other than {@link FakeEngine#SPACE}, each knowing its own space's secret only. */
+    private final java.util.Map<String, FakeEngine> others = new java.util.concurrent.ConcurrentHashMap<>();
+
     FakeProvider(FakeDiscovery discovery, int enginePort) {
         this.discovery = discovery;
         this.enginePort = enginePort;
+    }
+
+    /** The port of the engine of that space: the tests' engine for its own space, else one started for the space. */
+    int enginePortFor(String space) {
+        if (space.equals(FakeEngine.SPACE)) return enginePort;
+        return others.computeIfAbsent(space, s -> {
+            try {
+                return new FakeEngine(s);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).port();
+    }
+
+    /** Stops the engines started for other spaces. */
+    void close() throws Exception {
+        for (FakeEngine e : others.values()) e.close();
+        others.clear();
     }
 
     @Override
@@ -73,7 +94,8 @@ final class FakeProvider implements EngineProvider {
                 } catch (InterruptedException e) {
                     return;
                 }
-                discovery.register(request.space().path(), enginePort, request.refId());
+                discovery.register(request.space().path(), enginePortFor(request.space().path()),
+                        request.refId());
             }).start();
         }
         return new EngineLaunch() {

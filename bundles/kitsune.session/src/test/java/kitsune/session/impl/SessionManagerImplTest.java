@@ -114,6 +114,7 @@ class SessionManagerImplTest {
     void tearDown() throws Exception {
         manager.shutdown();
         engine.close();
+        provider.close();
     }
 
     private TOpenSessionResp open(TProtocolVersion protocol, Map<String, String> conf) {
@@ -734,7 +735,8 @@ class SessionManagerImplTest {
     @Test
     void addressAndUserAddressLimitsCountSessionsFromOneAddress() {
         for (String u : List.of("alice", "bob", "carol")) {
-            discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/" + u + "/default", engine.port(), u);
+            String space = "/kyuubi_1-spark-4.0_USER_SPARK_SQL/" + u + "/default";
+            discovery.register(space, provider.enginePortFor(space), u);
         }
         configure(Map.of("kyuubi.server.limit.connections.per.ipaddress", "2",
                 "kyuubi.server.limit.connections.per.user.ipaddress", "1"));
@@ -751,7 +753,8 @@ class SessionManagerImplTest {
     @Test
     void theUnlimitedListLetsItsUsersPastAndTheDenyListsStopThem() {
         for (String u : List.of("alice", "etl")) {
-            discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/" + u + "/default", engine.port(), u);
+            String space = "/kyuubi_1-spark-4.0_USER_SPARK_SQL/" + u + "/default";
+            discovery.register(space, provider.enginePortFor(space), u);
         }
         configure(Map.of("kyuubi.server.limit.connections.per.user", "1",
                 "kyuubi.server.limit.connections.per.ipaddress", "1",
