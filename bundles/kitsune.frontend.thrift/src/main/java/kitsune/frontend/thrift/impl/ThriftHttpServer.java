@@ -72,6 +72,7 @@ final class ThriftHttpServer {
     private static final int ACCEPTORS = 1;
     private static final int SELECTORS = 2;
     private static final int SPARE_THREADS = 4;
+    private static final int INITIAL_BODY_BUFFER = 64 * 1024;
 
     private final FrontendSettings settings;
     private final String bindHost;
@@ -323,7 +324,8 @@ final class ThriftHttpServer {
             this.callback = callback;
             this.peer = peer;
             this.user = user;
-            this.bytes = new byte[length >= 0 ? (int) length : Math.min(8192, settings.maxMessageSize())];
+            // grown as bytes arrive: an announced length alone allocates little
+            this.bytes = new byte[(int) Math.min(length >= 0 ? length : 8192, INITIAL_BODY_BUFFER)];
         }
 
         void read() {
