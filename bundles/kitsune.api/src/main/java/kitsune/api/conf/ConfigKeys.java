@@ -143,7 +143,8 @@ public final class ConfigKeys {
             "true", BOOLEAN, true, "Advertise the host name rather than the IP address when no host is set.");
     public static final ConfigKey<Integer> THRIFT_MAX_MESSAGE_SIZE = key("kyuubi.frontend.thrift.max.message.size",
             "104857600", ValueType.intRange(1024, Integer.MAX_VALUE), true,
-            "Largest Thrift message (bytes) the frontend accepts; larger frames are refused.");
+            "Largest Thrift message (bytes) the frontend accepts; a larger frame ends the connection before it is "
+            + "buffered, and on the Thrift HTTP port a larger Content-Length or chunked body is answered 413 at once.");
     public static final ConfigKey<Integer> THRIFT_MIN_WORKERS = key("kyuubi.frontend.thrift.min.worker.threads", "9",
             ValueType.intRange(1, 100000), true, "Worker threads kept ready to run client calls.");
     public static final ConfigKey<Integer> THRIFT_MAX_WORKERS = key("kyuubi.frontend.thrift.max.worker.threads", "999",
@@ -154,7 +155,9 @@ public final class ConfigKeys {
             + "(each needs a file descriptor, not a thread); one more is refused at once with a message naming this "
             + "key.");
     public static final ConfigKey<Duration> THRIFT_LOGIN_TIMEOUT = key("kyuubi.frontend.thrift.login.timeout", "PT20S",
-            DURATION, true, "How long a new connection may take to finish its SASL handshake.");
+            DURATION, true, "How long a new connection may take to finish its TLS and SASL handshakes (NOSASL: to "
+            + "send its first call), as a whole, not per byte; then it is closed. On the Thrift HTTP port, how long a "
+            + "request's body may take to arrive whole (then 408).");
     public static final ConfigKey<List<String>> AUTHENTICATION = key("kyuubi.authentication", "NONE",
             ValueType.listOf("NONE", "NOSASL", "LDAP", "JDBC", "CUSTOM"), true,
             "Client authentication. NOSASL alone: raw transport, no login. Otherwise SASL PLAIN, checked by the first "

@@ -21,7 +21,9 @@ import kitsune.thrift.Statuses;
  * The TCLIService handler: hands each call to whichever session service is registered now, with the connection's
  * context (an argument of OpenSession, {@link Callers#current()} for every other call). Without a session service (e.g. while its bundle is updated) every call is
  * answered with an error status, so the frontend keeps its port and its clients get a reason. A call that throws
- * is answered the same way: thrift would otherwise log a stack trace and send a bare "Internal error".
+ * is answered the same way (and logged with its stack trace): thrift would otherwise log a stack trace and send a
+ * bare "Internal error". A call without its request struct (missing, or sent as another type) is answered with a
+ * status naming that, before it reaches the session service.
  */
 final class BackendDispatcher implements InvocationHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BackendDispatcher.class);
@@ -49,6 +51,14 @@ final class BackendDispatcher implements InvocationHandler {
             return Responses.withStatus(method.getReturnType(), Statuses.error(NO_BACKEND, "08S01"));
         }
         ClientContext caller = context.get();
+        if (args != null && args.length == 1 && args[0] == null) {
+            // Thrift leaves the argument null when field 1 is missing or of another type than the request struct
+            String why = method.getName() + " without its request: the call has no field 1 (req) of type "
+                    + method.getParameterTypes()[0].getSimpleName() + "; not a valid TCLIService call";
+            LOG.warn("Refusing a call of connection {} from {}: {}", caller == null ? "?" : caller.connectionId(),
+                    caller == null ? "?" : caller.clientAddress(), why);
+            return Responses.withStatus(method.getReturnType(), Statuses.error(why));
+        }
         try {
             if (method.getName().equals("OpenSession")) {
                 return b.openSession(caller, (TOpenSessionReq) args[0]);
@@ -62,7 +72,8 @@ final class BackendDispatcher implements InvocationHandler {
     }
 
     private static Object failed(Method method, Throwable t) {
-        LOG.warn("{} failed in the session service: {}", method.getName(), t.toString());
+        // the session service answers what it expects with a status: anything thrown is a failure of the server
+        LOG.warn("{} failed in the session service", method.getName(), t);
         return Responses.withStatus(method.getReturnType(), Statuses.error(t));
     }
 }

@@ -102,7 +102,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The connection may make calls from now on; {@code user} is the SASL user, null with NOSASL. */
     private void begin(String user) {
         context = new ClientContext(UUID.randomUUID().toString(), user, Peers.address(channel));
-        LOG.debug("Connection {} from {} (user {})", context.connectionId(), peer, user);
+        LOG.debug("Connection {} from {} (user {})", context.connectionId(), peer, LogText.of(user));
     }
 
     @Override
@@ -264,7 +264,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void report(String cause) {
         if (reported) return;
         reported = true;
-        LOG.warn("Closing connection from {}: {}", peer, cause);
+        LOG.warn("Closing connection from {}: {}", peer, LogText.of(cause));
     }
 
     /** A failed TLS handshake in words an operator can act on. */

@@ -119,6 +119,11 @@ final class SaslHandshake extends ByteToMessageDecoder {
                     PlainSaslServer plain = new PlainSaslServer(credentials);
                     plain.evaluateResponse(response);
                     user = plain.getAuthorizationID();
+                    if (LogText.hasControl(user)) {
+                        error = "Invalid user name: a user name may not contain control characters";
+                        detail = error + " ('" + LogText.of(user) + "')";
+                        user = null;
+                    }
                 } catch (LoginRefusedException e) {
                     error = e.getMessage(); // the client learns no more than that
                     detail = e.detail();
@@ -163,7 +168,7 @@ final class SaslHandshake extends ByteToMessageDecoder {
     /** @param detail what the log says, which may be more than the client reads ({@code cause}) */
     private void fail(ChannelHandlerContext ctx, NegotiationStatus reply, String cause, String detail) {
         state = State.FAILED;
-        LOG.warn("Closing connection from {}: SASL handshake failed: {}", peer, describe(detail));
+        LOG.warn("Closing connection from {}: SASL handshake failed: {}", peer, LogText.of(describe(detail)));
         if (reply == null) {
             ctx.close();
         } else {
@@ -211,6 +216,6 @@ final class SaslHandshake extends ByteToMessageDecoder {
         if (cause.startsWith("Unsupported SASL mechanism")) {
             return cause + " (" + ConfigKeys.AUTHENTICATION.name() + "=" + settings.authentication() + ")";
         }
-        return cause.lines().findFirst().orElse("");
+        return cause;
     }
 }

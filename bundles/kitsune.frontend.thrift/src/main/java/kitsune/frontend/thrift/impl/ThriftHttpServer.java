@@ -1,7 +1,6 @@
 package kitsune.frontend.thrift.impl;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -12,6 +11,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import javax.security.sasl.SaslException;
@@ -23,6 +24,7 @@ import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.transport.TMemoryBuffer;
 import org.apache.thrift.transport.TMemoryInputTransport;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -32,9 +34,11 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +60,9 @@ import kitsune.thrift.PlainCredentials;
  * slowly sending client holds no thread, and a connection without traffic for kyuubi.frontend.thrift.http.max.idle.time
  * (also in the middle of a request) is closed. At most kyuubi.frontend.thrift.max.worker.threads requests are served
  * at once, by as many threads, started as needed; one more is answered 503 at once, naming the key, rather than
- * queued. It binds the configured host (kyuubi.frontend.thrift.http.bind.host, else kyuubi.frontend.bind.host, else
+ * queued. A request's body is read as it arrives, without a thread ({@link Body}): it must be whole within
+ * kyuubi.frontend.thrift.login.timeout (else 408) and no larger than kyuubi.frontend.thrift.max.message.size (413 at
+ * once for a larger Content-Length, or when a chunked body grows beyond it); only a whole body takes a worker. It binds the configured host (kyuubi.frontend.thrift.http.bind.host, else kyuubi.frontend.bind.host, else
  * this machine's address as Kyuubi does), never every interface unless told to, and speaks TLS with the key store,
  * protocols and cipher suites of the binary port.
  */
@@ -66,6 +72,7 @@ final class ThriftHttpServer {
     private static final int ACCEPTORS = 1;
     private static final int SELECTORS = 2;
     private static final int SPARE_THREADS = 4;
+    private static final int INITIAL_BODY_BUFFER = 64 * 1024;
 
     private final FrontendSettings settings;
     private final String bindHost;
@@ -151,6 +158,7 @@ final class ThriftHttpServer {
                 return ThriftHttpServer.this.handle(request, response, callback);
             }
         });
+        server.setErrorHandler(new OneLineErrors());
         server.setStopTimeout(5_000);
         try {
             server.start();
@@ -207,62 +215,201 @@ final class ThriftHttpServer {
                     .getBytes(StandardCharsets.UTF_8));
             return true;
         }
-        if (!serving.tryAcquire()) {
-            LOG.warn("Refusing HTTP request from {}: {} requests are being served ({})", peer, settings.maxWorkers(),
-                    ConfigKeys.THRIFT_MAX_WORKERS.name());
-            reply(response, callback, 503, "text/plain", ("The server is serving its most requests at once ("
-                    + ConfigKeys.THRIFT_MAX_WORKERS.name() + "=" + settings.maxWorkers() + "); try again shortly\n")
+        if (!"POST".equals(request.getMethod())) {
+            reply(response, callback, 405, "text/plain", ("Kitsune's Thrift HTTP endpoint takes POST requests of "
+                    + "the Hive JDBC driver (transportMode=http;httpPath=" + path.substring(1) + ")\n")
                     .getBytes(StandardCharsets.UTF_8));
             return true;
         }
+        long length = request.getLength();
+        if (length > settings.maxMessageSize()) {
+            // refused before a byte of the body is read
+            LOG.warn("Refusing HTTP request from {}: its body of {} bytes exceeds {}={}", peer, length,
+                    ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name(), settings.maxMessageSize());
+            replyAndClose(response, callback, 413, tooLarge());
+            return true;
+        }
+        String user;
+        if (!serving.tryAcquire()) {
+            refuseBusy(response, callback, peer);
+            return true;
+        }
         try {
-            serve(request, response, callback, peer);
+            user = login(request, response, callback, peer);
         } finally {
             serving.release();
         }
+        if (user != null) new Body(request, response, callback, peer, user, length).read();
         return true;
     }
 
-    private void serve(Request request, Response response, Callback callback, String peer) {
+    private String tooLarge() {
+        return "A Thrift message above " + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "=" + settings.maxMessageSize()
+                + " bytes\n";
+    }
+
+    private void refuseBusy(Response response, Callback callback, String peer) {
+        LOG.warn("Refusing HTTP request from {}: {} requests are being served ({})", peer, settings.maxWorkers(),
+                ConfigKeys.THRIFT_MAX_WORKERS.name());
+        reply(response, callback, 503, "text/plain", ("The server is serving its most requests at once ("
+                + ConfigKeys.THRIFT_MAX_WORKERS.name() + "=" + settings.maxWorkers() + "); try again shortly\n")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The request's user: from its login cookie, else from its Basic credentials, checked (a cookie for later requests
+     * is set on the response). Null when the request was answered instead (401).
+     */
+    private String login(Request request, Response response, Callback callback, String peer) {
+        List<String> cookieHeaders = request.getHeaders().getValuesList(HttpHeader.COOKIE);
+        String user = cookies.user(cookieHeaders);
+        if (user != null) return user;
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization == null && AuthCookies.presented(cookieHeaders)) {
+            // a cookie of another server of the namespace (its session moved here) or of an earlier process:
+            // the Hive driver answers a 401 by sending its login again, so the session goes on under that login
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+            reply(response, callback, 401, "text/plain", "The login cookie is not valid on this server; log in "
+                    + "again\n");
+            return null;
+        }
+        String[] login = basic(authorization);
+        if (LogText.hasControl(login[0])) {
+            LOG.warn("Refusing HTTP request from {}: a user name with control characters ('{}')", peer,
+                    LogText.of(login[0]));
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+            reply(response, callback, 401, "text/plain", "Invalid user name: a user name may not contain control "
+                    + "characters\n");
+            return null;
+        }
         try {
-            if (!"POST".equals(request.getMethod())) {
-                reply(response, callback, 405, "text/plain", ("Kitsune's Thrift HTTP endpoint takes POST requests of "
-                        + "the Hive JDBC driver (transportMode=http;httpPath=" + path.substring(1) + ")\n")
-                        .getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-            List<String> cookieHeaders = request.getHeaders().getValuesList(HttpHeader.COOKIE);
-            String user = cookies.user(cookieHeaders);
-            String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-            if (user == null && authorization == null && AuthCookies.presented(cookieHeaders)) {
-                // a cookie of another server of the namespace (its session moved here) or of an earlier process:
-                // the Hive driver answers a 401 by sending its login again, so the session goes on under that login
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
-                reply(response, callback, 401, "text/plain", "The login cookie is not valid on this server; log in "
-                        + "again\n");
-                return;
-            }
-            if (user == null) {
-                String[] login = basic(authorization);
-                try {
-                    credentials.check(login[0], login[1]);
-                } catch (SaslException e) {
-                    LOG.warn("Refusing HTTP request from {}: {}", peer,
-                            e instanceof LoginRefusedException r ? r.detail() : e.getMessage());
-                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
-                    reply(response, callback, 401, "text/plain", e.getMessage() + "\n");
+            credentials.check(login[0], login[1]);
+        } catch (SaslException e) {
+            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(
+                    e instanceof LoginRefusedException r ? r.detail() : e.getMessage()));
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+            reply(response, callback, 401, "text/plain", e.getMessage() + "\n");
+            return null;
+        } catch (RuntimeException e) {
+            LOG.warn("Checking the login of an HTTP request from {} failed", peer, e);
+            reply(response, callback, 500, "text/plain", "The login check failed on the server\n");
+            return null;
+        }
+        // later requests of this client show the cookie instead of the password: one login, not one per call
+        response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(login[0], settings.tls().enabled()));
+        return login[0];
+    }
+
+    /**
+     * Reads a request's body without holding a thread: chunks are taken as they arrive (Jetty calls back when more
+     * is there), bounded by kyuubi.frontend.thrift.max.message.size, and the whole body must be there within
+     * kyuubi.frontend.thrift.login.timeout (else 408 and the connection is closed). Only then is a worker taken
+     * (at most kyuubi.frontend.thrift.max.worker.threads, else 503) to run the call.
+     */
+    private final class Body implements Runnable {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final String peer;
+        private final String user;
+        /** Set once, by whichever comes first: the whole body, a failure, too many bytes, or the deadline. */
+        private final AtomicBoolean done = new AtomicBoolean();
+        private byte[] bytes;
+        private int size;
+        private Scheduler.Task deadline;
+
+        Body(Request request, Response response, Callback callback, String peer, String user, long length) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.peer = peer;
+            this.user = user;
+            // grown as bytes arrive: an announced length alone allocates little
+            this.bytes = new byte[(int) Math.min(length >= 0 ? length : 8192, INITIAL_BODY_BUFFER)];
+        }
+
+        void read() {
+            deadline = server.getScheduler().schedule(this::timedOut, settings.loginTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            run();
+        }
+
+        /** Takes what has arrived; asks to be called again when more does. */
+        @Override
+        public void run() {
+            while (!done.get()) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
                     return;
                 }
-                user = login[0];
-                // later requests of this client show the cookie instead of the password: one login, not one per call
-                response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(user, settings.tls().enabled()));
+                if (Content.Chunk.isFailure(chunk)) {
+                    if (finish()) {
+                        LOG.debug("HTTP request from {} ended while its body was read: {}", peer, chunk.getFailure());
+                        callback.failed(chunk.getFailure());
+                    }
+                    return;
+                }
+                boolean last;
+                try {
+                    ByteBuffer buffer = chunk.getByteBuffer();
+                    int n = buffer.remaining();
+                    if ((long) size + n > settings.maxMessageSize()) {
+                        if (finish()) {
+                            LOG.warn("Refusing HTTP request from {}: its body exceeds {}={}", peer,
+                                    ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name(), settings.maxMessageSize());
+                            replyAndClose(response, callback, 413, tooLarge());
+                        }
+                        return;
+                    }
+                    if (size + n > bytes.length) {
+                        bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(settings.maxMessageSize(),
+                                Math.max((long) size + n, 2L * bytes.length)));
+                    }
+                    buffer.get(bytes, size, n);
+                    size += n;
+                    last = chunk.isLast();
+                } finally {
+                    chunk.release();
+                }
+                if (last) {
+                    if (finish()) complete();
+                    return;
+                }
             }
-            byte[] body = readBody(Request.asInputStream(request));
-            if (body == null) {
-                reply(response, callback, 413, "text/plain", "A Thrift message above "
-                        + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "=" + settings.maxMessageSize() + " bytes\n");
+        }
+
+        private boolean finish() {
+            if (!done.compareAndSet(false, true)) return false;
+            deadline.cancel();
+            return true;
+        }
+
+        private void timedOut() {
+            if (!finish()) return;
+            LOG.warn("Refusing HTTP request from {}: its body did not arrive within {}={} ({} bytes came)", peer,
+                    ConfigKeys.THRIFT_LOGIN_TIMEOUT.name(), settings.loginTimeout(), size);
+            replyAndClose(response, callback, 408, "The request's body did not arrive within "
+                    + ConfigKeys.THRIFT_LOGIN_TIMEOUT.name() + "=" + settings.loginTimeout() + "\n");
+        }
+
+        /** The whole body is here: runs the call on this thread (one of Jetty's) if a worker slot is free. */
+        private void complete() {
+            if (!serving.tryAcquire()) {
+                refuseBusy(response, callback, peer);
                 return;
             }
+            try {
+                call(request, response, callback, peer, user, size == bytes.length ? bytes
+                        : java.util.Arrays.copyOf(bytes, size));
+            } finally {
+                serving.release();
+            }
+        }
+    }
+
+    private void call(Request request, Response response, Callback callback, String peer, String user, byte[] body) {
+        try {
             TConfiguration tc = TConfiguration.custom().setMaxMessageSize(settings.maxMessageSize())
                     .setMaxFrameSize(settings.maxMessageSize()).build();
             TMemoryBuffer out = new TMemoryBuffer(tc, 4096);
@@ -275,13 +422,41 @@ final class ThriftHttpServer {
             }
             byte[] reply = java.util.Arrays.copyOf(out.getArray(), out.length());
             reply(response, callback, 200, "application/x-thrift", reply);
-        } catch (TException | IOException | RuntimeException e) {
-            LOG.warn("Closing HTTP request from {}: not a Thrift TCLIService message ({})", peer, e.toString());
+        } catch (TException | RuntimeException e) {
+            if (e instanceof RuntimeException) {
+                LOG.warn("An HTTP request from {} failed in the frontend", peer, e);
+            } else {
+                LOG.warn("Refusing HTTP request from {}: not a Thrift TCLIService message ({})", peer,
+                        LogText.of(e.toString()));
+            }
             try {
                 reply(response, callback, 400, "text/plain", "Not a Thrift TCLIService message\n");
             } catch (RuntimeException alreadyCommitted) {
                 callback.failed(e);
             }
+        }
+    }
+
+    /**
+     * Requests Jetty refuses before they reach the handler (a malformed request line or header, a bad Host, a header
+     * too large) or that fail: one WARN line each, naming the peer and the cause with the client's text escaped
+     * (bin/kitsune silences Jetty's own HostPort lines, which quote it as sent).
+     */
+    private static final class OneLineErrors extends ErrorHandler {
+        OneLineErrors() {
+            setShowStacks(false);
+            setShowCauses(false);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            Object message = request.getAttribute(ERROR_MESSAGE);
+            Object failure = request.getAttribute(ERROR_EXCEPTION);
+            Object status = request.getAttribute(ERROR_STATUS);
+            LOG.warn("Refusing HTTP request from {}:{}: {} {}", Request.getRemoteAddr(request),
+                    Request.getRemotePort(request), status != null ? status : response.getStatus(),
+                    LogText.of(message != null ? message : failure != null ? failure : ""));
+            return super.handle(request, response, callback);
         }
     }
 
@@ -299,14 +474,14 @@ final class ThriftHttpServer {
                 : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
     }
 
-    /** The body, or null when it is larger than the largest message accepted. */
-    private byte[] readBody(InputStream in) throws IOException {
-        byte[] body = in.readNBytes(settings.maxMessageSize() + 1);
-        return body.length > settings.maxMessageSize() ? null : body;
-    }
-
     private static void reply(Response response, Callback callback, int status, String type, String text) {
         reply(response, callback, status, type, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Answers and closes the connection: the rest of the request's body is not read. */
+    private static void replyAndClose(Response response, Callback callback, int status, String text) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        reply(response, callback, status, "text/plain", text);
     }
 
     /** Writes the whole reply; the request is complete when it is written (or failed). */
