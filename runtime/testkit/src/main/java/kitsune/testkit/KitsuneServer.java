@@ -32,6 +32,7 @@ public final class KitsuneServer implements AutoCloseable {
     public final Path bundlesDir;
     public final Map<String, String> conf = new LinkedHashMap<>();
     private final boolean writeConfFile;
+    private boolean permissiveUmask;
     private Process process;
     private String host;
     private int port;
@@ -68,6 +69,15 @@ public final class KitsuneServer implements AutoCloseable {
 
     public KitsuneServer set(String key, String value) {
         conf.put(key, value);
+        return this;
+    }
+
+    /**
+     * Starts the server under umask 000 (a copy of bin/kitsune whose only change is its umask line), to show that
+     * Kitsune makes its files and directories owner-only itself rather than through the script's umask 077.
+     */
+    public KitsuneServer permissiveUmask() {
+        this.permissiveUmask = true;
         return this;
     }
 
@@ -140,8 +150,9 @@ public final class KitsuneServer implements AutoCloseable {
         copyShippedBundles();
         // a restart must not find the previous run's ready line
         Files.deleteIfExists(logFile());
-        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/kitsune").toString(), "run")
+        ProcessBuilder pb = new ProcessBuilder(script().toString(), "run")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
+        pb.environment().put("KITSUNE_HOME", HOME.toString());
         pb.environment().put("KITSUNE_CONF_DIR", confDir.toString());
         pb.environment().put("KITSUNE_LOG_DIR", logDir.toString());
         pb.environment().put("KITSUNE_PID_DIR", dir.resolve("pid").toString());
@@ -149,6 +160,18 @@ public final class KitsuneServer implements AutoCloseable {
         pb.environment().put("KITSUNE_BUNDLES_DIR", bundlesDir.toString());
         pb.environment().put("KITSUNE_JAVA_OPTS", "-Xmx512m");
         process = pb.start();
+    }
+
+    /** bin/kitsune, or its copy with umask 000 (see {@link #permissiveUmask()}). */
+    private Path script() throws IOException {
+        Path shipped = HOME.resolve("bin/kitsune");
+        if (!permissiveUmask) return shipped;
+        String text = Files.readString(shipped, StandardCharsets.UTF_8);
+        if (!text.contains("\numask 077\n")) throw new IllegalStateException("bin/kitsune has no 'umask 077' line");
+        Path copy = dir.resolve("kitsune-umask-000");
+        Files.writeString(copy, text.replace("\numask 077\n", "\numask 000\n"), StandardCharsets.UTF_8);
+        copy.toFile().setExecutable(true, true);
+        return copy;
     }
 
     /** On the first start only: a restart must find the bundles directory as the test left it. */

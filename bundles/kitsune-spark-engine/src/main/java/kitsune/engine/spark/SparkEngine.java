@@ -107,7 +107,9 @@ final class SparkEngine {
         Path file = workDir.resolve(EngineConf.WORK_DIR_LOCK);
         try {
             Files.createDirectories(workDir);
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             for (int attempt = 0; attempt < 20; attempt++) {
                 if (channel.tryLock() != null) {
                     workDirLock = channel;
@@ -233,10 +235,24 @@ final class SparkEngine {
             scheduler.shutdownNow();
             if (spark != null) spark.stop();
             LOG.info("Kitsune Spark engine: stopped");
+            if (registration != null && settings.shareLevel() == ShareLevel.CONNECTION && settings.ownWorkDir()) {
+                // it served its one session: its metastore, warehouse, settings and log go with it (a failed start
+                // keeps them, for the server to show the log)
+                removeWorkDir(settings.workDir());
+            }
         } catch (RuntimeException e) {
             LOG.warn("Kitsune Spark engine: error while stopping: {}", e.toString());
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /** Deletes the directory's tree; links are removed, never followed. */
+    static void removeWorkDir(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Kitsune Spark engine: cannot remove its work directory {}: {}", dir, e.toString());
         }
     }
 

@@ -110,7 +110,9 @@ public final class ConfigKeys {
 
     // ---- frontend ----
     public static final ConfigKey<String> FRONTEND_BIND_HOST = key("kyuubi.frontend.bind.host", "", STRING, true,
-            "Bind address of all frontends; empty binds every interface.");
+            "Bind address of all frontends, the Web Console and the metrics endpoint where their own key is unset; "
+            + "empty: the Thrift binary port binds every interface, the others this machine's address (0.0.0.0 binds "
+            + "all).");
     public static final ConfigKey<String> THRIFT_BIND_HOST = key("kyuubi.frontend.thrift.binary.bind.host", "", STRING,
             true, "Bind address of the Thrift binary frontend; falls back to kyuubi.frontend.bind.host.");
     public static final ConfigKey<Integer> THRIFT_BIND_PORT = key("kyuubi.frontend.thrift.binary.bind.port", "10009",
@@ -212,8 +214,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> THRIFT_HTTP_MAX_IDLE_TIME = key("kyuubi.frontend.thrift.http.max.idle.time",
             "PT30M", DURATION, true, "How long a Thrift HTTP connection may stay without traffic (also in the middle "
             + "of a request: a client that sends its request slower than this is cut off); then it is closed.");
-    public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "127.0.0.1", STRING,
-            true, "Bind address of the HTTP service (Web Console).");
+    public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "", STRING,
+            true, "Bind address of the HTTP service (Web Console); falls back to kyuubi.frontend.bind.host, then to "
+            + "this machine's address (not every interface; 0.0.0.0 binds all).");
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,
             "Port of the HTTP service (Web Console); 0 picks a free port.");
 
@@ -335,6 +338,11 @@ public final class ConfigKeys {
             "268435456", ValueType.intRange(1024, Integer.MAX_VALUE), false, "Largest reply (bytes) the server "
             + "takes from an engine for one call, a FetchResults batch above all; a larger one fails that call "
             + "naming this key (the client fetches fewer rows at a time) instead of filling the server's heap.");
+    public static final ConfigKey<Integer> ENGINE_MAX_PER_USER = key("kitsune.engine.max.per.user", "8",
+            ValueType.intRange(0, 100000), false, "Most engines one engine owner (the user of USER and CONNECTION "
+            + "engines, the group of GROUP engines) may have registered or launching in the namespace at once, "
+            + "counting every share level, subdomain and engine home; a session that would launch one more is refused "
+            + "naming this key, and sessions on running engines are not affected. 0: no limit.");
     public static final ConfigKey<Integer> ENGINE_CONNECTIONS = key("kitsune.engine.connections.max", "64",
             ValueType.intRange(1, 10000), false, "Connections this server opens at most to one engine, shared by all "
             + "its sessions there (an idle session holds none); a call finding all busy waits for one up to "
@@ -351,13 +359,31 @@ public final class ConfigKeys {
     public static final ConfigKey<String> METRICS_PROMETHEUS_PATH = key("kyuubi.metrics.prometheus.path", "/metrics",
             STRING, true, "URL path of the Prometheus endpoint.");
     public static final ConfigKey<String> METRICS_PROMETHEUS_BIND_HOST = key("kitsune.metrics.prometheus.bind.host",
-            "", STRING, true, "Bind address of the Prometheus endpoint; falls back to kyuubi.frontend.bind.host.");
+            "", STRING, true, "Bind address of the Prometheus endpoint; falls back to kyuubi.frontend.bind.host, then "
+            + "to this machine's address (not every interface; 0.0.0.0 binds all).");
+    public static final ConfigKey<String> METRICS_PROMETHEUS_USERNAME = key("kitsune.metrics.prometheus.username", "",
+            STRING, true, "With kitsune.metrics.prometheus.password: the user a scrape must log in as (HTTP Basic); "
+            + "both empty: the endpoint answers without a login.");
+    public static final ConfigKey<String> METRICS_PROMETHEUS_PASSWORD = key("kitsune.metrics.prometheus.password", "",
+            STRING, true, "With kitsune.metrics.prometheus.username: the password a scrape must send (HTTP Basic, "
+            + "answered 401 otherwise). Setting only one of the two keys leaves the endpoint off. Never logged.");
 
     // ---- console ----
     public static final ConfigKey<String> CONSOLE_USERNAME = key("kitsune.console.username", "admin", STRING, false,
             "Web Console user name.");
     public static final ConfigKey<String> CONSOLE_PASSWORD = key("kitsune.console.password", null, STRING, false,
             "Web Console password; while unset every console login is refused.");
+    public static final ConfigKey<Boolean> CONSOLE_SSL_ENABLED = key("kitsune.console.ssl.enabled", "false", BOOLEAN,
+            true, "Serve the Web Console over HTTPS only (plain HTTP is then not served on its port), with the key "
+            + "store of kitsune.console.ssl.keystore.* or else kyuubi.frontend.ssl.keystore.*, and the TLS protocols "
+            + "and cipher suites of the Thrift binary port (kyuubi.frontend.thrift.binary.ssl.*).");
+    public static final ConfigKey<String> CONSOLE_SSL_KEYSTORE_PATH = key("kitsune.console.ssl.keystore.path", "",
+            STRING, true, "Key store of the Web Console's certificate and key, relative to KITSUNE_HOME; empty: "
+            + "kyuubi.frontend.ssl.keystore.path (and its password and type).");
+    public static final ConfigKey<String> CONSOLE_SSL_KEYSTORE_PASSWORD = key("kitsune.console.ssl.keystore.password",
+            "", STRING, true, "Password of the console's key store (and of its key).");
+    public static final ConfigKey<String> CONSOLE_SSL_KEYSTORE_TYPE = key("kitsune.console.ssl.keystore.type", "",
+            STRING, true, "Type of the console's key store, e.g. PKCS12 or JKS; empty: the JVM's default (PKCS12).");
 
     private ConfigKeys() {
     }
@@ -370,4 +396,16 @@ public final class ConfigKeys {
     public static ConfigKey<?> find(String name) {
         return ALL.get(name);
     }
+
+    /**
+     * Whether a key (Kitsune's, Kyuubi's, or a passed-through spark.* / hadoop.* one) holds a secret: its value is
+     * never shown in a log line, an error message or an engine's log tail shown to a user. As Spark's redaction:
+     * password, secret, token, access key, credential, and ZooKeeper's digest.
+     */
+    public static boolean looksSecret(String key) {
+        return key != null && SECRET_KEY.matcher(key).find();
+    }
+
+    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+            "(?i)password|secret|digest|token|credential|access[._-]?key|passwd");
 }

@@ -1,6 +1,6 @@
 package kitsune.config.impl;
 
-import java.util.Locale;
+import kitsune.api.conf.ConfigKeys;
 
 /** Which keys hold secrets: their values never appear in a log line or an error message. */
 final class Secrets {
@@ -8,8 +8,7 @@ final class Secrets {
     }
 
     static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("password") || k.contains("secret") || k.contains("digest");
+        return ConfigKeys.looksSecret(key);
     }
 
     /** The value as it may be shown: quoted, or masked for secret keys. */

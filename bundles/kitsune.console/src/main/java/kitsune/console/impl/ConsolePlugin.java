@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Registers the "Kitsune" Web Console page: a jakarta.servlet.Servlet service with the Web Console 5 plugin
  * properties (the console wraps it in its page chrome and its authentication). The servlet API is an optional
- * import: without it this component logs one line and registers nothing, and the rest of the bundle works.
+ * import: without it this component logs one line and registers nothing, and the rest of the bundle works. With it,
+ * the component also registers the {@link CsrfGuard} in front of the whole HTTP service.
  */
 @Component(immediate = true)
 public class ConsolePlugin {
@@ -28,10 +29,12 @@ public class ConsolePlugin {
     private KitsuneOverview overview;
 
     private ServiceRegistration<?> registration;
+    private ServiceRegistration<?> guard;
 
     @Activate
     void activate(BundleContext context) {
         try {
+            guard = Registrar.guard(context);
             registration = Registrar.register(context, overview);
         } catch (NoClassDefFoundError e) {
             LOG.info("No servlet API (jakarta.servlet) available to kitsune.console: the Kitsune Web Console page is "
@@ -41,13 +44,18 @@ public class ConsolePlugin {
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // bundle stopping
-            }
-            registration = null;
+        unregister(registration);
+        registration = null;
+        unregister(guard);
+        guard = null;
+    }
+
+    private static void unregister(ServiceRegistration<?> r) {
+        if (r == null) return;
+        try {
+            r.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // bundle stopping
         }
     }
 
@@ -59,6 +67,12 @@ public class ConsolePlugin {
             props.put("felix.webconsole.title", TITLE);
             props.put("felix.webconsole.category", CATEGORY);
             return context.registerService(jakarta.servlet.Servlet.class, new KitsuneServlet(overview), props);
+        }
+
+        /** The cross-site request guard in front of every servlet context of the HTTP service. */
+        static ServiceRegistration<?> guard(BundleContext context) {
+            return context.registerService(org.osgi.service.servlet.whiteboard.Preprocessor.class, new CsrfGuard(),
+                    new Hashtable<>());
         }
     }
 }

@@ -1,6 +1,8 @@
 package kitsune.console.impl;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Dictionary;
@@ -21,7 +23,8 @@ import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 
 /**
- * Maps Kitsune's (Kyuubi's) HTTP and console keys onto the configurations of Felix HTTP and the Felix Web Console.
+ * Maps Kitsune's (Kyuubi's) HTTP and console keys onto the configurations of Felix HTTP and the Felix Web Console:
+ * the bind address (never every interface by default), HTTPS with the frontend's TLS policy, the login.
  * The console ships with admin/admin; Kitsune never runs with that: without kitsune.console.password every login is
  * refused (the console gets a random password nobody knows).
  */
@@ -40,10 +43,28 @@ public class ConsoleSetup {
     void configure(Map<String, Object> properties) throws IOException {
         KitsuneConf conf = KitsuneConf.fromProperties(properties);
         Dictionary<String, Object> http = new Hashtable<>();
-        http.put("org.apache.felix.http.enable", Boolean.TRUE);
-        http.put("org.apache.felix.http.host", conf.get(ConfigKeys.REST_BIND_HOST));
-        http.put("org.osgi.service.http.port", conf.get(ConfigKeys.REST_BIND_PORT));
+        String host = bindHost(conf);
+        int port = conf.get(ConfigKeys.REST_BIND_PORT);
+        http.put("org.apache.felix.http.host", host);
         http.put("org.apache.felix.http.jetty.sendServerHeader", Boolean.FALSE);
+        if (conf.get(ConfigKeys.CONSOLE_SSL_ENABLED)) {
+            // HTTPS only: the port never answers in plain text, and a key store that cannot be used serves nothing
+            http.put("org.apache.felix.http.enable", Boolean.FALSE);
+            try {
+                ConsoleTls tls = ConsoleTls.from(conf);
+                http.put("org.apache.felix.https.enable", Boolean.TRUE);
+                http.put("org.osgi.service.http.port.secure", port);
+                tls.putInto(http);
+                LOG.info("Web Console over HTTPS only on {}:{} ({})", host, port, tls);
+            } catch (ConsoleTls.Unusable e) {
+                LOG.error("No Web Console: {}", e.getMessage());
+                http.put("org.apache.felix.https.enable", Boolean.FALSE);
+            }
+        } else {
+            http.put("org.apache.felix.http.enable", Boolean.TRUE);
+            http.put("org.apache.felix.https.enable", Boolean.FALSE);
+            http.put("org.osgi.service.http.port", port);
+        }
         update(HTTP_PID, http);
 
         Dictionary<String, Object> console = new Hashtable<>();
@@ -58,6 +79,23 @@ public class ConsoleSetup {
         console.put("manager.root", "/system/console");
         console.put("realm", "Kitsune");
         update(CONSOLE_PID, console);
+    }
+
+    /**
+     * kyuubi.frontend.rest.bind.host, else kyuubi.frontend.bind.host, else this machine's address (as Kyuubi and the
+     * Thrift HTTP frontend): never every interface unless 0.0.0.0 is configured.
+     */
+    static String bindHost(KitsuneConf conf) {
+        String host = conf.get(ConfigKeys.REST_BIND_HOST).trim();
+        if (host.isEmpty()) host = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
+        if (!host.isEmpty()) return host;
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            LOG.warn("This machine's host name does not resolve ({}); the Web Console binds 127.0.0.1. Set {} to the "
+                    + "address it should answer on.", e.getMessage(), ConfigKeys.REST_BIND_HOST.name());
+            return "127.0.0.1";
+        }
     }
 
     private void update(String pid, Dictionary<String, Object> props) throws IOException {

@@ -113,7 +113,9 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             System.setProperty("zookeeper.admin.enableServer", "false");
         }
         try {
-            Files.createDirectories(dataDir);
+            // owner-only whatever the umask: snapshots hold every node, session records and ACL digests included
+            Files.createDirectories(dataDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
             throw new StartException("Embedded ZooKeeper cannot create its data directory " + dataDir + ": " + e
                     + " (set " + ConfigKeys.ZK_EMBEDDED_DATA_DIR.name() + " or KITSUNE_WORK_DIR)", e);

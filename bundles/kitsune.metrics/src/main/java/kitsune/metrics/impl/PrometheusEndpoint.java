@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -21,6 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -31,7 +35,8 @@ import kitsune.api.session.SessionManager;
 
 /**
  * Serves the metrics for Prometheus at kyuubi.metrics.prometheus.port / .path (Kyuubi's keys and defaults: 10019,
- * /metrics), on the JDK's own HTTP server with one thread. A port that cannot be bound is logged as an error naming the
+ * /metrics), on the JDK's own HTTP server with one thread, bound to one address (never every interface by default) and
+ * behind HTTP Basic when kitsune.metrics.prometheus.username/.password are set. A port that cannot be bound is logged as an error naming the
  * key and the server keeps serving SQL: metrics are not worth refusing clients for.
  */
 @Component(configurationPid = ConfigKeys.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
@@ -53,18 +58,27 @@ public class PrometheusEndpoint {
             return;
         }
         version = context.getBundle().getVersion().toString();
-        String host = conf.get(ConfigKeys.METRICS_PROMETHEUS_BIND_HOST).trim();
-        if (host.isEmpty()) host = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
+        String host = bindHost(conf);
         int port = conf.get(ConfigKeys.METRICS_PROMETHEUS_PORT);
         String path = "/" + conf.get(ConfigKeys.METRICS_PROMETHEUS_PATH).trim().replaceAll("^/+", "");
+        String user = conf.get(ConfigKeys.METRICS_PROMETHEUS_USERNAME);
+        String password = conf.get(ConfigKeys.METRICS_PROMETHEUS_PASSWORD);
+        if (user.isEmpty() != password.isEmpty()) {
+            // half a login is a mistake, not a choice to go without one: serve nothing rather than serve openly
+            LOG.error("No Prometheus metrics: {} is set but {} is not; set both for HTTP Basic logins, or neither",
+                    (user.isEmpty() ? ConfigKeys.METRICS_PROMETHEUS_PASSWORD : ConfigKeys.METRICS_PROMETHEUS_USERNAME)
+                            .name(),
+                    (user.isEmpty() ? ConfigKeys.METRICS_PROMETHEUS_USERNAME : ConfigKeys.METRICS_PROMETHEUS_PASSWORD)
+                            .name());
+            return;
+        }
         try {
-            InetSocketAddress address = host.isEmpty() ? new InetSocketAddress(port)
-                    : new InetSocketAddress(InetAddress.getByName(host), port);
-            server = HttpServer.create(address, 16);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 16);
         } catch (IOException e) {
-            LOG.error("No Prometheus metrics: {}:{} is not available ({}); set {} to a free port (0 picks one) or {}="
-                    + "false", host.isEmpty() ? "0.0.0.0" : host, port, e.getMessage(),
-                    ConfigKeys.METRICS_PROMETHEUS_PORT.name(), ConfigKeys.METRICS_ENABLED.name());
+            LOG.error("No Prometheus metrics: {}:{} is not available ({}); set {} to a free port (0 picks one), {} to "
+                    + "an address of this machine, or {}=false", host, port, e.getMessage(),
+                    ConfigKeys.METRICS_PROMETHEUS_PORT.name(), ConfigKeys.METRICS_PROMETHEUS_BIND_HOST.name(),
+                    ConfigKeys.METRICS_ENABLED.name());
             return;
         }
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -72,10 +86,48 @@ public class PrometheusEndpoint {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext(path, this::scrape);
+        HttpContext scrapes = server.createContext(path, this::scrape);
+        if (!user.isEmpty()) scrapes.setAuthenticator(new ScrapeLogin(user, password));
         server.start();
-        LOG.info("Prometheus metrics at http://{}:{}{}", host.isEmpty() ? "0.0.0.0" : host,
-                server.getAddress().getPort(), path);
+        LOG.info("Prometheus metrics at http://{}:{}{}{}", host, server.getAddress().getPort(), path,
+                user.isEmpty() ? "" : " (HTTP Basic login as " + user + ")");
+    }
+
+    /**
+     * kitsune.metrics.prometheus.bind.host, else kyuubi.frontend.bind.host, else this machine's address (as the
+     * Thrift HTTP frontend and the console): never every interface unless 0.0.0.0 is configured.
+     */
+    static String bindHost(KitsuneConf conf) {
+        String host = conf.get(ConfigKeys.METRICS_PROMETHEUS_BIND_HOST).trim();
+        if (host.isEmpty()) host = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
+        if (!host.isEmpty()) return host;
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            LOG.warn("This machine's host name does not resolve ({}); the Prometheus endpoint binds 127.0.0.1. Set {} "
+                    + "to the address Prometheus scrapes.", e.getMessage(),
+                    ConfigKeys.METRICS_PROMETHEUS_BIND_HOST.name());
+            return "127.0.0.1";
+        }
+    }
+
+    /** HTTP Basic with the configured user and password, compared in constant time. */
+    static final class ScrapeLogin extends BasicAuthenticator {
+        private final byte[] user;
+        private final byte[] password;
+
+        ScrapeLogin(String user, String password) {
+            super("Kitsune metrics", StandardCharsets.UTF_8);
+            this.user = user.getBytes(StandardCharsets.UTF_8);
+            this.password = password.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean checkCredentials(String username, String pw) {
+            boolean userOk = MessageDigest.isEqual(user, String.valueOf(username).getBytes(StandardCharsets.UTF_8));
+            boolean passwordOk = MessageDigest.isEqual(password, String.valueOf(pw).getBytes(StandardCharsets.UTF_8));
+            return userOk & passwordOk;
+        }
     }
 
     @Deactivate

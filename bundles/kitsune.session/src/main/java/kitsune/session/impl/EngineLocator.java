@@ -32,6 +32,7 @@ final class EngineLocator {
     private final EngineServices services;
     private final ServerIdentity identity;
     private final Duration pollInterval;
+    private final EngineQuota quota = new EngineQuota();
 
     EngineLocator(EngineServices services, ServerIdentity identity, Duration pollInterval) {
         this.services = services;
@@ -90,6 +91,13 @@ final class EngineLocator {
             Optional<ServiceNode> running = awaitRunningEngine(discovery, provider, space, conf);
             if (running.isPresent()) return running.get();
         }
+        try (EngineQuota.Admission admitted = quota.admit(discovery, space, refId, conf)) {
+            return launchAdmitted(discovery, provider, space, conf, user, refId);
+        }
+    }
+
+    private ServiceNode launchAdmitted(Discovery discovery, EngineProvider provider, EngineSpace space,
+            KitsuneConf conf, String user, String refId) throws EngineException, DiscoveryException {
         EngineLaunch launch = provider.launch(new EngineLaunchRequest(space, refId, user, engineConf(conf, space),
                 discovery.connectString()));
         LOG.info("Launched {} engine for {} ({}), waiting for it to register", space.engineType(), space.path(),

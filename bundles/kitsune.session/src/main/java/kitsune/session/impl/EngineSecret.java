@@ -74,7 +74,8 @@ final class EngineSecret {
     /** Reads the secret file, or creates it owner-only with a new random secret when there is none. */
     static String loadOrCreate(Path file) throws IOException {
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return read(file);
-        Files.createDirectories(file.getParent());
+        Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
         byte[] random = new byte[SECRET_BYTES];
         new SecureRandom().nextBytes(random);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);

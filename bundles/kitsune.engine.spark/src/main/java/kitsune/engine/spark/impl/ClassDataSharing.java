@@ -44,14 +44,14 @@ final class ClassDataSharing {
      * @param identity what the archive depends on: java binary, JVM flags and class path
      */
     Optional<String> optionFor(List<String> identity, String refId) throws IOException {
-        Files.createDirectories(dir);
+        EngineWorkDirs.ownerOnlyDirectories(dir.getParent(), dir);
         String key = key(identity);
         Path archive = dir.resolve(key + ".jsa");
         if (!Files.isRegularFile(archive)) promoteSettledDump(key, archive);
         if (Files.isRegularFile(archive)) return Optional.of("-XX:SharedArchiveFile=" + archive);
         Path launched = dir.resolve(key + ".launched");
         if (!Files.exists(launched)) {
-            Files.createFile(launched);
+            EngineWorkDirs.ownerOnlyFile(launched);
             return Optional.empty();
         }
         return Optional.of("-XX:ArchiveClassesAtExit=" + dir.resolve(key + ".jsa." + refId));

@@ -6,7 +6,11 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
@@ -39,13 +43,67 @@ final class EngineWorkDirs {
                 : engines.resolve(space.shareLevel() + "-" + space.version() + "-" + space.subdomain());
     }
 
-    /** The directory of the space's engine, created owner-only if needed. */
+    /**
+     * The directory of the space's engine, created owner-only (mode 0700 set here, whatever the umask) with every
+     * directory between it and the work directory; one of those found open to others is closed (they are Kitsune's).
+     */
     static Path create(KitsuneConf conf, EngineSpace space) throws EngineException {
         Path dir = of(conf, space);
         try {
-            return Files.createDirectories(dir);
+            return ownerOnlyDirectories(root(conf), dir);
         } catch (IOException e) {
             throw new EngineException("Cannot create the engine work directory " + dir + ": " + e, e);
+        }
+    }
+
+    static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
+    /** dir and its parents up to base, each owner-only (base only when it is created here). */
+    static Path ownerOnlyDirectories(Path base, Path dir) throws IOException {
+        if (!dir.startsWith(base)) throw new IOException(dir + " is not inside " + base);
+        java.util.ArrayDeque<Path> chain = new java.util.ArrayDeque<>();
+        for (Path p = dir; p != null && p.startsWith(base); p = p.getParent()) chain.push(p);
+        for (Path p : chain) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException(p + " exists and is not a directory (a link?)");
+                }
+                try {
+                    Files.createDirectory(p, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // another launch made it meanwhile
+                }
+            }
+            // mkdir's mode is only ever cut by the umask; one made earlier under a wider umask is closed here. The
+            // work directory itself keeps what the operator chose.
+            if (!p.equals(base) && !Files.getPosixFilePermissions(p).equals(OWNER_ONLY_DIR)) {
+                Files.setPosixFilePermissions(p, OWNER_ONLY_DIR);
+            }
+        }
+        return dir;
+    }
+
+    /** A new file, owner-only whatever the umask; an existing one is made owner-only. */
+    static Path ownerOnlyFile(Path file) throws IOException {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            Files.setPosixFilePermissions(file, OWNER_ONLY_FILE);
+        }
+        return file;
+    }
+
+    /**
+     * Removes an engine's work directory and everything in it (a CONNECTION engine's, once it ended). Links are
+     * removed, never followed.
+     */
+    static void remove(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

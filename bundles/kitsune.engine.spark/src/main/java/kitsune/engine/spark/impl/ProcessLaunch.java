@@ -7,6 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import kitsune.api.engine.EngineLaunch;
 
@@ -17,6 +24,7 @@ import kitsune.api.engine.EngineLaunch;
  * cluster's own view (state, diagnostics) joins the log's, and cancelling ends the application there too.
  */
 final class ProcessLaunch implements EngineLaunch {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessLaunch.class);
     /** Enough of a log's end to hold the last lines of a Spark stack trace. */
     private static final int TAIL_BYTES = 64 * 1024;
     static final int TAIL_LINES = 30;
@@ -27,6 +35,9 @@ final class ProcessLaunch implements EngineLaunch {
     /** False in cluster deploy mode: the process only submits, and its normal end is no failure. */
     private final boolean processIsDriver;
     private final ClusterApplications cluster;
+    private final LogMask mask;
+    private volatile CompletableFuture<Void> ended;
+    private volatile String lastWords;
 
     /** What a cluster knows of the applications (or drivers) a submission creates, and how to end them. */
     interface ClusterApplications {
@@ -47,12 +58,46 @@ final class ProcessLaunch implements EngineLaunch {
      * @param cluster null for an engine that runs entirely on this host
      */
     ProcessLaunch(Process process, Path logFile, String description, boolean processIsDriver,
-            ClusterApplications cluster) {
+            ClusterApplications cluster, LogMask mask) {
         this.process = process;
         this.logFile = logFile;
         this.description = description;
         this.processIsDriver = processIsDriver;
         this.cluster = cluster;
+        this.mask = mask;
+    }
+
+    /**
+     * Once the process ended: keeps the end of its log (what {@link #failure()} reports) and removes its work
+     * directory.
+     */
+    void removeWhenEnded(Path workDir) {
+        ended = process.onExit().thenRun(() -> {
+            lastWords = tail(logFile, TAIL_LINES);
+            try {
+                EngineWorkDirs.remove(workDir);
+                LOG.info("Removed the work directory {} of an ended CONNECTION engine", workDir);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot remove the work directory {} of an ended CONNECTION engine: {}", workDir, e.toString());
+            }
+        });
+    }
+
+    /** The log's last lines, secrets masked: kept from the end of the process when its directory is removed. */
+    private String logTail() {
+        CompletableFuture<Void> cleanup = ended;
+        if (cleanup != null && !process.isAlive()) {
+            try {
+                cleanup.get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // fall through to what is left
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            String kept = lastWords;
+            if (kept != null) return mask.apply(kept);
+        }
+        return mask.apply(tail(logFile, TAIL_LINES));
     }
 
     @Override
@@ -67,8 +112,8 @@ final class ProcessLaunch implements EngineLaunch {
         if (!processIsDriver && code == 0) {
             // submitted: the driver now runs in the cluster, which knows whether it failed
             return clusterId().flatMap(id -> cluster.failure(id))
-                    .map(reason -> reason + "\nLast lines of the submission log "
-                    + logFile + ":\n" + tail(logFile, TAIL_LINES));
+                    .map(reason -> mask.apply(reason) + "\nLast lines of the submission log "
+                    + logFile + ":\n" + logTail());
         }
         String what = processIsDriver ? "Engine failed to start (exit code "
                 : "The submission of the engine to the cluster failed (spark-submit exit code ";
@@ -77,8 +122,8 @@ final class ProcessLaunch implements EngineLaunch {
 
     @Override
     public String diagnostics() {
-        String clusterSays = clusterId().flatMap(id -> cluster.describe(id)).map(s -> s + "\n").orElse("");
-        return clusterSays + "Last lines of its log " + logFile + ":\n" + tail(logFile, TAIL_LINES);
+        String clusterSays = clusterId().flatMap(id -> cluster.describe(id)).map(s -> mask.apply(s) + "\n").orElse("");
+        return clusterSays + "Last lines of its log " + logFile + " (secrets masked):\n" + logTail();
     }
 
     /**

@@ -113,7 +113,12 @@ public class SparkEngineProvider implements EngineProvider {
         Path log = workDir.resolve("kitsune-spark-engine-" + refId + ".log");
         Map<String, String> env = engineEnv(conf, home);
         try {
+            EngineWorkDirs.ownerOnlyFile(log);
             Properties props = engineProperties(request, home);
+            Map<String, String> settings = new LinkedHashMap<>();
+            props.stringPropertyNames().forEach(k -> settings.put(k, props.getProperty(k)));
+            LogMask mask = LogMask.of(conf.asMap(), settings);
+            boolean connection = request.space().shareLevel() == ShareLevel.CONNECTION;
             String master = props.getProperty(MASTER, "local[*]");
             if (SparkSubmission.isLocal(master)) {
                 props.setProperty(EngineConf.WORK_DIR, workDir.toString());
@@ -130,7 +135,8 @@ public class SparkEngineProvider implements EngineProvider {
                     // readable
                     cds.optionFor(identity, refId).ifPresent(o -> cmd.addAll(1, List.of(o, "-Xlog:cds*=off")));
                 }
-                return start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log, true, null);
+                return start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log, true, null, mask,
+                        connection);
             }
             String mode = SparkSubmission.deployMode(props.getProperty(DEPLOY_MODE));
             boolean cluster = SparkSubmission.CLUSTER.equals(mode);
@@ -160,7 +166,8 @@ public class SparkEngineProvider implements EngineProvider {
             List<String> cmd = submission.command(home.dir(), java, moduleFlags.forJars(jars), sparkConf, env);
             return start(cmd, workDir, log, env, request, master + " (" + mode + " mode"
                     + (proxyUser != null ? ", as " + proxyUser : "") + "), home " + home.name() + ", log " + log,
-                    !cluster, clusterApplications(master, cluster, java, jars, env, refId));
+                    !cluster, clusterApplications(master, cluster, java, jars, env, refId), mask,
+                    connection && !cluster);
         } catch (IOException e) {
             throw new EngineException("Cannot prepare the engine's files in " + workDir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -170,7 +177,7 @@ public class SparkEngineProvider implements EngineProvider {
 
     private EngineLaunch start(List<String> command, Path workDir, Path log, Map<String, String> env,
             EngineLaunchRequest request, String description, boolean processIsDriver,
-            ProcessLaunch.ClusterApplications cluster)
+            ProcessLaunch.ClusterApplications cluster, LogMask mask, boolean removeWhenEnded)
             throws EngineException {
         List<String> cmd = new ArrayList<>(command);
         // A new session (setsid) keeps engines alive when the server's terminal sends SIGINT to its process group:
@@ -181,7 +188,11 @@ public class SparkEngineProvider implements EngineProvider {
         pb.environment().putAll(env);
         LOG.info("Launching engine for {} in {}: {}", request.space().path(), workDir, String.join(" ", cmd));
         try {
-            return new ProcessLaunch(pb.start(), log, description, processIsDriver, cluster);
+            ProcessLaunch launch = new ProcessLaunch(pb.start(), log, description, processIsDriver, cluster, mask);
+            // a CONNECTION engine's directory serves one session: nothing of it stays once its driver ended (the
+            // engine removes it itself after a normal stop; this covers a crash or a failed start while we watch)
+            if (removeWhenEnded) launch.removeWhenEnded(workDir);
+            return launch;
         } catch (IOException e) {
             throw new EngineException("Cannot start the engine process (" + cmd.get(0) + "): " + e.getMessage(), e);
         }
@@ -326,7 +337,7 @@ public class SparkEngineProvider implements EngineProvider {
      */
     private static void writeOwnerOnly(Properties p, Path file, String comment) throws IOException {
         Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(EngineWorkDirs.OWNER_ONLY_FILE));
         try (OutputStream out = Files.newOutputStream(file)) {
             p.store(out, comment);
         }

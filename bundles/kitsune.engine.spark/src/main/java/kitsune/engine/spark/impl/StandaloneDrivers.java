@@ -69,7 +69,7 @@ final class StandaloneDrivers implements ProcessLaunch.ClusterApplications {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
         try {
-            File out = File.createTempFile("kitsune-kill-", ".log");
+            File out = Files.createTempFile("kitsune-kill-", ".log").toFile(); // owner-only
             try {
                 pb.redirectOutput(out);
                 Process p = pb.start();

@@ -22,7 +22,7 @@ class ProcessLaunchTest {
     void aLocalEngineThatEndsReportsItsExitCodeAndTheTailOfItsLog() throws Exception {
         Path log = dir.resolve("engine.log");
         Process p = run(log, "echo starting; echo 'INVALID_DRIVER_MEMORY: must be at least 450m'; exit 3");
-        ProcessLaunch launch = new ProcessLaunch(p, log, "local engine", true, null);
+        ProcessLaunch launch = new ProcessLaunch(p, log, "local engine", true, null, LogMask.of());
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         Optional<String> failure = launch.failure();
         assertTrue(failure.isPresent());
@@ -35,7 +35,7 @@ class ProcessLaunchTest {
     void aRunningLocalEngineHasNoFailureAndCancelEndsIt() throws Exception {
         Path log = dir.resolve("engine.log");
         Process p = run(log, "exec sleep 60");
-        ProcessLaunch launch = new ProcessLaunch(p, log, "local engine", true, null);
+        ProcessLaunch launch = new ProcessLaunch(p, log, "local engine", true, null, LogMask.of());
         assertEquals(Optional.empty(), launch.failure());
         launch.cancel();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "cancel ends the process");
