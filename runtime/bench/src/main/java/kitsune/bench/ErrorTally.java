@@ -7,14 +7,19 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Errors of a benchmark's clients, counted by message (shortened), for the first few with their counts. */
 final class ErrorTally {
-    private static final int MAX_MESSAGE = 160;
+    private final int maxMessage;
     private final LongAdder total = new LongAdder();
     private final Map<String, LongAdder> byMessage = new ConcurrentHashMap<>();
+
+    /** @param maxMessage characters of a message kept (messages alike up to there count as one) */
+    ErrorTally(int maxMessage) {
+        this.maxMessage = maxMessage;
+    }
 
     void add(String message) {
         total.increment();
         String m = String.valueOf(message);
-        byMessage.computeIfAbsent(m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE) : m, k -> new LongAdder())
+        byMessage.computeIfAbsent(m.length() > maxMessage ? m.substring(0, maxMessage) : m, k -> new LongAdder())
                 .increment();
     }
 

@@ -122,7 +122,7 @@ final class LoadBenchmark {
 
     private static Result phase(String url, int clients, String label, int seconds) throws Exception {
         LongAdder sessions = new LongAdder();
-        ErrorTally errors = new ErrorTally();
+        ErrorTally errors = new ErrorTally(160);
         List<Long> firsts = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong counter = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);

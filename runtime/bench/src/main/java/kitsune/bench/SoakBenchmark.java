@@ -53,7 +53,7 @@ final class SoakBenchmark {
     private final int pauseMs;
     private final String url;
     private final String defaultPartitions;
-    private final ErrorTally errors = new ErrorTally();
+    private final ErrorTally errors = new ErrorTally(400); // long enough for the key a message names
     private final LongAdder sessions = new LongAdder();
     private final LongAdder statements = new LongAdder();
     private final AtomicReference<Minute> minute = new AtomicReference<>(new Minute());
