@@ -165,22 +165,22 @@ final class SoakBenchmark {
             long due = start + TimeUnit.MILLISECONDS.toNanos(tick * SAMPLE_MILLIS);
             long wait = due - System.nanoTime();
             if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-            if (!engine.isAlive()) {
+            if (engine == null || !engine.isAlive()) {
                 List<ProcessHandle> now = Engines.of(server, USER);
-                System.out.printf(Locale.ROOT, "engine pid %d ended; engines now: %s%n", engine.pid(),
-                        now.stream().map(ProcessHandle::pid).toList());
-                engineChanges++;
-                if (now.isEmpty()) continue;
-                engine = now.get(0);
+                if (engine != null) {
+                    System.out.printf(Locale.ROOT, "engine pid %d ended; engines now: %s%n", engine.pid(),
+                            now.stream().map(ProcessHandle::pid).toList());
+                    engineChanges++;
+                }
+                engine = now.isEmpty() ? null : now.get(0);
             }
-            Figures f;
+            Figures f = null;
             try {
-                f = Figures.of("", jvm, engine);
+                if (engine != null) f = Figures.of("", jvm, engine);
             } catch (Exception e) {
                 System.out.println("sampling /proc failed: " + e);
-                continue;
             }
-            samples.add(new Sample(tick, f));
+            if (f != null) samples.add(new Sample(tick, f));
             if (tick % SAMPLES_PER_MINUTE == 0) printMinute(tick / SAMPLES_PER_MINUTE, minute.getAndSet(new Minute()),
                     f);
         }
@@ -188,7 +188,7 @@ final class SoakBenchmark {
         int stuck = running.get();
         double secs = (System.nanoTime() - start) / 1e9;
         System.out.println("server threads by name after: " + Figures.threadNames(jvm));
-        System.out.println("engine threads by name after: " + Figures.threadNames(engine));
+        if (engine != null) System.out.println("engine threads by name after: " + Figures.threadNames(engine));
         System.out.printf(Locale.ROOT, "%d sessions and %d statements in %.1f min (%.0f sessions/min), %d errors%n",
                 sessions.sum(), statements.sum(), secs / 60, sessions.sum() * 60 / secs, errors.total());
 
@@ -237,7 +237,7 @@ final class SoakBenchmark {
         long[] opens = m.opens.stream().mapToLong(Long::longValue).toArray();
         Stats stats = new Stats(opens.length == 0 ? new long[] {0} : opens);
         System.out.printf(Locale.ROOT, "%6d  %8d  %10d  %6d  %9.1f / %7.1f | %s%n", n, m.sessions.sum(),
-                m.statements.sum(), errors.total(), stats.p50(), stats.p99(), f.brief());
+                m.statements.sum(), errors.total(), stats.p50(), stats.p99(), f == null ? "(no sample)" : f.brief());
     }
 
     private Void client(long end) throws InterruptedException {
