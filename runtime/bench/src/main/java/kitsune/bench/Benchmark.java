@@ -34,6 +34,10 @@ public final class Benchmark {
             ClusterBenchmark.run();
             return;
         }
+        if (args.length > 0 && args[0].equals("soak")) {
+            SoakBenchmark.run();
+            return;
+        }
         if (args.length > 0 && args[0].equals("load")) {
             LoadBenchmark.run();
             return;

@@ -1,5 +1,7 @@
 package kitsune.bench;
 
+import static kitsune.bench.Figures.result;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,8 +10,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.LongAdder;
 import kitsune.testkit.Engines;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
-import kitsune.testkit.ProcStats;
 
 /**
  * One pseudo-mode server and its USER engine under load from this JVM, with the unmodified Hive JDBC driver: clients
@@ -32,7 +31,9 @@ import kitsune.testkit.ProcStats;
 final class LoadBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.load.seconds", 30);
     private static final int HOLD = Integer.getInteger("bench.load.hold", 1000);
-    private static final String JOB = "SELECT count(*) FROM range(0, 200000, 1, 2) WHERE id % 3 = 0";
+    /** A query with a Spark job (two tasks), and its answer. */
+    static final String JOB = "SELECT count(*) FROM range(0, 200000, 1, 2) WHERE id % 3 = 0";
+    static final long JOB_ANSWER = 66667;
 
     private LoadBenchmark() {
     }
@@ -81,10 +82,10 @@ final class LoadBenchmark {
                 loaded.print();
                 holding.print();
                 after.print();
-                System.out.println("engine threads by name after: " + threadNames(engine));
-                System.out.println("server threads by name after: " + threadNames(jvm));
+                System.out.println("engine threads by name after: " + Figures.threadNames(engine));
+                System.out.println("server threads by name after: " + Figures.threadNames(jvm));
 
-                double perHeldKib = (holding.serverRssKib - loaded.serverRssKib) / (double) Math.max(1, heldCount);
+                double perHeldKib = (holding.serverRssKib() - loaded.serverRssKib()) / (double) Math.max(1, heldCount);
                 result("sessions/min, 32 clients", alone32.perMinute(), ">= 3000", alone32.perMinute() >= 3000
                         && alone32.errors() == 0);
                 result("errors, 32 clients", alone32.errors(), "0", alone32.errors() == 0);
@@ -94,8 +95,8 @@ final class LoadBenchmark {
                         held32.errors() + held128.errors() == 0);
                 result("held sessions answering", answering, "= " + HOLD, answering == HOLD);
                 result("server RSS growth per held session (KiB)", perHeldKib, "<= 64", perHeldKib <= 64);
-                int serverThreadGrowth = holding.serverThreads - loaded.serverThreads;
-                int engineThreadGrowth = holding.engineThreads - loaded.engineThreads;
+                int serverThreadGrowth = holding.serverThreads() - loaded.serverThreads();
+                int engineThreadGrowth = holding.engineThreads() - loaded.engineThreads();
                 result("server threads added by " + HOLD + " held sessions", serverThreadGrowth, "< 64",
                         serverThreadGrowth < 64);
                 result("engine threads added by " + HOLD + " held sessions", engineThreadGrowth, "< 64",
@@ -121,8 +122,7 @@ final class LoadBenchmark {
 
     private static Result phase(String url, int clients, String label, int seconds) throws Exception {
         LongAdder sessions = new LongAdder();
-        LongAdder errors = new LongAdder();
-        Map<String, LongAdder> messages = new ConcurrentHashMap<>();
+        ErrorTally errors = new ErrorTally(160);
         List<Long> firsts = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong counter = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
@@ -141,15 +141,12 @@ final class LoadBenchmark {
                         firsts.add(System.nanoTime() - s);
                         if (job) {
                             try (ResultSet rs = st.executeQuery(JOB)) {
-                                if (!rs.next() || rs.getLong(1) != 66667) throw new IllegalStateException("job");
+                                if (!rs.next() || rs.getLong(1) != JOB_ANSWER) throw new IllegalStateException("job");
                             }
                         }
                         sessions.increment();
                     } catch (Exception e) {
-                        errors.increment();
-                        String m = String.valueOf(e.getMessage());
-                        messages.computeIfAbsent(m.length() > 160 ? m.substring(0, 160) : m, k -> new LongAdder())
-                                .increment();
+                        errors.add(e.getMessage());
                     }
                 }
                 return null;
@@ -160,11 +157,10 @@ final class LoadBenchmark {
         pool.shutdownNow();
         long[] t = firsts.stream().mapToLong(Long::longValue).toArray();
         Stats stats = t.length == 0 ? new Stats(new long[] {0}) : new Stats(t);
-        Result r = new Result(sessions.sum(), errors.sum(), secs, stats);
+        Result r = new Result(sessions.sum(), errors.total(), secs, stats);
         System.out.printf(Locale.ROOT, "%-28s %7.0f sessions/min  errors %6d  open + first SELECT 1 p50 %7.1f ms"
                 + "  p99 %7.1f ms%n", label, r.perMinute(), r.errors(), stats.p50(), stats.p99());
-        messages.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum())).limit(3)
-                .forEach(e -> System.out.printf(Locale.ROOT, "    %6d x %s%n", e.getValue().sum(), e.getKey()));
+        errors.printTop(3);
         return r;
     }
 
@@ -187,47 +183,5 @@ final class LoadBenchmark {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** The process's threads counted by name with digits folded (jcmd Thread.print), largest groups first. */
-    private static String threadNames(ProcessHandle p) {
-        try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    String.valueOf(p.pid()), "Thread.print").redirectErrorStream(true).start();
-            Map<String, Integer> byName = new java.util.TreeMap<>();
-            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(jcmd.getInputStream()))) {
-                for (String line; (line = lines.readLine()) != null;) {
-                    if (!line.startsWith("\"")) continue;
-                    String name = line.substring(1, Math.max(1, line.indexOf('"', 1))).replaceAll("\\d+", "N");
-                    byName.merge(name, 1, Integer::sum);
-                }
-            }
-            jcmd.waitFor(30, TimeUnit.SECONDS);
-            return byName.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(8)
-                    .map(e -> e.getValue() + " x " + e.getKey()).toList().toString();
-        } catch (Exception e) {
-            return "(jcmd failed: " + e + ")";
-        }
-    }
-
-    /** RSS, threads and file descriptors of the server and the engine at one moment. */
-    private record Figures(String label, long serverRssKib, int serverThreads, int serverFds, long engineRssKib,
-            int engineThreads, int engineFds) {
-        static Figures of(String label, ProcessHandle server, ProcessHandle engine) throws Exception {
-            return new Figures(label, ProcStats.rssKib(server), ProcStats.threads(server),
-                    ProcStats.fileDescriptors(server), ProcStats.rssKib(engine), ProcStats.threads(engine),
-                    ProcStats.fileDescriptors(engine));
-        }
-
-        void print() {
-            System.out.printf(Locale.ROOT, "%-14s server RSS %5d MiB threads %5d fds %5d | engine RSS %5d MiB threads"
-                    + " %5d fds %5d%n", label, serverRssKib / 1024, serverThreads, serverFds, engineRssKib / 1024,
-                    engineThreads, engineFds);
-        }
-    }
-
-    private static void result(String what, double value, String goal, boolean met) {
-        System.out.printf(Locale.ROOT, "RESULT %-45s %9.1f    goal %-9s %s%n", what, value, goal,
-                met ? "met" : "NOT met");
     }
 }
