@@ -10,8 +10,10 @@ import kitsune.api.engine.EngineConf;
 import kitsune.api.registry.ServiceNode;
 
 /**
- * This server's channels to engines, one per engine address and login kind. Channels whose connections have all
- * been idle for a while are closed and forgotten; an engine that went away takes its channel with it.
+ * This server's channels to engines, one per engine space, engine address and login kind: a connection logged in
+ * for one space (with that space's secret) never carries a session of another space, even when a node in the other
+ * space names the same address. Channels whose connections have all been idle for a while are closed and forgotten;
+ * an engine that went away takes its channel with it.
  */
 final class EngineChannels {
     /** Idle connections older than this are closed, but for the most recent one of each engine. */
@@ -21,7 +23,8 @@ final class EngineChannels {
 
     /** The channel to the engine of that node, with the configuration of the session asking. */
     EngineChannel of(ServiceNode node, KitsuneConf conf) {
-        String key = node.hostPort() + "|" + node.attributes().getOrDefault(EngineConf.NODE_AUTH, "");
+        String key = node.parentPath() + "|" + node.hostPort() + "|"
+                + node.attributes().getOrDefault(EngineConf.NODE_AUTH, "");
         EngineChannel channel = channels.computeIfAbsent(key, k -> new EngineChannel(node, conf));
         channel.configure(conf);
         return channel;

@@ -695,7 +695,8 @@ class SessionManagerImplTest {
     @Test
     void aSessionBeyondTheUsersLimitIsRefusedNamingTheKeyWhileAnotherUserOpensAndItsSlotFreesOnClose() {
         discovery.register(ALICE_SPACE, engine.port(), "r");
-        discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default", engine.port(), "b");
+        discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default",
+                provider.enginePortFor("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default"), "b");
         configure(Map.of("kyuubi.server.limit.connections.per.user", "2"));
         TSessionHandle first = openAs("alice", "10.0.0.7", "c1").getSessionHandle();
         assertOpened(openAs("alice", "10.0.0.8", "c2"));
