@@ -42,6 +42,8 @@ import kitsune.testkit.KitsuneServer;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EngineHygieneTest {
     private static final String ENGINE_SECRET = "Engine-Secret-7f3a9c1e5b2d4f60";
+    /** A secret of gina's own that her engine is given (a per-user default whose key names a secret). */
+    private static final String GINAS_SECRET = "S3-Secret-4c1d9e7a2b";
     private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ,
             PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
             PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
@@ -54,8 +56,10 @@ class EngineHygieneTest {
                 .permissiveUmask()
                 .set("kitsune.engine.max.per.user", "1")
                 .set("kyuubi.engine.security.secret.provider.simple.secret", ENGINE_SECRET)
-                // gina's engines get the JVM option of test 4 (a per-user default, as Kyuubi's ___user___ keys)
-                .set("___gina___.kyuubi.engineEnv.JAVA_TOOL_OPTIONS", "-Xss" + ENGINE_SECRET)
+                // gina's engines get a secret and the JVM option of test 4 (per-user defaults, as Kyuubi's
+                // ___user___ keys)
+                .set("___gina___.spark.hadoop.fs.s3a.secret.key", GINAS_SECRET)
+                .set("___gina___.kyuubi.engineEnv.JAVA_TOOL_OPTIONS", "-Xss" + GINAS_SECRET)
                 .set("spark.master", "local[1]").set("spark.driver.memory", "640m")
                 .start();
     }
@@ -135,15 +139,17 @@ class EngineHygieneTest {
     @Test
     @Order(4)
     void aFailedLaunchShowsItsLogWithSecretsMasked() throws Exception {
-        // the JVM echoes JAVA_TOOL_OPTIONS into the engine's log ("Picked up JAVA_TOOL_OPTIONS: ..."), here with the
-        // engine secret pasted into an option it then refuses ("Invalid thread stack size: -Xss..."): a failed
-        // launch whose log tail holds a secret
+        // the JVM echoes JAVA_TOOL_OPTIONS into the engine's log ("Picked up JAVA_TOOL_OPTIONS: ..."), here with a
+        // secret gina's engine was given pasted into an option it then refuses ("Invalid thread stack size:
+        // -Xss..."): a failed launch whose log tail holds a secret
         SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "gina"));
         assertTrue(e.getMessage().contains("Engine failed to start"), e.getMessage());
         assertTrue(e.getMessage().contains("-Xss******"), "the log tail is shown, masked: " + e.getMessage());
+        assertFalse(e.getMessage().contains(GINAS_SECRET), e.getMessage());
         assertFalse(e.getMessage().contains(ENGINE_SECRET), e.getMessage());
         // the server logged the failure, also without the secret
         await().atMost(Duration.ofSeconds(10)).until(() -> server.log().contains("-Xss******"));
+        assertFalse(server.log().contains(GINAS_SECRET), "the server log holds gina's secret");
         assertFalse(server.log().contains(ENGINE_SECRET), "the server log holds the engine secret");
         // the engine's own log (owner-only) keeps what it wrote
         Path log;
@@ -151,7 +157,7 @@ class EngineHygieneTest {
             log = logs.filter(p -> p.getFileName().toString().startsWith("kitsune-spark-engine-")).findFirst()
                     .orElseThrow();
         }
-        assertTrue(Files.readString(log).contains(ENGINE_SECRET));
+        assertTrue(Files.readString(log).contains(GINAS_SECRET));
         assertEquals(Set.of(), others(log));
     }
 
