@@ -110,7 +110,7 @@ final class EngineConnection implements AutoCloseable {
                 throw new EngineCallException("Cannot log in to the engine at " + hostPort + " (" + node.path()
                         + "): " + cause + ". It is not an engine of this namespace (a node planted in its engine "
                         + "space?) or it was launched by a server with another engine secret: set "
-                        + ConfigKeys.ENGINE_SECRET.name() + " to one value on every server of the namespace", e);
+                        + ConfigKeys.ENGINE_SECRET.name() + " to one value on every server of the namespace", e, true);
             }
             throw new EngineCallException("Cannot connect to the engine at " + hostPort + ": " + cause, e);
         }

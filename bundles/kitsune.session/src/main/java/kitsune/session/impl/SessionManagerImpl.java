@@ -254,8 +254,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                     engineResp = engine.call("OpenSession", c -> c.OpenSession(engineReq));
                     break;
                 } catch (EngineCallException e) {
-                    // a node left behind by an engine that died: remove it and find (or launch) another engine
-                    if (attempt >= STALE_NODE_ATTEMPTS || !EngineConnection.refused(e)
+                    // a node left behind by an engine that died (nothing listens at its address, or something else
+                    // that cannot prove it is this space's engine, e.g. another engine that got the port since):
+                    // remove it and find (or launch) another engine; only the provider can tell it is stale
+                    if (attempt >= STALE_NODE_ATTEMPTS || !(EngineConnection.refused(e) || e.unproven())
                             || !locator.removeIfStale(provider, space, node, sessionConf)) {
                         throw e;
                     }
