@@ -1,5 +1,6 @@
 package kitsune.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,11 +63,16 @@ class BundleUpdateTest {
                     }
                 });
                 loop.start();
-                Thread.sleep(1000);
+                // the update happens while the session runs statements
+                await("the session runs statements before the update").atMost(Duration.ofSeconds(30))
+                        .until(() -> ok.get() >= 5);
                 HttpResponse<String> upload = console.send(uploadRequest(console.url(), bundle));
                 assertTrue(upload.statusCode() == 302 || upload.statusCode() == 200, "upload: " + upload.statusCode());
                 String version = console.awaitBundleField(PROVIDER, "version", NEW_VERSION, Duration.ofSeconds(20));
-                Thread.sleep(1000);
+                // and goes on running them once the new version is active
+                int atUpdate = ok.get();
+                await("the session runs statements after the update").atMost(Duration.ofSeconds(30))
+                        .until(() -> ok.get() >= atUpdate + 5);
                 running.set(false);
                 loop.join(30_000);
                 System.out.printf("[update] statements during the update: %d ok, %d failed%n", ok.get(), failed.get());

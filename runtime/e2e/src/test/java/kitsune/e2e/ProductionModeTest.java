@@ -1,5 +1,6 @@
 package kitsune.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -22,8 +25,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,35 +120,36 @@ class ProductionModeTest {
     }
 
     /** The znode of the server on that port, or null. Retries while the test's own client reconnects. */
-    String nodeOf(KitsuneServer s) throws Exception {
-        Exception last = null;
-        for (int i = 0; i < 100; i++) {
-            try {
-                for (String child : zk.getChildren("/kyuubi", false)) {
-                    if (child.startsWith("serverUri=127.0.0.1:" + s.port() + ";")) return "/kyuubi/" + child;
-                }
-                return null;
-            } catch (org.apache.zookeeper.KeeperException.ConnectionLossException e) {
-                last = e;
-                Thread.sleep(200);
-            }
-        }
-        throw last;
+    String nodeOf(KitsuneServer s) {
+        return await("the test's ZooKeeper client lists /kyuubi").atMost(Duration.ofSeconds(30))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .ignoreException(KeeperException.ConnectionLossException.class)
+                .until(() -> {
+                    for (String child : zk.getChildren("/kyuubi", false)) {
+                        if (child.startsWith("serverUri=127.0.0.1:" + s.port() + ";")) {
+                            return Optional.of("/kyuubi/" + child);
+                        }
+                    }
+                    return Optional.<String>empty();
+                }, listed -> true)
+                .orElse(null);
     }
 
-    static Duration await(String what, Duration timeout, BooleanSupplierX condition) throws Exception {
+    /** Whether no znode of the server on that port belongs to that (old) ZooKeeper session any more. */
+    boolean oldSessionGone(KitsuneServer s, long session) throws Exception {
+        for (String child : zk.getChildren("/kyuubi", false)) {
+            if (!child.startsWith("serverUri=127.0.0.1:" + s.port() + ";")) continue;
+            org.apache.zookeeper.data.Stat st = zk.exists("/kyuubi/" + child, false);
+            if (st != null && st.getEphemeralOwner() == session) return false;
+        }
+        return true;
+    }
+
+    /** Waits until the condition holds (checked at once, then every 100 ms); returns how long that took. */
+    static Duration timeUntil(String what, Duration timeout, Callable<Boolean> condition) {
         Instant start = Instant.now();
-        Instant end = start.plus(timeout);
-        while (Instant.now().isBefore(end)) {
-            if (condition.get()) return Duration.between(start, Instant.now());
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not within " + timeout + ": " + what);
-    }
-
-    @FunctionalInterface
-    interface BooleanSupplierX {
-        boolean get() throws Exception;
+        await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(condition);
+        return Duration.between(start, Instant.now());
     }
 
     /** Clients that connect through the ZooKeeper URL, run a few statements, close, and start over. */
@@ -158,6 +164,8 @@ class ProductionModeTest {
         final AtomicLong driverRaces = new AtomicLong();
         final AtomicLong statements = new AtomicLong();
         final AtomicLong statementFailures = new AtomicLong();
+        /** Statements that returned their row. */
+        final AtomicLong answered = new AtomicLong();
         final List<String> errors = new CopyOnWriteArrayList<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final ExecutorService pool;
@@ -186,6 +194,7 @@ class ProductionModeTest {
                                 statements.incrementAndGet();
                                 try {
                                     Jdbc.single(c, "SELECT 1");
+                                    answered.incrementAndGet();
                                 } catch (SQLException e) {
                                     statementFailures.incrementAndGet();
                                     note("statement: " + e.getMessage());
@@ -203,6 +212,16 @@ class ProductionModeTest {
                     return null;
                 }));
             }
+        }
+
+        /**
+         * Waits until the clients have had this many more statements answered than when called: the load runs (on
+         * the servers the driver finds in ZooKeeper at that moment).
+         */
+        void awaitAnswered(String when, long more) {
+            long from = answered.get();
+            await("the load gets " + more + " statements answered " + when).atMost(Duration.ofSeconds(60))
+                    .until(() -> answered.get() >= from + more);
         }
 
         private void note(String e) {
@@ -289,11 +308,15 @@ class ProductionModeTest {
         Duration gone;
         long survivorLaunchesBefore = survivor.countLog("Launching engine");
         try (Load load = new Load(3, 3)) {
-            Thread.sleep(2000);
+            load.awaitAnswered("before the kill", 9);
             owner.kill9();
-            gone = await("the killed server's node disappears", SESSION_TIMEOUT.plusSeconds(15),
+            gone = timeUntil("the killed server's node disappears", SESSION_TIMEOUT.plusSeconds(15),
                     () -> zk.exists(node, false) == null);
-            Thread.sleep(2000);
+            // clients that connect once the node is gone find only the survivor, which opens their sessions
+            long survivorOpened = opened(survivor);
+            await("the survivor opens 3 more sessions of the load after the node is gone")
+                    .atMost(Duration.ofSeconds(60)).until(() -> opened(survivor) >= survivorOpened + 3);
+            load.awaitAnswered("after the node is gone", 9);
             load.close();
             System.out.printf("[c] kill -9 of the server that launched the engine: node gone %d ms after the kill "
                     + "(session timeout %d ms); load: %s%n", gone.toMillis(), SESSION_TIMEOUT.toMillis(),
@@ -314,23 +337,28 @@ class ProductionModeTest {
     @Order(3)
     void hotUpgradeByDeletingTheNodeUnderLoad() throws Exception {
         s3 = startServer("s3", null);
-        await("server 3 registers", Duration.ofSeconds(20), () -> nodeOf(s3) != null);
+        timeUntil("server 3 registers", Duration.ofSeconds(20), () -> nodeOf(s3) != null);
         String node = nodeOf(survivor);
         assertNotNull(node);
         try (Load load = new Load(3, 3); Connection held = Jdbc.connect(survivor.directUrl(), USER)) {
             Jdbc.single(held, "SELECT 1");
-            Thread.sleep(2000);
+            load.awaitAnswered("before the deletion", 9);
             Instant deleted = Instant.now();
             zk.delete(node, -1);
             survivor.awaitLog(java.util.regex.Pattern.compile("is now de-registered from ZooKeeper"),
                     Duration.ofSeconds(10));
-            // the open session keeps working while the server drains; new sessions are refused there
-            int heldStatements = 0;
-            for (int i = 0; i < 8; i++) {
-                assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());
-                heldStatements++;
-                Thread.sleep(500);
-            }
+            // the open session keeps working while the server drains, and the server does not exit under it: an
+            // observation over 4 s (a statement every 500 ms); any failed statement or an exit fails at once
+            AtomicInteger heldStatements = new AtomicInteger();
+            await("the held session keeps working and the draining server stays up").during(Duration.ofSeconds(4))
+                    .atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());
+                        heldStatements.incrementAndGet();
+                        assertTrue(survivor.isAlive(), "the server waits for its open session:\n" + survivor.tail());
+                        return true;
+                    });
+            // new sessions are refused there
             SQLException refused = assertThrows(SQLException.class,
                     () -> Jdbc.connect(survivor.directUrl(), USER).close());
             assertTrue(refused.getMessage().contains(REFUSAL_PART), refused.getMessage());
@@ -342,7 +370,7 @@ class ProductionModeTest {
             Instant exited = Instant.now();
             System.out.printf("[b] hot upgrade: node deleted, %d statements on the held session while draining; "
                     + "server exited %d ms after its last session closed (%d ms after the deletion); load: %s%n",
-                    heldStatements, Duration.between(closed, exited).toMillis(),
+                    heldStatements.get(), Duration.between(closed, exited).toMillis(),
                     Duration.between(deleted, exited).toMillis(), load.figures());
             assertEquals(0, load.connectFailures.get(), load.figures());
             assertTrue(load.driverRaces.get() <= 1, "one client at most picks the node as it goes: "
@@ -358,9 +386,22 @@ class ProductionModeTest {
     @Order(4)
     void oneEnsembleMemberKilledUnderLoad() throws Exception {
         try (Load load = new Load(3, 3)) {
-            Thread.sleep(2000);
+            load.awaitAnswered("before the kill", 9);
             ensemble.kill(0);
-            Thread.sleep(6000);
+            // nothing may happen to the fleet: an observation over the ZooKeeper session timeout (a client of the
+            // killed member that failed to move to another one would lose its session in that time) in which no
+            // statement or connect fails and no server drains; any of those fails at once
+            long answeredAtKill = load.answered.get();
+            await("the load runs on with one ZooKeeper member down").during(SESSION_TIMEOUT)
+                    .atMost(SESSION_TIMEOUT.plusSeconds(10)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(500)).until(() -> {
+                        assertEquals(0, load.connectFailures.get(), load.figures());
+                        assertEquals(0, load.statementFailures.get(), load.figures());
+                        assertEquals(0, s3.countLog("Draining"), s3.tail());
+                        return true;
+                    });
+            load.awaitAnswered("after the kill", 9);
+            assertTrue(load.answered.get() > answeredAtKill, load.figures());
             load.close();
             System.out.printf("[d] ZooKeeper member 1 killed under load: %s%n", load.figures());
             assertEquals(0, load.connectFailures.get(), load.figures());
@@ -377,7 +418,7 @@ class ProductionModeTest {
     @Order(5)
     void sigtermDrainsWithinTheStopBound() throws Exception {
         KitsuneServer s4 = startServer("s4", "PT4S");
-        await("server 4 registers", Duration.ofSeconds(20), () -> nodeOf(s4) != null);
+        timeUntil("server 4 registers", Duration.ofSeconds(20), () -> nodeOf(s4) != null);
         Connection held = Jdbc.connect(s4.directUrl(), USER);
         try {
             Jdbc.single(held, "SELECT 1");
@@ -389,7 +430,7 @@ class ProductionModeTest {
                     throw new RuntimeException(e);
                 }
             });
-            Duration left = await("server 4 leaves ZooKeeper", Duration.ofSeconds(5), () -> nodeOf(s4) == null);
+            Duration left = timeUntil("server 4 leaves ZooKeeper", Duration.ofSeconds(5), () -> nodeOf(s4) == null);
             SQLException refused = assertThrows(SQLException.class, () -> Jdbc.connect(s4.directUrl(), USER).close());
             assertTrue(refused.getMessage().contains(REFUSAL_PART), refused.getMessage());
             assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue(), "open sessions keep working");
@@ -414,7 +455,7 @@ class ProductionModeTest {
     @Order(6)
     void stopNowCutsTheDrainShort() throws Exception {
         KitsuneServer s5 = startServer("s5", "PT1M");
-        await("server 5 registers", Duration.ofSeconds(20), () -> nodeOf(s5) != null);
+        timeUntil("server 5 registers", Duration.ofSeconds(20), () -> nodeOf(s5) != null);
         Connection held = Jdbc.connect(s5.directUrl(), USER);
         try {
             Jdbc.single(held, "SELECT 1");
@@ -442,13 +483,17 @@ class ProductionModeTest {
             Jdbc.single(held, "SELECT 1");
             ensemble.killAll();
             Instant down = Instant.now();
-            // ZooKeeper down: open sessions keep working
-            int statements = 0;
-            while (Duration.between(down, Instant.now()).compareTo(SESSION_TIMEOUT.plusSeconds(3)) < 0) {
-                assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());
-                statements++;
-                Thread.sleep(300);
-            }
+            // ZooKeeper down: open sessions keep working, observed past the session timeout (a statement every
+            // 300 ms); a failed statement fails at once
+            AtomicInteger statements = new AtomicInteger();
+            await("the open session keeps working while ZooKeeper is down")
+                    .during(SESSION_TIMEOUT.plusSeconds(3))
+                    .atMost(SESSION_TIMEOUT.plusSeconds(30)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(300)).until(() -> {
+                        assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());
+                        statements.incrementAndGet();
+                        return true;
+                    });
             // a new session needs the engine's address from ZooKeeper: a clear error, bounded by the timeout
             Instant t = Instant.now();
             SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(s3.directUrl(), USER).close());
@@ -461,21 +506,29 @@ class ProductionModeTest {
             // ZooKeeper restores the old session and its node, and expires them after the session timeout; the
             // server (whose client gave that session up) must re-create its node under its new session, and must
             // not take the removal of the old one for an operator's delete
-            Duration recreated = await("server 3's node re-created under a new session", Duration.ofSeconds(40),
+            Duration recreated = timeUntil("server 3's node re-created under a new session", Duration.ofSeconds(40),
                     () -> {
                         String n = nodeOf(s3);
                         org.apache.zookeeper.data.Stat st = n == null ? null : zk.exists(n, false);
                         return st != null && st.getEphemeralOwner() != ownerBefore;
                     });
-            Thread.sleep(1500);
-            assertNotNull(nodeOf(s3), "still registered after the old session expired");
-            assertEquals(0, s3.countLog("is now de-registered"), s3.tail());
-            assertEquals(0, s3.countLog("Draining"), s3.tail());
+            await("no node of the old session is left").atMost(SESSION_TIMEOUT.plusSeconds(30))
+                    .until(() -> oldSessionGone(s3, ownerBefore));
+            // the server sees that removal and must not take it for an operator's delete: nothing may happen, an
+            // observation over 1.5 s after the expiry in which the server stays registered and does not drain
+            await("server 3 stays registered after the old session expired").during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        assertNotNull(nodeOf(s3), "still registered after the old session expired");
+                        assertEquals(0, s3.countLog("is now de-registered"), s3.tail());
+                        assertEquals(0, s3.countLog("Draining"), s3.tail());
+                        return true;
+                    });
             assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());
             System.out.printf("[e] ensemble down %d ms (session timeout %d ms): %d statements on an open session; "
                     + "a new session failed after %d ms with: %s; node re-created under the new session %d ms after "
                     + "the ensemble served again (%s -> %s)%n", outage.toMillis(), SESSION_TIMEOUT.toMillis(),
-                    statements, failFast.toMillis(), e.getMessage(), recreated.toMillis(), before, nodeOf(s3));
+                    statements.get(), failFast.toMillis(), e.getMessage(), recreated.toMillis(), before, nodeOf(s3));
             assertNotNull(up);
         }
         // deleting the re-created node still drains the server (the watch was re-armed)

@@ -1,18 +1,22 @@
 package kitsune.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One real Kitsune server started with bin/kitsune in its own conf/log/pid/work directories, with free ports on
@@ -187,19 +191,27 @@ public final class KitsuneServer implements AutoCloseable {
 
     /** Waits for a log line matching the pattern; fails with the log's tail if the server dies or time runs out. */
     public Matcher awaitLog(Pattern pattern, Duration timeout) throws Exception {
-        Instant end = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(end)) {
-            if (Files.exists(logFile())) {
-                Matcher m = pattern.matcher(Files.readString(logFile(), StandardCharsets.UTF_8));
-                if (m.find()) return m;
-            }
-            if (process != null && !process.isAlive()) {
-                throw new AssertionError("Kitsune exited with " + process.exitValue() + " while waiting for /"
-                        + pattern + "/:\n" + tail());
-            }
-            Thread.sleep(100);
+        AtomicReference<Matcher> found = new AtomicReference<>();
+        try {
+            await("log line /" + pattern + "/").atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        if (Files.exists(logFile())) {
+                            Matcher m = pattern.matcher(Files.readString(logFile(), StandardCharsets.UTF_8));
+                            if (m.find()) {
+                                found.set(m);
+                                return true;
+                            }
+                        }
+                        if (process != null && !process.isAlive()) {
+                            throw new AssertionError("Kitsune exited with " + process.exitValue()
+                                    + " while waiting for /" + pattern + "/:\n" + tail());
+                        }
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("No log line /" + pattern + "/ within " + timeout + ":\n" + tail());
         }
-        throw new AssertionError("No log line /" + pattern + "/ within " + timeout + ":\n" + tail());
+        return found.get();
     }
 
     public String log() throws IOException {

@@ -1,5 +1,7 @@
 package kitsune.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,10 +9,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLContext;
+
+import org.awaitility.core.ConditionTimeoutException;
 
 /** The Felix Web Console of a running server, driven over HTTP as a browser would. */
 public final class WebConsole {
@@ -95,16 +100,19 @@ public final class WebConsole {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Waits until the bundle's field has the value; returns the last value seen. */
-    public String awaitBundleField(String symbolicName, String field, String expected, Duration timeout)
-            throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        String seen = bundleField(symbolicName, field);
-        while (!seen.equals(expected) && System.nanoTime() < end) {
-            Thread.sleep(200);
-            seen = bundleField(symbolicName, field);
+    /** Waits until the bundle's field has the value; returns the last value seen (the caller asserts it). */
+    public String awaitBundleField(String symbolicName, String field, String expected, Duration timeout) {
+        AtomicReference<String> seen = new AtomicReference<>("");
+        try {
+            await(symbolicName + " " + field + " is " + expected).atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        seen.set(bundleField(symbolicName, field));
+                        return seen.get().equals(expected);
+                    });
+        } catch (ConditionTimeoutException e) {
+            // the caller's assertion names the value seen last
         }
-        return seen;
+        return seen.get();
     }
 
     /** Sends the request logged in, from the console's own origin (as the console's pages do). */

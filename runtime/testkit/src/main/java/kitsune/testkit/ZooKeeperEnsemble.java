@@ -1,16 +1,21 @@
 package kitsune.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A ZooKeeper ensemble of separate JVMs on 127.0.0.1 ({@code org.apache.zookeeper.server.quorum.QuorumPeerMain} from
@@ -160,30 +165,40 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     /** Waits until the member answers a read (a follower does only once it has joined a quorum). */
     public void awaitServing(int i, Duration timeout) throws Exception {
-        Instant end = Instant.now().plus(timeout);
-        Exception last = null;
-        while (Instant.now().isBefore(end)) {
-            if (!members[i].isAlive()) {
-                throw new AssertionError("ZooKeeper member " + (i + 1) + " exited with " + members[i].exitValue()
-                        + ":\n" + tail(i));
-            }
-            ZooKeeper zk = null;
-            try {
-                zk = new ZooKeeper(connectString(i), 5000, e -> { });
-                for (int k = 0; k < 20 && zk.getState() != ZooKeeper.States.CONNECTED; k++) Thread.sleep(50);
-                if (zk.getState() == ZooKeeper.States.CONNECTED) {
-                    zk.exists("/", false);
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            } finally {
-                if (zk != null) zk.close();
-            }
-            Thread.sleep(200);
+        AtomicReference<Exception> last = new AtomicReference<>();
+        try {
+            await("ZooKeeper member " + (i + 1) + " serves").atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        if (!members[i].isAlive()) {
+                            throw new AssertionError("ZooKeeper member " + (i + 1) + " exited with "
+                                    + members[i].exitValue() + ":\n" + tail(i));
+                        }
+                        try {
+                            return answersRead(i);
+                        } catch (Exception e) {
+                            last.set(e);
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("ZooKeeper member " + (i + 1) + " does not serve on " + connectString(i)
+                    + " after " + timeout + " (" + last.get() + "):\n" + tail(i));
         }
-        throw new AssertionError("ZooKeeper member " + (i + 1) + " does not serve on " + connectString(i) + " after "
-                + timeout + " (" + last + "):\n" + tail(i));
+    }
+
+    /** Whether the member takes a new client within a second and answers its read. */
+    private boolean answersRead(int i) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(connectString(i), 5000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+        });
+        try {
+            if (!connected.await(1, TimeUnit.SECONDS)) return false;
+            zk.exists("/", false);
+            return true;
+        } finally {
+            zk.close();
+        }
     }
 
     /** Kills one member at once (SIGKILL), as a crash. */
