@@ -149,9 +149,14 @@ public final class KitsuneServer implements AutoCloseable {
         return Files.exists(console) ? Files.readString(console, StandardCharsets.UTF_8) : "";
     }
 
-    private void launch() throws IOException {
+    /** Writes the conf file and the bundles directory, for a start through {@link #script} ("start"). */
+    public void prepare() throws IOException {
         writeConf();
         copyShippedBundles();
+    }
+
+    private void launch() throws IOException {
+        prepare();
         // a restart must not find the previous run's ready line
         Files.deleteIfExists(logFile());
         ProcessBuilder pb = new ProcessBuilder(script().toString(), "run")

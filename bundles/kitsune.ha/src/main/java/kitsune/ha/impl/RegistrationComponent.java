@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
@@ -36,6 +37,11 @@ import kitsune.internal.start.StartGate;
  * the node, the server drains: new sessions are refused, and the framework stops after the last session, or when
  * kitsune.server.drain.timeout has passed (then the sessions still open are closed). As {@link ServerLifecycle} it
  * drains on request (SIGTERM): it refuses new sessions, removes its own node and drains with the caller's bound.
+ *
+ * <p>The ready line ({@value #READY_LINE} jdbc:hive2://host:port/, as Kyuubi prints it, which bin/kitsune start waits
+ * for) is logged here, once the server is registered in ZooKeeper and every bundle of the runtime has started: a
+ * client that waits for the line finds the server through ZooKeeper. The lifecycle state (starting, serving,
+ * draining, stopped) goes to {@link ServerStateFile} for bin/kitsune status.
  */
 @Component(name = "kitsune.ha.registration", configurationPid = ConfigKeys.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = ServerLifecycle.class)
@@ -55,6 +61,11 @@ public class RegistrationComponent implements ServerLifecycle {
     private volatile boolean leaving;
     private volatile Duration drainTimeout = Duration.ofMinutes(30);
     private ServerEndpoint registered; // only on the worker thread
+    private volatile ServerStateFile stateFile;
+    private final AtomicBoolean announced = new AtomicBoolean();
+
+    /** Kyuubi's ready line; bin/kitsune start and the test kit wait for it. */
+    static final String READY_LINE = "Starting and exposing JDBC connection at:";
 
     @Activate
     public RegistrationComponent(@Reference HaRuntime ha, BundleContext context) {
@@ -71,8 +82,11 @@ public class RegistrationComponent implements ServerLifecycle {
         this.registration = ha.curator() == null || s == null ? null
                 : new ServerRegistration(ha.curator(), s.namespace(), serverVersion(context.getBundle().getVersion()),
                         s.publishConfigs(), s.nodeCreationTimeout(), ha.connectString(),
-                        (hostPort, path) -> drain.start(hostPort, bound(drainTimeout),
-                                ConfigKeys.SERVER_DRAIN_TIMEOUT.name() + "=" + drainTimeout, true));
+                        (hostPort, path) -> {
+                            state(ServerStateFile.State.DRAINING);
+                            drain.start(hostPort, bound(drainTimeout),
+                                    ConfigKeys.SERVER_DRAIN_TIMEOUT.name() + "=" + drainTimeout, true);
+                        });
     }
 
     /** The version in the znode name: the bundle version without qualifier (0.1.0 for 0.1.0.202611281200). */
@@ -96,6 +110,9 @@ public class RegistrationComponent implements ServerLifecycle {
     @Activate
     void activate(Map<String, Object> properties) {
         readConf(properties);
+        stateFile = new ServerStateFile(HaSettings.workDir(KitsuneConf.fromProperties(properties),
+                context.getProperty(HaSettings.WORK_DIR_KEY), context.getProperty(HaSettings.HOME_KEY)));
+        state(ServerStateFile.State.STARTING);
         active = true;
         if (registration == null) {
             LOG.debug("ZooKeeper is not running (its error was logged); this server is not registered");
@@ -116,6 +133,7 @@ public class RegistrationComponent implements ServerLifecycle {
         ServerEndpoint ep = endpoint;
         String hostPort = ep == null ? "this server" : ep.hostPort();
         leaving = true;
+        state(ServerStateFile.State.DRAINING);
         boolean first = !drain.draining();
         if (first) {
             LOG.info("Stopping {}: refusing new sessions, leaving ZooKeeper and waiting at most {} ({}) for the open "
@@ -147,6 +165,25 @@ public class RegistrationComponent implements ServerLifecycle {
         }
         if (registration != null) registration.close();
         drain.close();
+        state(ServerStateFile.State.STOPPED);
+    }
+
+    private void state(ServerStateFile.State state) {
+        ServerStateFile f = stateFile;
+        if (f != null) f.write(state);
+    }
+
+    /**
+     * Logs the ready line and marks the server serving, once: when it is registered in ZooKeeper and the runtime has
+     * started every bundle (either may come last). Runs on the worker thread only.
+     */
+    private void announce() {
+        ServerEndpoint ep = registered;
+        if (ep == null || registration == null || registration.path() == null || leaving || drain.draining()) return;
+        if (!runtimeStarted.await(Duration.ZERO)) return; // setRuntimeStarted announces
+        if (!announced.compareAndSet(false, true)) return;
+        state(ServerStateFile.State.SERVING);
+        LOG.info("{} jdbc:hive2://{}/", READY_LINE, ep.hostPort());
     }
 
     /**
@@ -158,6 +195,7 @@ public class RegistrationComponent implements ServerLifecycle {
             unbind = "unsetRuntimeStarted")
     void setRuntimeStarted(Condition started) {
         runtimeStarted.open();
+        if (active) submit(this::announce);
     }
 
     void unsetRuntimeStarted(Condition started) {
@@ -214,6 +252,7 @@ public class RegistrationComponent implements ServerLifecycle {
             }
             registration.register(want);
             registered = want;
+            announce();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

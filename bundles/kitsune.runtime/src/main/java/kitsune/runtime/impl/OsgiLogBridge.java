@@ -1,6 +1,8 @@
 package kitsune.runtime.impl;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -30,16 +32,35 @@ public class OsgiLogBridge implements LogListener {
         reader.removeLogListener(this);
     }
 
+    private Bundle system;
+
+    @Activate
+    void activate(BundleContext context) {
+        system = context.getBundle(0);
+    }
+
     @Override
     public void logged(LogEntry entry) {
         if (!forwarded(entry.getLogLevel())) return;
         Logger log = LoggerFactory.getLogger(loggerName(entry.getBundle()));
         String message = entry.getMessage();
+        if (frameworkStopping()) {
+            // the framework stops while bundles still start (a fatal start error stops it at once): File Install
+            // and SCR then report installs and activations the stop cut short. That is the stop, not a fault; the
+            // error that caused it was logged as one line.
+            log.debug("While the framework stops: {} ({})", message, entry.getException());
+            return;
+        }
         if (entry.getLogLevel() == LogLevel.ERROR || entry.getLogLevel() == LogLevel.AUDIT) {
             log.error(message, entry.getException());
         } else {
             log.warn(message, entry.getException());
         }
+    }
+
+    private boolean frameworkStopping() {
+        Bundle s = system;
+        return s != null && (s.getState() & (Bundle.STOPPING | Bundle.RESOLVED)) != 0;
     }
 
     /** Info and debug entries are the framework's own chatter (every service registered): left out. */

@@ -67,8 +67,16 @@ public class FrameworkShutdownHook {
     void activate(BundleContext context, Map<String, Object> properties) {
         readConf(properties);
         framework = (Framework) context.getBundle(0);
-        hook = new Thread(this::onJvmExit, "kitsune-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread h = new Thread(this::onJvmExit, "kitsune-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(h);
+            hook = h;
+        } catch (IllegalStateException exiting) {
+            // the JVM is already exiting (a fatal start error stops the server while bundles still start): there is
+            // nothing to drain and no signal to wait for
+            LOG.debug("The JVM is exiting; no shutdown hook installed");
+            return;
+        }
         for (String name : SIGNALS) installSignalHandler(name);
     }
 
@@ -209,7 +217,7 @@ public class FrameworkShutdownHook {
     void deactivate() {
         restoreSignalHandlers();
         try {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            if (hook != null) Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyShuttingDown) {
             // the hook itself is what is stopping us; nothing to remove
         }

@@ -115,7 +115,9 @@ public class ThriftFrontendComponent {
             LOG.info("The Thrift port speaks TLS with {}: clients add ;ssl=true (and a trust store) to the JDBC URL",
                     settings.tls());
         }
-        LOG.info("Starting and exposing JDBC connection at: {}", server.jdbcUrl());
+        // the ready line (Starting and exposing JDBC connection at: ...) is the HA bundle's: it is logged once this
+        // server is registered in ZooKeeper and every bundle has started
+        LOG.info("Thrift frontend accepting at: {}", server.jdbcUrl());
         if (http != null) LOG.info("Starting and exposing JDBC connection over HTTP at: {}", http.url());
     }
 
