@@ -37,6 +37,8 @@ final class StatementOperation extends Operation {
     private final String jobGroup = "kitsune-" + id();
     private final ScheduledExecutorService scheduler;
     private final CountDownLatch runDone = new CountDownLatch(1);
+    /** Taken by the run when it starts, or by a cancel that comes first (the run then does nothing). */
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     /** Counted down once the statement is analysed (its schema known) or has ended without it. */
     private final CountDownLatch analysed = new CountDownLatch(1);
     private volatile Future<?> future;
@@ -72,6 +74,7 @@ final class StatementOperation extends Operation {
     }
 
     private void run() {
+        if (!started.compareAndSet(false, true)) return; // cancelled before it started
         SparkContext sc = session.spark().sparkContext();
         try {
             if (!transition(TOperationState.RUNNING_STATE, null)) return;
@@ -174,7 +177,9 @@ final class StatementOperation extends Operation {
         if (!transition(reason, null)) return;
         Future<?> f = future;
         if (f != null) f.cancel(false);
-        if (f == null || f.isCancelled()) runDone.countDown();
+        // a running statement ends itself (its job group is cancelled until then); Future.isCancelled is true also
+        // for a running one, which must not stop the re-cancels while its job may still be submitted
+        if (started.compareAndSet(false, true)) runDone.countDown();
         cancelJobsUntilStopped();
     }
 

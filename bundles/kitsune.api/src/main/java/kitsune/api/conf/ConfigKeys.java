@@ -224,6 +224,11 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> OPERATION_STATUS_POLLING_TIMEOUT = key(
             "kyuubi.operation.status.polling.timeout", "PT5S", DURATION, false,
             "How long GetOperationStatus waits for a running operation to change state before it answers.");
+    public static final ConfigKey<Duration> OPERATION_QUERY_TIMEOUT = key("kyuubi.operation.query.timeout", null,
+            DURATION, false, "Longest a statement (ExecuteStatement) runs before the engine cancels it and the client "
+            + "gets an error naming this key; the client's own query timeout (Statement.setQueryTimeout) applies "
+            + "when shorter. Whole seconds (rounded up). Unset: no bound. A session may set a lower value, not a "
+            + "higher one (a higher one is ignored).");
     public static final ConfigKey<Duration> SESSION_IDLE_TIMEOUT = key("kyuubi.session.idle.timeout", "PT6H", DURATION,
             false, "A session without calls for this long is closed; 0 disables.");
     public static final ConfigKey<List<String>> SESSION_CONF_RESTRICT_LIST = key("kyuubi.session.conf.restrict.list",

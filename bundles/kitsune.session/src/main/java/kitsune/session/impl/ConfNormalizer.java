@@ -23,7 +23,10 @@ import kitsune.api.conf.KitsuneConf;
  */
 final class ConfNormalizer {
     private static final Logger LOG = LoggerFactory.getLogger(ConfNormalizer.class);
-    /** The keys a session may set that decide which engine serves it (besides spark.*, passed to launches). */
+    /**
+     * The keys a session may set that decide which engine serves it (besides spark.*, passed to launches), or that
+     * this server applies to the session's calls (kyuubi.operation.query.timeout, lowered only).
+     */
     static final Set<String> ROUTING_KEYS = Set.of(
             ConfigKeys.ENGINE_SHARE_LEVEL.name(),
             ConfigKeys.ENGINE_SHARE_LEVEL_SUBDOMAIN.name(),
@@ -31,7 +34,8 @@ final class ConfNormalizer {
             ConfigKeys.SPARK_HOME.name(),
             ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.ENGINE_BIND_HOST.name(),
-            ConfigKeys.ENGINE_INIT_TIMEOUT.name());
+            ConfigKeys.ENGINE_INIT_TIMEOUT.name(),
+            ConfigKeys.OPERATION_QUERY_TIMEOUT.name());
 
     private static final String SET_PREFIX = "set:";
     private static final String USE_PREFIX = "use:";

@@ -1,5 +1,6 @@
 package kitsune.session.impl;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
@@ -33,6 +34,9 @@ final class ServerSession {
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile Instant lastAccess;
+    /** kyuubi.operation.query.timeout of this session (null: no bound, also for a session continued here). */
+    private volatile Duration queryTimeout;
+    private final QueryTimeouts timeouts = new QueryTimeouts();
     /** The write of this session's record, which its removal follows (completed when there is none to wait for). */
     private volatile CompletableFuture<Void> recordWrite = CompletableFuture.completedFuture(null);
     /** The limiter's slots of a session opened here (null for one continued from its record). */
@@ -137,6 +141,24 @@ final class ServerSession {
 
     Set<String> operations() {
         return operations;
+    }
+
+    /** Forgets an operation closed or ended. */
+    void forgetOperation(String key) {
+        operations.remove(key);
+        timeouts.forget(key);
+    }
+
+    Duration queryTimeout() {
+        return queryTimeout;
+    }
+
+    void queryTimeout(Duration bound) {
+        queryTimeout = bound;
+    }
+
+    QueryTimeouts timeouts() {
+        return timeouts;
     }
 
     /** Marks the start of a call: the session is not idle while one runs. */

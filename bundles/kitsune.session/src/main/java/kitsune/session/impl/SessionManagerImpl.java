@@ -274,6 +274,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             ServerSession s = new ServerSession(id, user, login, context, engine, engineResp.getSessionHandle(),
                     clock.instant());
             s.holdPermit(permit);
+            s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
             continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
                     engineResp.getSessionHandle(), agreed, SERVER_NAME, s.handle()));
@@ -362,6 +363,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     private <R> R onSession(TSessionHandle handle, Class<R> type, String what, SessionCall<R> call,
             Function<R, TOperationHandle> newOperation) {
+        return onSession(handle, type, what, s -> call, newOperation);
+    }
+
+    /** A call whose request depends on the session it runs on (callOf sees the session before the call). */
+    private <R> R onSession(TSessionHandle handle, Class<R> type, String what,
+            Function<ServerSession, SessionCall<R>> callOf, Function<R, TOperationHandle> newOperation) {
         ServerSession s;
         try {
             s = ownedSession(handle);
@@ -371,6 +378,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (s == null) return Responses.withStatus(type, invalidSession(handle));
         s.enter(clock.instant());
         try {
+            SessionCall<R> call = callOf.apply(s);
             R resp = s.engine().call(what, c -> call.on(c, s.engineHandle()));
             TOperationHandle op = newOperation == null ? null : newOperation.apply(resp);
             if (op != null && op.getOperationId() != null) {
@@ -508,10 +516,25 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TExecuteStatementResp ExecuteStatement(TExecuteStatementReq req) {
-        return onSession(req.getSessionHandle(), TExecuteStatementResp.class, "ExecuteStatement", (c, h) -> {
-            req.setSessionHandle(h);
-            return c.ExecuteStatement(req);
-        }, TExecuteStatementResp::getOperationHandle);
+        long client = req.getQueryTimeout();
+        ServerSession[] on = new ServerSession[1];
+        TExecuteStatementResp resp = onSession(req.getSessionHandle(), TExecuteStatementResp.class,
+                "ExecuteStatement", s -> {
+                    on[0] = s;
+                    // kyuubi.operation.query.timeout: the engine cancels the statement after the shorter bound
+                    req.setQueryTimeout(QueryTimeouts.seconds(client, s.queryTimeout()));
+                    return (c, h) -> {
+                        req.setSessionHandle(h);
+                        return c.ExecuteStatement(req);
+                    };
+                }, TExecuteStatementResp::getOperationHandle);
+        ServerSession s = on[0];
+        TOperationHandle op = resp.getOperationHandle();
+        if (s != null && op != null && op.getOperationId() != null && s.queryTimeout() != null
+                && req.getQueryTimeout() != client) {
+            s.timeouts().bounded(Handles.key(op), s.queryTimeout());
+        }
+        return resp;
     }
 
     @Override
@@ -598,8 +621,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TGetOperationStatusResp GetOperationStatus(TGetOperationStatusReq req) {
-        return onOperation(req.getOperationHandle(), TGetOperationStatusResp.class, "GetOperationStatus",
-                c -> c.GetOperationStatus(req));
+        TGetOperationStatusResp resp = onOperation(req.getOperationHandle(), TGetOperationStatusResp.class,
+                "GetOperationStatus", c -> c.GetOperationStatus(req));
+        String key = Handles.key(req.getOperationHandle());
+        ServerSession s = operations.get(key);
+        if (s != null) s.timeouts().explain(key, resp);
+        return resp;
     }
 
     @Override
@@ -621,7 +648,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 return new TCloseOperationResp(Statuses.error(e.getMessage()));
             }
             if (s == held && operations.remove(known, held)) {
-                held.operations().remove(known);
+                held.forgetOperation(known);
                 closes.submit("Closing operation " + known + " on its engine", () -> {
                     TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
                     if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
@@ -633,7 +660,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 "CloseOperation", c -> c.CloseOperation(req));
         String key = Handles.key(req.getOperationHandle());
         ServerSession s = operations.remove(key);
-        if (s != null) s.operations().remove(key);
+        if (s != null) s.forgetOperation(key);
         return resp;
     }
 

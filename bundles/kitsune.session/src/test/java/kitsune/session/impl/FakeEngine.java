@@ -17,6 +17,7 @@ import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.hive.service.rpc.thrift.TColumn;
 import org.apache.hive.service.rpc.thrift.TColumnDesc;
 import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
 import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
 import org.apache.hive.service.rpc.thrift.TOperationState;
@@ -69,6 +70,8 @@ final class FakeEngine implements AutoCloseable {
     private final Set<String> fetched = ConcurrentHashMap.newKeySet();
     /** Operations of the statement "wide": each fetch answers maxRows rows of 1 KiB. */
     private final Set<String> wide = ConcurrentHashMap.newKeySet();
+    /** Operations of the statement "endless" run with a queryTimeout: their status is TIMEDOUT. */
+    private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
     /** A statement "block" waits for this before it answers. */
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -100,11 +103,16 @@ final class FakeEngine implements AutoCloseable {
                             TExecuteStatementResp r = new TExecuteStatementResp(Statuses.ok());
                             r.setOperationHandle(Handles.newOperationHandle(TOperationType.EXECUTE_STATEMENT, true));
                             if (req.getStatement().equals("wide")) wide.add(Handles.key(r.getOperationHandle()));
+                            if (req.getStatement().equals("endless") && req.getQueryTimeout() > 0) {
+                                timedOut.add(Handles.key(r.getOperationHandle()));
+                            }
                             yield r;
                         }
                         case "GetOperationStatus" -> {
                             TGetOperationStatusResp r = new TGetOperationStatusResp(Statuses.ok());
-                            r.setOperationState(TOperationState.FINISHED_STATE);
+                            String op = Handles.key(((TGetOperationStatusReq) args[0]).getOperationHandle());
+                            r.setOperationState(timedOut.contains(op) ? TOperationState.TIMEDOUT_STATE
+                                    : TOperationState.FINISHED_STATE);
                             r.setHasResultSet(true);
                             yield r;
                         }

@@ -27,6 +27,8 @@ import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionResp;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TOperationState;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
 import org.apache.hive.service.rpc.thrift.TFetchOrientation;
 import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
@@ -767,6 +769,64 @@ class SessionManagerImplTest {
         assertRefused(openAs("alice", "10.0.0.8", "a2"), "kyuubi.server.limit.connections.per.user=1");
         assertRefused(openAs("mallory", "10.0.0.9", "m1"), "kyuubi.server.limit.connections.user.deny.list");
         assertRefused(openAs("etl", "10.6.6.6", "e9"), "kyuubi.server.limit.connections.ip.deny.list");
+    }
+
+    @Test
+    void theServersQueryTimeoutGoesToTheEngineAndItsTimeoutIsAnErrorNamingTheKey() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.operation.query.timeout", "PT2.5S"));
+        TSessionHandle session = openOk(Map.of());
+        TOperationHandle op = manager.ExecuteStatement(new TExecuteStatementReq(session, "endless"))
+                .getOperationHandle();
+        assertEquals(3, engine.requests(TExecuteStatementReq.class).get(0).getQueryTimeout(),
+                "the engine cancels after the server's bound, in whole seconds rounded up");
+        TGetOperationStatusResp status = manager.GetOperationStatus(new TGetOperationStatusReq(op));
+        assertEquals(TOperationState.ERROR_STATE, status.getOperationState());
+        assertTrue(status.getErrorMessage().contains("kyuubi.operation.query.timeout=PT2.5S"),
+                status.getErrorMessage());
+        assertEquals("HYT00", status.getSqlState());
+    }
+
+    @Test
+    void aShorterClientTimeoutWinsAndKeepsTheEnginesTimedOutState() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.operation.query.timeout", "PT30S"));
+        TSessionHandle session = openOk(Map.of());
+        TExecuteStatementReq req = new TExecuteStatementReq(session, "endless");
+        req.setQueryTimeout(5);
+        TOperationHandle op = manager.ExecuteStatement(req).getOperationHandle();
+        assertEquals(5, engine.requests(TExecuteStatementReq.class).get(0).getQueryTimeout());
+        assertEquals(TOperationState.TIMEDOUT_STATE,
+                manager.GetOperationStatus(new TGetOperationStatusReq(op)).getOperationState());
+        TExecuteStatementReq longer = new TExecuteStatementReq(session, "SELECT 1");
+        longer.setQueryTimeout(60);
+        manager.ExecuteStatement(longer);
+        assertEquals(30, engine.requests(TExecuteStatementReq.class).get(1).getQueryTimeout(),
+                "a longer client timeout is cut to the server's");
+    }
+
+    @Test
+    void aSessionMayLowerTheQueryTimeoutButNotRaiseIt() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.operation.query.timeout", "PT10S"));
+        TSessionHandle lower = openOk(Map.of("set:hiveconf:kyuubi.operation.query.timeout", "PT2S"));
+        manager.ExecuteStatement(new TExecuteStatementReq(lower, "SELECT 1"));
+        TSessionHandle higher = openOk(Map.of("kyuubi.operation.query.timeout", "PT1H"));
+        manager.ExecuteStatement(new TExecuteStatementReq(higher, "SELECT 1"));
+        assertEquals(2, engine.requests(TExecuteStatementReq.class).get(0).getQueryTimeout());
+        assertEquals(10, engine.requests(TExecuteStatementReq.class).get(1).getQueryTimeout());
+    }
+
+    @Test
+    void withoutAQueryTimeoutTheClientsOwnPassesUnchanged() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of());
+        TExecuteStatementReq req = new TExecuteStatementReq(session, "SELECT 1");
+        req.setQueryTimeout(7);
+        manager.ExecuteStatement(req);
+        manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 1"));
+        assertEquals(7, engine.requests(TExecuteStatementReq.class).get(0).getQueryTimeout());
+        assertEquals(0, engine.requests(TExecuteStatementReq.class).get(1).getQueryTimeout());
     }
 
     @Test
