@@ -32,6 +32,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import kitsune.testkit.Engines;
 import kitsune.testkit.Jdbc;
+import kitsune.testkit.ProcStats;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Zk;
 
@@ -157,25 +158,16 @@ class PseudoModeTest {
                 }
             });
             // the job computes: the engine burns more than half a core
-            await().atMost(Duration.ofSeconds(30)).until(() -> cpuMillisPerSecond(engine) > 500);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ProcStats.cpuMillisPerSecond(engine) > 500);
             assertFalse(run.isDone(), "the long query should still be running");
             st.cancel();
             Object outcome = run.get(60, TimeUnit.SECONDS);
             assertTrue(outcome instanceof SQLException, "cancelled query must fail, got " + outcome);
             // the engine falls back to idle: a job still running would burn both cores until it ends, in hours
             await("the engine's CPU use falls back to idle after the cancel").atMost(Duration.ofSeconds(20))
-                    .until(() -> cpuMillisPerSecond(engine) < 300);
+                    .until(() -> ProcStats.cpuMillisPerSecond(engine) < 300);
             assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
         }
-    }
-
-    /** The CPU time a process uses over the next second, in milliseconds. */
-    private static long cpuMillisPerSecond(ProcessHandle p) throws InterruptedException {
-        Duration before = p.info().totalCpuDuration().orElseThrow();
-        long t0 = System.nanoTime();
-        TimeUnit.SECONDS.sleep(1);
-        Duration used = p.info().totalCpuDuration().orElseThrow().minus(before);
-        return used.toMillis() * 1_000_000_000L / (System.nanoTime() - t0);
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import kitsune.testkit.Engines;
 import kitsune.testkit.Jdbc;
+import kitsune.testkit.ProcStats;
 import kitsune.testkit.KitsuneServer;
 
 /**
@@ -52,16 +53,8 @@ class TimeoutsTest {
         System.out.println("query timeout: failed after " + took + " ms: " + e.getMessage());
         // the job is cancelled: a job still running would burn the cores until it ends, in hours
         await("the engine's CPU use falls back to idle after the timeout").atMost(Duration.ofSeconds(20))
-                .until(() -> cpuMillisPerSecond(engine) < 300);
+                .until(() -> ProcStats.cpuMillisPerSecond(engine) < 300);
         assertEquals(2, ((Number) Jdbc.single(c, "SELECT 2")).intValue(), "the session goes on");
     }
 
-    /** The CPU time a process uses over the next second, in milliseconds. */
-    private static long cpuMillisPerSecond(ProcessHandle p) throws InterruptedException {
-        Duration before = p.info().totalCpuDuration().orElseThrow();
-        long t0 = System.nanoTime();
-        TimeUnit.SECONDS.sleep(1);
-        Duration used = p.info().totalCpuDuration().orElseThrow().minus(before);
-        return used.toMillis() * 1_000_000_000L / (System.nanoTime() - t0);
-    }
 }

@@ -30,4 +30,13 @@ public final class ProcStats {
         }
         throw new IOException("No " + field + " in /proc/" + p.pid() + "/status");
     }
+
+    /** The CPU time a process uses over the next second, in milliseconds per second of wall time. */
+    public static long cpuMillisPerSecond(ProcessHandle p) throws InterruptedException {
+        java.time.Duration before = p.info().totalCpuDuration().orElseThrow();
+        long t0 = System.nanoTime();
+        java.util.concurrent.TimeUnit.SECONDS.sleep(1); // the measuring period, not a wait for a condition
+        java.time.Duration used = p.info().totalCpuDuration().orElseThrow().minus(before);
+        return used.toMillis() * 1_000_000_000L / (System.nanoTime() - t0);
+    }
 }

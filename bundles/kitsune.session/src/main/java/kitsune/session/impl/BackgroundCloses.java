@@ -68,12 +68,19 @@ final class BackgroundCloses {
             p = pool;
             pool = null;
         }
+        finish(p, wait, "close(s) on engines left undone at stop: the engines close those sessions when idle");
+    }
+
+    /**
+     * Lets the tasks already submitted to a pool run, waiting at most that long, then drops the rest with one WARN
+     * line (what: what is left undone and what becomes of it).
+     */
+    static void finish(ThreadPoolExecutor p, Duration wait, String what) {
         if (p == null) return;
         p.shutdown();
         try {
             if (!p.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("{} close(s) on engines left undone at stop: the engines close those sessions when idle",
-                        p.getQueue().size() + p.getActiveCount());
+                LOG.warn("{} {}", p.getQueue().size() + p.getActiveCount(), what);
                 p.shutdownNow();
             }
         } catch (InterruptedException e) {

@@ -74,17 +74,8 @@ final class SessionContinuity {
             w = writer;
             writer = null;
         }
-        if (w == null) return;
-        w.shutdown();
-        try {
-            if (!w.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("{} session record write(s) left undone at stop: the sweep removes records of closed "
-                        + "sessions later", w.getQueue().size() + w.getActiveCount());
-                w.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        BackgroundCloses.finish(w, wait, "session record write(s) left undone at stop: the sweep removes records of "
+                + "closed sessions later");
     }
 
     /** A session opened here: its record, so that any server of the namespace can continue it. */
