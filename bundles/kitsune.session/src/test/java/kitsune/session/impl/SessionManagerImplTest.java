@@ -456,6 +456,28 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void aNodeWhoseAddressAnotherSpacesEngineTookIsRemovedWhenItsProviderReportsItGone() throws Exception {
+        int bobsEngine = provider.enginePortFor("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default");
+        discovery.register(ALICE_SPACE, bobsEngine, "dead"); // alice's engine died, bob's got its port since
+        provider.liveness = EngineProvider.Liveness.GONE;
+        openOk(Map.of());
+        assertEquals(1, provider.launches.size(), "a new engine replaces alice's dead one");
+        assertTrue(discovery.list(ALICE_SPACE).stream().noneMatch(n -> n.port() == bobsEngine),
+                "the stale node is gone");
+    }
+
+    @Test
+    void aNodeAtAnAddressThatCannotProveItselfKeepsItsNodeWhileItsProviderCannotTell() throws Exception {
+        int bobsEngine = provider.enginePortFor("/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default");
+        discovery.register(ALICE_SPACE, bobsEngine, "planted"); // a node nobody launched: not the provider's to judge
+        provider.liveness = EngineProvider.Liveness.UNKNOWN;
+        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of()).getStatus().getErrorMessage();
+        assertTrue(msg.contains("the engine did not prove that it knows the engine secret"), msg);
+        assertEquals(1, discovery.list(ALICE_SPACE).size(), "the node stays");
+        assertTrue(provider.launches.isEmpty());
+    }
+
+    @Test
     void aRefusingEngineWhoseFateItsProviderCannotTellKeepsItsNode() throws Exception {
         discovery.register(ALICE_SPACE, 1, "r");
         for (EngineProvider.Liveness answer : new EngineProvider.Liveness[] {EngineProvider.Liveness.ALIVE,
