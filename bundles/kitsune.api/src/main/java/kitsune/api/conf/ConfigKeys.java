@@ -229,6 +229,10 @@ public final class ConfigKeys {
             + "gets an error naming this key; the client's own query timeout (Statement.setQueryTimeout) applies "
             + "when shorter. Whole seconds (rounded up). Unset: no bound. A session may set a lower value, not a "
             + "higher one (a higher one is ignored).");
+    public static final ConfigKey<Duration> OPERATION_IDLE_TIMEOUT = key("kyuubi.operation.idle.timeout", "PT3H",
+            DURATION, false, "An operation nobody polled, fetched or otherwise called for this long is closed on the "
+            + "server and its engine (a running statement is cancelled); a later call with its handle is told why. "
+            + "0 disables.");
     public static final ConfigKey<Duration> SESSION_IDLE_TIMEOUT = key("kyuubi.session.idle.timeout", "PT6H", DURATION,
             false, "A session without calls for this long is closed; 0 disables.");
     public static final ConfigKey<List<String>> SESSION_CONF_RESTRICT_LIST = key("kyuubi.session.conf.restrict.list",

@@ -2,12 +2,14 @@ package kitsune.session.impl;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.hive.service.rpc.thrift.TOperationHandle;
 import org.apache.hive.service.rpc.thrift.TSessionHandle;
 
 import kitsune.api.session.SessionInfo;
@@ -143,9 +145,36 @@ final class ServerSession {
         return operations;
     }
 
+    /** An operation of this session's, by key, with when a client last called for it. */
+    record Tracked(TOperationHandle handle, Instant lastAccess) {
+    }
+
+    private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+
+    /** A new (or newly seen) operation of this session's. */
+    void addOperation(String key, TOperationHandle handle, Instant now) {
+        operations.add(key);
+        tracked.put(key, new Tracked(handle, now));
+    }
+
+    /** A client called for that operation now. */
+    void touchOperation(String key, Instant now) {
+        tracked.computeIfPresent(key, (k, t) -> new Tracked(t.handle(), now));
+    }
+
+    /** The operations no client called for since that instant. */
+    Map<String, Tracked> operationsIdleSince(Instant cutoff) {
+        Map<String, Tracked> idle = new java.util.HashMap<>();
+        tracked.forEach((k, t) -> {
+            if (!t.lastAccess().isAfter(cutoff)) idle.put(k, t);
+        });
+        return idle;
+    }
+
     /** Forgets an operation closed or ended. */
     void forgetOperation(String key) {
         operations.remove(key);
+        tracked.remove(key);
         timeouts.forget(key);
     }
 

@@ -161,6 +161,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         try {
             checker.schedule(() -> {
                 try {
+                    closeIdleOperations();
                     closeIdleSessions();
                     channels.closeIdle(inUseChannels());
                     sweepRecords();
@@ -185,6 +186,41 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     int engineConnections() {
         return channels.openConnections();
     }
+
+    /**
+     * Closes operations no client called for during kyuubi.operation.idle.timeout (0 disables): forgotten here at
+     * once, closed on the engine in the background (a running statement is cancelled there); a later call with the
+     * handle is told why (the last {@link #IDLE_CLOSED_REMEMBERED} are remembered).
+     */
+    void closeIdleOperations() {
+        Duration timeout = conf.get(ConfigKeys.OPERATION_IDLE_TIMEOUT);
+        if (timeout.isZero()) return;
+        var cutoff = clock.instant().minus(timeout);
+        String why = "closed after no call for more than " + ConfigKeys.OPERATION_IDLE_TIMEOUT.name() + "=" + timeout;
+        for (ServerSession s : sessions.values()) {
+            s.operationsIdleSince(cutoff).forEach((key, op) -> {
+                if (!operations.remove(key, s)) return;
+                s.forgetOperation(key);
+                idleClosed.put(key, "operation " + describe(op.handle().getOperationId()) + " was " + why);
+                LOG.info("Operation {} of session {} ({}) {}", describe(op.handle().getOperationId()), s.id(),
+                        s.user(), why);
+                TCloseOperationReq close = new TCloseOperationReq(op.handle());
+                closes.submit("Closing idle operation " + key + " on its engine",
+                        () -> s.engine().call("CloseOperation", c -> c.CloseOperation(close)));
+            });
+        }
+    }
+
+    private static final int IDLE_CLOSED_REMEMBERED = 10_000;
+    /** Why operations closed for idleness are gone, by key: the most recent ones. */
+    private final Map<String, String> idleClosed = Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > IDLE_CLOSED_REMEMBERED;
+        }
+    });
 
     /** Closes sessions without a call for kyuubi.session.idle.timeout (0 disables). */
     void closeIdleSessions() {
@@ -387,7 +423,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 op.getOperationId().setSecret(uuidBytes(s.id()));
                 String key = Handles.key(op);
                 operations.put(key, s);
-                s.operations().add(key);
+                s.addOperation(key, op, clock.instant());
             }
             return resp;
         } catch (EngineCallException e) {
@@ -406,6 +442,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         if (s == null) return Responses.withStatus(type, invalidOperation(handle));
         s.enter(clock.instant());
+        s.touchOperation(Handles.key(handle), clock.instant());
         try {
             return s.engine().call(what, call);
         } catch (EngineCallException e) {
@@ -449,7 +486,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 if (s != null && !s.resumed()) s = null;
                 if (s != null && refusal == null) {
                     operations.put(key, s);
-                    s.operations().add(key);
+                    s.addOperation(key, handle, clock.instant());
                 }
             }
         }
@@ -497,7 +534,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         return Statuses.error("Invalid SessionHandle: " + describe(h == null ? null : h.getSessionId()));
     }
 
-    private static TStatus invalidOperation(TOperationHandle h) {
+    private TStatus invalidOperation(TOperationHandle h) {
+        String why = h == null ? null : idleClosed.get(Handles.key(h));
+        return why != null ? Statuses.error("Invalid OperationHandle: " + why) : unknownOperation(h);
+    }
+
+    private static TStatus unknownOperation(TOperationHandle h) {
         return Statuses.error("Invalid OperationHandle: " + describe(h == null ? null : h.getOperationId()));
     }
 

@@ -310,6 +310,31 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void operationsNobodyCallsForAreClosedAndTheirHandleSaysWhy() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.operation.idle.timeout", "PT1H"));
+        TSessionHandle session = openOk(Map.of());
+        TOperationHandle polled = manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 1"))
+                .getOperationHandle();
+        TOperationHandle forgotten = manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 2"))
+                .getOperationHandle();
+        clock.now = clock.now.plus(Duration.ofMinutes(59));
+        manager.GetOperationStatus(new TGetOperationStatusReq(polled));
+        clock.now = clock.now.plus(Duration.ofMinutes(2));
+        manager.closeIdleOperations();
+
+        assertEquals(TStatusCode.SUCCESS_STATUS, manager.GetOperationStatus(new TGetOperationStatusReq(polled))
+                .getStatus().getStatusCode(), "a call resets the idle time");
+        String why = manager.GetOperationStatus(new TGetOperationStatusReq(forgotten)).getStatus().getErrorMessage();
+        assertTrue(why.startsWith("Invalid OperationHandle: operation ") && why.endsWith(
+                " was closed after no call for more than kyuubi.operation.idle.timeout=PT1H"), why);
+        assertEquals(1, engine.requests(TCloseOperationReq.class).size(), "closed on the engine too");
+        assertEquals(Handles.key(forgotten), Handles.key(engine.requests(TCloseOperationReq.class).get(0)
+                .getOperationHandle()));
+        assertEquals(1, manager.openSessionCount(), "the session stays");
+    }
+
+    @Test
     void closeSessionByClientAndByOperator() {
         discovery.register(ALICE_SPACE, engine.port(), "r");
         TSessionHandle session = openOk(Map.of());
