@@ -34,11 +34,17 @@ public class ConsolePlugin {
     @Activate
     void activate(BundleContext context) {
         try {
-            guard = Registrar.guard(context);
             registration = Registrar.register(context, overview);
         } catch (NoClassDefFoundError e) {
             LOG.info("No servlet API (jakarta.servlet) available to kitsune.console: the Kitsune Web Console page is "
                     + "not registered");
+            return;
+        }
+        try {
+            guard = Registrar.guard(context);
+        } catch (NoClassDefFoundError e) {
+            // no HTTP whiteboard (org.osgi.service.servlet) in the framework: no HTTP service to guard either
+            LOG.info("No HTTP whiteboard available to kitsune.console: the cross-site request guard is not registered");
         }
     }
 
