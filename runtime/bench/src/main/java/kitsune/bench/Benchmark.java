@@ -23,7 +23,7 @@ import kitsune.testkit.Zk;
 public final class Benchmark {
     private static final int WARMUP = Integer.getInteger("bench.warmup", 100);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 300);
-    private static final int SESSIONS = Integer.getInteger("bench.sessions", 50);
+    private static final int SESSIONS = Integer.getInteger("bench.sessions", 100);
     private static final String DRAIN_SQL = "SELECT id, id * 2, cast(id AS string) FROM range(1000000)";
 
     private Benchmark() {
@@ -88,9 +88,11 @@ public final class Benchmark {
         double ratio = viaServer.p50() / direct.p50();
         print("SELECT 1 p50 ratio server/direct", ratio, "x", "<= 1.15", ratio <= 1.15);
 
-        Stats opensDirect = openAndSelectOne(server.directUrl());
-        Stats opensZk = openAndSelectOne(url);
-        Stats opensEngine = openAndSelectOne(engineUrl);
+        // alternating, after the same warm-up: neither URL gets the warmer JIT or the quieter moment alone
+        Stats[] opens = openAndSelectOne(server.directUrl(), url, engineUrl);
+        Stats opensDirect = opens[0];
+        Stats opensZk = opens[1];
+        Stats opensEngine = opens[2];
         System.out.printf(Locale.ROOT, "warm open + first SELECT 1, direct URL    p50 %7.2f ms  p99 %7.2f ms  (%d sessions)%n",
                 opensDirect.p50(), opensDirect.p99(), SESSIONS);
         System.out.printf(Locale.ROOT, "warm open + first SELECT 1, ZooKeeper URL p50 %7.2f ms  p99 %7.2f ms%n",
@@ -186,17 +188,24 @@ public final class Benchmark {
         print("session record write p50", write.p50(), "ms", "<= 2 ms", write.p50() <= 2);
     }
 
-    /** Opens a session, runs SELECT 1 and closes it, SESSIONS times (after a few unmeasured rounds). */
-    private static Stats openAndSelectOne(String url) throws Exception {
-        long[] t = new long[SESSIONS];
-        for (int i = -5; i < SESSIONS; i++) {
-            long s = System.nanoTime();
-            try (Connection c = Jdbc.connect(url, "bench"); Statement st = c.createStatement()) {
-                one(st);
+    /**
+     * Opens a session, runs SELECT 1 and closes it, SESSIONS times per URL, the URLs taking turns (after 30
+     * unmeasured rounds of each).
+     */
+    private static Stats[] openAndSelectOne(String... urls) throws Exception {
+        long[][] t = new long[urls.length][SESSIONS];
+        for (int i = -30; i < SESSIONS; i++) {
+            for (int u = 0; u < urls.length; u++) {
+                long s = System.nanoTime();
+                try (Connection c = Jdbc.connect(urls[u], "bench"); Statement st = c.createStatement()) {
+                    one(st);
+                }
+                if (i >= 0) t[u][i] = System.nanoTime() - s;
             }
-            if (i >= 0) t[i] = System.nanoTime() - s;
         }
-        return new Stats(t);
+        Stats[] stats = new Stats[urls.length];
+        for (int u = 0; u < urls.length; u++) stats[u] = new Stats(t[u]);
+        return stats;
     }
 
     private static Stats selectOne(Connection c) throws Exception {

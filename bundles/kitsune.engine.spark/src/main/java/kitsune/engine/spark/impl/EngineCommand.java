@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The command line of one engine process: {@code java <module flags> -Xmx<driver memory> -cp <engine jar>:<extra
- * jars>:<home>/jars/* kitsune.engine.spark.SparkEngineMain <engine.properties>}.
+ * The command line of one engine process: {@code java <module flags> -Xmx<driver memory> <spark.driver.extraJavaOptions>
+ * -cp <engine jar>:<extra jars>:<spark.driver.extraClassPath>:<home>/jars/* kitsune.engine.spark.SparkEngineMain
+ * <engine.properties>}, as spark-submit would start the driver in client mode.
  */
 final class EngineCommand {
     static final String MAIN_CLASS = "kitsune.engine.spark.SparkEngineMain";
@@ -16,21 +17,64 @@ final class EngineCommand {
     private EngineCommand() {
     }
 
-    static List<String> build(Path java, List<String> moduleFlags, String driverMemory, Path engineJar,
-            List<String> extraJars, Path homeJars, Path propertiesFile) {
+    /**
+     * @param driverJavaOptions {@code spark.driver.extraJavaOptions} (may be empty)
+     * @param driverClassPath   {@code spark.driver.extraClassPath} (may be empty)
+     */
+    static List<String> build(Path java, List<String> moduleFlags, String driverMemory, String driverJavaOptions,
+            String driverClassPath, Path engineJar, List<String> extraJars, Path homeJars, Path propertiesFile) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.addAll(moduleFlags);
         cmd.add("-Xmx" + jvmMemory(driverMemory));
+        cmd.addAll(splitOptions(driverJavaOptions));
         List<String> cp = new ArrayList<>();
         cp.add(engineJar.toString());
         cp.addAll(extraJars);
+        if (!driverClassPath.isBlank()) cp.add(driverClassPath.trim());
         cp.add(homeJars.resolve("*").toString());
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, cp));
         cmd.add(MAIN_CLASS);
         cmd.add(propertiesFile.toString());
         return cmd;
+    }
+
+    /**
+     * Java options as Spark splits {@code spark.driver.extraJavaOptions}: on white space, except inside single or
+     * double quotes (which are removed), a backslash escaping the next character.
+     */
+    static List<String> splitOptions(String options) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < options.length(); i++) {
+            char ch = options.charAt(i);
+            if (ch == '\\' && quote != '\'' && i + 1 < options.length()) {
+                current.append(options.charAt(++i));
+                inWord = true;
+            } else if (quote != 0) {
+                if (ch == quote) quote = 0;
+                else current.append(ch);
+            } else if (ch == '"' || ch == '\'') {
+                quote = ch;
+                inWord = true;
+            } else if (Character.isWhitespace(ch)) {
+                if (inWord) out.add(current.toString());
+                current.setLength(0);
+                inWord = false;
+            } else {
+                current.append(ch);
+                inWord = true;
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("Invalid value for spark.driver.extraJavaOptions: unclosed quote in '"
+                    + options + "'");
+        }
+        if (inWord) out.add(current.toString());
+        return out;
     }
 
     /** Spark's memory strings (1g, 512m, 2048) as a JVM -Xmx value. */

@@ -126,7 +126,9 @@ public class SparkEngineProvider implements EngineProvider {
                 writeOwnerOnly(props, file, "Kitsune Spark engine for " + request.space().path() + " (home "
                         + home.name() + ")");
                 List<String> cmd = new ArrayList<>(EngineCommand.build(java, moduleFlags.forJars(jars),
-                        props.getProperty("spark.driver.memory", "1g"), engineJar, extraJars, jars, file));
+                        props.getProperty("spark.driver.memory", "1g"),
+                        props.getProperty("spark.driver.extraJavaOptions", ""),
+                        props.getProperty("spark.driver.extraClassPath", ""), engineJar, extraJars, jars, file));
                 if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
                     ClassDataSharing cds = new ClassDataSharing(EngineWorkDirs.root(conf).resolve("cds"),
                             Clock.systemUTC());

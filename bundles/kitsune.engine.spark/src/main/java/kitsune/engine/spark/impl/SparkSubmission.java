@@ -100,7 +100,7 @@ record SparkSubmission(String master, String deployMode, String appName, Path pr
         cmd.addAll(moduleFlags);
         cmd.add("-Xmx" + EngineCommand.jvmMemory(sparkConf.getOrDefault("spark.driver.memory", "1g")));
         String javaOptions = sparkConf.getOrDefault("spark.driver.extraJavaOptions", "").trim();
-        if (!javaOptions.isEmpty()) cmd.addAll(List.of(javaOptions.split("\\s+")));
+        cmd.addAll(EngineCommand.splitOptions(javaOptions));
         List<String> cp = new ArrayList<>();
         String extra = sparkConf.getOrDefault("spark.driver.extraClassPath", "").trim();
         if (!extra.isEmpty()) cp.add(extra);
