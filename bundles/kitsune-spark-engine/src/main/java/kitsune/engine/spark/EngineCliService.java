@@ -35,16 +35,19 @@ final class EngineCliService implements UnsupportedCalls {
     private final String sparkVersion;
     private final Supplier<ClientContext> connection;
     private final int resultMaxRows;
+    private final JobProgress progress;
 
     EngineCliService(EngineSessions sessions, ExecutorService statementPool, ScheduledExecutorService scheduler,
             Duration pollingTimeout, String sparkVersion, Supplier<ClientContext> connection) {
-        this(sessions, statementPool, scheduler, pollingTimeout, sparkVersion, connection, 0);
+        this(sessions, statementPool, scheduler, pollingTimeout, sparkVersion, connection, 0, new JobProgress());
     }
 
     /** @param resultMaxRows kyuubi.operation.result.max.rows of this engine (0: no limit) */
     EngineCliService(EngineSessions sessions, ExecutorService statementPool, ScheduledExecutorService scheduler,
-            Duration pollingTimeout, String sparkVersion, Supplier<ClientContext> connection, int resultMaxRows) {
+            Duration pollingTimeout, String sparkVersion, Supplier<ClientContext> connection, int resultMaxRows,
+            JobProgress progress) {
         this.resultMaxRows = resultMaxRows;
+        this.progress = progress;
         this.sessions = sessions;
         this.statementPool = statementPool;
         this.scheduler = scheduler;
@@ -130,7 +133,7 @@ final class EngineCliService implements UnsupportedCalls {
         try {
             EngineSession session = sessions.get(req.getSessionHandle());
             StatementOperation op = new StatementOperation(session, req.getStatement(), scheduler,
-                    StatementOperation.resultMaxRows(resultMaxRows, session));
+                    StatementOperation.resultMaxRows(resultMaxRows, session), progress);
             sessions.addOperation(op);
             try {
                 op.submit(statementPool, req.getQueryTimeout());
@@ -269,6 +272,9 @@ final class EngineCliService implements UnsupportedCalls {
             resp.setHasResultSet(true);
             resp.setOperationStarted(op.startTime());
             if (op.completedTime() > 0) resp.setOperationCompleted(op.completedTime());
+            if (req.isGetProgressUpdate() && op instanceof StatementOperation statement) {
+                resp.setProgressUpdateResponse(statement.progress());
+            }
             if (state == TOperationState.ERROR_STATE && op.error() != null) {
                 resp.setErrorMessage(SqlErrors.message(op.error()));
                 resp.setSqlState(SqlErrors.sqlState(op.error()));

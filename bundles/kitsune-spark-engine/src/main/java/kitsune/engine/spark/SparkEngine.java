@@ -135,9 +135,11 @@ final class SparkEngine {
         statementPool = StatementPool.create(settings.execPoolSize(), settings.execQueueSize(),
                 daemon("kitsune-statement"));
         sessions = new EngineSessions(spark, this::sessionClosed, scheduler);
+        JobProgress progress = new JobProgress();
+        spark.sparkContext().addSparkListener(progress);
         EngineCliService service = new EngineCliService(sessions, statementPool, scheduler,
                 settings.pollingTimeout(), spark.version(), () -> endpoint.currentConnection(),
-                settings.resultMaxRows());
+                settings.resultMaxRows(), progress);
         String host = settings.advertisedHost();
         endpoint = new ThriftEndpoint(settings.bindHost(), host, settings.maxWorkerThreads(),
                 settings.maxMessageSize(), settings.secret(), service,

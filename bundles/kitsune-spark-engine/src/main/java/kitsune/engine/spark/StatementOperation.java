@@ -48,13 +48,18 @@ final class StatementOperation extends Operation {
     /** Most rows the result yields; 0: all. */
     private final long maxRows;
 
+    private final JobProgress progress;
+    private volatile JobProgress.Tracker tracker;
+
     StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler) {
-        this(session, statement, scheduler, 0);
+        this(session, statement, scheduler, 0, new JobProgress());
     }
 
-    StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler, long maxRows) {
+    StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler, long maxRows,
+            JobProgress progress) {
         super(session, TOperationType.EXECUTE_STATEMENT);
         this.maxRows = maxRows;
+        this.progress = progress;
         this.statement = statement;
         this.scheduler = scheduler;
         log.add("Executing statement: " + statement);
@@ -78,6 +83,7 @@ final class StatementOperation extends Operation {
         SparkContext sc = session.spark().sparkContext();
         try {
             if (!transition(TOperationState.RUNNING_STATE, null)) return;
+            tracker = progress.track(jobGroup, log, startTime());
             sc.setJobGroup(jobGroup, statement, true);
             Dataset<Row> df = session.spark().sql(statement);
             schema = df.schema();
@@ -170,6 +176,21 @@ final class StatementOperation extends Operation {
     private static boolean isTerminalOtherThanFinished(TOperationState s) {
         return s == TOperationState.CANCELED_STATE || s == TOperationState.ERROR_STATE
                 || s == TOperationState.TIMEDOUT_STATE || s == TOperationState.CLOSED_STATE;
+    }
+
+    /** The progress of the statement's Spark jobs, as beeline's in-place progress shows it. */
+    org.apache.hive.service.rpc.thrift.TProgressUpdateResp progress() {
+        JobProgress.Tracker t = tracker;
+        boolean ended = isTerminal();
+        if (t != null) return t.progress(ended);
+        return new org.apache.hive.service.rpc.thrift.TProgressUpdateResp(JobProgress.HEADER, List.of(), ended ? 1.0 : 0,
+                org.apache.hive.service.rpc.thrift.TJobExecutionStatus.NOT_AVAILABLE, "", startTime());
+    }
+
+    @Override
+    void close() {
+        super.close();
+        progress.untrack(jobGroup);
     }
 
     @Override

@@ -267,6 +267,55 @@ class SparkEngineIT {
     }
 
     @Test
+    @Order(3)
+    void aStatementsSparkStagesReachItsLogAndBeelinesProgressTable() throws Exception {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            // HiveStatement's own API through reflection (the driver lives in another class loader): the in-place
+            // update stream beeline installs to draw its progress bar
+            ClassLoader driverLoader = st.getClass().getClassLoader();
+            Class<?> streamType = driverLoader.loadClass("org.apache.hive.jdbc.logs.InPlaceUpdateStream");
+            Object notifier = driverLoader.loadClass("org.apache.hive.jdbc.logs.InPlaceUpdateStream$EventNotifier")
+                    .getConstructor().newInstance();
+            List<Object> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Object stream = java.lang.reflect.Proxy.newProxyInstance(driverLoader, new Class<?>[] {streamType},
+                    (proxy, method, args) -> switch (method.getName()) {
+                        case "update" -> {
+                            if (args[0] != null) updates.add(args[0]);
+                            yield null;
+                        }
+                        case "getEventNotifier" -> notifier;
+                        default -> null;
+                    });
+            st.getClass().getMethod("setInPlaceUpdateStream", streamType).invoke(st, stream);
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM range(0, 20000000, 1, 4) WHERE id % 7 = 0")) {
+                assertTrue(rs.next());
+                assertEquals(2_857_143L, rs.getLong(1));
+            }
+            List<String> rows = new ArrayList<>();
+            for (Object u : updates) {
+                assertEquals(List.of("STAGES", "ATTEMPT", "STATUS", "TOTAL", "COMPLETED", "RUNNING", "PENDING", "FAILED",
+                        ""), u.getClass().getMethod("getHeaderNames").invoke(u));
+                for (Object row : (List<?>) u.getClass().getMethod("getRows").invoke(u)) rows.add(row.toString());
+            }
+            assertTrue(rows.stream().anyMatch(r -> r.startsWith("[Stage-") && r.contains(", 4, ")), rows.toString());
+            Object last = updates.get(updates.size() - 1);
+            assertEquals("COMPLETE", last.getClass().getMethod("getStatus").invoke(last).toString());
+            assertEquals(1.0, (double) last.getClass().getMethod("getProgressedPercentage").invoke(last));
+
+            // the listener bus may report the job's end just after the result: the log catches up
+            List<String> log = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                @SuppressWarnings("unchecked")
+                List<String> more = (List<String>) st.getClass().getMethod("getQueryLog").invoke(st);
+                log.addAll(more);
+                return log.stream().anyMatch(l -> l.matches("Spark job \\d+ succeeded after .*"));
+            });
+            assertTrue(log.stream().anyMatch(l -> l.matches("Stage \\d+\\.0 started: 4 tasks.*")), log.toString());
+            assertTrue(log.stream().anyMatch(l -> l.matches("Stage \\d+\\.0 finished: 4/4 tasks in .*")), log.toString());
+        }
+    }
+
+    @Test
     @Order(4)
     void largeResultIsStreamedInBatches() throws Exception {
         try (Connection c = connect(); Statement st = c.createStatement()) {

@@ -64,6 +64,9 @@ public class SparkEngineProvider implements EngineProvider {
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
     private final JavaModuleFlags moduleFlags = new JavaModuleFlags();
+    /** Content-named copies of the engine jar, per work directory. */
+    private final java.util.concurrent.ConcurrentHashMap<Path, EngineJarCopies> jarCopies =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile KitsuneConf serverConf = KitsuneConf.empty();
 
     @Activate
@@ -98,6 +101,16 @@ public class SparkEngineProvider implements EngineProvider {
         if (!Files.isRegularFile(engineJar)) {
             throw new EngineException("The engine jar " + engineJar + " does not exist (was the build run?)");
         }
+        Path jarCopies = EngineWorkDirs.root(conf).resolve("engine-jars");
+        Path runJar;
+        try {
+            // drivers on this host run from a copy named by its content: replacing lib/ must not pull the jar from
+            // under a running engine
+            runJar = this.jarCopies.computeIfAbsent(jarCopies, EngineJarCopies::new).copyOf(engineJar);
+        } catch (IOException e) {
+            throw new EngineException("Cannot copy the engine jar " + engineJar + " to " + jarCopies + ": "
+                    + e.getMessage(), e);
+        }
         List<String> extraJars = new ArrayList<>();
         for (String jar : conf.get(ConfigKeys.ENGINE_EXTRA_JARS)) {
             Path p = kitsuneHome.resolve(jar).normalize();
@@ -128,7 +141,7 @@ public class SparkEngineProvider implements EngineProvider {
                 List<String> cmd = new ArrayList<>(EngineCommand.build(java, moduleFlags.forJars(jars),
                         props.getProperty("spark.driver.memory", "1g"),
                         props.getProperty("spark.driver.extraJavaOptions", ""),
-                        props.getProperty("spark.driver.extraClassPath", ""), engineJar, extraJars, jars, file));
+                        props.getProperty("spark.driver.extraClassPath", ""), runJar, extraJars, jars, file));
                 if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
                     ClassDataSharing cds = new ClassDataSharing(EngineWorkDirs.root(conf).resolve("cds"),
                             Clock.systemUTC());
@@ -153,7 +166,9 @@ public class SparkEngineProvider implements EngineProvider {
                 if (cluster) props.putIfAbsent("spark.yarn.submit.waitAppCompletion", "false");
             }
             String proxyUser = proxyUser(conf, request.space());
-            String appJar = conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).isBlank() ? engineJar.toString()
+            // a cluster-mode driver fetches the jar where the cluster runs it: lib/'s path, as documented
+            String appJar = conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).isBlank()
+                    ? (cluster ? engineJar : runJar).toString()
                     : conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).trim();
             Path file = workDir.resolve("engine-" + refId + ".submit.properties");
             writeOwnerOnly(submittedProperties(props), file, "Kitsune Spark engine submission for "
