@@ -158,8 +158,9 @@ public final class ConfigKeys {
             + "key.");
     public static final ConfigKey<Duration> THRIFT_LOGIN_TIMEOUT = key("kyuubi.frontend.thrift.login.timeout", "PT20S",
             DURATION, true, "How long a new connection may take to finish its TLS and SASL handshakes (NOSASL: to "
-            + "send its first call), as a whole, not per byte; then it is closed. On the Thrift HTTP port, how long a "
-            + "request's body may take to arrive whole (then 408).");
+            + "send its first call), as a whole, not per byte; then it is closed. After that, how long one message (a "
+            + "call, a SASL frame) may take to arrive whole once its first bytes came. On the Thrift HTTP port, how "
+            + "long a request's body may take to arrive whole (then 408).");
     public static final ConfigKey<List<String>> AUTHENTICATION = key("kyuubi.authentication", "NONE",
             ValueType.listOf("NONE", "NOSASL", "LDAP", "JDBC", "CUSTOM"), true,
             "Client authentication. NOSASL alone: raw transport, no login. Otherwise SASL PLAIN, checked by the first "

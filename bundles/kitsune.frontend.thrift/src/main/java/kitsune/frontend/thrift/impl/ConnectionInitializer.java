@@ -60,7 +60,10 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
                 channel.close();
                 return;
             }
-            if (!settings.sasl()) pipeline.addLast("thrift", new ThriftMessageDecoder(settings.maxMessageSize(), null));
+            if (!settings.sasl()) {
+                pipeline.addLast("thrift", new ThriftMessageDecoder(settings.maxMessageSize(), null, true,
+                        settings.loginTimeout()));
+            }
             pipeline.addLast("refuser", new ConnectionRefuser(settings.sasl(), reason, connections, peer));
             return;
         }
@@ -69,7 +72,7 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
             pipeline.addLast("sasl-frames-out", new LengthFieldPrepender(4));
         }
         pipeline.addLast("thrift", new ThriftMessageDecoder(settings.maxMessageSize(),
-                settings.sasl() ? null : settings.authentication()));
+                settings.sasl() ? null : settings.authentication(), !settings.sasl(), settings.loginTimeout()));
         pipeline.addLast("connection", new ClientConnection(settings, connections, workers, calls, backend, peer));
     }
 }

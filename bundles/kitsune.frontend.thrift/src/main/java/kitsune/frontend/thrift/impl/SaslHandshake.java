@@ -157,7 +157,7 @@ final class SaslHandshake extends ByteToMessageDecoder {
         ctx.writeAndFlush(message(ctx.alloc(), NegotiationStatus.COMPLETE, ""));
         ctx.fireUserEventTriggered(new Authenticated(user));
         // Bytes that came after the response go on to the frame decoder that takes this handler's place.
-        ctx.pipeline().replace(this, "sasl-frames", new SaslFrames(settings.maxMessageSize()));
+        ctx.pipeline().replace(this, "sasl-frames", new SaslFrames(settings.maxMessageSize(), settings.loginTimeout()));
         ctx.channel().config().setAutoRead(true);
     }
 

@@ -1,5 +1,6 @@
 package kitsune.frontend.thrift.impl;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.thrift.protocol.TType;
@@ -25,15 +26,34 @@ final class ThriftMessageDecoder extends ByteToMessageDecoder {
     /** As TConfiguration.DEFAULT_RECURSION_DEPTH: deeper structs are refused by the protocol too. */
     private static final int MAX_DEPTH = 64;
 
+    /**
+     * The largest first call of a raw (NOSASL) connection: it comes before anything is known of the client, as the
+     * SASL negotiation does, and is held to the same bound ({@link SaslHandshake#MAX_NEGOTIATION_BYTES}).
+     */
+    static final int MAX_FIRST_RAW_CALL = SaslHandshake.MAX_NEGOTIATION_BYTES;
+
     private final int maxMessageSize;
     /** kyuubi.authentication of a raw port, to name a wrong client by its first byte; null over SASL. */
     private final String rawPortAuthentication;
+    private final boolean raw;
+    private final MessageDeadline deadline;
     private boolean first = true;
     private boolean failed;
 
-    ThriftMessageDecoder(int maxMessageSize, String rawPortAuthentication) {
+    /**
+     * @param raw             a NOSASL connection: its first call is held to {@link #MAX_FIRST_RAW_CALL}
+     * @param messageTimeout  how long a begun message may take to arrive whole
+     */
+    ThriftMessageDecoder(int maxMessageSize, String rawPortAuthentication, boolean raw, Duration messageTimeout) {
         this.maxMessageSize = maxMessageSize;
         this.rawPortAuthentication = rawPortAuthentication;
+        this.raw = raw;
+        this.deadline = new MessageDeadline(messageTimeout);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        deadline.ended();
     }
 
     @Override
@@ -43,16 +63,28 @@ final class ThriftMessageDecoder extends ByteToMessageDecoder {
             return;
         }
         int length;
+        boolean firstRaw = raw && first && MAX_FIRST_RAW_CALL < maxMessageSize;
         try {
-            length = new Walk(in, in.readerIndex(), maxMessageSize).message();
+            length = new Walk(in, in.readerIndex(), firstRaw ? MAX_FIRST_RAW_CALL : maxMessageSize).message();
         } catch (ProtocolViolation e) {
             failed = true;
+            deadline.ended();
+            if (firstRaw && e.getMessage().startsWith(Walk.TOO_LARGE)) {
+                in.skipBytes(in.readableBytes());
+                throw new ProtocolViolation("a first call above " + MAX_FIRST_RAW_CALL + " bytes (a NOSASL "
+                        + "connection's first call is held to that before any other; later ones to "
+                        + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "=" + maxMessageSize + " bytes)");
+            }
             int firstByte = in.getUnsignedByte(in.readerIndex());
             in.skipBytes(in.readableBytes());
             throw first && rawPortAuthentication != null && firstByte != 0x80
                     ? new ProtocolViolation(e.getMessage() + hint(firstByte)) : e;
         }
-        if (length < 0) return; // incomplete: wait for more bytes
+        if (length < 0) { // incomplete: wait for more bytes, for a bounded time
+            deadline.begun(ctx);
+            return;
+        }
+        deadline.ended();
         out.add(in.readRetainedSlice(length));
         first = false;
     }
@@ -214,8 +246,11 @@ final class ThriftMessageDecoder extends ByteToMessageDecoder {
             return new ProtocolViolation("not a Thrift binary protocol call: " + why);
         }
 
+ 
+        static final String TOO_LARGE = "message exceeds ";
+
         private ProtocolViolation tooLarge() {
-            return new ProtocolViolation("message exceeds " + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "="
+            return new ProtocolViolation(TOO_LARGE + ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name() + "="
                     + maxMessageSize + " bytes");
         }
     }

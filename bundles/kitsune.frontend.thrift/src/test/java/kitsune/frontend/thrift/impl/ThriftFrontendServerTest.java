@@ -219,11 +219,107 @@ class ThriftFrontendServerTest {
     }
 
     @Test
+    void aNoSaslConnectionsFirstCallIsHeldToTheBoundOfASaslNegotiation() throws Exception {
+        int mark = LogCapture.mark();
+        try (TSocket socket = new TSocket("127.0.0.1", noSasl.port(), 5000)) {
+            socket.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            TOpenSessionReq req = new TOpenSessionReq();
+            // below kyuubi.frontend.thrift.max.message.size, above what may come before anything is known
+            req.setConfiguration(Map.of("big", "y".repeat(ThriftMessageDecoder.MAX_FIRST_RAW_CALL + 100)));
+            assertThrows(Exception.class, () -> client.OpenSession(req));
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "a first call above " + ThriftMessageDecoder.MAX_FIRST_RAW_CALL + " bytes"));
+        try (TSocket socket = new TSocket("127.0.0.1", noSasl.port(), 5000)) {
+            socket.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            TOpenSessionReq req = new TOpenSessionReq();
+            req.setConfiguration(Map.of("small", "y"));
+            assertEquals(0, client.OpenSession(req).getStatus().getStatusCode().getValue(), "a usual first call passes");
+        }
+    }
+
+    @Test
+    void aNoSaslClientThatStopsInTheMiddleOfAMessageIsClosedAfterTheLoginTimeout() throws Exception {
+        int mark = LogCapture.mark();
+        try (TSocket socket = new TSocket("127.0.0.1", noSasl.port(), 10_000)) {
+            socket.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            client.OpenSession(new TOpenSessionReq());
+            byte[] partial = java.util.Arrays.copyOf(executeStatementBytes("SELECT '" + "z".repeat(500) + "'"), 200);
+            socket.getSocket().getOutputStream().write(partial);
+            socket.getSocket().getOutputStream().flush();
+            long t0 = System.nanoTime();
+            assertEquals(-1, readUntilClosed(socket.getSocket().getInputStream()));
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(8).toNanos());
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "a message did not arrive whole within kyuubi.frontend.thrift.login.timeout=PT1S of its first bytes"));
+    }
+
+    @Test
+    void aLoggedInSaslClientThatStopsInTheMiddleOfAFrameIsClosedAfterTheLoginTimeout() throws Exception {
+        int mark = LogCapture.mark();
+        try (Socket s = new Socket("127.0.0.1", sasl.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(saslMessage(1, "PLAIN".getBytes(StandardCharsets.US_ASCII))); // START
+            out.write(saslMessage(5, "\0hank\0pw".getBytes(StandardCharsets.UTF_8))); // COMPLETE, PLAIN response
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            assertEquals(5, in.readByte(), "the server completes the login");
+            in.readFully(new byte[in.readInt()]);
+            // a data frame announcing 1000 bytes, of which 10 come
+            out.write(new byte[] {0, 0, 0x03, (byte) 0xe8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+            out.flush();
+            assertEquals(-1, readUntilClosed(in));
+        }
+        assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
+                "a message did not arrive whole within kyuubi.frontend.thrift.login.timeout=PT1S of its first bytes"));
+        assertBystanderWorks();
+    }
+
+    private static byte[] saslMessage(int status, byte[] payload) {
+        return java.nio.ByteBuffer.allocate(5 + payload.length).put((byte) status).putInt(payload.length).put(payload)
+                .array();
+    }
+
+    private static int readUntilClosed(InputStream in) {
+        byte[] sink = new byte[1024];
+        try {
+            int n;
+            while ((n = in.read(sink)) >= 0) {
+                if (n == 0) continue;
+            }
+            return -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return -2;
+        } catch (IOException reset) {
+            return -1; // a reset is a close too
+        }
+    }
+
+    private static byte[] executeStatementBytes(String sql) throws Exception {
+        org.apache.thrift.transport.TMemoryBuffer buffer = new org.apache.thrift.transport.TMemoryBuffer(1024);
+        TCLIService.Client writer = new TCLIService.Client(new TBinaryProtocol(buffer));
+        org.apache.hive.service.rpc.thrift.TExecuteStatementReq req =
+                new org.apache.hive.service.rpc.thrift.TExecuteStatementReq(
+                        new org.apache.hive.service.rpc.thrift.TSessionHandle(
+                                new org.apache.hive.service.rpc.thrift.THandleIdentifier(
+                                        java.nio.ByteBuffer.wrap(new byte[16]), java.nio.ByteBuffer.wrap(new byte[16]))),
+                        sql);
+        writer.send_ExecuteStatement(req);
+        return java.util.Arrays.copyOf(buffer.getArray(), buffer.length());
+    }
+
+    @Test
     void oversizedNoSaslMessageClosesTheConnection() throws Exception {
         int mark = LogCapture.mark();
         try (TSocket socket = new TSocket("127.0.0.1", noSasl.port(), 5000)) {
             socket.open();
             TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            client.OpenSession(new TOpenSessionReq());
             TOpenSessionReq req = new TOpenSessionReq();
             req.setConfiguration(Map.of("big", "y".repeat(MAX_MESSAGE * 2)));
             assertThrows(Exception.class, () -> client.OpenSession(req));

@@ -66,7 +66,7 @@ class ThriftMessageDecoderTest {
     }
 
     private static EmbeddedChannel channel(String rawPortAuthentication) {
-        return new EmbeddedChannel(new ThriftMessageDecoder(MAX, rawPortAuthentication));
+        return new EmbeddedChannel(new ThriftMessageDecoder(MAX, rawPortAuthentication, false, java.time.Duration.ofMinutes(1)));
     }
 
     private static byte[] bytes(ByteBuf buf) {
