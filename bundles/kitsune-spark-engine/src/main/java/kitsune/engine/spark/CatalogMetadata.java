@@ -225,32 +225,38 @@ final class CatalogMetadata {
 
     private List<String> databases(JdbcPattern pattern) {
         List<String> names = new ArrayList<>();
-        for (Database db : spark.catalog().listDatabases().collectAsList()) {
+        for (Database db : spark.catalog().listDatabases(pattern.catalogPattern()).collectAsList()) {
             if (pattern.matches(db.name())) names.add(db.name());
         }
         names.sort(null);
         return names;
     }
 
-    /** Tables and views of the matching databases, then the session's temporary views. */
+    /**
+     * Tables and views of the matching databases, then the session's temporary views. Each database is listed once,
+     * filtered by the catalog with the name pattern (so only candidate tables' metadata is read); Spark lists the
+     * session's temporary views with every database, and they are taken from the first listing.
+     */
     private List<Table> tables(JdbcPattern schemas, JdbcPattern names) {
         List<Table> out = new ArrayList<>();
+        List<Table> temporary = new ArrayList<>();
+        boolean temporaryListed = !schemas.matchesAll(); // temporary views have no schema: listed for "any" only
+        String like = names.catalogPattern();
         for (String db : databases(schemas)) {
-            for (Table t : listTables(db)) {
-                if (!t.isTemporary() && names.matches(t.name())) out.add(t);
+            for (Table t : listTables(db, like)) {
+                if (!names.matches(t.name())) continue;
+                if (!t.isTemporary()) out.add(t);
+                else if (!temporaryListed) temporary.add(t);
             }
+            temporaryListed = true;
         }
-        if (schemas.matchesAll()) {
-            for (Table t : listTables(spark.catalog().currentDatabase())) {
-                if (t.isTemporary() && names.matches(t.name())) out.add(t);
-            }
-        }
+        out.addAll(temporary);
         return out;
     }
 
-    private List<Table> listTables(String db) {
+    private List<Table> listTables(String db, String pattern) {
         try {
-            return spark.catalog().listTables(db).collectAsList();
+            return spark.catalog().listTables(db, pattern).collectAsList();
         } catch (Exception e) {
             // a database dropped between listing it and reading its tables simply has no tables any more
             if (e instanceof AnalysisException) return List.of();

@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
 final class JdbcPattern {
     private final Pattern regex;
     private final boolean all;
+    private final String source;
 
     private JdbcPattern(String pattern) {
+        source = pattern;
         all = pattern == null || pattern.isEmpty() || pattern.equals("%") || pattern.equals("*");
         regex = all ? null : Pattern.compile(toRegex(pattern), Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     }
@@ -22,6 +24,33 @@ final class JdbcPattern {
 
     boolean matchesAll() {
         return all;
+    }
+
+    /**
+     * A pattern in Spark's catalog syntax ({@code *} any run, case-insensitive) that matches at least every name this
+     * one matches, for the catalog to filter by before the exact match: letters and digits stay, {@code %} and any
+     * other character become {@code *}. The catalog (the Hive metastore) then returns, and Spark reads the
+     * metadata of, only the candidate tables instead of all of them.
+     */
+    String catalogPattern() {
+        if (all) return "*";
+        StringBuilder sb = new StringBuilder();
+        String pattern = source;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            boolean plain = c < 128 && Character.isLetterOrDigit(c);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                char next = pattern.charAt(++i);
+                plain = next < 128 && Character.isLetterOrDigit(next);
+                c = next;
+            }
+            if (plain) {
+                sb.append(c);
+            } else if (sb.isEmpty() || sb.charAt(sb.length() - 1) != '*') {
+                sb.append('*');
+            }
+        }
+        return sb.toString();
     }
 
     boolean matches(String name) {

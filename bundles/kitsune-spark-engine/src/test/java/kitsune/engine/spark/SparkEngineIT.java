@@ -377,6 +377,14 @@ class SparkEngineIT {
         }
     }
 
+    private static List<String> qualified(ResultSet rs) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (rs) {
+            while (rs.next()) names.add(rs.getString("TABLE_SCHEM") + "." + rs.getString("TABLE_NAME"));
+        }
+        return names;
+    }
+
     @Test
     @Order(7)
     void databaseMetaData() throws Exception {
@@ -398,6 +406,17 @@ class SparkEngineIT {
                 assertFalse(rs.next());
             }
             assertTrue(column(md.getTables(null, "def%", "%", new String[] {"VIEW"}), "TABLE_NAME").isEmpty());
+
+            // a second database and the session's temporary view: the view is listed once, without a schema, and
+            // only when the schema pattern matches every schema; the JDBC pattern's _ matches one character only
+            st.execute("CREATE DATABASE IF NOT EXISTS it_meta_db2");
+            st.execute("CREATE TABLE IF NOT EXISTS it_meta_db2.it_meta_x (k INT) USING parquet");
+            st.execute("CREATE TEMPORARY VIEW it_meta_tmp AS SELECT 1 AS one");
+            assertEquals(List.of("default.it_meta", "it_meta_db2.it_meta_x", ".it_meta_tmp"),
+                    qualified(md.getTables(null, null, "it\\_meta%", null)));
+            assertEquals(List.of("it_meta_db2.it_meta_x"), qualified(md.getTables(null, "it_meta_db_", "%", null)));
+            assertEquals(List.of(".it_meta_tmp"), qualified(md.getTables(null, null, "it_meta_tm_", new String[] {"VIEW"})));
+            assertTrue(qualified(md.getTables(null, null, "it_meta_tmpx", null)).isEmpty());
 
             Map<String, Integer> types = new HashMap<>();
             try (ResultSet rs = md.getColumns(null, "default", "it_meta", "%")) {
