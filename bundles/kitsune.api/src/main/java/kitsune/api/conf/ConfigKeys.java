@@ -296,6 +296,21 @@ public final class ConfigKeys {
             "Who shares an engine: each connection, each user, each primary group, or the whole server.");
     public static final ConfigKey<String> ENGINE_SHARE_LEVEL_SUBDOMAIN = key("kyuubi.engine.share.level.subdomain", "",
             STRING, false, "Sub-domain of the engine space, so one user can keep several engines; empty = default.");
+    public static final ConfigKey<Integer> ENGINE_POOL_SIZE = key("kyuubi.engine.pool.size", "-1",
+            ValueType.intRange(-1, Integer.MAX_VALUE), false,
+            "Engines in a pool per engine space: below 1 no pool; otherwise min(this, kyuubi.engine.pool.size.threshold) "
+            + "engines whose subdomains are <kyuubi.engine.pool.name>-<0..n-1>, each new session going to one of them "
+            + "(kyuubi.engine.pool.selectPolicy), so a busy USER, GROUP or SERVER engine is spread over several. Not at "
+            + "CONNECTION level, nor for a session that sets kyuubi.engine.share.level.subdomain.");
+    public static final ConfigKey<Integer> ENGINE_POOL_SIZE_THRESHOLD = key("kyuubi.engine.pool.size.threshold", "9",
+            ValueType.intRange(1, 1000), false,
+            "Largest engine pool a session may ask for with kyuubi.engine.pool.size; set on the server only.");
+    public static final ConfigKey<String> ENGINE_POOL_NAME = key("kyuubi.engine.pool.name", "engine-pool", STRING,
+            false, "Name of the engine pool: its engines' subdomains are <name>-<index>.");
+    public static final ConfigKey<String> ENGINE_POOL_SELECT_POLICY = key("kyuubi.engine.pool.selectPolicy", "RANDOM",
+            ValueType.oneOf("RANDOM", "POLLING"), false,
+            "Which engine of the pool a new session goes to: RANDOM, or POLLING (in turn, counted per server and "
+            + "engine space; Kyuubi counts across servers in ZooKeeper).");
     public static final ConfigKey<Duration> ENGINE_IDLE_TIMEOUT = key("kyuubi.session.engine.idle.timeout", "PT30M",
             DURATION, false, "An engine without sessions for this long stops itself.");
     public static final ConfigKey<Duration> ENGINE_INIT_TIMEOUT = key("kyuubi.session.engine.initialize.timeout",

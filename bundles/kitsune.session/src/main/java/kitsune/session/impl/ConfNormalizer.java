@@ -30,6 +30,9 @@ final class ConfNormalizer {
     static final Set<String> ROUTING_KEYS = Set.of(
             ConfigKeys.ENGINE_SHARE_LEVEL.name(),
             ConfigKeys.ENGINE_SHARE_LEVEL_SUBDOMAIN.name(),
+            ConfigKeys.ENGINE_POOL_SIZE.name(),
+            ConfigKeys.ENGINE_POOL_NAME.name(),
+            ConfigKeys.ENGINE_POOL_SELECT_POLICY.name(),
             ConfigKeys.ENGINE_TYPE.name(),
             ConfigKeys.SPARK_HOME.name(),
             ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
@@ -142,5 +145,6 @@ final class ConfNormalizer {
         ConfigKey<?> known = ConfigKeys.find(key);
         if (known != null) known.type().parse(key, value);
         if (key.equals(ConfigKeys.ENGINE_SHARE_LEVEL_SUBDOMAIN.name())) EngineSpaces.checkSubdomain(value);
+        if (key.equals(ConfigKeys.ENGINE_POOL_NAME.name())) EngineSpaces.checkPoolName(value);
     }
 }

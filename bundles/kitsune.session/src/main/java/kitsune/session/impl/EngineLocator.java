@@ -28,6 +28,7 @@ import kitsune.thrift.EngineChallenge;
  */
 final class EngineLocator {
     private static final Logger LOG = LoggerFactory.getLogger(EngineLocator.class);
+    private final EngineSpaces spaces = new EngineSpaces();
 
     private final EngineServices services;
     private final ServerIdentity identity;
@@ -53,7 +54,7 @@ final class EngineLocator {
 
     /** The engine space of a session (see {@link EngineSpaces}); the provider names its version. */
     EngineSpace space(EngineProvider provider, KitsuneConf conf, String user, String refId) throws EngineException {
-        return EngineSpaces.of(conf, user, refId, provider.engineSpaceVersion(conf), identity);
+        return spaces.space(conf, user, refId, provider.engineSpaceVersion(conf), identity);
     }
 
     /** The engine to connect to: a registered one, or one launched now. */

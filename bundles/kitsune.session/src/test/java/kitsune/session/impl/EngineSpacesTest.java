@@ -3,7 +3,11 @@ package kitsune.session.impl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +60,45 @@ class EngineSpacesTest {
     void badSubdomainIsRefused() {
         assertThrows(ConfigException.class,
                 () -> space(Map.of("kyuubi.engine.share.level.subdomain", ".hidden"), "alice"));
+    }
+
+    @Test
+    void aPoolSpreadsSessionsOverItsEnginesInTurnWithPolling() {
+        EngineSpaces spaces = new EngineSpaces();
+        KitsuneConf conf = KitsuneConf.of(Map.of("kyuubi.engine.share.level", "SERVER", "kyuubi.engine.pool.size", "2",
+                "kyuubi.engine.pool.selectPolicy", "POLLING"));
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 4; i++) paths.add(spaces.space(conf, "user" + i, "ref", "1-spark-4.0", SERVER).path());
+        assertEquals(List.of("/kyuubi_1-spark-4.0_SERVER_SPARK_SQL/kitsune/engine-pool-0",
+                "/kyuubi_1-spark-4.0_SERVER_SPARK_SQL/kitsune/engine-pool-1",
+                "/kyuubi_1-spark-4.0_SERVER_SPARK_SQL/kitsune/engine-pool-0",
+                "/kyuubi_1-spark-4.0_SERVER_SPARK_SQL/kitsune/engine-pool-1"), paths);
+    }
+
+    @Test
+    void aRandomPoolStaysWithinItsSizeCappedByTheServersThreshold() {
+        EngineSpaces spaces = new EngineSpaces();
+        KitsuneConf conf = KitsuneConf.of(Map.of("kyuubi.engine.pool.size", "50",
+                "kyuubi.engine.pool.size.threshold", "3", "kyuubi.engine.pool.name", "BI"));
+        Set<String> subdomains = new HashSet<>();
+        for (int i = 0; i < 200; i++) subdomains.add(spaces.space(conf, "alice", "ref", "v", SERVER).subdomain());
+        assertEquals(Set.of("bi-0", "bi-1", "bi-2"), subdomains);
+    }
+
+    @Test
+    void aNamedSubdomainOrConnectionLevelTakesNoPool() {
+        Map<String, String> pool = Map.of("kyuubi.engine.pool.size", "3", "kyuubi.engine.share.level.subdomain", "etl");
+        assertEquals("etl", space(pool, "alice").subdomain());
+        assertEquals("ref-1", space(Map.of("kyuubi.engine.pool.size", "3", "kyuubi.engine.share.level", "CONNECTION"),
+                "alice").subdomain());
+        assertEquals("default", space(Map.of("kyuubi.engine.pool.size", "0"), "alice").subdomain());
+    }
+
+    @Test
+    void aPoolNameThatCannotBeASubdomainIsRefusedNamingTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> space(Map.of("kyuubi.engine.pool.size", "2", "kyuubi.engine.pool.name", "../x"), "alice"));
+        assertEquals("Invalid value for kyuubi.engine.pool.name: '../x' (allowed: 1 to 100 printable ASCII "
+                + "characters without spaces or '/', not starting with '.')", e.getMessage());
     }
 }
