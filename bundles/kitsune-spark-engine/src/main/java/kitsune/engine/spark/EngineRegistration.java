@@ -162,6 +162,18 @@ final class EngineRegistration {
         });
     }
 
+    /** Removes this engine's node itself: it takes no new sessions and drains (as when an operator deletes it). */
+    void deregister(String reason) {
+        if (deregistered) return;
+        deregistered = true;
+        callbacks.execute(() -> {
+            LOG.info("De-registering this engine: {}; it takes no new sessions and stops after its last session",
+                    reason);
+            closeNode();
+            onDeregistered.run();
+        });
+    }
+
     /** This client's ZooKeeper session id now, 0 when not known. */
     private long currentSession() {
         try {

@@ -48,6 +48,7 @@ public final class EngineSettings {
     private final String deployMode;
     private final String bindHost;
     private final Duration idleTimeout;
+    private final Duration maxLifetime;
     private final Duration sessionIdleTimeout;
     private final Duration pollingTimeout;
     private final Duration zkSessionTimeout;
@@ -79,6 +80,7 @@ public final class EngineSettings {
         bindHost = bindHost(value(BIND_HOST, "", ValueType.STRING).trim(), master);
         idleTimeout = value(IDLE_TIMEOUT, "PT30M", ValueType.DURATION);
         sessionIdleTimeout = value(ConfigKeys.SESSION_IDLE_TIMEOUT);
+        maxLifetime = value(ConfigKeys.ENGINE_MAX_LIFETIME);
         pollingTimeout = value(POLLING_TIMEOUT, "PT5S", ValueType.DURATION);
         zkSessionTimeout = value(ZK_SESSION_TIMEOUT, "PT60S", ValueType.DURATION);
         zkConnectionTimeout = value(ZK_CONNECTION_TIMEOUT, "PT15S", ValueType.DURATION);
@@ -233,6 +235,8 @@ public final class EngineSettings {
     public String deployMode() { return deployMode; }
     public String bindHost() { return bindHost; }
     public Duration idleTimeout() { return idleTimeout; }
+    /** kyuubi.session.engine.spark.max.lifetime; zero: no limit. */
+    public Duration maxLifetime() { return maxLifetime; }
     /** How long a session may go without a call before the engine closes it (0: never). */
     public Duration sessionIdleTimeout() { return sessionIdleTimeout; }
     public Duration pollingTimeout() { return pollingTimeout; }

@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.engine.EngineConf;
+import kitsune.api.conf.ConfigKeys;
 import kitsune.api.engine.ShareLevel;
 
 /**
@@ -182,7 +183,23 @@ final class SparkEngine {
         return dir.matches("driver-\\d{14}-\\d{4,}") ? dir : null;
     }
 
+    /**
+     * Past kyuubi.session.engine.spark.max.lifetime (counted from the JVM's start) and without a session: the engine
+     * retires, de-registering and stopping, so the next session gets a new engine with the current settings. It does
+     * not turn sessions away before: with its work directory locked while it runs, a successor could not start
+     * beside it.
+     */
+    private void retireIfOld() {
+        Duration max = settings.maxLifetime();
+        if (max.isZero() || max.isNegative() || sessions.count() > 0 || draining) return;
+        long age = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        if (age < max.toMillis()) return;
+        registration.deregister("it is older than " + ConfigKeys.ENGINE_MAX_LIFETIME.name() + "=" + max
+                + " and has no session");
+    }
+
     private void checkIdle() {
+        retireIfOld();
         if (sessions.count() > 0) return;
         long idle = System.currentTimeMillis() - sessions.idleSinceMillis();
         if (idle >= settings.idleTimeout().toMillis()) {
@@ -194,6 +211,8 @@ final class SparkEngine {
     private void sessionClosed(int remaining) {
         if (settings.shareLevel() == ShareLevel.CONNECTION) {
             requestStop("the session of this CONNECTION engine closed");
+        } else if (!draining && remaining == 0) {
+            retireIfOld();
         } else if (draining && remaining == 0) {
             requestStop("de-registered and the last session closed");
         } else if (draining) {

@@ -296,6 +296,11 @@ public final class ConfigKeys {
             "Who shares an engine: each connection, each user, each primary group, or the whole server.");
     public static final ConfigKey<String> ENGINE_SHARE_LEVEL_SUBDOMAIN = key("kyuubi.engine.share.level.subdomain", "",
             STRING, false, "Sub-domain of the engine space, so one user can keep several engines; empty = default.");
+    public static final ConfigKey<Duration> ENGINE_MAX_LIFETIME = key("kyuubi.session.engine.spark.max.lifetime",
+            "PT0S", DURATION, false,
+            "An engine older than this retires at its first moment without a session (it de-registers and stops; the "
+            + "next session gets a new engine), so long-running engines pick up new settings and give their memory "
+            + "back; PT0S: no limit.");
     public static final ConfigKey<Integer> ENGINE_POOL_SIZE = key("kyuubi.engine.pool.size", "-1",
             ValueType.intRange(-1, Integer.MAX_VALUE), false,
             "Engines in a pool per engine space: below 1 no pool; otherwise min(this, kyuubi.engine.pool.size.threshold) "

@@ -53,6 +53,7 @@ public class SparkEngineProvider implements EngineProvider {
     static final String YARN_TAGS = "spark.yarn.tags";
     /** Keys of the server configuration an engine needs besides spark.*. */
     private static final List<String> ENGINE_KEYS = List.of(ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
+            ConfigKeys.ENGINE_MAX_LIFETIME.name(),
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
             ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
