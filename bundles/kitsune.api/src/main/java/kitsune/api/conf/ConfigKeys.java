@@ -161,10 +161,17 @@ public final class ConfigKeys {
             + "send its first call), as a whole, not per byte; then it is closed. On the Thrift HTTP port, how long a "
             + "request's body may take to arrive whole (then 408).");
     public static final ConfigKey<List<String>> AUTHENTICATION = key("kyuubi.authentication", "NONE",
-            ValueType.listOf("NONE", "NOSASL", "LDAP", "JDBC", "CUSTOM"), true,
-            "Client authentication. NOSASL alone: raw transport, no login. Otherwise SASL PLAIN, checked by the first "
-            + "type other than NOSASL: NONE accepts any user and password; LDAP and JDBC check them (bundle "
-            + "kitsune.auth); CUSTOM uses an Authenticator service of type CUSTOM from a bundle of your own.");
+            ValueType.listOf("NONE", "NOSASL", "KERBEROS", "LDAP", "JDBC", "CUSTOM"), true,
+            "Client authentication. NOSASL alone: raw transport, no login. KERBEROS: SASL GSSAPI on the Thrift binary "
+            + "port with kyuubi.kinit.principal and kyuubi.kinit.keytab. Otherwise (and beside KERBEROS) SASL PLAIN, "
+            + "checked by the first type other than NOSASL and KERBEROS: NONE accepts any user and password; LDAP and "
+            + "JDBC check them (bundle kitsune.auth); CUSTOM uses an Authenticator service of type CUSTOM from a bundle "
+            + "of your own.");
+    public static final ConfigKey<String> KINIT_PRINCIPAL = key("kyuubi.kinit.principal", "", STRING, true,
+            "The server's Kerberos principal for kyuubi.authentication=KERBEROS, e.g. hive/_HOST@EXAMPLE.COM (_HOST "
+            + "becomes this machine's host name, lower-case); clients name it in the JDBC URL (principal=...).");
+    public static final ConfigKey<String> KINIT_KEYTAB = key("kyuubi.kinit.keytab", "", STRING, true,
+            "The keytab holding kyuubi.kinit.principal's keys (readable by the server's user only).");
 
     // ---- authentication (bundle kitsune.auth; live: a change applies to the next login) ----
     public static final ConfigKey<String> LDAP_URL = key("kyuubi.authentication.ldap.url", "", STRING, false,
