@@ -217,6 +217,13 @@ public final class ConfigKeys {
     public static final ConfigKey<String> LDAP_CUSTOM_QUERY = key("kyuubi.authentication.ldap.customLDAPQuery", "",
             STRING, false, "An LDAP filter run under baseDN instead of userFilter and groupFilter: a login is allowed "
             + "when the user's entry is among the results, or listed in a result's groupMembershipKey attribute.");
+    public static final ConfigKey<String> LDAP_TRUSTSTORE_PATH = key("kitsune.authentication.ldap.truststore.path", "",
+            STRING, false, "Trust store (PKCS12 or JKS, relative to KITSUNE_HOME) with the CA of the directory's "
+            + "certificate for ldaps:// URLs; empty: the JVM's default trust store. The server's name is checked "
+            + "against the certificate.");
+    public static final ConfigKey<String> LDAP_TRUSTSTORE_PASSWORD = key(
+            "kitsune.authentication.ldap.truststore.password", "", STRING, false,
+            "Password of kitsune.authentication.ldap.truststore.path (empty: none).");
     public static final ConfigKey<Duration> LDAP_TIMEOUT = key("kitsune.authentication.ldap.timeout", "PT10S",
             DURATION, false, "Connect and read timeout of one LDAP bind; a slower server fails the login with a "
             + "message naming it.");

@@ -18,6 +18,9 @@ import javax.naming.directory.InitialDirContext;
 import javax.naming.directory.SearchControls;
 import javax.naming.directory.SearchResult;
 import javax.naming.ldap.LdapName;
+import javax.net.ssl.SSLSocketFactory;
+
+import kitsune.api.conf.ConfigKeys;
 
 /**
  * One login's connection to the directory, bound as someone (the user, or the search account), through the JDK's own
@@ -49,6 +52,15 @@ final class LdapDirectory implements AutoCloseable {
         }
     }
 
+    /** The platform's classes (the JDK's LDAP provider), and this bundle's socket factory by its name. */
+    private static final ClassLoader JNDI_WITH_FACTORY = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            if (name.equals(LdapSocketFactory.class.getName())) return LdapSocketFactory.class;
+            throw new ClassNotFoundException(name);
+        }
+    };
+
     private final DirContext context;
     private final String url;
     private final Duration timeout;
@@ -69,23 +81,35 @@ final class LdapDirectory implements AutoCloseable {
      * @throws javax.naming.AuthenticationException when the server refuses the name and password
      * @throws UnreachableException                 when no URL answers
      */
-    static LdapDirectory bind(List<String> urls, String principal, String password, Duration timeout)
-            throws NamingException, UnreachableException {
+    static LdapDirectory bind(List<String> urls, String principal, String password, Duration timeout,
+            SSLSocketFactory tls) throws NamingException, UnreachableException {
         List<String> down = new ArrayList<>();
         for (String url : urls) {
             try {
-                return new LdapDirectory(open(url, principal, password, timeout), url, timeout);
+                return new LdapDirectory(open(url, principal, password, timeout, tls), url, timeout);
             } catch (CommunicationException | ServiceUnavailableException e) {
-                down.add(url + " (" + LdapAuthenticator.rootMessage(e) + ")");
+                down.add(url + " (" + LdapAuthenticator.rootMessage(e) + (tlsFailure(e) ? "; TLS: the directory's "
+                        + "certificate must be trusted by " + ConfigKeys.LDAP_TRUSTSTORE_PATH.name() + " or the JVM's "
+                        + "trust store, and name the host of the URL" : "") + ")");
             }
         }
         throw new UnreachableException((down.size() == 1 ? "the LDAP server " : "no LDAP server is reachable: ")
                 + String.join(", ", down) + (down.size() == 1 ? " is not reachable" : ""));
     }
 
-    /** The JDK's LDAP provider is loaded by the platform class loader, not this bundle's. */
-    private static DirContext open(String url, String principal, String password, Duration timeout)
-            throws NamingException {
+    private static boolean tlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The JDK's LDAP provider is loaded by the platform class loader, not this bundle's; with a trust store of our own
+     * for ldaps://, JNDI also loads {@link LdapSocketFactory} by name, through the same context class loader.
+     */
+    private static DirContext open(String url, String principal, String password, Duration timeout,
+            SSLSocketFactory tls) throws NamingException {
         Hashtable<String, Object> env = new Hashtable<>();
         env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.ldap.LdapCtxFactory");
         env.put(Context.PROVIDER_URL, url);
@@ -95,11 +119,13 @@ final class LdapDirectory implements AutoCloseable {
         env.put(Context.REFERRAL, "ignore");
         env.put("com.sun.jndi.ldap.connect.timeout", String.valueOf(timeout.toMillis()));
         env.put("com.sun.jndi.ldap.read.timeout", String.valueOf(timeout.toMillis()));
+        boolean ownTls = tls != null && url.startsWith("ldaps:");
+        if (ownTls) env.put("java.naming.ldap.factory.socket", LdapSocketFactory.class.getName());
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        thread.setContextClassLoader(ownTls ? JNDI_WITH_FACTORY : ClassLoader.getPlatformClassLoader());
         try {
-            return new InitialDirContext(env);
+            return ownTls ? LdapSocketFactory.using(tls, () -> new InitialDirContext(env)) : new InitialDirContext(env);
         } finally {
             thread.setContextClassLoader(previous);
         }

@@ -1,7 +1,11 @@
 package kitsune.auth.impl;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +14,9 @@ import java.util.regex.Pattern;
 
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 import kitsune.api.conf.ConfigKey;
 import kitsune.api.conf.ConfigKeys;
@@ -26,12 +33,13 @@ import kitsune.api.conf.KitsuneConf;
  * @param groupDnPatterns DN patterns with %s for a group name
  * @param userFilter     lower-case user names allowed; empty: any
  * @param groupFilter    lower-case group names whose direct members are allowed; empty: no group check
+ * @param tls            TLS for ldaps:// from kitsune.authentication.ldap.truststore.path; null: the JVM's default
  * @param problem        why no login can succeed with these settings, or null
  */
 record LdapSettings(List<String> urls, String baseDn, String domain, String bindDn, String bindPassword,
         List<String> userDnPatterns, List<String> groupDnPatterns, List<String> userFilter, List<String> groupFilter,
         String guidKey, String groupMembershipKey, String userMembershipKey, String groupClassKey, String customQuery,
-        Duration timeout, String problem) {
+        Duration timeout, SSLSocketFactory tls, String problem) {
 
     /** An attribute description: a name (letters, digits, hyphens) or an OID. */
     private static final String PLACEHOLDER = "kitsuneNamePlaceholder";
@@ -96,10 +104,32 @@ record LdapSettings(List<String> urls, String baseDn, String domain, String bind
             problems.add(ConfigKeys.LDAP_CUSTOM_QUERY.name() + " is run under " + ConfigKeys.LDAP_BASE_DN.name()
                     + ", which is not set");
         }
+        SSLSocketFactory tls = trustStore(conf, problems);
         return new LdapSettings(List.copyOf(urls), baseDn, conf.get(ConfigKeys.LDAP_DOMAIN).trim(), bindDn,
                 bindPassword, userPatterns, groupPatterns, userFilter, groupFilter, guidKey, groupMembershipKey,
-                userMembershipKey, groupClassKey, customQuery, conf.get(ConfigKeys.LDAP_TIMEOUT),
+                userMembershipKey, groupClassKey, customQuery, conf.get(ConfigKeys.LDAP_TIMEOUT), tls,
                 problems.isEmpty() ? null : String.join("; ", problems));
+    }
+
+    /** TLS trusting kitsune.authentication.ldap.truststore.path, or null for the JVM's default trust store. */
+    private static SSLSocketFactory trustStore(KitsuneConf conf, List<String> problems) {
+        String path = conf.get(ConfigKeys.LDAP_TRUSTSTORE_PATH).trim();
+        if (path.isEmpty()) return null;
+        String home = conf.raw(ConfigKeys.KITSUNE_HOME.name());
+        Path file = Path.of(home == null ? "." : home).resolve(path);
+        String password = conf.get(ConfigKeys.LDAP_TRUSTSTORE_PASSWORD);
+        try {
+            KeyStore store = KeyStore.getInstance(file.toFile(), password.isEmpty() ? null : password.toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            problems.add(ConfigKeys.LDAP_TRUSTSTORE_PATH.name() + "=" + path + " cannot be read as a trust store ("
+                    + e.getMessage() + "); check the file and " + ConfigKeys.LDAP_TRUSTSTORE_PASSWORD.name());
+            return null;
+        }
     }
 
     /** Whether a login must find the user's entry: for a filter, or to check the password after a search bind. */

@@ -10,15 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.util.ssl.KeyStoreKeyManager;
+import com.unboundid.util.ssl.SSLUtil;
 
 import kitsune.api.auth.AuthenticationException;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.internal.testing.KeyStores;
 
 /** Binds, search binds and the user search, against a real LDAP server ({@link TestDirectory}). */
 class LdapAuthenticatorTest {
@@ -189,6 +198,41 @@ class LdapAuthenticatorTest {
                 "kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD));
         assertFalse(s.toString().contains(SERVICE_PASSWORD), s.toString());
         assertTrue(kitsune.api.conf.ConfigKeys.looksSecret("kyuubi.authentication.ldap.bindpw"));
+    }
+
+    @Test
+    void ldapsTrustsTheConfiguredTrustStoreAndNamesAnUntrustedCertificate(@TempDir Path dir) throws Exception {
+        KeyStores stores = KeyStores.create(dir, "changeit");
+        SSLUtil serverTls = new SSLUtil(new KeyStoreKeyManager(stores.keystore.toFile(), "changeit".toCharArray(),
+                "PKCS12", "kitsune"), null);
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPSConfig("ldaps", InetAddress.getLoopbackAddress(),
+                0, serverTls.createSSLServerSocketFactory(), null));
+        InMemoryDirectoryServer tls = new InMemoryDirectoryServer(config);
+        tls.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
+        tls.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
+        tls.add("dn: uid=alice," + PEOPLE, "objectClass: inetOrgPerson", "uid: alice", "cn: alice", "sn: a",
+                "userPassword: wonderland");
+        tls.startListening();
+        try {
+            String url = "ldaps://127.0.0.1:" + tls.getListenPort();
+            ldap.authenticator("kyuubi.authentication.ldap.url", url, "kyuubi.authentication.ldap.baseDN", PEOPLE,
+                    "kitsune.authentication.ldap.truststore.path", stores.truststore.toString(),
+                    "kitsune.authentication.ldap.truststore.password", "changeit").authenticate("alice", "wonderland");
+            String untrusted = refused(ldap.authenticator("kyuubi.authentication.ldap.url", url,
+                    "kyuubi.authentication.ldap.baseDN", PEOPLE), "alice", "wonderland").getMessage();
+            assertTrue(untrusted.startsWith("the LDAP server " + url + " (") && untrusted.contains("TLS: the "
+                    + "directory's certificate must be trusted by kitsune.authentication.ldap.truststore.path"),
+                    untrusted);
+            String wrongPassword = refused(ldap.authenticator("kyuubi.authentication.ldap.url", url,
+                    "kitsune.authentication.ldap.truststore.path", stores.truststore.toString(),
+                    "kitsune.authentication.ldap.truststore.password", "not-it"), "alice", "wonderland").getMessage();
+            assertTrue(wrongPassword.startsWith("kitsune.authentication.ldap.truststore.path=" + stores.truststore
+                    + " cannot be read as a trust store"), wrongPassword);
+            assertFalse(wrongPassword.contains("not-it"), wrongPassword);
+        } finally {
+            tls.shutDown(true);
+        }
     }
 
     private static LdapSettings settings(Map<String, String> conf) {
