@@ -16,12 +16,16 @@ import org.junit.jupiter.api.Test;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.util.ssl.KeyStoreKeyManager;
+import com.unboundid.util.ssl.SSLUtil;
 
+import kitsune.internal.testing.KeyStores;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
 
 /**
- * kyuubi.authentication=LDAP with a search account and a group filter, against a real LDAP server, with the
+ * kyuubi.authentication=LDAP with a search account and a group filter, against a real LDAP server over LDAPS (its
+ * certificate trusted through kitsune.authentication.ldap.truststore.path), with the
  * unmodified Hive JDBC driver: a member of the allowed group opens a session as herself, a user outside the group is
  * refused, and user names built to rewrite the LDAP search are refused too; the reasons are in the server log only,
  * and the search account's password is nowhere in it.
@@ -34,9 +38,13 @@ class LdapSearchTest {
 
     @Test
     void aGroupMemberLogsInWhileOthersAndInjectionAttemptsAreRefused() throws Exception {
+        // LDAPS, with a certificate for 127.0.0.1 that only the configured trust store trusts
+        KeyStores stores = KeyStores.create(Files.createTempDirectory("kitsune-e2e-ldaps-"), "changeit");
+        SSLUtil serverTls = new SSLUtil(new KeyStoreKeyManager(stores.keystore.toFile(), "changeit".toCharArray(),
+                "PKCS12", "kitsune"), null);
         InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
-                0, null));
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPSConfig("ldaps", InetAddress.getLoopbackAddress(),
+                0, serverTls.createSSLServerSocketFactory(), null));
         InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
         ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
         ldap.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
@@ -55,7 +63,9 @@ class LdapSearchTest {
         ldap.startListening();
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-ldap-search-"))
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", "ldaps://127.0.0.1:" + ldap.getListenPort())
+                .set("kitsune.authentication.ldap.truststore.path", stores.truststore.toString())
+                .set("kitsune.authentication.ldap.truststore.password", "changeit")
                 .set("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com")
                 .set("kyuubi.authentication.ldap.binddn", SERVICE_DN)
                 .set("kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD)
