@@ -69,7 +69,7 @@ class ReadinessTest {
     }
 
     @Test
-    void aKerberosStartPrintsOneErrorLineAndExitsNonZero() throws Exception {
+    void aKerberosStartWithoutItsPrincipalPrintsOneErrorLineAndExitsNonZero() throws Exception {
         Path dir = Files.createTempDirectory("kitsune-krb-");
         KitsuneServer server = new KitsuneServer(dir).set("kyuubi.authentication", "KERBEROS");
         server.prepare();
@@ -79,9 +79,10 @@ class ReadinessTest {
             List<String> shown = Files.readAllLines(dir.resolve("script.out"), StandardCharsets.UTF_8).stream()
                     .filter(l -> !l.startsWith("kitsune: started pid ")).toList();
             assertEquals(1, shown.size(), String.join("\n", shown));
-            assertTrue(shown.get(0).contains("Invalid value for kyuubi.authentication: 'KERBEROS'"), shown.get(0));
+            assertTrue(shown.get(0).contains("kyuubi.authentication=KERBEROS needs kyuubi.kinit.principal"),
+                    shown.get(0));
             String log = server.log();
-            assertEquals(1, server.countLog("Invalid value for kyuubi.authentication"), log);
+            assertEquals(1, server.countLog("kyuubi.authentication=KERBEROS needs kyuubi.kinit.principal"), log);
             assertFalse(log.contains("\tat "), log);
             assertEquals(1, log.lines().filter(l -> l.contains(" ERROR ")).count(), log);
             assertEquals(1, server.script(Duration.ofSeconds(30), "status"));

@@ -37,6 +37,7 @@ public final class KitsuneServer implements AutoCloseable {
     public final Map<String, String> conf = new LinkedHashMap<>();
     private final boolean writeConfFile;
     private boolean permissiveUmask;
+    private String javaOptions = "-Xmx512m";
     private Process process;
     private String host;
     private int port;
@@ -73,6 +74,12 @@ public final class KitsuneServer implements AutoCloseable {
 
     public KitsuneServer set(String key, String value) {
         conf.put(key, value);
+        return this;
+    }
+
+    /** Adds a JVM option for the server's JVM (KITSUNE_JAVA_OPTS), e.g. -Djava.security.krb5.conf=…. */
+    public KitsuneServer javaOption(String option) {
+        javaOptions = javaOptions + " " + option;
         return this;
     }
 
@@ -167,7 +174,7 @@ public final class KitsuneServer implements AutoCloseable {
         pb.environment().put("KITSUNE_PID_DIR", dir.resolve("pid").toString());
         pb.environment().put("KITSUNE_WORK_DIR", workDir.toString());
         pb.environment().put("KITSUNE_BUNDLES_DIR", bundlesDir.toString());
-        pb.environment().put("KITSUNE_JAVA_OPTS", "-Xmx512m");
+        pb.environment().put("KITSUNE_JAVA_OPTS", javaOptions);
         process = pb.start();
     }
 

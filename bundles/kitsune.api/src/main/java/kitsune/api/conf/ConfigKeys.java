@@ -162,22 +162,69 @@ public final class ConfigKeys {
             + "call, a SASL frame) may take to arrive whole once its first bytes came. On the Thrift HTTP port, how "
             + "long a request's body may take to arrive whole (then 408).");
     public static final ConfigKey<List<String>> AUTHENTICATION = key("kyuubi.authentication", "NONE",
-            ValueType.listOf("NONE", "NOSASL", "LDAP", "JDBC", "CUSTOM"), true,
-            "Client authentication. NOSASL alone: raw transport, no login. Otherwise SASL PLAIN, checked by the first "
-            + "type other than NOSASL: NONE accepts any user and password; LDAP and JDBC check them (bundle "
-            + "kitsune.auth); CUSTOM uses an Authenticator service of type CUSTOM from a bundle of your own.");
+            ValueType.listOf("NONE", "NOSASL", "KERBEROS", "LDAP", "JDBC", "CUSTOM"), true,
+            "Client authentication. NOSASL alone: raw transport, no login. KERBEROS: SASL GSSAPI on the Thrift binary "
+            + "port with kyuubi.kinit.principal and kyuubi.kinit.keytab. Otherwise (and beside KERBEROS) SASL PLAIN, "
+            + "checked by the first type other than NOSASL and KERBEROS: NONE accepts any user and password; LDAP and "
+            + "JDBC check them (bundle kitsune.auth); CUSTOM uses an Authenticator service of type CUSTOM from a bundle "
+            + "of your own.");
+    public static final ConfigKey<String> KINIT_PRINCIPAL = key("kyuubi.kinit.principal", "", STRING, true,
+            "The server's Kerberos principal for kyuubi.authentication=KERBEROS, e.g. hive/_HOST@EXAMPLE.COM (_HOST "
+            + "becomes this machine's host name, lower-case); clients name it in the JDBC URL (principal=...).");
+    public static final ConfigKey<String> KINIT_KEYTAB = key("kyuubi.kinit.keytab", "", STRING, true,
+            "The keytab holding kyuubi.kinit.principal's keys (readable by the server's user only).");
 
     // ---- authentication (bundle kitsune.auth; live: a change applies to the next login) ----
     public static final ConfigKey<String> LDAP_URL = key("kyuubi.authentication.ldap.url", "", STRING, false,
-            "LDAP server(s) for kyuubi.authentication=LDAP, e.g. ldap://ldap.example.com:389 (space-separated URLs "
-            + "are tried in turn).");
+            "LDAP server(s) for kyuubi.authentication=LDAP, e.g. ldap://ldap.example.com:389 or ldaps://…:636; "
+            + "space-separated URLs are tried in turn when one is not reachable. A DN in the URL is used as the base "
+            + "DN only when kyuubi.authentication.ldap.baseDN is not set.");
     public static final ConfigKey<String> LDAP_BASE_DN = key("kyuubi.authentication.ldap.baseDN", "", STRING, false,
-            "Base DN of the users: a login binds as uid=USER,BASE_DN unless userDNPattern is set.");
+            "Where users (and, without groupDNPattern, groups) are searched, e.g. dc=example,dc=com. Without a bind DN, "
+            + "domain or userDNPattern a login binds as GUIDKEY=USER,BASE_DN.");
     public static final ConfigKey<String> LDAP_DOMAIN = key("kyuubi.authentication.ldap.domain", "", STRING, false,
-            "Active Directory style: a login without @ binds as USER@DOMAIN.");
+            "Active Directory style: without a bind DN, a login without @ binds as USER@DOMAIN (its userPrincipalName).");
+    public static final ConfigKey<String> LDAP_BIND_DN = key("kyuubi.authentication.ldap.binddn", "", STRING, false,
+            "The DN the server binds as to search for the user's entry (then the user's own password is checked by a "
+            + "bind as that entry), e.g. cn=kyuubi,ou=services,dc=example,dc=com. Without it the user's own bind "
+            + "searches. Needs kyuubi.authentication.ldap.bindpw.");
+    public static final ConfigKey<String> LDAP_BIND_PASSWORD = key("kyuubi.authentication.ldap.bindpw", "", STRING,
+            false, "Password of kyuubi.authentication.ldap.binddn (never logged).");
     public static final ConfigKey<String> LDAP_USER_DN_PATTERN = key("kyuubi.authentication.ldap.userDNPattern", "",
-            STRING, false, "Colon-separated DN patterns with %s for the user, e.g. uid=%s,ou=people,dc=example,dc=com; "
-            + "the first that binds wins.");
+            STRING, false, "Colon-separated DN patterns with %s for the user, e.g. uid=%s,ou=people,dc=example,dc=com: "
+            + "without a bind DN and domain the first that binds wins; user searches look under each pattern's parent "
+            + "for its first attribute. Each must contain %s and be a valid DN.");
+    public static final ConfigKey<String> LDAP_GROUP_DN_PATTERN = key("kyuubi.authentication.ldap.groupDNPattern", "",
+            STRING, false, "Colon-separated DN patterns with %s for a group name, e.g. cn=%s,ou=groups,dc=example,dc=com: "
+            + "groups are searched under each pattern's parent (else under baseDN).");
+    public static final ConfigKey<List<String>> LDAP_USER_FILTER = key("kyuubi.authentication.ldap.userFilter", "",
+            LIST, false, "Comma-separated user names (short names, not DNs) allowed to log in; empty: any user.");
+    public static final ConfigKey<List<String>> LDAP_GROUP_FILTER = key("kyuubi.authentication.ldap.groupFilter", "",
+            LIST, false, "Comma-separated group names (short names, not DNs): only their direct members may log in; "
+            + "empty: no group check.");
+    public static final ConfigKey<String> LDAP_GUID_KEY = key("kyuubi.authentication.ldap.guidKey", "uid", STRING,
+            false, "Attribute whose value is the user name (uid for OpenLDAP, sAMAccountName or cn for Active "
+            + "Directory).");
+    public static final ConfigKey<String> LDAP_GROUP_MEMBERSHIP_KEY = key(
+            "kyuubi.authentication.ldap.groupMembershipKey", "member", STRING, false,
+            "Attribute of a group entry listing its members, by DN (member, uniqueMember) or by user name (memberUid).");
+    public static final ConfigKey<String> LDAP_USER_MEMBERSHIP_KEY = key(
+            "kyuubi.authentication.ldap.userMembershipKey", "", STRING, false,
+            "Attribute of a user entry listing the DNs of its groups, e.g. memberOf: when set, groupFilter is checked "
+            + "against it instead of searching groups.");
+    public static final ConfigKey<String> LDAP_GROUP_CLASS_KEY = key("kyuubi.authentication.ldap.groupClassKey",
+            "groupOfNames", STRING, false, "objectClass of group entries in group searches, e.g. groupOfNames, "
+            + "groupOfUniqueNames, posixGroup or group (Active Directory).");
+    public static final ConfigKey<String> LDAP_CUSTOM_QUERY = key("kyuubi.authentication.ldap.customLDAPQuery", "",
+            STRING, false, "An LDAP filter run under baseDN instead of userFilter and groupFilter: a login is allowed "
+            + "when the user's entry is among the results, or listed in a result's groupMembershipKey attribute.");
+    public static final ConfigKey<String> LDAP_TRUSTSTORE_PATH = key("kitsune.authentication.ldap.truststore.path", "",
+            STRING, false, "Trust store (PKCS12 or JKS, relative to KITSUNE_HOME) with the CA of the directory's "
+            + "certificate for ldaps:// URLs; empty: the JVM's default trust store. The server's name is checked "
+            + "against the certificate.");
+    public static final ConfigKey<String> LDAP_TRUSTSTORE_PASSWORD = key(
+            "kitsune.authentication.ldap.truststore.password", "", STRING, false,
+            "Password of kitsune.authentication.ldap.truststore.path (empty: none).");
     public static final ConfigKey<Duration> LDAP_TIMEOUT = key("kitsune.authentication.ldap.timeout", "PT10S",
             DURATION, false, "Connect and read timeout of one LDAP bind; a slower server fails the login with a "
             + "message naming it.");
@@ -437,5 +484,5 @@ public final class ConfigKeys {
     }
 
     private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
-            "(?i)password|secret|digest|token|credential|access[._-]?key|passwd");
+            "(?i)password|secret|digest|token|credential|access[._-]?key|passwd|bindpw");
 }

@@ -31,10 +31,16 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
     private final WorkerPool workers;
     private final GuardedProcessor calls;
     private final Supplier<CliBackend> backend;
+    private final KerberosIdentity kerberos;
 
-    /** @param tls makes each connection's TLS engine; null without TLS */
+    /**
+     * @param tls      makes each connection's TLS engine; null without TLS
+     * @param kerberos the server's identity for GSSAPI logins; null without KERBEROS
+     */
     ConnectionInitializer(FrontendSettings settings, Supplier<SSLEngine> tls, PlainCredentials credentials,
-            Connections connections, WorkerPool workers, GuardedProcessor calls, Supplier<CliBackend> backend) {
+            KerberosIdentity kerberos, Connections connections, WorkerPool workers, GuardedProcessor calls,
+            Supplier<CliBackend> backend) {
+        this.kerberos = kerberos;
         this.settings = settings;
         this.tls = tls;
         this.credentials = credentials;
@@ -68,7 +74,7 @@ final class ConnectionInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         if (settings.sasl()) {
-            pipeline.addLast("sasl", new SaslHandshake(settings, credentials, workers, peer));
+            pipeline.addLast("sasl", new SaslHandshake(settings, credentials, kerberos, workers, peer));
             pipeline.addLast("sasl-frames-out", new LengthFieldPrepender(4));
         }
         pipeline.addLast("thrift", new ThriftMessageDecoder(settings.maxMessageSize(),

@@ -25,6 +25,7 @@ record FrontendSettings(String bindHost, int port, String advertisedHost, String
         int minWorkers, int maxWorkers, int maxConnections, Duration loginTimeout, TlsSettings tls) {
 
     private static final Logger LOG = LoggerFactory.getLogger(FrontendSettings.class);
+    static final String KERBEROS = "KERBEROS";
 
     static FrontendSettings from(KitsuneConf conf) {
         checkAuthentication(conf.get(ConfigKeys.AUTHENTICATION));
@@ -62,12 +63,25 @@ record FrontendSettings(String bindHost, int port, String advertisedHost, String
         return !"NOSASL".equals(authentication);
     }
 
-    /** The type that checks SASL PLAIN logins: the first one listed other than NOSASL. */
+    /**
+     * The type that checks SASL PLAIN logins: the first one listed other than NOSASL and KERBEROS; KERBEROS when it is
+     * the only one (then PLAIN is not offered).
+     */
     String plainType() {
         for (String type : authentication.split(",")) {
-            if (!"NOSASL".equals(type)) return type;
+            if (!"NOSASL".equals(type) && !KERBEROS.equals(type)) return type;
         }
-        return "NOSASL";
+        return kerberos() ? KERBEROS : "NOSASL";
+    }
+
+    /** Whether SASL PLAIN logins are taken (not with KERBEROS alone). */
+    boolean plain() {
+        return sasl() && !KERBEROS.equals(plainType());
+    }
+
+    /** Whether Kerberos (SASL GSSAPI) logins are taken. */
+    boolean kerberos() {
+        return java.util.Arrays.asList(authentication.split(",")).contains(KERBEROS);
     }
 
     /** The bind address as people write it, for messages. */

@@ -52,6 +52,10 @@ final class LoginCheck implements PlainCredentials {
     @Override
     public void check(String user, String password) throws SaslException {
         if ("NONE".equals(type)) return;
+        if (FrontendSettings.KERBEROS.equals(type)) {
+            throw new LoginRefusedException(user, "kyuubi.authentication=KERBEROS takes Kerberos (GSSAPI) logins "
+                    + "only, not a user name and password; add a password type (e.g. KERBEROS,LDAP) to take both");
+        }
         List<Authenticator> list = registered();
         if (list.isEmpty() && runtimeStarted.await()) list = registered();
         if (list.isEmpty()) {

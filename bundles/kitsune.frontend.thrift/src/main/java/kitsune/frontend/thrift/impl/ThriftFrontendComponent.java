@@ -90,7 +90,14 @@ public class ThriftFrontendComponent {
             settings = FrontendSettings.from(conf);
             loginCheck = new LoginCheck(settings.plainType(), runtimeStarted);
             authenticators.forEach(loginCheck::add);
-            server = new ThriftFrontendServer(settings, () -> backend, loginCheck);
+            KerberosIdentity kerberos = null;
+            if (settings.kerberos()) {
+                kerberos = KerberosIdentity.login(conf.get(ConfigKeys.KINIT_PRINCIPAL),
+                        conf.get(ConfigKeys.KINIT_KEYTAB), localHostName(settings));
+                LOG.info("Kerberos (GSSAPI) logins on the Thrift binary port as {}; clients add ;principal={} to the "
+                        + "JDBC URL", kerberos.principal(), kerberos.principal());
+            }
+            server = new ThriftFrontendServer(settings, () -> backend, loginCheck, kerberos);
             server.start();
             if (conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("THRIFT_HTTP")) {
                 try {
@@ -119,6 +126,16 @@ public class ThriftFrontendComponent {
         // server is registered in ZooKeeper and every bundle has started
         LOG.info("Thrift frontend accepting at: {}", server.jdbcUrl());
         if (http != null) LOG.info("Starting and exposing JDBC connection over HTTP at: {}", http.url());
+    }
+
+    /** What _HOST stands for in kyuubi.kinit.principal: the bind host when one is set, else this machine's name. */
+    private static String localHostName(FrontendSettings settings) {
+        if (!settings.bindHost().isEmpty() && !settings.bindHost().equals("0.0.0.0")) return settings.bindHost();
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return settings.advertisedHost();
+        }
     }
 
     /** Frontend keys need a restart (kyuubi.frontend.* are restart keys); other keys do not concern this bundle. */

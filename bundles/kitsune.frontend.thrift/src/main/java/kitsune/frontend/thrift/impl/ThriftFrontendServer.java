@@ -46,6 +46,7 @@ final class ThriftFrontendServer {
     private final FrontendSettings settings;
     private final Supplier<CliBackend> backend;
     private final PlainCredentials credentials;
+    private final KerberosIdentity kerberos;
     private EventLoopGroup eventLoops;
     private WorkerPool workers;
     private Connections connections;
@@ -58,9 +59,16 @@ final class ThriftFrontendServer {
     }
 
     ThriftFrontendServer(FrontendSettings settings, Supplier<CliBackend> backend, PlainCredentials credentials) {
+        this(settings, backend, credentials, null);
+    }
+
+    /** @param kerberos the server's identity for Kerberos (GSSAPI) logins, with KERBEROS; else null */
+    ThriftFrontendServer(FrontendSettings settings, Supplier<CliBackend> backend, PlainCredentials credentials,
+            KerberosIdentity kerberos) {
         this.settings = settings;
         this.backend = backend;
         this.credentials = credentials;
+        this.kerberos = kerberos;
     }
 
     /** Binds and starts serving; returns once the port accepts. */
@@ -86,8 +94,8 @@ final class ThriftFrontendServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ConnectionInitializer(settings, tls, credentials, connections, workers, calls,
-                        backend));
+                .childHandler(new ConnectionInitializer(settings, tls, credentials, kerberos, connections, workers,
+                        calls, backend));
         try {
             serverChannel = bootstrap.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) { // Netty rethrows the bind's checked exception undeclared

@@ -78,4 +78,21 @@ class FrontendSettingsTest {
         assertEquals("LDAP", of(Map.of("kyuubi.authentication", "NOSASL,LDAP")).plainType());
         assertEquals("NONE", of(Map.of("kyuubi.authentication", "NONE,NOSASL")).plainType());
     }
+
+    @Test
+    void kerberosAloneOffersNoPasswordLoginsAndBesideAPasswordTypeBoth() {
+        FrontendSettings alone = of(Map.of("kyuubi.authentication", "KERBEROS"));
+        assertTrue(alone.kerberos() && alone.sasl());
+        assertFalse(alone.plain());
+        assertEquals("KERBEROS", alone.plainType());
+        FrontendSettings both = of(Map.of("kyuubi.authentication", "KERBEROS,LDAP"));
+        assertTrue(both.kerberos() && both.plain());
+        assertEquals("LDAP", both.plainType());
+        FrontendSettings ldap = of(Map.of("kyuubi.authentication", "LDAP"));
+        assertFalse(ldap.kerberos());
+        assertTrue(ldap.plain());
+        kitsune.api.conf.ConfigException none = org.junit.jupiter.api.Assertions.assertThrows(
+                kitsune.api.conf.ConfigException.class, () -> of(Map.of("kyuubi.authentication", "KERBEROS,NONE")));
+        assertTrue(none.getMessage().contains("remove NONE"), none.getMessage());
+    }
 }

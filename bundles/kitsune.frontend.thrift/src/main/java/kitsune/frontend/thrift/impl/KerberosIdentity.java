@@ -1,0 +1,186 @@
+package kitsune.frontend.thrift.impl;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import javax.security.auth.Subject;
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.UnsupportedCallbackException;
+import javax.security.auth.kerberos.KerberosPrincipal;
+import javax.security.auth.kerberos.KeyTab;
+import javax.security.auth.login.AppConfigurationEntry;
+import javax.security.auth.login.Configuration;
+import javax.security.auth.login.LoginContext;
+import javax.security.auth.login.LoginException;
+import javax.security.sasl.AuthorizeCallback;
+import javax.security.sasl.Sasl;
+import javax.security.sasl.SaslException;
+import javax.security.sasl.SaslServer;
+
+import kitsune.api.conf.ConfigException;
+import kitsune.api.conf.ConfigKeys;
+
+/**
+ * The server's Kerberos identity for kyuubi.authentication=KERBEROS: logged in once from kyuubi.kinit.keytab as
+ * kyuubi.kinit.principal with the JDK's Krb5LoginModule (as an acceptor only: the keys are read from the keytab for
+ * each login, so no ticket expires and no re-login is needed), and the JDK's GSSAPI SASL server run as that identity.
+ * A client's principal becomes the session user by its short name: the first component of a principal of the
+ * server's realm (Hadoop's DEFAULT auth_to_local rule); a principal of another realm is refused.
+ */
+final class KerberosIdentity {
+    static final String MECHANISM = "GSSAPI";
+
+    private final Subject subject;
+    private final String principal;
+    private final String service;
+    private final String host;
+    private final String realm;
+
+    private KerberosIdentity(Subject subject, String principal) {
+        this.subject = subject;
+        this.principal = principal;
+        String[] parts = principal.split("[/@]");
+        this.service = parts[0];
+        this.host = parts[1];
+        this.realm = parts[2];
+    }
+
+    /**
+     * Logs in from the keytab.
+     *
+     * @param localHost what _HOST in the principal stands for
+     * @throws ConfigException naming the key and the fix when the principal or keytab is missing or refused
+     */
+    static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost) {
+        String principal = expandHost(configuredPrincipal.trim(), localHost);
+        if (principal.isEmpty()) {
+            throw new ConfigException(ConfigKeys.KINIT_PRINCIPAL.name(), "kyuubi.authentication=KERBEROS needs "
+                    + ConfigKeys.KINIT_PRINCIPAL.name() + ", the server's principal, e.g. hive/_HOST@EXAMPLE.COM");
+        }
+        if (principal.split("[/@]").length != 3) {
+            throw new ConfigException(ConfigKeys.KINIT_PRINCIPAL.name(), "Invalid value for "
+                    + ConfigKeys.KINIT_PRINCIPAL.name() + ": '" + configuredPrincipal + "' is not a service principal "
+                    + "of the form service/host@REALM, e.g. hive/_HOST@EXAMPLE.COM");
+        }
+        if (keytab.isBlank() || !Files.isReadable(Path.of(keytab))) {
+            throw new ConfigException(ConfigKeys.KINIT_KEYTAB.name(), (keytab.isBlank() ? "kyuubi.authentication="
+                    + "KERBEROS needs " + ConfigKeys.KINIT_KEYTAB.name() : ConfigKeys.KINIT_KEYTAB.name() + "="
+                    + keytab + " is not a readable file") + "; set it to the keytab of " + principal);
+        }
+        Map<String, String> options = new HashMap<>();
+        options.put("useKeyTab", "true");
+        options.put("keyTab", Path.of(keytab).toAbsolutePath().toString());
+        options.put("principal", principal);
+        options.put("storeKey", "true");
+        options.put("doNotPrompt", "true");
+        options.put("isInitiator", "false");
+        options.put("refreshKrb5Config", "true");
+        Configuration jaas = new Configuration() {
+            @Override
+            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
+                return new AppConfigurationEntry[] {new AppConfigurationEntry(
+                        "com.sun.security.auth.module.Krb5LoginModule",
+                        AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, options)};
+            }
+        };
+        Subject subject = new Subject();
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        // the JDK's login module, found by the platform class loader, not a bundle's
+        thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        try {
+            new LoginContext("kitsune-server", subject, callbacks -> {
+                throw new UnsupportedCallbackException(callbacks[0], "no prompt: the keys come from the keytab");
+            }, jaas).login();
+        } catch (LoginException e) {
+            throw new ConfigException(ConfigKeys.KINIT_KEYTAB.name(), "Cannot log in as " + principal + " from "
+                    + keytab + " (" + ConfigKeys.KINIT_PRINCIPAL.name() + ", " + ConfigKeys.KINIT_KEYTAB.name()
+                    + "): " + e.getMessage() + "; check that the keytab holds that principal's current keys and that "
+                    + "krb5.conf (java.security.krb5.conf) names its realm");
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        // an acceptor's login does not read the keytab yet: a keytab without the principal's keys would fail only
+        // at the first client
+        boolean keys = false;
+        for (KeyTab k : subject.getPrivateCredentials(KeyTab.class)) {
+            keys |= k.getKeys(new KerberosPrincipal(principal)).length > 0;
+        }
+        if (!keys) {
+            throw new ConfigException(ConfigKeys.KINIT_KEYTAB.name(), "Cannot log in as " + principal + " from "
+                    + keytab + " (" + ConfigKeys.KINIT_PRINCIPAL.name() + ", " + ConfigKeys.KINIT_KEYTAB.name()
+                    + "): the keytab holds no key of that principal; export the principal's keys into it (or name "
+                    + "the principal it holds)");
+        }
+        return new KerberosIdentity(subject, principal);
+    }
+
+    /** Hadoop's _HOST: the host name, lower-case. */
+    static String expandHost(String principal, String localHost) {
+        return principal.replace("_HOST", localHost.toLowerCase(Locale.ROOT));
+    }
+
+    String principal() {
+        return principal;
+    }
+
+    /** A GSSAPI SASL server for one connection, with no security layer (QOP auth, as the Hive driver asks). */
+    SaslServer newServer() throws SaslException {
+        Map<String, String> props = Map.of(Sasl.QOP, "auth", Sasl.SERVER_AUTH, "true");
+        return doAs(() -> Sasl.createSaslServer(MECHANISM, service, host, props, KerberosIdentity::authorize));
+    }
+
+    /** One step of the negotiation, as the server's identity (the acceptor's keys are the Subject's). */
+    byte[] evaluate(SaslServer server, byte[] response) throws SaslException {
+        return doAs(() -> server.evaluateResponse(response));
+    }
+
+    /**
+     * The session user for an authenticated principal: alice for alice@REALM or alice/admin@REALM.
+     *
+     * @throws SaslException naming the principal when it is not of the server's realm
+     */
+    String shortName(String clientPrincipal) throws SaslException {
+        KerberosPrincipal p;
+        try {
+            p = new KerberosPrincipal(clientPrincipal);
+        } catch (IllegalArgumentException e) {
+            throw new SaslException("the Kerberos principal '" + clientPrincipal + "' is not valid");
+        }
+        if (!realm.equals(p.getRealm())) {
+            throw new SaslException("the Kerberos principal " + clientPrincipal + " is of realm " + p.getRealm()
+                    + ", not this server's realm " + realm + " (" + ConfigKeys.KINIT_PRINCIPAL.name()
+                    + "): no user name is mapped for it");
+        }
+        String name = p.getName();
+        return name.substring(0, name.indexOf('@')).split("/")[0];
+    }
+
+    /** A client may act only as itself: the authorization id, when given, is its own principal. */
+    private static void authorize(Callback[] callbacks) throws UnsupportedCallbackException {
+        for (Callback c : callbacks) {
+            if (c instanceof AuthorizeCallback a) {
+                a.setAuthorized(a.getAuthenticationID().equals(a.getAuthorizationID()));
+            } else {
+                throw new UnsupportedCallbackException(c);
+            }
+        }
+    }
+
+    private <T> T doAs(PrivilegedExceptionAction<T> action) throws SaslException {
+        try {
+            @SuppressWarnings("removal")
+            T result = Subject.doAs(subject, action);
+            return result;
+        } catch (PrivilegedActionException e) {
+            Throwable cause = e.getException();
+            if (cause instanceof SaslException s) throw s;
+            throw new SaslException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package kitsune.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+import com.unboundid.util.ssl.KeyStoreKeyManager;
+import com.unboundid.util.ssl.SSLUtil;
+
+import kitsune.internal.testing.KeyStores;
+import kitsune.testkit.Jdbc;
+import kitsune.testkit.KitsuneServer;
+
+/**
+ * kyuubi.authentication=LDAP with a search account and a group filter, against a real LDAP server over LDAPS (its
+ * certificate trusted through kitsune.authentication.ldap.truststore.path), with the
+ * unmodified Hive JDBC driver: a member of the allowed group opens a session as herself, a user outside the group is
+ * refused, and user names built to rewrite the LDAP search are refused too; the reasons are in the server log only,
+ * and the search account's password is nowhere in it.
+ */
+class LdapSearchTest {
+    private static final String PEOPLE = "ou=people,dc=example,dc=com";
+    private static final String GROUPS = "ou=groups,dc=example,dc=com";
+    private static final String SERVICE_DN = "cn=kyuubi,ou=services,dc=example,dc=com";
+    private static final String SERVICE_PASSWORD = "svc-pw-7f3a9";
+
+    @Test
+    void aGroupMemberLogsInWhileOthersAndInjectionAttemptsAreRefused() throws Exception {
+        // LDAPS, with a certificate for 127.0.0.1 that only the configured trust store trusts
+        KeyStores stores = KeyStores.create(Files.createTempDirectory("kitsune-e2e-ldaps-"), "changeit");
+        SSLUtil serverTls = new SSLUtil(new KeyStoreKeyManager(stores.keystore.toFile(), "changeit".toCharArray(),
+                "PKCS12", "kitsune"), null);
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPSConfig("ldaps", InetAddress.getLoopbackAddress(),
+                0, serverTls.createSSLServerSocketFactory(), null));
+        InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
+        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
+        ldap.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
+        ldap.add("dn: uid=alice," + PEOPLE, "objectClass: inetOrgPerson", "uid: alice", "cn: Alice", "sn: A",
+                "userPassword: wonderland");
+        ldap.add("dn: uid=bob," + PEOPLE, "objectClass: inetOrgPerson", "uid: bob", "cn: Bob", "sn: B",
+                "userPassword: builder");
+        ldap.add("dn: ou=services,dc=example,dc=com", "objectClass: organizationalUnit", "ou: services");
+        ldap.add("dn: " + SERVICE_DN, "objectClass: inetOrgPerson", "cn: kyuubi", "sn: K",
+                "userPassword: " + SERVICE_PASSWORD);
+        ldap.add("dn: " + GROUPS, "objectClass: organizationalUnit", "ou: groups");
+        ldap.add("dn: cn=analysts," + GROUPS, "objectClass: groupOfNames", "cn: analysts",
+                "member: uid=alice," + PEOPLE);
+        ldap.add("dn: cn=builders," + GROUPS, "objectClass: groupOfNames", "cn: builders",
+                "member: uid=bob," + PEOPLE);
+        ldap.startListening();
+        try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-ldap-search-"))
+                .set("kyuubi.authentication", "LDAP")
+                .set("kyuubi.authentication.ldap.url", "ldaps://127.0.0.1:" + ldap.getListenPort())
+                .set("kitsune.authentication.ldap.truststore.path", stores.truststore.toString())
+                .set("kitsune.authentication.ldap.truststore.password", "changeit")
+                .set("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com")
+                .set("kyuubi.authentication.ldap.binddn", SERVICE_DN)
+                .set("kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD)
+                .set("kyuubi.authentication.ldap.groupDNPattern", "cn=%s," + GROUPS)
+                .set("kyuubi.authentication.ldap.groupFilter", "analysts").start()) {
+            try (Connection c = Jdbc.connect(server.directUrl(), "alice", "wonderland")) {
+                assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            }
+            assertEquals(1, server.countLog("for alice from 127.0.0.1 on engine"), "the session is alice's:\n"
+                    + server.tail());
+
+            SQLException outsider = assertThrows(SQLException.class,
+                    () -> Jdbc.connect(server.directUrl(), "bob", "builder"));
+            assertTrue(outsider.getMessage().contains("Authentication failed for user bob"), outsider.getMessage());
+            assertFalse(outsider.getMessage().contains("groupFilter"), "the reason is the log's: "
+                    + outsider.getMessage());
+            assertEquals(1, server.countLog("Authentication failed for user bob: bob is not a member of any group of "
+                    + "kyuubi.authentication.ldap.groupFilter [analysts]"), server.tail());
+
+            for (String attack : List.of("*", "admin)(|(uid=*", "alice)(uid=*")) {
+                SQLException e = assertThrows(SQLException.class,
+                        () -> Jdbc.connect(server.directUrl(), attack, "wonderland"), attack);
+                assertTrue(e.getMessage().contains("Authentication failed for user"), e.getMessage());
+                assertEquals(1, server.countLog("Authentication failed for user " + attack + ": no LDAP entry for "
+                        + attack + " under [dc=example,dc=com]"), attack + "\n" + server.tail());
+            }
+            assertEquals(0, server.countLog(SERVICE_PASSWORD), "the bind password is never logged");
+        } finally {
+            ldap.shutDown(true);
+        }
+    }
+}
