@@ -29,6 +29,8 @@ import org.apache.spark.sql.types.StructType;
 final class StatementOperation extends Operation {
     private static final long RECANCEL_MILLIS = 500;
     static final String RESULT_MAX_ROWS = "kyuubi.operation.result.max.rows";
+    /** The job property Kyuubi's engines set to the session user, read by Kyuubi's Spark AuthZ plugin. */
+    static final String SESSION_USER_PROPERTY = "kyuubi.session.user";
 
     /** How long a metadata request waits for a queued or just-started statement to be analysed. */
     static final Duration ANALYSIS_WAIT = Duration.ofSeconds(10);
@@ -84,6 +86,7 @@ final class StatementOperation extends Operation {
         try {
             if (!transition(TOperationState.RUNNING_STATE, null)) return;
             tracker = progress.track(jobGroup, log, startTime());
+            sessionUser(sc);
             sc.setJobGroup(jobGroup, statement, true);
             Dataset<Row> df = session.spark().sql(statement);
             schema = df.schema();
@@ -100,9 +103,25 @@ final class StatementOperation extends Operation {
             transition(TOperationState.ERROR_STATE, t);
         } finally {
             sc.clearJobGroup();
+            clearSessionUser(sc);
             analysed.countDown();
             runDone.countDown();
         }
+    }
+
+    /**
+     * The session's user, as this thread runs its statement: Spark's current_user() and user() read it (in a shared
+     * engine they would name the engine's OS user), and so do authorization plugins such as Kyuubi's Spark AuthZ
+     * (through the job property kyuubi.session.user, which Spark passes on to the statement's jobs).
+     */
+    private void sessionUser(SparkContext sc) {
+        org.apache.spark.sql.catalyst.CurrentUserContext.CURRENT_USER().set(session.user());
+        sc.setLocalProperty(SESSION_USER_PROPERTY, session.user());
+    }
+
+    private static void clearSessionUser(SparkContext sc) {
+        org.apache.spark.sql.catalyst.CurrentUserContext.CURRENT_USER().remove();
+        sc.setLocalProperty(SESSION_USER_PROPERTY, null);
     }
 
     /**
@@ -132,7 +151,8 @@ final class StatementOperation extends Operation {
         long offset = fetched;
         List<Row> batch = new ArrayList<>(Math.min(Math.max(maxRows, 0), 10_000));
         SparkContext sc = session.spark().sparkContext();
-        // later partitions run as jobs on this thread: they belong to the operation's group too
+        // later partitions run as jobs on this thread: they belong to the operation's group, and its user, too
+        sessionUser(sc);
         sc.setJobGroup(jobGroup, statement, true);
         try {
             long left = this.maxRows > 0 ? this.maxRows - offset : Long.MAX_VALUE;
@@ -145,6 +165,7 @@ final class StatementOperation extends Operation {
             throw e;
         } finally {
             sc.clearJobGroup();
+            clearSessionUser(sc);
         }
         requireFinished();
         fetched += batch.size();

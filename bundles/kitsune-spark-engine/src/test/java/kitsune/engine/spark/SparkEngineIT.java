@@ -316,6 +316,20 @@ class SparkEngineIT {
     }
 
     @Test
+    @Order(3)
+    void sparkSeesTheSessionsUserNotTheEnginesOsUser() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", "ursula");
+        p.setProperty("password", "");
+        try (Connection c = driver.connect(url, p); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_user(), user(), session_user()")) {
+            assertTrue(rs.next());
+            assertEquals(List.of("ursula", "ursula", "ursula"), List.of(rs.getString(1), rs.getString(2),
+                    rs.getString(3)));
+        }
+    }
+
+    @Test
     @Order(4)
     void largeResultIsStreamedInBatches() throws Exception {
         try (Connection c = connect(); Statement st = c.createStatement()) {
