@@ -86,7 +86,7 @@ final class MicrometerMetrics implements ServerMetrics {
                 .description("Operations (statements and metadata calls) open in this server's sessions now")
                 .register(registry);
         Gauge.builder("kyuubi.statement.opened", statementsOpen, a -> Math.max(0, a.get()))
-                .description("Statements opened and not yet closed since the metrics bundle started")
+                .description("Statements started and not yet seen to end nor closed, since the metrics bundle started")
                 .register(registry);
         Gauge.builder("kyuubi.exec.pool.threads.alive", poolAlive, AtomicInteger::get)
                 .description("Threads of the frontend's worker pool").register(registry);
