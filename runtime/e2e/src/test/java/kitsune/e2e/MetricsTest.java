@@ -48,7 +48,10 @@ class MetricsTest {
 
     @BeforeAll
     void startServer() throws Exception {
-        server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-metrics-")).start();
+        server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-metrics-"))
+                .set("kyuubi.metrics.reporters", "PROMETHEUS,JSON,SLF4J")
+                .set("kyuubi.metrics.json.interval", "PT1S")
+                .set("kyuubi.metrics.slf4j.interval", "PT2S").start();
     }
 
     @AfterAll
@@ -118,6 +121,26 @@ class MetricsTest {
 
     @Test
     @Order(2)
+    void theJsonAndSlf4jReportersReportTheSameMeters() throws Exception {
+        try (Connection c = Jdbc.connect(server.directUrl(), "kai")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            Path report = server.logDir.resolve("metrics/report.json");
+            Pattern opened = Pattern.compile("\"name\" : \"kyuubi\\.connection\\.opened\",[^}]*\"tags\" : \\{ },\\s*"
+                    + "\"measurements\" : \\{\\s*\"value\" : 1\\.0");
+            await("report.json with the open session").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.exists(report) && opened.matcher(Files.readString(report)).find());
+            String json = Files.readString(report);
+            assertTrue(json.contains("\"name\" : \"kyuubi.backend_service.execute_statement\""), json);
+            assertTrue(json.contains("\"name\" : \"kitsune.statement\""), json);
+        }
+        await("the SLF4J reporter's lines").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> server.countLog("kyuubi.exec.pool.threads.alive") > 0
+                        && server.countLog("kyuubi.connection.total") > 0);
+    }
+
+    @Test
+    @Order(3)
     void theMetricsBundleGoesAndComesBackWhileTheServerServesAndTellsTheTruthAgain() throws Exception {
         Path bundle;
         try (var jars = Files.list(server.bundlesDir)) {
@@ -162,7 +185,7 @@ class MetricsTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aDrainShowsWhileItsSessionsFinish() throws Exception {
         try (Connection held = Jdbc.connect(server.directUrl(), "ida")) {
             assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());
