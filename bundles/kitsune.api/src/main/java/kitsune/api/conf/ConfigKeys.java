@@ -374,9 +374,10 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> METRICS_SLF4J_INTERVAL = key("kyuubi.metrics.slf4j.interval", "PT5S",
             DURATION, true, "How often the SLF4J reporter logs every meter.");
     public static final ConfigKey<Boolean> METRICS_USER_LABELS = key("kitsune.metrics.user.labels", "false", BOOLEAN,
-            true, "Label the per-user series (kyuubi_connection_total/_failed, kyuubi_statement_total/_failed, "
+            true, "Label the per-user series (kyuubi_connection_total, kyuubi_statement_total/_failed, "
             + "kitsune_sessions_open) with the session's user. Off by default: each user is a series of its own in "
-            + "every scrape. Refused logins are never labelled by user name.");
+            + "every scrape. Refused logins and sessions are never labelled by user name (a client could add a "
+            + "series with each attempt).");
     public static final ConfigKey<Integer> METRICS_PROMETHEUS_PORT = key("kyuubi.metrics.prometheus.port", "10019",
             PORT, true, "Port of the Prometheus endpoint; 0 picks a free port.");
     public static final ConfigKey<String> METRICS_PROMETHEUS_PATH = key("kyuubi.metrics.prometheus.path", "/metrics",

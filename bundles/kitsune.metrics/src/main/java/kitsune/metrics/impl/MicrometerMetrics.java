@@ -32,7 +32,8 @@ import kitsune.api.session.SessionManager;
  * _total suffix. What the sessions look like now (open sessions, operations, sessions per engine) is read from the
  * session service when a reporter reads the registry ({@link #refresh()}), so it is true from the first scrape after
  * this bundle was replaced. User names become labels only with kitsune.metrics.user.labels (their number is the
- * number of users), and never for refused logins, whose names nobody vouched for.
+ * number of users), and never for refused logins or refused sessions: their names are whatever a client sent,
+ * and a client could otherwise add a series with every attempt.
  */
 final class MicrometerMetrics implements ServerMetrics {
     static final String USER = "user";
@@ -110,11 +111,11 @@ final class MicrometerMetrics implements ServerMetrics {
                 .description("Client sessions open on this server, by user").register(registry) : null;
         // the series a dashboard plots exist from the first scrape, at zero
         if (!userLabels) {
-            failedOf(connectionFailed, "kyuubi.connection.failed", "");
-            failedOf(statementFailed, "kyuubi.statement.failed", "");
+            failedOf(statementFailed, "kyuubi.statement.failed", "", true);
             Counter.builder("kyuubi.connection.total").register(registry);
             Counter.builder("kyuubi.statement.total").register(registry);
         }
+        failedOf(connectionFailed, "kyuubi.connection.failed", "", false);
         Counter.builder("kyuubi.engine.total").description("Engine launches that ended").register(registry);
     }
 
@@ -155,11 +156,12 @@ final class MicrometerMetrics implements ServerMetrics {
         return userLabels ? Tags.of(USER, user == null ? "" : user) : Tags.empty();
     }
 
-    private AtomicLong failedOf(Map<String, AtomicLong> counts, String name, String user) {
-        String key = userLabels ? String.valueOf(user) : "";
+    private AtomicLong failedOf(Map<String, AtomicLong> counts, String name, String user, boolean byUser) {
+        String key = byUser && userLabels ? String.valueOf(user) : "";
         return counts.computeIfAbsent(key, k -> {
             AtomicLong n = new AtomicLong();
-            Gauge.builder(name, n, AtomicLong::get).tags(user(k)).description("Only grows").register(registry);
+            Tags tags = byUser ? user(k) : Tags.empty();
+            Gauge.builder(name, n, AtomicLong::get).tags(tags).description("Only grows").register(registry);
             return n;
         });
     }
@@ -171,7 +173,7 @@ final class MicrometerMetrics implements ServerMetrics {
 
     @Override
     public void connectionFailed(String user) {
-        failedOf(connectionFailed, "kyuubi.connection.failed", user).incrementAndGet();
+        failedOf(connectionFailed, "kyuubi.connection.failed", user, false).incrementAndGet();
     }
 
     @Override
@@ -191,7 +193,7 @@ final class MicrometerMetrics implements ServerMetrics {
         String o = outcome == null ? "other" : outcome.toLowerCase(Locale.ROOT);
         if (!STATEMENT_OUTCOMES.contains(o)) o = "other";
         statementsOpen.decrementAndGet();
-        if (o.equals("error")) failedOf(statementFailed, "kyuubi.statement.failed", user).incrementAndGet();
+        if (o.equals("error")) failedOf(statementFailed, "kyuubi.statement.failed", user, true).incrementAndGet();
         Timer.builder("kitsune.statement").tag("outcome", o)
                 .description("Statements from ExecuteStatement to their end, by outcome")
                 .serviceLevelObjectives(STATEMENT_BUCKETS).register(registry).record(latency);
