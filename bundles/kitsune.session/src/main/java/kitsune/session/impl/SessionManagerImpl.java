@@ -736,8 +736,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 "CloseOperation", c -> c.CloseOperation(req));
         String key = Handles.key(req.getOperationHandle());
         ServerSession s = operations.remove(key);
-        if (s != null) s.forgetOperation(key);
-        statementEnded(key, "closed");
+        if (s != null) {
+            s.forgetOperation(key);
+            statementEnded(key, "closed");
+        }
         return resp;
     }
 
