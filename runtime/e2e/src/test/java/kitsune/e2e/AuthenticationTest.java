@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +85,12 @@ class AuthenticationTest {
             assertEquals(1, server.countLog("SASL handshake failed: Authentication failed for user alice: invalid "
                 + "user name or password"), server.tail());
             assertEquals(0, server.countLog("SASL negotiation failure"), "no stack trace for a wrong password");
+            // both refusals (wrong password, no authenticator) are counted by authenticator type, without the user
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.awaitLog(
+                    Pattern.compile("Prometheus metrics at (http://\\S+)"), Duration.ofSeconds(10)).group(1)))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("\nkitsune_login_failed_total{authenticator=\"LDAP\"} 2.0\n"), metrics);
+            assertFalse(metrics.contains("alice"), metrics);
         } finally {
             ldap.shutDown(true);
         }

@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterAll;
@@ -236,25 +231,6 @@ class PseudoModeTest {
             }
             assertEquals(1, restarted.countLog("its node is stale"), restarted.tail());
         }
-    }
-
-    @Test
-    void prometheusMetricsCountTheOpenSessions() throws Exception {
-        String metrics = server.awaitLog(Pattern.compile("Prometheus metrics at (http://\\S+)"), Duration.ofSeconds(30))
-                .group(1);
-        HttpClient http = HttpClient.newHttpClient();
-        try (Connection c = Jdbc.connect(server.directUrl(), "mia")) {
-            Jdbc.single(c, "SELECT 1");
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, page.statusCode());
-            assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-            assertTrue(page.body().contains("kitsune_sessions_open{user=\"mia\"} 1\n"), page.body());
-            assertTrue(page.body().contains("# TYPE kyuubi_connection_opened gauge"), page.body());
-        }
-        String after = http.send(HttpRequest.newBuilder(URI.create(metrics)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertFalse(after.contains("user=\"mia\""), "a closed session is gone from the metrics:\n" + after);
     }
 
     @Test

@@ -430,7 +430,22 @@ public final class ConfigKeys {
             "Serve the server's metrics.");
     public static final ConfigKey<List<String>> METRICS_REPORTERS = key("kyuubi.metrics.reporters", "PROMETHEUS",
             ValueType.listOf("PROMETHEUS", "JMX", "JSON", "CONSOLE", "SLF4J"), true,
-            "Metric reporters; Kitsune has PROMETHEUS (the others are accepted for Kyuubi compatibility and do nothing).");
+            "Metric reporters: PROMETHEUS (an HTTP endpoint to scrape), JSON (report.json in "
+            + "kyuubi.metrics.json.location, rewritten every kyuubi.metrics.json.interval), SLF4J (every meter logged "
+            + "to the logger kitsune.metrics every kyuubi.metrics.slf4j.interval); JMX and CONSOLE are accepted for "
+            + "Kyuubi compatibility and report nothing (a warning says so). Kyuubi's default is JSON.");
+    public static final ConfigKey<Duration> METRICS_JSON_INTERVAL = key("kyuubi.metrics.json.interval", "PT5S",
+            DURATION, true, "How often the JSON reporter rewrites its file.");
+    public static final ConfigKey<String> METRICS_JSON_LOCATION = key("kyuubi.metrics.json.location", "metrics",
+            STRING, true, "Directory of the JSON reporter's report.json; a relative path is taken from "
+            + "kitsune.log.dir (Kyuubi: from the working directory).");
+    public static final ConfigKey<Duration> METRICS_SLF4J_INTERVAL = key("kyuubi.metrics.slf4j.interval", "PT5S",
+            DURATION, true, "How often the SLF4J reporter logs every meter.");
+    public static final ConfigKey<Boolean> METRICS_USER_LABELS = key("kitsune.metrics.user.labels", "false", BOOLEAN,
+            true, "Label the per-user series (kyuubi_connection_total, kyuubi_statement_total/_failed, "
+            + "kitsune_sessions_open) with the session's user. Off by default: each user is a series of its own in "
+            + "every scrape. Refused logins and sessions are never labelled by user name (a client could add a "
+            + "series with each attempt).");
     public static final ConfigKey<Integer> METRICS_PROMETHEUS_PORT = key("kyuubi.metrics.prometheus.port", "10019",
             PORT, true, "Port of the Prometheus endpoint; 0 picks a free port.");
     public static final ConfigKey<String> METRICS_PROMETHEUS_PATH = key("kyuubi.metrics.prometheus.path", "/metrics",

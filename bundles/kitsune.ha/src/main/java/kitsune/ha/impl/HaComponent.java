@@ -12,12 +12,17 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
@@ -36,6 +41,28 @@ public class HaComponent implements Discovery, HaRuntime {
 
     private volatile HaCore core;
     private volatile String failure = "not started";
+    /** The ZooKeeper connection's last state (Curator's name), empty before the first. */
+    private volatile String zooKeeperState = "";
+    private volatile ServerMetrics metrics;
+
+    /** The metrics bundle's recorder, told the connection state now and at each change. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetMetrics")
+    void setMetrics(ServerMetrics m) {
+        metrics = m;
+        String state = zooKeeperState;
+        if (!state.isEmpty()) m.zooKeeperState(state);
+    }
+
+    void unsetMetrics(ServerMetrics m) {
+        if (metrics == m) metrics = null;
+    }
+
+    private void zooKeeperState(String state) {
+        zooKeeperState = state;
+        ServerMetrics m = metrics;
+        if (m != null) m.zooKeeperState(state);
+    }
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
@@ -49,7 +76,7 @@ public class HaComponent implements Discovery, HaRuntime {
             return;
         }
         try {
-            core = HaCore.start(settings);
+            core = HaCore.start(settings, this::zooKeeperState);
             failure = null;
         } catch (EmbeddedZooKeeper.StartException e) {
             // one clear line, then the server stops; activate does not throw (SCR would log a second, noisy error)

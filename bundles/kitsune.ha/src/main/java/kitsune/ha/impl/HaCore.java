@@ -63,6 +63,12 @@ final class HaCore implements HaRuntime, AutoCloseable {
      * @throws EmbeddedZooKeeper.StartException with a one-line message when the embedded server cannot start
      */
     static HaCore start(HaSettings s) throws EmbeddedZooKeeper.StartException {
+        return start(s, state -> { });
+    }
+
+    /** As {@link #start(HaSettings)}, telling {@code onState} each state of the connection (Curator's names). */
+    static HaCore start(HaSettings s, java.util.function.Consumer<String> onState)
+            throws EmbeddedZooKeeper.StartException {
         EmbeddedZooKeeper zk = null;
         String cs = s.addresses();
         if (s.embedded()) {
@@ -92,7 +98,10 @@ final class HaCore implements HaRuntime, AutoCloseable {
             if (s.auth().authenticated()) b.authorization(ZkAuth.DIGEST_SCHEME, s.auth().digestBytes());
             CuratorFramework c = b.build();
             String ensemble = cs;
-            c.getConnectionStateListenable().addListener((client, state) -> logState(ensemble, state));
+            c.getConnectionStateListenable().addListener((client, state) -> {
+                logState(ensemble, state);
+                onState.accept(state.name());
+            });
             c.start();
             LOG.info("ZooKeeper client for {} started ({}; session timeout {} ms, connection timeout {} ms, retry {}; "
                     + "{})", cs, s.embedded() ? "embedded" : "external", s.sessionTimeoutMs(), s.connectionTimeoutMs(),

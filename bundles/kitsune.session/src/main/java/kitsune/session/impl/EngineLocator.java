@@ -14,6 +14,7 @@ import kitsune.api.engine.EngineLaunchRequest;
 import kitsune.api.engine.EngineLaunch;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.engine.ShareLevel;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
@@ -97,7 +98,34 @@ final class EngineLocator {
         }
     }
 
+    /** Launches, and records the launch's outcome and duration in the metrics. */
     private ServiceNode launchAdmitted(Discovery discovery, EngineProvider provider, EngineSpace space,
+            KitsuneConf conf, String user, String refId) throws EngineException, DiscoveryException {
+        long start = System.nanoTime();
+        String outcome = ServerMetrics.ENGINE_FAILED;
+        try {
+            ServiceNode node = launchAndAwait(discovery, provider, space, conf, user, refId);
+            outcome = ServerMetrics.ENGINE_STARTED;
+            return node;
+        } catch (LaunchTimeout e) {
+            outcome = ServerMetrics.ENGINE_TIMEOUT;
+            throw e;
+        } finally {
+            services.metrics().engineLaunched(space.engineType(), outcome,
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** A launch whose engine did not register within kyuubi.session.engine.initialize.timeout. */
+    static final class LaunchTimeout extends EngineException {
+        private static final long serialVersionUID = 1L;
+
+        LaunchTimeout(String message) {
+            super(message);
+        }
+    }
+
+    private ServiceNode launchAndAwait(Discovery discovery, EngineProvider provider, EngineSpace space,
             KitsuneConf conf, String user, String refId) throws EngineException, DiscoveryException {
         EngineLaunch launch = provider.launch(new EngineLaunchRequest(space, refId, user, engineConf(conf, space),
                 discovery.connectString()));
@@ -119,7 +147,7 @@ final class EngineLocator {
             }
             if (System.nanoTime() - deadline >= 0) {
                 launch.cancel();
-                throw new EngineException("Timeout(" + timeout.toMillis() + " ms, you can modify "
+                throw new LaunchTimeout("Timeout(" + timeout.toMillis() + " ms, you can modify "
                         + ConfigKeys.ENGINE_INIT_TIMEOUT.name() + " to change it) to launch " + space.engineType()
                         + " engine with " + launch.describe() + "; the launch was cancelled. What it said last:\n"
                         + launch.diagnostics());
@@ -162,6 +190,11 @@ final class EngineLocator {
         String secret = conf.get(ConfigKeys.ENGINE_SECRET);
         if (secret.isEmpty()) return conf;
         return conf.with(Map.of(ConfigKeys.ENGINE_SECRET.name(), EngineChallenge.spaceSecret(secret, space.path())));
+    }
+
+    /** The metrics recorder (one that records nothing while no metrics bundle runs). */
+    ServerMetrics metrics() {
+        return services.metrics();
     }
 
     /** The namespace's discovery, or null while there is none. */

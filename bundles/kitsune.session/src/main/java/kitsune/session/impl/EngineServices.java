@@ -8,14 +8,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.internal.start.StartGate;
 
 /**
  * The services sessions need that come and go at runtime: engine providers by engine type (the newest one bound
- * wins while an updated provider bundle briefly overlaps the old one) and ZooKeeper discovery.
+ * wins while an updated provider bundle briefly overlaps the old one), ZooKeeper discovery, and the metrics
+ * recorder (one that records nothing while the metrics bundle is absent).
  */
 final class EngineServices {
+    private static final ServerMetrics NO_METRICS = new ServerMetrics() {
+    };
+    private volatile ServerMetrics metrics;
     private final Map<String, List<EngineProvider>> providers = new ConcurrentHashMap<>();
     private volatile Discovery discovery;
     /** Open once the runtime has started every bundle; see {@link #providerOnceStarted}. */
@@ -65,6 +70,20 @@ final class EngineServices {
 
     Discovery discovery() {
         return discovery;
+    }
+
+    void setMetrics(ServerMetrics m) {
+        metrics = m;
+    }
+
+    /** Forgets the recorder only if it is the one going away (a newer one may already be bound). */
+    void unsetMetrics(ServerMetrics m) {
+        if (metrics == m) metrics = null;
+    }
+
+    ServerMetrics metrics() {
+        ServerMetrics m = metrics;
+        return m == null ? NO_METRICS : m;
     }
 
     private static String type(EngineProvider provider) {

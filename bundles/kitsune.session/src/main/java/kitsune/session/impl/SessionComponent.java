@@ -18,6 +18,7 @@ import org.osgi.service.condition.Condition;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
@@ -84,6 +85,18 @@ public class SessionComponent extends SessionManagerImpl {
 
     void removeEngineProvider(EngineProvider provider) {
         services.removeProvider(provider);
+    }
+
+    /** The metrics bundle's recorder; a newly bound one is told the drain state at once. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetMetrics")
+    void setMetrics(ServerMetrics metrics) {
+        services.setMetrics(metrics);
+        metrics.draining(refusing());
+    }
+
+    void unsetMetrics(ServerMetrics metrics) {
+        services.unsetMetrics(metrics);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -59,6 +60,7 @@ import org.apache.hive.service.rpc.thrift.THandleIdentifier;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.apache.hive.service.rpc.thrift.TOperationHandle;
+import org.apache.hive.service.rpc.thrift.TOperationState;
 import org.apache.hive.service.rpc.thrift.TProtocolVersion;
 import org.apache.hive.service.rpc.thrift.TSessionHandle;
 import org.apache.hive.service.rpc.thrift.TSetClientInfoReq;
@@ -125,6 +127,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
     private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
     private ScheduledExecutorService checker;
+    /** Statements (ExecuteStatement operations) not yet seen to end, by operation key, for their latency. */
+    private final Map<String, Statement> statements = new ConcurrentHashMap<>();
+
+    private record Statement(String user, long startNanos) {
+    }
 
     public SessionManagerImpl(EngineLocator locator, Clock clock) {
         this.locator = locator;
@@ -201,6 +208,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             s.operationsIdleSince(cutoff).forEach((key, op) -> {
                 if (!operations.remove(key, s)) return;
                 s.forgetOperation(key);
+                statementEnded(key, "closed");
                 idleClosed.put(key, "operation " + describe(op.handle().getOperationId()) + " was " + why);
                 LOG.info("Operation {} of session {} ({}) {}", describe(op.handle().getOperationId()), s.id(),
                         s.user(), why);
@@ -381,7 +389,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         // not held: closed concurrently, unless it is a session a draining server serves without holding it
         if (held) s.releasePermit();
         if (!held && !(s.resumed() && refusal != null)) return Statuses.ok();
-        for (String op : s.operations()) operations.remove(op);
+        for (String op : s.operations()) {
+            operations.remove(op);
+            statementEnded(op, "closed");
+        }
         continuity.closed(s);
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
         TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
@@ -558,6 +569,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TExecuteStatementResp ExecuteStatement(TExecuteStatementReq req) {
+        long start = System.nanoTime();
         long client = req.getQueryTimeout();
         ServerSession[] on = new ServerSession[1];
         TExecuteStatementResp resp = onSession(req.getSessionHandle(), TExecuteStatementResp.class,
@@ -572,6 +584,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 }, TExecuteStatementResp::getOperationHandle);
         ServerSession s = on[0];
         TOperationHandle op = resp.getOperationHandle();
+        if (s != null && op != null && op.getOperationId() != null && Statuses.isOk(resp.getStatus())) {
+            statements.put(Handles.key(op), new Statement(s.user(), start));
+            locator.metrics().statementOpened(s.user());
+        }
         if (s != null && op != null && op.getOperationId() != null && s.queryTimeout() != null
                 && req.getQueryTimeout() != client) {
             s.timeouts().bounded(Handles.key(op), s.queryTimeout());
@@ -668,7 +684,24 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         String key = Handles.key(req.getOperationHandle());
         ServerSession s = operations.get(key);
         if (s != null) s.timeouts().explain(key, resp);
+        TOperationState state = resp.getOperationState();
+        if (state != null && Statuses.isOk(resp.getStatus()) && ENDED.contains(state)) {
+            statementEnded(key, state.name().replace("_STATE", ""));
+        }
         return resp;
+    }
+
+    private static final Set<TOperationState> ENDED = EnumSet.of(TOperationState.FINISHED_STATE,
+            TOperationState.ERROR_STATE, TOperationState.CANCELED_STATE, TOperationState.TIMEDOUT_STATE,
+            TOperationState.CLOSED_STATE);
+
+    /** The first time a statement is seen to end (or is closed before): its latency goes to the metrics. */
+    private void statementEnded(String key, String outcome) {
+        Statement st = statements.remove(key);
+        if (st != null) {
+            locator.metrics().statementEnded(st.user(), outcome.toLowerCase(java.util.Locale.ROOT),
+                    Duration.ofNanos(System.nanoTime() - st.startNanos()));
+        }
     }
 
     @Override
@@ -691,6 +724,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             }
             if (s == held && operations.remove(known, held)) {
                 held.forgetOperation(known);
+                statementEnded(known, "closed");
                 closes.submit("Closing operation " + known + " on its engine", () -> {
                     TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
                     if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
@@ -702,7 +736,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 "CloseOperation", c -> c.CloseOperation(req));
         String key = Handles.key(req.getOperationHandle());
         ServerSession s = operations.remove(key);
-        if (s != null) s.forgetOperation(key);
+        if (s != null) {
+            s.forgetOperation(key);
+            statementEnded(key, "closed");
+        }
         return resp;
     }
 
@@ -741,6 +778,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         return sessions.size() + opening.get();
     }
 
+    /** Whether new sessions are refused (a drain has begun). */
+    boolean refusing() {
+        return refusal != null;
+    }
+
     @Override
     public List<SessionInfo> sessions() {
         return sessions.values().stream().map(ServerSession::info).toList();
@@ -749,6 +791,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     @Override
     public void refuseNewSessions(String message) {
         refusal = message == null || message.isBlank() ? DRAINING : message;
+        locator.metrics().draining(true);
         LOG.info("New sessions are refused from now on: {}", refusal);
         handOverPerRequestSessions();
     }
@@ -764,7 +807,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             if (s.client() == null || !s.client().perRequest()) continue;
             if (sessions.remove(s.key()) == null) continue;
             s.releasePermit(); // no longer held here: the next server that continues it holds it
-            for (String op : s.operations()) operations.remove(op);
+            for (String op : s.operations()) {
+                operations.remove(op);
+                statementEnded(op, "closed");
+            }
             handed++;
         }
         if (handed > 0) {

@@ -8,9 +8,11 @@ import java.util.function.Supplier;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.thrift.Callers;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
@@ -23,7 +25,8 @@ import kitsune.thrift.Statuses;
  * answered with an error status, so the frontend keeps its port and its clients get a reason. A call that throws
  * is answered the same way (and logged with its stack trace): thrift would otherwise log a stack trace and send a
  * bare "Internal error". A call without its request struct (missing, or sent as another type) is answered with a
- * status naming that, before it reaches the session service.
+ * status naming that, before it reaches the session service. Each call's time goes to the metrics
+ * (kyuubi.backend_service.*), and each OpenSession's outcome (kyuubi.connection.total / .failed).
  */
 final class BackendDispatcher implements InvocationHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BackendDispatcher.class);
@@ -32,20 +35,47 @@ final class BackendDispatcher implements InvocationHandler {
 
     private final Supplier<CliBackend> backend;
     private final Supplier<ClientContext> context;
+    private final Supplier<ServerMetrics> metrics;
 
-    private BackendDispatcher(Supplier<CliBackend> backend, Supplier<ClientContext> context) {
+    private BackendDispatcher(Supplier<CliBackend> backend, Supplier<ClientContext> context,
+            Supplier<ServerMetrics> metrics) {
         this.backend = backend;
         this.context = context;
+        this.metrics = metrics;
     }
 
     static TCLIService.Iface create(Supplier<CliBackend> backend, Supplier<ClientContext> context) {
+        return create(backend, context, Recorder.OFF);
+    }
+
+    static TCLIService.Iface create(Supplier<CliBackend> backend, Supplier<ClientContext> context,
+            Supplier<ServerMetrics> metrics) {
         return (TCLIService.Iface) Proxy.newProxyInstance(TCLIService.Iface.class.getClassLoader(),
-                new Class<?>[] {TCLIService.Iface.class}, new BackendDispatcher(backend, context));
+                new Class<?>[] {TCLIService.Iface.class}, new BackendDispatcher(backend, context, metrics));
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         if (method.getDeclaringClass() == Object.class) return method.invoke(this, args);
+        long start = System.nanoTime();
+        Object result = dispatch(method, args);
+        ServerMetrics m = metrics.get();
+        m.backendCall(method.getName(), System.nanoTime() - start);
+        if (result instanceof TOpenSessionResp opened) {
+            ClientContext caller = context.get();
+            String user = caller != null && caller.user() != null ? caller.user()
+                    : args != null && args.length == 1 && args[0] instanceof TOpenSessionReq req ? req.getUsername()
+                    : null;
+            if (Statuses.isOk(opened.getStatus())) {
+                m.connectionOpened(user);
+            } else {
+                m.connectionFailed(user);
+            }
+        }
+        return result;
+    }
+
+    private Object dispatch(Method method, Object[] args) throws Throwable {
         CliBackend b = backend.get();
         if (b == null) {
             return Responses.withStatus(method.getReturnType(), Statuses.error(NO_BACKEND, "08S01"));

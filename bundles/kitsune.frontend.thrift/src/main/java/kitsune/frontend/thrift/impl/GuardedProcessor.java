@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 
@@ -53,8 +54,14 @@ final class GuardedProcessor {
 
     /** Calls go to whichever session service {@code backend} returns at the time of each call. */
     static GuardedProcessor forBackend(Supplier<CliBackend> backend, FrontendSettings settings) {
+        return forBackend(backend, settings, Recorder.OFF);
+    }
+
+    /** As above, with each call's time and each OpenSession's outcome recorded in {@code metrics}. */
+    static GuardedProcessor forBackend(Supplier<CliBackend> backend, FrontendSettings settings,
+            Supplier<ServerMetrics> metrics) {
         ThreadLocal<ClientContext> calling = new ThreadLocal<>();
-        TCLIService.Iface handler = BackendDispatcher.create(backend, calling::get);
+        TCLIService.Iface handler = BackendDispatcher.create(backend, calling::get, metrics);
         return new GuardedProcessor(new TCLIService.Processor<>(handler), calling, settings);
     }
 

@@ -5,11 +5,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import javax.security.sasl.SaslException;
 
 import kitsune.api.auth.AuthenticationException;
 import kitsune.api.auth.Authenticator;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.internal.start.StartGate;
 import kitsune.thrift.PlainCredentials;
 
@@ -19,11 +21,13 @@ import kitsune.thrift.PlainCredentials;
  * registered at that moment, and without one every login of that type is refused. NONE accepts everyone without
  * asking any service. A refused login reaches the client as "Authentication failed for user X" only (Hive JDBC shows
  * it after "Peer indicated failure:"); the reason, naming what is missing or wrong, goes to the server log
- * ({@link LoginRefusedException#detail()}), never with the password.
+ * ({@link LoginRefusedException#detail()}), never with the password. Each refusal is counted in the metrics by
+ * authenticator type (kitsune_login_failed_total).
  */
 final class LoginCheck implements PlainCredentials {
     private final String type;
     private final StartGate runtimeStarted;
+    private final Supplier<ServerMetrics> metrics;
     private final Map<String, CopyOnWriteArrayList<Authenticator>> authenticators = new ConcurrentHashMap<>();
 
     /** For a runtime that has started (tests). */
@@ -36,8 +40,13 @@ final class LoginCheck implements PlainCredentials {
      *                       bundle just before that, and a client may already have reached the port
      */
     LoginCheck(String type, StartGate runtimeStarted) {
+        this(type, runtimeStarted, Recorder.OFF);
+    }
+
+    LoginCheck(String type, StartGate runtimeStarted, Supplier<ServerMetrics> metrics) {
         this.type = type.toUpperCase(Locale.ROOT);
         this.runtimeStarted = runtimeStarted;
+        this.metrics = metrics;
     }
 
     void add(Authenticator authenticator, String authType) {
@@ -53,9 +62,19 @@ final class LoginCheck implements PlainCredentials {
     public void check(String user, String password) throws SaslException {
         if ("NONE".equals(type)) return;
         if (FrontendSettings.KERBEROS.equals(type)) {
+            metrics.get().loginFailed(type, user);
             throw new LoginRefusedException(user, "kyuubi.authentication=KERBEROS takes Kerberos (GSSAPI) logins "
                     + "only, not a user name and password; add a password type (e.g. KERBEROS,LDAP) to take both");
         }
+        try {
+            checkWithAuthenticator(user, password);
+        } catch (LoginRefusedException e) {
+            metrics.get().loginFailed(type, user);
+            throw e;
+        }
+    }
+
+    private void checkWithAuthenticator(String user, String password) throws LoginRefusedException {
         List<Authenticator> list = registered();
         if (list.isEmpty() && runtimeStarted.await()) list = registered();
         if (list.isEmpty()) {

@@ -23,6 +23,7 @@ import kitsune.api.auth.Authenticator;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.internal.exit.ServerExit;
@@ -60,6 +61,19 @@ public class ThriftFrontendComponent {
 
     /** Authenticators seen so far by type, also before activation (references bind first). */
     private final Map<Authenticator, String> authenticators = new ConcurrentHashMap<>();
+
+    /** The metrics bundle's recorder while one is registered; the frontend serves the same without. */
+    private final Recorder metrics = new Recorder();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetMetrics")
+    void setMetrics(ServerMetrics m) {
+        metrics.set(m);
+    }
+
+    void unsetMetrics(ServerMetrics m) {
+        metrics.unset(m);
+    }
     private volatile LoginCheck loginCheck;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -88,7 +102,7 @@ public class ThriftFrontendComponent {
         try {
             KitsuneConf conf = KitsuneConf.fromProperties(properties);
             settings = FrontendSettings.from(conf);
-            loginCheck = new LoginCheck(settings.plainType(), runtimeStarted);
+            loginCheck = new LoginCheck(settings.plainType(), runtimeStarted, metrics);
             authenticators.forEach(loginCheck::add);
             KerberosIdentity kerberos = null;
             if (settings.kerberos()) {
@@ -97,11 +111,11 @@ public class ThriftFrontendComponent {
                 LOG.info("Kerberos (GSSAPI) logins on the Thrift binary port as {}; clients add ;principal={} to the "
                         + "JDBC URL", kerberos.principal(), kerberos.principal());
             }
-            server = new ThriftFrontendServer(settings, () -> backend, loginCheck, kerberos);
+            server = new ThriftFrontendServer(settings, () -> backend, loginCheck, kerberos, metrics);
             server.start();
             if (conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("THRIFT_HTTP")) {
                 try {
-                    http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck);
+                    http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck, metrics);
                 } catch (LinkageError noJetty) {
                     throw new FrontendStartException("Cannot start the Thrift HTTP frontend (THRIFT_HTTP in "
                             + ConfigKeys.FRONTEND_PROTOCOLS.name() + "): it runs on Jetty, which the bundle "

@@ -23,6 +23,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.internal.threads.NamedThreads;
 import kitsune.thrift.CliBackend;
@@ -47,6 +48,7 @@ final class ThriftFrontendServer {
     private final Supplier<CliBackend> backend;
     private final PlainCredentials credentials;
     private final KerberosIdentity kerberos;
+    private final Supplier<ServerMetrics> metrics;
     private EventLoopGroup eventLoops;
     private WorkerPool workers;
     private Connections connections;
@@ -59,16 +61,20 @@ final class ThriftFrontendServer {
     }
 
     ThriftFrontendServer(FrontendSettings settings, Supplier<CliBackend> backend, PlainCredentials credentials) {
-        this(settings, backend, credentials, null);
+        this(settings, backend, credentials, null, Recorder.OFF);
     }
 
-    /** @param kerberos the server's identity for Kerberos (GSSAPI) logins, with KERBEROS; else null */
+    /**
+     * @param kerberos the server's identity for Kerberos (GSSAPI) logins, with KERBEROS; else null
+     * @param metrics  where the frontend records its calls, logins and threads
+     */
     ThriftFrontendServer(FrontendSettings settings, Supplier<CliBackend> backend, PlainCredentials credentials,
-            KerberosIdentity kerberos) {
+            KerberosIdentity kerberos, Supplier<ServerMetrics> metrics) {
         this.settings = settings;
         this.backend = backend;
         this.credentials = credentials;
         this.kerberos = kerberos;
+        this.metrics = metrics;
     }
 
     /** Binds and starts serving; returns once the port accepts. */
@@ -83,11 +89,11 @@ final class ThriftFrontendServer {
                 throw new FrontendStartException("Cannot start the Thrift frontend: " + e.getMessage(), e.getCause());
             }
         }
-        workers = new WorkerPool(settings.minWorkers(), settings.maxWorkers());
+        workers = new WorkerPool(settings.minWorkers(), settings.maxWorkers(), metrics);
         connections = new Connections(settings.maxConnections());
         eventLoops = new NioEventLoopGroup(Math.min(MAX_EVENT_LOOPS, Runtime.getRuntime().availableProcessors()),
                 NamedThreads.daemon("kitsune-thrift-io"));
-        GuardedProcessor calls = GuardedProcessor.forBackend(backend, settings);
+        GuardedProcessor calls = GuardedProcessor.forBackend(backend, settings, metrics);
         ServerBootstrap bootstrap = new ServerBootstrap().group(eventLoops).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 // a restarted server must not wait for old connections' TIME_WAIT

@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.metrics.ServerMetrics;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.PlainCredentials;
@@ -90,6 +91,11 @@ final class ThriftHttpServer {
 
     ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
             PlainCredentials credentials) throws FrontendStartException {
+        this(settings, conf, backend, credentials, Recorder.OFF);
+    }
+
+    ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
+            PlainCredentials credentials, Supplier<ServerMetrics> metrics) throws FrontendStartException {
         this.settings = settings;
         String host = conf.get(ConfigKeys.THRIFT_HTTP_BIND_HOST).trim();
         if (host.isEmpty()) host = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
@@ -103,7 +109,7 @@ final class ThriftHttpServer {
         } catch (IllegalArgumentException e) {
             throw new FrontendStartException("Cannot start the Thrift HTTP frontend: " + e.getMessage(), e);
         }
-        this.processor = new TCLIService.Processor<>(BackendDispatcher.create(backend, current::get));
+        this.processor = new TCLIService.Processor<>(BackendDispatcher.create(backend, current::get, metrics));
         this.serving = new Semaphore(settings.maxWorkers());
     }
 

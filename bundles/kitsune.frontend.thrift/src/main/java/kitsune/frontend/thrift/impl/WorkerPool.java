@@ -5,6 +5,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import kitsune.api.metrics.ServerMetrics;
 
 import kitsune.internal.threads.NamedThreads;
 
@@ -15,16 +18,31 @@ import kitsune.internal.threads.NamedThreads;
  * per connection. Unlike a plain ThreadPoolExecutor, which queues as soon as its core threads are busy and starts
  * more only when the queue is full, this pool starts a thread (up to the maximum) whenever no thread is idle, so a
  * few slow calls never hold up quick ones while threads could still be started; only at the maximum do tasks wait.
+ * Its threads, alive and running a call, go to the metrics (kyuubi.exec.pool.threads.alive / .active) as each call
+ * starts and ends.
  */
 final class WorkerPool extends ThreadPoolExecutor {
     private static final long KEEP_ALIVE_SECONDS = 60;
     /** Tasks submitted and not yet finished, to tell whether a thread is idle. */
     private final AtomicInteger unfinished = new AtomicInteger();
+    /** Tasks running now. */
+    private final AtomicInteger running = new AtomicInteger();
+    private final Supplier<ServerMetrics> metrics;
 
     WorkerPool(int minThreads, int maxThreads) {
+        this(minThreads, maxThreads, Recorder.OFF);
+    }
+
+    WorkerPool(int minThreads, int maxThreads, Supplier<ServerMetrics> metrics) {
         super(minThreads, maxThreads, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new GrowFirstQueue(),
                 NamedThreads.daemon("kitsune-thrift-worker"), (task, pool) -> ((WorkerPool) pool).enqueue(task));
         ((GrowFirstQueue) getQueue()).pool = this;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void beforeExecute(Thread thread, Runnable task) {
+        metrics.get().execPool(getPoolSize(), running.incrementAndGet());
     }
 
     @Override
@@ -41,6 +59,7 @@ final class WorkerPool extends ThreadPoolExecutor {
     @Override
     protected void afterExecute(Runnable task, Throwable failure) {
         unfinished.decrementAndGet();
+        metrics.get().execPool(getPoolSize(), running.decrementAndGet());
     }
 
     /** At the maximum number of threads: the task waits for one. */

@@ -121,7 +121,7 @@ class KerberosLoginTest {
                 "LocalHost");
         assertEquals(SERVICE, identity.principal());
         ThriftFrontendServer server = new ThriftFrontendServer(ThriftFrontendServerTest.settings(auth, 0, 8),
-                () -> backend, plain, identity);
+                () -> backend, plain, identity, Recorder.OFF);
         server.start();
         return server;
     }
