@@ -1,9 +1,10 @@
 package kitsune.session.impl;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -21,34 +22,52 @@ import kitsune.api.registry.ServiceNode;
  * kitsune.engine.max.per.user: how many engines one owner (the routing user of an engine space: the user at USER and
  * CONNECTION level, the group at GROUP level) may have at once. Counted before each launch as the engines registered
  * in every engine space of the namespace under that owner (all share levels, subdomains and engine space versions)
- * plus the launches this server has under way for it and that have not registered yet, so that one user asking for
- * many subdomains or CONNECTION-level sessions at once cannot launch engines without bound. Servers do not see each
- * other's launches in progress: N servers launching for one owner at the same moment may go N-1 over the limit.
+ * plus the launches under way for it on every server: each admitted launch leaves a record under
+ * {@code /<namespace>_launches/<owner>/<refId>} until its engine registered or failed, and the count and the record
+ * are one step under the owner's ZooKeeper lock, so N servers launching for one owner at once stay within the limit.
+ * A record older than kyuubi.session.engine.initialize.timeout and a minute (its server died mid-launch) no longer
+ * counts and is removed.
  */
 final class EngineQuota {
     private static final Logger LOG = LoggerFactory.getLogger(EngineQuota.class);
     /** Engine space roots: {@code <ns>_<version>_<SHARELEVEL>_<TYPE>}, not their {@code _lock} twins. */
     private static final Pattern SPACE_ROOT = Pattern.compile(".+_(CONNECTION|USER|GROUP|SERVER)_[A-Z][A-Z_]*");
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(15);
+    private static final Duration STALE_AFTER_INIT_TIMEOUT = Duration.ofMinutes(1);
 
-    /** Launches under way on this server by owner: their refIds. */
-    private final Map<String, Set<String>> launching = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    EngineQuota() {
+        this(Clock.systemUTC());
+    }
+
+    EngineQuota(Clock clock) {
+        this.clock = clock;
+    }
+
+    static String launchesPath(String namespace, String owner) {
+        return "/" + namespace + "_launches/" + owner;
+    }
 
     /** A launch admitted: {@link #close()} once it registered or failed. */
     final class Admission implements AutoCloseable {
-        private final String owner;
-        private final String refId;
+        private final Discovery discovery;
+        private final String record;
 
-        Admission(String owner, String refId) {
-            this.owner = owner;
-            this.refId = refId;
+        Admission(Discovery discovery, String record) {
+            this.discovery = discovery;
+            this.record = record;
         }
 
         @Override
         public void close() {
-            launching.computeIfPresent(owner, (o, set) -> {
-                set.remove(refId);
-                return set.isEmpty() ? null : set;
-            });
+            if (record == null) return;
+            try {
+                discovery.delete(record);
+            } catch (DiscoveryException e) {
+                LOG.warn("Could not remove the launch record {} (it stops counting after {} and {}): {}", record,
+                        ConfigKeys.ENGINE_INIT_TIMEOUT.name(), STALE_AFTER_INIT_TIMEOUT, e.getMessage());
+            }
         }
     }
 
@@ -60,31 +79,56 @@ final class EngineQuota {
     Admission admit(Discovery discovery, EngineSpace space, String refId, KitsuneConf conf) throws EngineException {
         String owner = space.routingUser();
         int max = conf.get(ConfigKeys.ENGINE_MAX_PER_USER);
-        if (max <= 0) return new Admission(owner, refId);
-        Set<String> engines = new HashSet<>();
-        // the ZooKeeper reads are outside the map's lock; the check and the claim are one step inside it
-        Set<String> registered = registered(discovery, space.namespace(), owner);
-        String[] refusal = new String[1];
-        launching.compute(owner, (o, mine) -> {
-            Set<String> set = mine == null ? ConcurrentHashMap.newKeySet() : mine;
-            engines.addAll(registered);
-            engines.addAll(set);
-            if (engines.size() >= max) {
-                refusal[0] = "Engine limit reached: " + owner + " already has " + engines.size() + " engine(s) "
-                        + "running or starting in namespace " + space.namespace() + " ("
-                        + ConfigKeys.ENGINE_MAX_PER_USER.name() + "=" + max + "); use one of them (the same share "
-                        + "level and subdomain), stop one (bin/kitsune-ctl delete engine, or the console), or ask the "
-                        + "operator to raise the limit";
-                return mine;
-            }
-            set.add(refId);
-            return set;
-        });
-        if (refusal[0] != null) {
-            LOG.warn("Refused to launch an engine in {}: {}", space.path(), refusal[0]);
-            throw new EngineException(refusal[0]);
+        if (max <= 0) return new Admission(discovery, null);
+        String launches = launchesPath(space.namespace(), owner);
+        long staleBefore = clock.millis() - conf.get(ConfigKeys.ENGINE_INIT_TIMEOUT).plus(STALE_AFTER_INIT_TIMEOUT)
+                .toMillis();
+        String refusal;
+        try {
+            refusal = discovery.withLock("/" + space.namespace() + "_launches_lock/" + owner, LOCK_WAIT, () -> {
+                Set<String> engines = registered(discovery, space.namespace(), owner);
+                for (String launch : discovery.children(launches)) {
+                    String path = launches + "/" + launch;
+                    if (startedMillis(discovery, path) < staleBefore) {
+                        LOG.info("Launch record {} is older than {} and a minute: its launch ended without it; "
+                                + "removing it", path, ConfigKeys.ENGINE_INIT_TIMEOUT.name());
+                        discovery.delete(path);
+                    } else {
+                        engines.add(launch); // an engine that registered meanwhile is counted once (its refId)
+                    }
+                }
+                if (engines.size() >= max) {
+                    return "Engine limit reached: " + owner + " already has " + engines.size() + " engine(s) "
+                            + "running or starting in namespace " + space.namespace() + " ("
+                            + ConfigKeys.ENGINE_MAX_PER_USER.name() + "=" + max + "); use one of them (the same share "
+                            + "level and subdomain), stop one (bin/kitsune-ctl delete engine, or the console), or ask "
+                            + "the operator to raise the limit";
+                }
+                discovery.write(launches + "/" + refId, Long.toString(clock.millis())
+                        .getBytes(StandardCharsets.US_ASCII));
+                return null;
+            });
+        } catch (EngineException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new EngineException("Cannot count the engines of " + owner + " for "
+                    + ConfigKeys.ENGINE_MAX_PER_USER.name() + ": " + e.getMessage(), e);
         }
-        return new Admission(owner, refId);
+        if (refusal != null) {
+            LOG.warn("Refused to launch an engine in {}: {}", space.path(), refusal);
+            throw new EngineException(refusal);
+        }
+        return new Admission(discovery, launches + "/" + refId);
+    }
+
+    /** When a launch record was written; 0 (stale) when it cannot be read as such. */
+    private static long startedMillis(Discovery discovery, String path) {
+        try {
+            return discovery.read(path).map(b -> Long.parseLong(new String(b, StandardCharsets.US_ASCII).trim()))
+                    .orElse(0L);
+        } catch (DiscoveryException | NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**

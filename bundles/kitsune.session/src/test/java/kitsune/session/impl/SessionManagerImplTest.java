@@ -229,7 +229,8 @@ class SessionManagerImplTest {
         assertEquals(ALICE_SPACE, launch.space().path());
         assertEquals("alice", launch.sessionUser());
         assertEquals("127.0.0.1:2181", launch.zkConnectString());
-        assertEquals(java.util.List.of("/kyuubi_1-spark-4.0_USER_SPARK_SQL_lock/alice/default"), discovery.locks);
+        assertEquals(java.util.List.of("/kyuubi_1-spark-4.0_USER_SPARK_SQL_lock/alice/default",
+                "/kyuubi_launches_lock/alice"), discovery.locks, "the space's lock, and the owner's for the count");
         assertEquals(manager.sessions().get(0).id(), launch.refId(), "the session id is the launch's refId");
 
         openOk(Map.of());
@@ -244,7 +245,8 @@ class SessionManagerImplTest {
         String refId = launch.refId();
         assertEquals("/kyuubi_1-spark-4.0_CONNECTION_SPARK_SQL/alice/" + refId, launch.space().path());
         assertEquals("2g", launch.conf().raw("spark.executor.memory"), "spark.* reach the launch");
-        assertTrue(discovery.locks.isEmpty());
+        assertEquals(java.util.List.of("/kyuubi_launches_lock/alice"), discovery.locks,
+                "no space lock: only the owner's, for the engine count");
     }
 
     @Test
