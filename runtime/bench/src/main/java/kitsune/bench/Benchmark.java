@@ -38,6 +38,10 @@ public final class Benchmark {
             SoakBenchmark.run();
             return;
         }
+        if (args.length > 0 && args[0].equals("observe")) {
+            ObservabilityBenchmark.run();
+            return;
+        }
         if (args.length > 0 && args[0].equals("load")) {
             LoadBenchmark.run();
             return;
