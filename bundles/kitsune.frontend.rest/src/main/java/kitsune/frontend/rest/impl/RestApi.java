@@ -213,7 +213,7 @@ final class RestApi {
         }
         if (type == null) {
             throw RestException.badRequest("Unknown info type " + Text.printable(c.param(1))
-                    + ": use the number of a TGetInfoType (e.g. 13 for CLI_DBMS_NAME, 14 for CLI_DBMS_VER)");
+                    + ": use the number of a TGetInfoType (e.g. 17 for CLI_DBMS_NAME, 18 for CLI_DBMS_VER)");
         }
         CliBackend be = backend();
         TGetInfoReq req = new TGetInfoReq(s.handle(), type);
