@@ -240,6 +240,11 @@ class RestApiTest {
             assertFalse(attack.body().contains("secret"), attack.body());
         }
         assertEquals(0, ok(send("GET", "/sessions", BOB, null)).size(), "bob lists only his own sessions");
+        // nor can he open a session as alice: impersonation follows the JDBC rules (no hadoop.proxyuser.bob.*)
+        HttpResponse<String> proxy = send("POST", "/sessions", BOB, "{\"configs\": {\"proxyUser\": \"alice\"}}");
+        assertEquals(500, proxy.statusCode(), proxy.body());
+        assertTrue(message(proxy).contains("bob is not allowed to impersonate alice"), proxy.body());
+        assertEquals(0, ok(send("GET", "/sessions", BOB, null)).size());
         JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", ALICE, null));
         assertEquals("secret", rows.get("rows").get(0).get("fields").get(0).get("value").asText(),
                 "alice's operation is untouched");
@@ -256,6 +261,10 @@ class RestApiTest {
 
         JsonNode all = ok(send("GET", "/admin/sessions", CAROL, null));
         assertTrue(all.toString().contains(session), all.toString());
+        JsonNode servers = ok(send("GET", "/admin/server", CAROL, null));
+        assertEquals(1, servers.size(), servers.toString());
+        assertEquals(server.port(), servers.get(0).get("port").asInt(), servers.toString());
+        assertEquals(403, send("GET", "/admin/server", ALICE, null).statusCode());
     }
 
     @Test

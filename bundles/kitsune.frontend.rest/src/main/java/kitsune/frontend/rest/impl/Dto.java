@@ -109,6 +109,10 @@ final class Dto {
             String kyuubiInstance) {
     }
 
+    record ServerData(String nodeName, String namespace, String instance, String host, int port,
+            Map<String, String> attributes, String status) {
+    }
+
     record Message(String message) {
     }
 }

@@ -49,6 +49,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.DiscoveryException;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
 import kitsune.thrift.Callers;
@@ -74,12 +76,14 @@ final class RestApi {
     private final Supplier<CliBackend> backend;
     private final Supplier<SessionManager> sessionManager;
     private final Supplier<List<String>> administrators;
+    private final Supplier<Discovery> discovery;
     private final RestHandles handles = new RestHandles();
     private final Clock clock;
 
     RestApi(Supplier<CliBackend> backend, Supplier<SessionManager> sessionManager,
-            Supplier<List<String>> administrators, Clock clock) {
+            Supplier<List<String>> administrators, Supplier<Discovery> discovery, Clock clock) {
         this.backend = backend;
+        this.discovery = discovery;
         this.sessionManager = sessionManager;
         this.administrators = administrators;
         this.clock = clock;
@@ -121,6 +125,8 @@ final class RestApi {
         r.add("GET", "/admin/sessions", this::adminSessions);
         r.add("DELETE", "/admin/sessions/{session}", this::adminCloseSession);
         r.add("GET", "/admin/operations", this::adminOperations);
+        r.add("GET", "/admin/server", this::adminServers);
+        r.add("GET", "/admin/servers", this::adminServers);
         for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
             r.add(method, "/batches", this::batches);
             r.add(method, "/batches/{batch}", this::batches);
@@ -522,6 +528,19 @@ final class RestApi {
         return handles.operations().stream().map(o -> new Dto.OperationData(o.id().toString(), o.statement(), null,
                 o.created().toEpochMilli(), 0L, 0L, null, o.session().toString(), o.user(), SESSION_TYPE,
                 c.instance())).toList();
+    }
+
+    /** The servers registered in this server's namespace (Kyuubi's ServerData). */
+    private Object adminServers(Call c) throws RestException {
+        requireAdmin(c);
+        Discovery d = discovery.get();
+        if (d == null) throw new RestException(503, "ZooKeeper discovery is not available on this server: retry");
+        try {
+            return d.list("/" + d.namespace()).stream().map(n -> new Dto.ServerData(n.name(), d.namespace(),
+                    n.hostPort(), n.host(), n.port(), n.attributes(), "Running")).toList();
+        } catch (DiscoveryException e) {
+            throw new RestException(503, "Cannot list the servers: " + e.getMessage());
+        }
     }
 
     private Object batches(Call c) throws RestException {

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.auth.Authenticator;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
 import kitsune.internal.start.StartGate;
@@ -51,6 +52,10 @@ public class RestComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SessionManager sessionManager;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Discovery discovery;
 
     private final StartGate runtimeStarted = StartGate.closed();
 
@@ -110,7 +115,8 @@ public class RestComponent {
         }
         login = new RestLogin(conf.get(ConfigKeys.AUTHENTICATION), runtimeStarted);
         authenticators.forEach(login::add);
-        RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, Clock.systemUTC());
+        RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, () -> discovery,
+                Clock.systemUTC());
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");

@@ -73,7 +73,7 @@ final class RestServlet extends HttpServlet {
             resp.setHeader("Allow", e.allow());
             write(resp, 405, new Dto.Message(e.getMessage()));
         } catch (RestException e) {
-            if (e.status() >= 500) {
+            if (e.status() == 500 || e.status() == 502) {
                 LOG.warn("{} {} of {} from {}: {} {}", method, Text.printable(path), user, req.getRemoteAddr(),
                         e.status(), e.getMessage());
             } else {
