@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import org.apache.zookeeper.ZooKeeper;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
@@ -36,12 +38,14 @@ import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.Zk;
 
 /**
  * Kyuubi's REST API on a real server with a real Spark engine and real LDAP logins, driven by the JDK's HttpClient
  * and Jackson as a REST client: sessions, statements (sync and async), paged rows, metadata, cancel and close;
  * another user can neither read nor close a user's session or operation; wrong or missing logins are 401; a
- * malformed body is 400 naming the cause; admin calls only for kyuubi.server.administrators.
+ * malformed body is 400 naming the cause; admin calls only for kyuubi.server.administrators; a draining server
+ * refuses new sessions with 503 and serves the open ones to their end.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -273,6 +277,29 @@ class RestApiTest {
         assertEquals(200, send("DELETE", "/sessions/" + session, ALICE, null).statusCode());
         assertEquals(404, send("GET", "/sessions/" + session, ALICE, null).statusCode());
         assertEquals(0, ok(send("GET", "/sessions", ALICE, null)).size());
+    }
+
+    @Test
+    @Order(9)
+    void aDrainingServerRefusesNewSessionsWith503AndServesTheOpenOnes() throws Exception {
+        HttpResponse<String> open = send("POST", "/sessions", BOB, "{\"configs\": {}}");
+        session = ok(open).get("identifier").asText();
+        try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
+            for (String node : zk.getChildren("/" + server.namespace(), false)) {
+                zk.delete("/" + server.namespace() + "/" + node, -1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> send("POST", "/sessions", ALICE, "{}").statusCode() == 503);
+        HttpResponse<String> refused = send("POST", "/sessions", ALICE, "{}");
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertTrue(message(refused).contains("accepts no new sessions"), refused.body());
+
+        String op = statement(BOB, "SELECT 3", false);
+        JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", BOB, null));
+        assertEquals(3, rows.get("rows").get(0).get("fields").get(0).get("value").asInt());
+        assertEquals(200, send("DELETE", "/sessions/" + session, BOB, null).statusCode());
+        assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drain ends with the last session:\n" + server.tail());
     }
 
     // ---------------------------------------------------------------- helpers

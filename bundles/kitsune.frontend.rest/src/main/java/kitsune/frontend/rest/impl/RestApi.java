@@ -204,8 +204,14 @@ final class RestApi {
         RestHandles.SessionEntry s = handles.session(c.param(0), c.user());
         CliBackend be = backend();
         TStatus status = as(c, () -> be.CloseSession(new TCloseSessionReq(s.handle())).getStatus());
+        try {
+            check(status, "Cannot close session " + s.id());
+        } catch (RestException e) {
+            // forgotten only when the session service no longer knows it; a refused close keeps the handle
+            if (e.status() == 404) handles.removeSession(s.id());
+            throw e;
+        }
         handles.removeSession(s.id());
-        check(status, "Cannot close session " + s.id());
         return null;
     }
 
@@ -417,8 +423,8 @@ final class RestApi {
             checkOperation(status, o, "Cannot cancel operation " + o.id());
         } else if (action.equalsIgnoreCase("CLOSE")) {
             TStatus status = as(c, () -> be.CloseOperation(new TCloseOperationReq(o.handle())).getStatus());
-            handles.removeOperation(o.id());
             checkOperation(status, o, "Cannot close operation " + o.id());
+            handles.removeOperation(o.id());
         } else {
             throw RestException.badRequest("Unknown action " + Text.printable(action)
                     + ": the body must be {\"action\": \"CANCEL\"} or {\"action\": \"CLOSE\"}");
