@@ -213,8 +213,29 @@ class RestApiTest {
                 .contains("\"default\""));
     }
 
+    /**
+     * A figure, not a bound: the round trip of SELECT 1 over REST on a warm engine (a synchronous statement, its
+     * rowset, its close: three HTTP requests, each with its LDAP login), p50 and p99 of 200.
+     */
     @Test
     @Order(5)
+    void roundTripOfSelectOne() throws Exception {
+        List<Long> micros = new ArrayList<>();
+        for (int i = 0; i < 220; i++) {
+            long t0 = System.nanoTime();
+            String op = statement(ALICE, "SELECT 1", false);
+            JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", ALICE, null));
+            assertEquals(200, send("PUT", "/operations/" + op, ALICE, "{\"action\": \"CLOSE\"}").statusCode());
+            if (i >= 20) micros.add((System.nanoTime() - t0) / 1000);
+            assertEquals(1, rows.get("rowCount").asInt());
+        }
+        java.util.Collections.sort(micros);
+        System.out.printf("[rest] SELECT 1 round trip (statement + rowset + close), %d runs: p50 %.1f ms, p99 %.1f ms%n",
+                micros.size(), micros.get(micros.size() / 2) / 1000.0, micros.get(micros.size() * 99 / 100) / 1000.0);
+    }
+
+    @Test
+    @Order(6)
     void aLongStatementIsCancelled() throws Exception {
         String slow = statement(ALICE, "SELECT sum(a.id * b.id) FROM range(0, 1000000) a CROSS JOIN range(0, 1000000) b",
                 true);
@@ -227,7 +248,7 @@ class RestApiTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void anotherUserCanNeitherReadNorCloseTheSessionOrItsOperations() throws Exception {
         String op = statement(ALICE, "SELECT 'secret' AS s", false);
         for (HttpResponse<String> attack : List.of(
@@ -256,7 +277,7 @@ class RestApiTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void adminCallsAreForAdministratorsOnly() throws Exception {
         HttpResponse<String> refused = send("GET", "/admin/sessions", BOB, null);
         assertEquals(403, refused.statusCode(), refused.body());
@@ -269,10 +290,18 @@ class RestApiTest {
         assertEquals(1, servers.size(), servers.toString());
         assertEquals(server.port(), servers.get(0).get("port").asInt(), servers.toString());
         assertEquals(403, send("GET", "/admin/server", ALICE, null).statusCode());
+        // the one engine of this test: share level SERVER, routed by the server's own OS user
+        JsonNode engines = ok(send("GET", "/admin/engine?sharelevel=SERVER&hive.server2.proxy.user="
+                + System.getProperty("user.name"), CAROL, null));
+        assertEquals(1, engines.size(), engines.toString());
+        assertEquals("SPARK_SQL", engines.get(0).get("engineType").asText());
+        assertTrue(engines.get(0).get("instance").asText().startsWith("127.0.0.1:"), engines.toString());
+        assertEquals(400, send("GET", "/admin/engine?hive.server2.proxy.user=..", CAROL, null).statusCode());
+        assertEquals(403, send("GET", "/admin/engine", BOB, null).statusCode());
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void closingTheSessionEndsItsHandle() throws Exception {
         assertEquals(200, send("DELETE", "/sessions/" + session, ALICE, null).statusCode());
         assertEquals(404, send("GET", "/sessions/" + session, ALICE, null).statusCode());
@@ -280,7 +309,7 @@ class RestApiTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aDrainingServerRefusesNewSessionsWith503AndServesTheOpenOnes() throws Exception {
         HttpResponse<String> open = send("POST", "/sessions", BOB, "{\"configs\": {}}");
         session = ok(open).get("identifier").asText();

@@ -113,6 +113,10 @@ final class Dto {
             Map<String, String> attributes, String status) {
     }
 
+    record Engine(String version, String user, String engineType, String sharelevel, String subdomain,
+            String instance, String namespace, Map<String, String> attributes) {
+    }
+
     record Message(String message) {
     }
 }

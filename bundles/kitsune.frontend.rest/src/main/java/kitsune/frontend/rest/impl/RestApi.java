@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
+import kitsune.api.registry.ServiceNode;
+import kitsune.api.conf.KitsuneConf;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
 import kitsune.thrift.Callers;
@@ -72,17 +75,22 @@ final class RestApi {
     static final String PROXY_USER_ALIAS = "proxyUser";
     static final String HIVE_PROXY_USER = "hive.server2.proxy.user";
     static final int DEFAULT_MAX_ROWS = 100;
+    /** A znode name part a client may name: no slash, no control character. */
+    private static final java.util.regex.Pattern ZK_NAME = java.util.regex.Pattern.compile("[^/\\p{Cntrl}]{1,255}");
 
     private final Supplier<CliBackend> backend;
     private final Supplier<SessionManager> sessionManager;
     private final Supplier<List<String>> administrators;
     private final Supplier<Discovery> discovery;
+    private final Supplier<KitsuneConf> conf;
     private final RestHandles handles = new RestHandles();
     private final Clock clock;
 
     RestApi(Supplier<CliBackend> backend, Supplier<SessionManager> sessionManager,
-            Supplier<List<String>> administrators, Supplier<Discovery> discovery, Clock clock) {
+            Supplier<List<String>> administrators, Supplier<Discovery> discovery, Supplier<KitsuneConf> conf,
+            Clock clock) {
         this.backend = backend;
+        this.conf = conf;
         this.discovery = discovery;
         this.sessionManager = sessionManager;
         this.administrators = administrators;
@@ -126,6 +134,7 @@ final class RestApi {
         r.add("DELETE", "/admin/sessions/{session}", this::adminCloseSession);
         r.add("GET", "/admin/operations", this::adminOperations);
         r.add("GET", "/admin/server", this::adminServers);
+        r.add("GET", "/admin/engine", this::adminEngines);
         r.add("GET", "/admin/servers", this::adminServers);
         for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
             r.add(method, "/batches", this::batches);
@@ -547,6 +556,51 @@ final class RestApi {
         } catch (DiscoveryException e) {
             throw new RestException(503, "Cannot list the servers: " + e.getMessage());
         }
+    }
+
+    /**
+     * The engines of one user (hive.server2.proxy.user, else the caller) at a share level (sharelevel, else the
+     * server's) and engine type (type, else the server's), in every engine space version (engine home) and, unless
+     * subdomain is given, every subdomain: Kyuubi's Engine list.
+     */
+    private Object adminEngines(Call c) throws RestException {
+        requireAdmin(c);
+        Discovery d = discovery.get();
+        if (d == null) throw new RestException(503, "ZooKeeper discovery is not available on this server: retry");
+        KitsuneConf conf = this.conf.get();
+        String type = Optional.ofNullable(c.query("type")).filter(v -> !v.isBlank())
+                .orElse(conf.get(ConfigKeys.ENGINE_TYPE)).trim().toUpperCase(Locale.ROOT);
+        String level = Optional.ofNullable(c.query("sharelevel")).filter(v -> !v.isBlank())
+                .orElse(conf.get(ConfigKeys.ENGINE_SHARE_LEVEL)).trim().toUpperCase(Locale.ROOT);
+        String user = Optional.ofNullable(c.query(HIVE_PROXY_USER)).filter(v -> !v.isBlank()).orElse(c.user());
+        String subdomain = c.query("subdomain");
+        for (String name : List.of(type, level, user, subdomain == null ? "x" : subdomain)) {
+            if (!ZK_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+                throw RestException.badRequest("Not a valid engine type, share level, user or subdomain: "
+                        + Text.printable(name));
+            }
+        }
+        String namespace = d.namespace();
+        String suffix = "_" + level + "_" + type;
+        List<Dto.Engine> engines = new java.util.ArrayList<>();
+        try {
+            for (String root : d.children("/")) {
+                if (!root.startsWith(namespace + "_") || !root.endsWith(suffix) || root.endsWith("_lock")) continue;
+                String version = root.substring(namespace.length() + 1, root.length() - suffix.length());
+                String userPath = "/" + root + "/" + user;
+                List<String> subdomains = subdomain == null || subdomain.isBlank() ? d.children(userPath)
+                        : List.of(subdomain);
+                for (String sub : subdomains) {
+                    for (ServiceNode n : d.list(userPath + "/" + sub)) {
+                        engines.add(new Dto.Engine(version, user, type, level, sub, n.hostPort(),
+                                userPath.substring(1) + "/" + sub, n.attributes()));
+                    }
+                }
+            }
+        } catch (DiscoveryException e) {
+            throw new RestException(503, "Cannot list the engines: " + e.getMessage());
+        }
+        return engines;
     }
 
     private Object batches(Call c) throws RestException {

@@ -103,11 +103,13 @@ public class RestComponent {
     private volatile Map<String, Object> runtimeProperties;
     private volatile String announced;
     private volatile List<String> administrators = List.of();
+    private volatile KitsuneConf conf;
     private ServiceRegistration<?> registration;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
         KitsuneConf conf = KitsuneConf.fromProperties(properties);
+        this.conf = conf;
         administrators = conf.get(ConfigKeys.SERVER_ADMINISTRATORS);
         if (!conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("REST")) {
             LOG.debug("No REST frontend: {} does not list REST", ConfigKeys.FRONTEND_PROTOCOLS.name());
@@ -116,7 +118,7 @@ public class RestComponent {
         login = new RestLogin(conf.get(ConfigKeys.AUTHENTICATION), runtimeStarted);
         authenticators.forEach(login::add);
         RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, () -> discovery,
-                Clock.systemUTC());
+                () -> this.conf, Clock.systemUTC());
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
@@ -130,6 +132,7 @@ public class RestComponent {
     @Modified
     void modified(Map<String, Object> properties) {
         KitsuneConf conf = KitsuneConf.fromProperties(properties);
+        this.conf = conf;
         administrators = conf.get(ConfigKeys.SERVER_ADMINISTRATORS);
     }
 
