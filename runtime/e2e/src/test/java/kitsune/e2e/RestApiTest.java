@@ -327,6 +327,16 @@ class RestApiTest {
         String op = statement(BOB, "SELECT 3", false);
         JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", BOB, null));
         assertEquals(3, rows.get("rows").get(0).get("fields").get(0).get("value").asInt());
+        // an administrator deletes the engine's node: it takes no new sessions and ends with its last one
+        String engineQuery = "/admin/engine?sharelevel=SERVER&hive.server2.proxy.user=" + System.getProperty("user.name");
+        assertEquals(403, send("DELETE", engineQuery, BOB, null).statusCode());
+        HttpResponse<String> deleted = send("DELETE", engineQuery, CAROL, null);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertTrue(message(deleted).endsWith("is deleted successfully."), deleted.body());
+        assertEquals(0, ok(send("GET", engineQuery, CAROL, null)).size());
+        assertEquals(200, send("POST", "/admin/refresh/user_defaults_conf", CAROL, null).statusCode());
+        assertEquals(403, send("POST", "/admin/refresh/user_defaults_conf", BOB, null).statusCode());
+
         assertEquals(200, send("DELETE", "/sessions/" + session, BOB, null).statusCode());
         assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drain ends with the last session:\n" + server.tail());
     }

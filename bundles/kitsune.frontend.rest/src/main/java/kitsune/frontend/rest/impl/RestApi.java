@@ -135,6 +135,11 @@ final class RestApi {
         r.add("GET", "/admin/operations", this::adminOperations);
         r.add("GET", "/admin/server", this::adminServers);
         r.add("GET", "/admin/engine", this::adminEngines);
+        r.add("DELETE", "/admin/engine", this::adminDeleteEngines);
+        for (String what : List.of("hadoop_conf", "user_defaults_conf", "unlimited_users", "deny_users",
+                "deny_ips", "kubernetes_conf")) {
+            r.add("POST", "/admin/refresh/" + what, c -> refresh(c, what));
+        }
         r.add("GET", "/admin/servers", this::adminServers);
         for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
             r.add(method, "/batches", this::batches);
@@ -177,7 +182,8 @@ final class RestApi {
         UUID id = Handles.uuid(handle.getSessionId());
         String user = Optional.ofNullable(configs.get(HIVE_PROXY_USER))
                 .or(() -> Optional.ofNullable(configs.get("kyuubi.session.proxy.user"))).orElse(c.user());
-        handles.add(new RestHandles.SessionEntry(id, handle, user, c.user(), c.address(), Map.copyOf(configs),
+        sweep();
+        handles.add(new RestHandles.SessionEntry(id, handle, user, c.user(), c.address(), masked(configs),
                 clock.instant()));
         return new Dto.SessionHandle(id.toString(), c.instance());
     }
@@ -565,6 +571,56 @@ final class RestApi {
      */
     private Object adminEngines(Call c) throws RestException {
         requireAdmin(c);
+        return engines(c).stream().map(EngineNode::dto).toList();
+    }
+
+    /**
+     * Deletes the nodes of the engines GET /admin/engine lists with the same parameters (at least the user must be
+     * named): each engine sees its node gone, takes no new sessions and stops once its sessions end (as kitsune-ctl
+     * delete engine and Kyuubi do).
+     */
+    private Object adminDeleteEngines(Call c) throws RestException {
+        requireAdmin(c);
+        if (c.query(HIVE_PROXY_USER) == null || c.query(HIVE_PROXY_USER).isBlank()) {
+            throw RestException.badRequest("Name the engine's user: DELETE /api/v1/admin/engine?"
+                    + HIVE_PROXY_USER + "=<user>[&sharelevel=..&subdomain=..&type=..]");
+        }
+        List<EngineNode> found = engines(c);
+        if (found.isEmpty()) throw RestException.notFound("No engine matches: nothing deleted");
+        Discovery d = discovery.get();
+        List<String> deleted = new java.util.ArrayList<>();
+        try {
+            for (EngineNode e : found) {
+                if (d.delete(e.node().path())) deleted.add(e.node().hostPort());
+            }
+        } catch (DiscoveryException e) {
+            throw new RestException(503, "Cannot delete the engine node: " + e.getMessage());
+        }
+        LOG.info("{} from {} deleted the engine node(s) of {}: {}", c.user(), c.address(), c.query(HIVE_PROXY_USER),
+                deleted);
+        return new Dto.Message("Engine " + String.join(", ", deleted) + " is deleted successfully.");
+    }
+
+    /** Kyuubi's refresh calls: Kitsune re-reads kyuubi-defaults.conf by itself every few seconds. */
+    private Object refresh(Call c, String what) throws RestException {
+        requireAdmin(c);
+        return new Dto.Message("Nothing to refresh (" + what + "): this server re-reads kyuubi-defaults.conf by "
+                + "itself within seconds of an edit and applies what may change without a restart");
+    }
+
+    private record EngineNode(String version, String user, String type, String level, String subdomain,
+            String space, ServiceNode node) {
+        Dto.Engine dto() {
+            return new Dto.Engine(version, user, type, level, subdomain, node.hostPort(), space, node.attributes());
+        }
+    }
+
+    /**
+     * The engines of one user (hive.server2.proxy.user, else the caller) at a share level (sharelevel, else the
+     * server's) and engine type (type, else the server's), in every engine space version (engine home) and, unless
+     * subdomain is given, every subdomain: Kyuubi's Engine list.
+     */
+    private List<EngineNode> engines(Call c) throws RestException {
         Discovery d = discovery.get();
         if (d == null) throw new RestException(503, "ZooKeeper discovery is not available on this server: retry");
         KitsuneConf conf = this.conf.get();
@@ -582,18 +638,18 @@ final class RestApi {
         }
         String namespace = d.namespace();
         String suffix = "_" + level + "_" + type;
-        List<Dto.Engine> engines = new java.util.ArrayList<>();
+        List<EngineNode> engines = new java.util.ArrayList<>();
         try {
             for (String root : d.children("/")) {
-                if (!root.startsWith(namespace + "_") || !root.endsWith(suffix) || root.endsWith("_lock")) continue;
+                if (!root.startsWith(namespace + "_") || !root.endsWith(suffix)) continue;
                 String version = root.substring(namespace.length() + 1, root.length() - suffix.length());
                 String userPath = "/" + root + "/" + user;
                 List<String> subdomains = subdomain == null || subdomain.isBlank() ? d.children(userPath)
                         : List.of(subdomain);
                 for (String sub : subdomains) {
                     for (ServiceNode n : d.list(userPath + "/" + sub)) {
-                        engines.add(new Dto.Engine(version, user, type, level, sub, n.hostPort(),
-                                userPath.substring(1) + "/" + sub, n.attributes()));
+                        engines.add(new EngineNode(version, user, type, level, sub, userPath.substring(1) + "/" + sub,
+                                n));
                     }
                 }
             }
@@ -616,6 +672,13 @@ final class RestApi {
         long last = info == null || info.lastAccess() == null ? opened : info.lastAccess().toEpochMilli();
         return new Dto.SessionData(s.id().toString(), s.user(), s.clientAddress(), s.conf(), opened, now - opened,
                 now - last, null, SESSION_TYPE, c.instance(), info == null ? null : info.engine());
+    }
+
+    /** The session's settings as the API shows them: values of keys that look secret are masked. */
+    static Map<String, String> masked(Map<String, String> configs) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        configs.forEach((k, v) -> m.put(k, ConfigKeys.looksSecret(k) ? "********" : v));
+        return java.util.Collections.unmodifiableMap(m);
     }
 
     private Map<String, SessionInfo> sessionInfos() {
