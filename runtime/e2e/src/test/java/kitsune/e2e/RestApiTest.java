@@ -84,6 +84,7 @@ class RestApiTest {
                 .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
                 .set("kyuubi.authentication.ldap.baseDN", "ou=people,dc=example,dc=com")
                 .set("kyuubi.server.administrators", "carol")
+                .set("kyuubi.frontend.proxy.http.client.ip.header", "X-Real-IP")
                 // one engine for everyone, so that the test starts one Spark
                 .set("kyuubi.engine.share.level", "SERVER")
                 .set("spark.master", "local[1]").set("spark.driver.memory", "640m")
@@ -144,8 +145,11 @@ class RestApiTest {
     @Test
     @Order(3)
     void aSessionRunsStatementsSyncAndAsyncAndPagesItsRows() throws Exception {
-        HttpResponse<String> open = send("POST", "/sessions", ALICE,
-                "{\"configs\": {\"spark.sql.shuffle.partitions\": \"2\"}}");
+        // as behind a proxy that sets X-Real-IP (kyuubi.frontend.proxy.http.client.ip.header)
+        HttpResponse<String> open = http.send(request("/sessions", ALICE).header("Content-Type", "application/json")
+                .header("X-Real-IP", "10.9.8.7")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"configs\": {\"spark.sql.shuffle.partitions\": \"2\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, open.statusCode(), open.body());
         session = json.readTree(open.body()).get("identifier").asText();
         UUID.fromString(session);
@@ -154,6 +158,7 @@ class RestApiTest {
         assertEquals(1, listed.size(), listed.toString());
         assertEquals(session, listed.get(0).get("identifier").asText());
         assertEquals("alice", listed.get(0).get("user").asText());
+        assertEquals("10.9.8.7", listed.get(0).get("ipAddr").asText());
         assertEquals("2", listed.get(0).get("conf").get("spark.sql.shuffle.partitions").asText());
         assertEquals(session, ok(send("GET", "/sessions/" + session, ALICE, null)).get("sessionId").asText());
         assertTrue(ok(send("GET", "/sessions/count", ALICE, null)).get("openSessionCount").asInt() >= 1);

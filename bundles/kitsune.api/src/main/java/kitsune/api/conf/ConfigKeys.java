@@ -220,6 +220,11 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,
             "Port of the HTTP service (Web Console, and the REST API when kyuubi.frontend.protocols has REST); 0 picks "
             + "a free port.");
+    public static final ConfigKey<String> PROXY_HTTP_CLIENT_IP_HEADER = key(
+            "kyuubi.frontend.proxy.http.client.ip.header", "", STRING, true,
+            "HTTP header (e.g. X-Real-IP) from which the REST API takes the client's address, for a server behind a "
+            + "proxy that sets it; the address counts for per-address limits and hadoop.proxyuser.*.hosts. Empty: "
+            + "the socket's address. Stricter than Kyuubi, whose default X-Real-IP trusts what any client sends.");
     public static final ConfigKey<List<String>> SERVER_ADMINISTRATORS = key("kyuubi.server.administrators", "", LIST,
             false, "Users (comma-separated) who may call the REST API's /api/v1/admin endpoints; everyone else gets "
             + "403. Empty: nobody.");

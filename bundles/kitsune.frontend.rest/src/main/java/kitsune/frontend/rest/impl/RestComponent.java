@@ -123,7 +123,7 @@ public class RestComponent {
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
         registration = context.registerService(jakarta.servlet.Servlet.class,
-                new RestServlet(api.router(), login), props);
+                new RestServlet(api.router(), login, conf.get(ConfigKeys.PROXY_HTTP_CLIENT_IP_HEADER)), props);
         LOG.info("REST frontend registered at {} (logins: {}, administrators: {})", PATH, login.type(),
                 administrators.isEmpty() ? "none" : String.join(",", administrators));
         announce();

@@ -37,10 +37,32 @@ final class RestServlet extends HttpServlet {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    RestServlet(Router router, RestLogin login) {
+    /** The header holding the client's address (kyuubi.frontend.proxy.http.client.ip.header), or null. */
+    private final String clientIpHeader;
+
+    RestServlet(Router router, RestLogin login, String clientIpHeader) {
         this.router = router;
         this.login = login;
+        this.clientIpHeader = clientIpHeader == null || clientIpHeader.isBlank() ? null : clientIpHeader.trim();
     }
+
+    /**
+     * The client's address: the socket's, or, behind a proxy configured to set it, the header's when it holds an IP
+     * address (the last one of a list: the one the nearest proxy added); anything else in it is ignored.
+     */
+    private String clientAddress(HttpServletRequest req) {
+        return clientIpHeader == null ? req.getRemoteAddr()
+                : clientAddress(req.getHeader(clientIpHeader), req.getRemoteAddr());
+    }
+
+    static String clientAddress(String header, String socket) {
+        if (header == null || header.isBlank()) return socket;
+        String[] parts = header.split(",");
+        String last = parts[parts.length - 1].trim();
+        return IP.matcher(last).matches() && (last.indexOf('.') >= 0 || last.indexOf(':') >= 0) ? last : socket;
+    }
+
+    private static final java.util.regex.Pattern IP = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -51,7 +73,7 @@ final class RestServlet extends HttpServlet {
             Router.Match match = router.match(method, path);
             if (!match.open()) user = login.check(req.getHeader("Authorization"));
             byte[] body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
-            Call call = new Call(user, req.getRemoteAddr(), instance(req), match.params(), req.getParameterMap(),
+            Call call = new Call(user, clientAddress(req), instance(req), match.params(), req.getParameterMap(),
                     body, mapper);
             Object result = match.handler().handle(call);
             if (result instanceof String text) {
