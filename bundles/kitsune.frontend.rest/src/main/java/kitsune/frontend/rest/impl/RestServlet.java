@@ -97,9 +97,10 @@ final class RestServlet extends HttpServlet {
         } catch (RestException e) {
             if (e.status() == 500 || e.status() == 502) {
                 LOG.warn("{} {} of {} from {}: {} {}", method, Text.printable(path), user, req.getRemoteAddr(),
-                        e.status(), e.getMessage());
+                        e.status(), Text.printable(e.getMessage()));
             } else {
-                LOG.debug("{} {} of {}: {} {}", method, path, user, e.status(), e.getMessage());
+                LOG.debug("{} {} of {}: {} {}", method, Text.printable(path), user, e.status(),
+                        Text.printable(e.getMessage()));
             }
             write(resp, e.status(), new Dto.Message(e.getMessage()));
         } catch (Exception e) {
