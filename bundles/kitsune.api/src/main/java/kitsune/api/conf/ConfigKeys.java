@@ -119,8 +119,8 @@ public final class ConfigKeys {
             PORT, true, "Port of the Thrift binary frontend; 0 picks a free port.");
     public static final ConfigKey<List<String>> FRONTEND_PROTOCOLS = key("kyuubi.frontend.protocols", "THRIFT_BINARY",
             ValueType.listOf("THRIFT_BINARY", "THRIFT_HTTP", "REST"), true,
-            "Frontends to run: THRIFT_BINARY (always on: it is what ZooKeeper publishes) and THRIFT_HTTP (Hive JDBC's "
-            + "transportMode=http); REST is accepted for Kyuubi compatibility and runs nothing.");
+            "Frontends to run: THRIFT_BINARY (always on: it is what ZooKeeper publishes), THRIFT_HTTP (Hive JDBC's "
+            + "transportMode=http) and REST (Kyuubi's REST API at /api/v1 on kyuubi.frontend.rest.bind.host/port).");
     public static final ConfigKey<String> THRIFT_HTTP_BIND_HOST = key("kyuubi.frontend.thrift.http.bind.host", "",
             STRING, true, "Bind address of the Thrift HTTP frontend; falls back to kyuubi.frontend.bind.host, then to "
             + "this machine's address (not every interface; 0.0.0.0 binds all).");
@@ -263,10 +263,19 @@ public final class ConfigKeys {
             "PT30M", DURATION, true, "How long a Thrift HTTP connection may stay without traffic (also in the middle "
             + "of a request: a client that sends its request slower than this is cut off); then it is closed.");
     public static final ConfigKey<String> REST_BIND_HOST = key("kyuubi.frontend.rest.bind.host", "", STRING,
-            true, "Bind address of the HTTP service (Web Console); falls back to kyuubi.frontend.bind.host, then to "
-            + "this machine's address (not every interface; 0.0.0.0 binds all).");
+            true, "Bind address of the HTTP service (Web Console, REST API); falls back to kyuubi.frontend.bind.host, "
+            + "then to this machine's address (not every interface; 0.0.0.0 binds all).");
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,
-            "Port of the HTTP service (Web Console); 0 picks a free port.");
+            "Port of the HTTP service (Web Console, and the REST API when kyuubi.frontend.protocols has REST); 0 picks "
+            + "a free port.");
+    public static final ConfigKey<String> PROXY_HTTP_CLIENT_IP_HEADER = key(
+            "kyuubi.frontend.proxy.http.client.ip.header", "", STRING, true,
+            "HTTP header (e.g. X-Real-IP) from which the REST API takes the client's address, for a server behind a "
+            + "proxy that sets it; the address counts for per-address limits and hadoop.proxyuser.*.hosts. Empty: "
+            + "the socket's address. Stricter than Kyuubi, whose default X-Real-IP trusts what any client sends.");
+    public static final ConfigKey<List<String>> SERVER_ADMINISTRATORS = key("kyuubi.server.administrators", "", LIST,
+            false, "Users (comma-separated) who may call the REST API's /api/v1/admin endpoints; everyone else gets "
+            + "403. Empty: nobody.");
 
     // ---- sessions and operations ----
     public static final ConfigKey<Duration> OPERATION_STATUS_POLLING_TIMEOUT = key(

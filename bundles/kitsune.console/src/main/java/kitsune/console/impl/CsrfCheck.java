@@ -1,6 +1,8 @@
 package kitsune.console.impl;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
@@ -14,6 +16,7 @@ import java.util.Set;
  */
 final class CsrfCheck {
     static final String XSRF_HEADER = "X-XSRF-HEADER";
+    static final String REST_API = "/api/v1";
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
     private CsrfCheck() {
@@ -41,6 +44,23 @@ final class CsrfCheck {
         return "Request refused: a " + method.toUpperCase(Locale.ROOT) + " to the console needs an Origin or Referer "
                 + "header of this console, or the header " + XSRF_HEADER + " (e.g. curl -H '" + XSRF_HEADER
                 + ": true')";
+    }
+
+    /**
+     * Whether a request URI is below /api/v1 (the REST frontend), after percent-decoding and removing dot segments
+     * as a lenient server would: /api/v1/../system/console is the console, not the API.
+     */
+    static boolean isRestApi(String requestUri) {
+        if (requestUri == null) return false;
+        String path;
+        try {
+            path = URLDecoder.decode(requestUri.replace("+", "%2B"), StandardCharsets.UTF_8);
+            path = new URI(null, null, path, null).normalize().getPath();
+        } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            return false;
+        }
+        return path != null && (path.equals(REST_API) || path.startsWith(REST_API + "/")) && !path.contains("/../")
+                && !path.contains(";") && !path.contains("\\");
     }
 
     /** scheme://host:port of the console as the request addressed it, or null when the Host header is unusable. */

@@ -17,6 +17,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * Refuses cross-site state-changing requests (see {@link CsrfCheck}) on the whole HTTP service: a whiteboard
  * preprocessor runs before any servlet context, so every page of the Web Console (bundle actions, uploads,
  * configuration, the Kitsune page) is covered, not only Kitsune's own, and before the console's login is checked.
+ * Kyuubi's REST API (/api/v1, bundle kitsune.frontend.rest) is left to its own guard: its clients are scripts that
+ * send no Origin, and it takes state-changing bodies only as JSON, which no cross-site form can send.
  */
 final class CsrfGuard implements Preprocessor {
     private static final Logger LOG = LoggerFactory.getLogger(CsrfGuard.class);
@@ -36,6 +38,7 @@ final class CsrfGuard implements Preprocessor {
     }
 
     static String refusal(HttpServletRequest req) {
+        if (CsrfCheck.isRestApi(req.getRequestURI())) return null;
         return CsrfCheck.refusal(req.getMethod(), req.getScheme(), req.getHeader("Host"), req.getHeader("Origin"),
                 req.getHeader("Referer"), req.getHeader(CsrfCheck.XSRF_HEADER));
     }

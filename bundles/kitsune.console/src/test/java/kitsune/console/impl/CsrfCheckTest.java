@@ -1,5 +1,6 @@
 package kitsune.console.impl;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,5 +45,19 @@ class CsrfCheckTest {
     void theXsrfHeaderLetsScriptsIn() {
         assertNull(CsrfCheck.refusal("POST", "http", "10.0.0.1:10099", null, null, "true"));
         assertNull(CsrfCheck.refusal("POST", "http", "10.0.0.1:10099", "http://evil.example", null, ""));
+    }
+
+    @Test
+    void onlyPathsThatAreReallyBelowTheRestApiAreLeftToItsOwnGuard() {
+        assertTrue(CsrfCheck.isRestApi("/api/v1"));
+        assertTrue(CsrfCheck.isRestApi("/api/v1/sessions"));
+        assertTrue(CsrfCheck.isRestApi("/api/v1/operations/x/rowset"));
+        assertFalse(CsrfCheck.isRestApi("/system/console/bundles"));
+        assertFalse(CsrfCheck.isRestApi("/api/v10/sessions"));
+        assertFalse(CsrfCheck.isRestApi("/api/v1/../system/console/bundles"));
+        assertFalse(CsrfCheck.isRestApi("/api/v1/%2e%2e/system/console/bundles"));
+        assertFalse(CsrfCheck.isRestApi("/api/v1%2f..%2fsystem/console"));
+        assertFalse(CsrfCheck.isRestApi("/api/v1;x/../../system/console"));
+        assertFalse(CsrfCheck.isRestApi(null));
     }
 }

@@ -1,0 +1,166 @@
+package kitsune.frontend.rest.impl;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.condition.Condition;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.auth.Authenticator;
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.ServerLifecycle;
+import kitsune.api.session.SessionManager;
+import kitsune.internal.start.StartGate;
+import kitsune.thrift.CliBackend;
+
+/**
+ * Kyuubi's REST API, when kyuubi.frontend.protocols lists REST: a servlet at /api/v1 registered with the HTTP
+ * whiteboard of the Felix HTTP service that kitsune.console puts on kyuubi.frontend.rest.bind.host/port (HTTPS with
+ * kitsune.console.ssl.enabled). The session service and the authenticators are dynamic references: the API stays
+ * while their bundles are replaced (and answers 503 / refuses logins meanwhile).
+ */
+@Component(configurationPid = ConfigKeys.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {},
+        immediate = true)
+public class RestComponent {
+    static final String PATH = "/api/v1";
+    private static final Logger LOG = LoggerFactory.getLogger(RestComponent.class);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile CliBackend backend;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SessionManager sessionManager;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Discovery discovery;
+
+    private final StartGate runtimeStarted = StartGate.closed();
+
+    @Reference(target = ServerLifecycle.RUNTIME_STARTED, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "unsetRuntimeStarted")
+    void setRuntimeStarted(Condition started) {
+        runtimeStarted.open();
+    }
+
+    void unsetRuntimeStarted(Condition started) {
+        // stopping: nothing to wait for
+    }
+
+    private final Map<Authenticator, String> authenticators = new ConcurrentHashMap<>();
+    private volatile RestLogin login;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeAuthenticator")
+    void addAuthenticator(Authenticator authenticator, Map<String, Object> properties) {
+        String type = String.valueOf(properties.get(Authenticator.AUTH_TYPE));
+        authenticators.put(authenticator, type);
+        RestLogin l = login;
+        if (l != null) l.add(authenticator, type);
+    }
+
+    void removeAuthenticator(Authenticator authenticator, Map<String, Object> properties) {
+        String type = authenticators.remove(authenticator);
+        RestLogin l = login;
+        if (l != null && type != null) l.remove(authenticator, type);
+    }
+
+    /** Logs where the API answers once the HTTP runtime has an endpoint. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeRuntime", updated = "addRuntime")
+    void addRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
+        runtimeProperties = properties;
+        announce();
+    }
+
+    void removeRuntime(HttpServiceRuntime runtime, Map<String, Object> properties) {
+        // the HTTP service restarts on another endpoint, or stops
+    }
+
+    private volatile Map<String, Object> runtimeProperties;
+    private volatile String announced;
+    private volatile List<String> administrators = List.of();
+    private volatile KitsuneConf conf;
+    private ServiceRegistration<?> registration;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> properties) {
+        KitsuneConf conf = KitsuneConf.fromProperties(properties);
+        this.conf = conf;
+        administrators = conf.get(ConfigKeys.SERVER_ADMINISTRATORS);
+        if (!conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("REST")) {
+            LOG.debug("No REST frontend: {} does not list REST", ConfigKeys.FRONTEND_PROTOCOLS.name());
+            return;
+        }
+        login = new RestLogin(conf.get(ConfigKeys.AUTHENTICATION), runtimeStarted);
+        authenticators.forEach(login::add);
+        RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, () -> discovery,
+                () -> this.conf, Clock.systemUTC());
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
+        props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
+        registration = context.registerService(jakarta.servlet.Servlet.class,
+                new RestServlet(api.router(), login, conf.get(ConfigKeys.PROXY_HTTP_CLIENT_IP_HEADER)), props);
+        LOG.info("REST frontend registered at {} (logins: {}, administrators: {})", PATH, login.type(),
+                administrators.isEmpty() ? "none" : String.join(",", administrators));
+        announce();
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        KitsuneConf conf = KitsuneConf.fromProperties(properties);
+        this.conf = conf;
+        administrators = conf.get(ConfigKeys.SERVER_ADMINISTRATORS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // bundle stopping
+            }
+            registration = null;
+        }
+        login = null;
+    }
+
+    private void announce() {
+        Map<String, Object> props = runtimeProperties;
+        if (registration == null || props == null) return;
+        Object endpoints = props.get("osgi.http.endpoint");
+        String first = endpoints instanceof String[] a && a.length > 0 ? a[0]
+                : endpoints instanceof Collection<?> c && !c.isEmpty() ? String.valueOf(c.iterator().next())
+                : endpoints instanceof String s ? s : null;
+        if (first == null) return;
+        String url = (first.endsWith("/") ? first.substring(0, first.length() - 1) : first) + PATH;
+        if (!url.equals(announced)) {
+            announced = url;
+            LOG.info("REST API at {}", url);
+        }
+    }
+}

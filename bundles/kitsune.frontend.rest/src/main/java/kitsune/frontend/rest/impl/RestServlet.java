@@ -1,0 +1,156 @@
+package kitsune.frontend.rest.impl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * /api/v1/*: logs the caller in (HTTP Basic), routes the request, reads its JSON body (bounded) and writes the
+ * handler's answer as JSON. Errors are JSON too, {"message": "..."}, one line naming the cause; nothing a client
+ * sends produces a stack trace in the answer.
+ */
+final class RestServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RestServlet.class);
+    /** The largest request body read: a statement and its settings, never a data upload (batches are not here). */
+    static final int MAX_BODY = 1 << 20;
+    static final String JSON = "application/json";
+    private static final Set<String> WITH_BODY = Set.of("POST", "PUT");
+
+    private final transient Router router;
+    private final transient RestLogin login;
+    private final transient ObjectMapper mapper = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    /** The header holding the client's address (kyuubi.frontend.proxy.http.client.ip.header), or null. */
+    private final String clientIpHeader;
+
+    RestServlet(Router router, RestLogin login, String clientIpHeader) {
+        this.router = router;
+        this.login = login;
+        this.clientIpHeader = clientIpHeader == null || clientIpHeader.isBlank() ? null : clientIpHeader.trim();
+    }
+
+    /**
+     * The client's address: the socket's, or, behind a proxy configured to set it, the header's when it holds an IP
+     * address (the last one of a list: the one the nearest proxy added); anything else in it is ignored.
+     */
+    private String clientAddress(HttpServletRequest req) {
+        return clientIpHeader == null ? req.getRemoteAddr()
+                : clientAddress(req.getHeader(clientIpHeader), req.getRemoteAddr());
+    }
+
+    static String clientAddress(String header, String socket) {
+        if (header == null || header.isBlank()) return socket;
+        String[] parts = header.split(",");
+        String last = parts[parts.length - 1].trim();
+        return IP.matcher(last).matches() && (last.indexOf('.') >= 0 || last.indexOf(':') >= 0) ? last : socket;
+    }
+
+    private static final java.util.regex.Pattern IP = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String method = req.getMethod();
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        String user = null;
+        try {
+            Router.Match match = router.match(method, path);
+            if (!match.open()) user = login.check(req.getHeader("Authorization"));
+            byte[] body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
+            Call call = new Call(user, clientAddress(req), instance(req), match.params(), req.getParameterMap(),
+                    body, mapper);
+            Object result = match.handler().handle(call);
+            if (result instanceof String text) {
+                resp.setStatus(200);
+                resp.setContentType("text/plain;charset=utf-8");
+                resp.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+            } else if (result == null) {
+                resp.setStatus(200);
+                resp.setContentLength(0);
+            } else {
+                write(resp, 200, result);
+            }
+        } catch (RestLogin.Refused e) {
+            LOG.warn("REST login refused from {} for {} {}: {}", req.getRemoteAddr(), method, Text.printable(path),
+                    Text.printable(e.detail()));
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"Kitsune\", charset=\"UTF-8\"");
+            write(resp, 401, new Dto.Message(e.getMessage()));
+        } catch (Router.MethodNotAllowed e) {
+            resp.setHeader("Allow", e.allow());
+            write(resp, 405, new Dto.Message(e.getMessage()));
+        } catch (RestException e) {
+            if (e.status() == 500 || e.status() == 502) {
+                LOG.warn("{} {} of {} from {}: {} {}", method, Text.printable(path), user, req.getRemoteAddr(),
+                        e.status(), Text.printable(e.getMessage()));
+            } else {
+                LOG.debug("{} {} of {}: {} {}", method, Text.printable(path), user, e.status(),
+                        Text.printable(e.getMessage()));
+            }
+            write(resp, e.status(), new Dto.Message(e.getMessage()));
+        } catch (Exception e) {
+            LOG.error("{} {} of {} from {} failed", method, Text.printable(path), user, req.getRemoteAddr(), e);
+            write(resp, 500, new Dto.Message("Internal error of the REST frontend (" + e.getClass().getSimpleName()
+                    + "); the server log has the details"));
+        }
+    }
+
+    /**
+     * The body of a POST or PUT: JSON only (a form or text body is what a cross-site page can make a browser send
+     * with its stored credentials, so it is refused before anything runs), at most {@link #MAX_BODY} bytes. Only
+     * calls on an existing handle (which a cross-site page cannot know) may come without a body and without a type;
+     * opening a session always needs the JSON type.
+     */
+    private static byte[] body(HttpServletRequest req, String path) throws IOException, RestException {
+        String type = req.getContentType();
+        long length = req.getContentLengthLong();
+        boolean json = type != null && type.toLowerCase(Locale.ROOT).trim().startsWith(JSON);
+        boolean opensSession = java.util.Arrays.equals(Router.split(path), new String[] {"sessions"});
+        if (!json && (type != null || length != 0 || opensSession)) {
+            throw new RestException(415, "The request body must be JSON: send Content-Type: " + JSON
+                    + (type == null ? "" : " (not " + Text.printable(type) + ")"));
+        }
+        if (length > MAX_BODY) {
+            throw new RestException(413, "Request body too large: " + length + " bytes, at most " + MAX_BODY);
+        }
+        try (InputStream in = req.getInputStream()) {
+            byte[] b = in.readNBytes(MAX_BODY + 1);
+            if (b.length > MAX_BODY) {
+                throw new RestException(413, "Request body too large: more than " + MAX_BODY + " bytes");
+            }
+            return b;
+        }
+    }
+
+    private void write(HttpServletResponse resp, int status, Object body) throws IOException {
+        if (resp.isCommitted()) return;
+        resp.setStatus(status);
+        resp.setContentType(JSON + ";charset=utf-8");
+        resp.setHeader("Cache-Control", "no-store");
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
+    }
+
+    /** host:port this request reached (Kyuubi's kyuubiInstance), from the socket, not from the Host header. */
+    private static String instance(HttpServletRequest req) {
+        String host = req.getLocalAddr();
+        if (host != null && host.indexOf(':') >= 0) host = "[" + host + "]";
+        return host + ":" + req.getLocalPort();
+    }
+}
