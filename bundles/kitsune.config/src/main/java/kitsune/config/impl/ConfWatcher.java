@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * Polls the configuration file. A poll reads the file and compares its SHA-256 with the last one seen, which
@@ -24,11 +25,7 @@ final class ConfWatcher implements AutoCloseable {
     ConfWatcher(ConfManager manager, Duration interval) {
         this.manager = manager;
         this.interval = interval;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kitsune-config-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("kitsune-config-watch"));
     }
 
     void start() {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * The seam between "this server leaves" and "the server stops": refuse new sessions, wait for the open ones to
@@ -104,11 +105,7 @@ final class DrainController implements AutoCloseable {
             return;
         }
         refuse(sessions.get());
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kitsune-drain");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("kitsune-drain"));
         scheduler = s;
         long ms = Math.max(1, check.toMillis());
         LOG.info("Draining {}: new sessions are refused; waiting for the open sessions ({})", hostPort,

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.registry.ZkAuth;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * What the HA bundle runs, in order: the embedded ZooKeeper (pseudo mode, when kyuubi.ha.addresses is empty),
@@ -78,11 +79,7 @@ final class HaCore implements HaRuntime, AutoCloseable {
             cs = zk.connectString();
         }
         // Curator never shuts down the executor it creates for runSafe(): give it one we stop in close()
-        ExecutorService safe = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kitsune-ha-curator-safe");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService safe = Executors.newSingleThreadExecutor(NamedThreads.daemon("kitsune-ha-curator-safe"));
         try {
             CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
                     .runSafeService(safe)

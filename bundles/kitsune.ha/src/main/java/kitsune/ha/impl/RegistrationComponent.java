@@ -30,6 +30,7 @@ import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
 import kitsune.internal.exit.ServerExit;
 import kitsune.internal.start.StartGate;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * Registers this server in ZooKeeper while the Thrift frontend's {@link ServerEndpoint} service is there (the
@@ -71,11 +72,7 @@ public class RegistrationComponent implements ServerLifecycle {
     public RegistrationComponent(@Reference HaRuntime ha, BundleContext context) {
         this.ha = ha;
         this.context = context;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kitsune-ha-registration");
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = Executors.newSingleThreadExecutor(NamedThreads.daemon("kitsune-ha-registration"));
         this.drain = new DrainController(() -> sessionManager, DrainController.DEFAULT_TICK,
                 () -> ServerExit.stop(context));
         HaSettings s = ha.settings();

@@ -25,6 +25,7 @@ import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.registry.ZkPaths;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * This server's znode {@code /<namespace>/serverUri=<host>:<port>;version=<v>;sequence=<10 digits>}, kept by
@@ -71,11 +72,7 @@ final class ServerRegistration implements AutoCloseable {
         this.creationTimeout = creationTimeout;
         this.ensemble = ensemble;
         this.listener = listener;
-        this.events = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kitsune-ha-registration-events");
-            t.setDaemon(true);
-            return t;
-        });
+        this.events = Executors.newSingleThreadExecutor(NamedThreads.daemon("kitsune-ha-registration-events"));
         client.getConnectionStateListenable().addListener(stateListener);
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
@@ -28,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * Discovery over a Curator client. Every call is bounded by the connection timeout: when ZooKeeper is down the
@@ -53,12 +53,8 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
         this.connectString = connectString;
         this.namespace = namespace;
         this.timeoutMs = Math.max(1, callTimeout.toMillis());
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256), r -> {
-            Thread t = new Thread(r, "kitsune-ha-discovery-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(256),
+                NamedThreads.daemon("kitsune-ha-discovery"));
         pool.allowCoreThreadTimeOut(true);
     }
 
