@@ -25,15 +25,11 @@ import kitsune.api.registry.ZkPaths;
  * engine with a message naming the key instead of failing later in the middle of a session.
  */
 public final class EngineSettings {
-    static final String BIND_HOST = "kitsune.engine.bind.host";
-    static final String IDLE_TIMEOUT = "kyuubi.session.engine.idle.timeout";
-    static final String POLLING_TIMEOUT = "kyuubi.operation.status.polling.timeout";
-    static final String ZK_SESSION_TIMEOUT = "kyuubi.ha.zookeeper.session.timeout";
-    static final String ZK_CONNECTION_TIMEOUT = "kyuubi.ha.zookeeper.connection.timeout";
-    static final String THRIFT_MAX_WORKERS = "kyuubi.frontend.thrift.max.worker.threads";
-    static final String THRIFT_MAX_MESSAGE = "kyuubi.frontend.thrift.max.message.size";
-    static final String SECURITY_ENABLED = "kyuubi.engine.security.enabled";
-    static final String SECRET = "kyuubi.engine.security.secret.provider.simple.secret";
+    /**
+     * An engine's own default for kyuubi.frontend.thrift.max.worker.threads: its Thrift threads serve the pooled
+     * connections of the servers (kitsune.engine.connections.max each), not clients.
+     */
+    static final String ENGINE_MAX_WORKERS = "200";
 
     private final Map<String, String> raw;
     private final String zkAddresses;
@@ -77,21 +73,25 @@ public final class EngineSettings {
         master = value("spark.master", "local[*]", ValueType.STRING).trim();
         deployMode = value("spark.submit.deployMode", "client", ValueType.oneOf("CLIENT", "CLUSTER"))
                 .toLowerCase(java.util.Locale.ROOT);
-        bindHost = bindHost(value(BIND_HOST, "", ValueType.STRING).trim(), master);
-        idleTimeout = value(IDLE_TIMEOUT, "PT30M", ValueType.DURATION);
+        bindHost = bindHost(value(ConfigKeys.ENGINE_BIND_HOST).trim(), master);
+        idleTimeout = value(ConfigKeys.ENGINE_IDLE_TIMEOUT);
         sessionIdleTimeout = value(ConfigKeys.SESSION_IDLE_TIMEOUT);
         maxLifetime = value(ConfigKeys.ENGINE_MAX_LIFETIME);
-        pollingTimeout = value(POLLING_TIMEOUT, "PT5S", ValueType.DURATION);
-        zkSessionTimeout = value(ZK_SESSION_TIMEOUT, "PT60S", ValueType.DURATION);
-        zkConnectionTimeout = value(ZK_CONNECTION_TIMEOUT, "PT15S", ValueType.DURATION);
-        maxWorkerThreads = value(THRIFT_MAX_WORKERS, "200", ValueType.intRange(1, 10_000));
-        maxMessageSize = value(THRIFT_MAX_MESSAGE, "104857600", ValueType.intRange(1024, Integer.MAX_VALUE));
+        pollingTimeout = value(ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT);
+        zkSessionTimeout = value(ConfigKeys.HA_ZK_SESSION_TIMEOUT);
+        zkConnectionTimeout = value(ConfigKeys.HA_ZK_CONNECTION_TIMEOUT);
+        maxWorkerThreads = value(ConfigKeys.THRIFT_MAX_WORKERS.name(), ENGINE_MAX_WORKERS,
+                ConfigKeys.THRIFT_MAX_WORKERS.type());
+        maxMessageSize = value(ConfigKeys.THRIFT_MAX_MESSAGE_SIZE);
         execPoolSize = value(ConfigKeys.ENGINE_EXEC_POOL_SIZE);
         execQueueSize = value(ConfigKeys.ENGINE_EXEC_QUEUE_SIZE);
         resultMaxRows = value(ConfigKeys.OPERATION_RESULT_MAX_ROWS);
         if (value(ConfigKeys.ENGINE_SECURITY_ENABLED)) {
             secret = value(ConfigKeys.ENGINE_SECRET);
-            if (secret.isEmpty()) throw new IllegalArgumentException(SECURITY_ENABLED + "=true needs " + SECRET);
+            if (secret.isEmpty()) {
+                throw new IllegalArgumentException(ConfigKeys.ENGINE_SECURITY_ENABLED.name() + "=true needs "
+                        + ConfigKeys.ENGINE_SECRET.name());
+            }
         } else {
             secret = null;
         }
