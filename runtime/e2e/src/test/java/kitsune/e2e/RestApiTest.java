@@ -107,6 +107,10 @@ class RestApiTest {
         HttpResponse<String> ping = send("GET", "/ping", null, null);
         assertEquals(200, ping.statusCode());
         assertEquals("pong", ping.body());
+        HttpResponse<String> openApi = send("GET", "/openapi.json", null, null);
+        assertEquals(200, openApi.statusCode());
+        assertTrue(openApi.body().contains("\"openapi\":\"3.0.3\"") && openApi.body().contains("/sessions/{sessionHandle}"),
+                openApi.body().substring(0, Math.min(200, openApi.body().length())));
 
         HttpResponse<String> none = send("GET", "/sessions", null, null);
         assertEquals(401, none.statusCode(), none.body());

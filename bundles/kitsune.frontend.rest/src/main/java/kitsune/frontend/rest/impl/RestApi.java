@@ -100,6 +100,7 @@ final class RestApi {
     Router router() {
         Router r = new Router();
         r.addOpen("GET", "/ping", c -> "pong");
+        r.addOpen("GET", "/openapi.json", c -> openApi());
         r.add("POST", "/sessions", this::openSession);
         r.add("GET", "/sessions", this::listSessions);
         r.add("GET", "/sessions/count", this::countSessions);
@@ -148,6 +149,21 @@ final class RestApi {
         }
         return r;
     }
+
+    /** The OpenAPI 3 document of this API, a resource of the bundle, read once. */
+    static com.fasterxml.jackson.databind.JsonNode openApi() throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode doc = openApi;
+        if (doc == null) {
+            try (java.io.InputStream in = RestApi.class.getResourceAsStream("openapi.json")) {
+                if (in == null) throw new java.io.IOException("openapi.json is missing from the bundle");
+                doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+            }
+            openApi = doc;
+        }
+        return doc;
+    }
+
+    private static volatile com.fasterxml.jackson.databind.JsonNode openApi;
 
     // ---------------------------------------------------------------- sessions
 

@@ -36,6 +36,11 @@ final class Router {
         return this;
     }
 
+    /** Every route as {@code METHOD /pattern}, in the order added (the OpenAPI document is checked against it). */
+    List<String> routes() {
+        return routes.stream().map(r -> r.method + " /" + String.join("/", r.parts)).toList();
+    }
+
     Match match(String method, String path) throws RestException {
         String[] parts = split(path);
         Set<String> allowed = new TreeSet<>();
