@@ -173,6 +173,12 @@ public final class ConfigKeys {
             + "becomes this machine's host name, lower-case); clients name it in the JDBC URL (principal=...).");
     public static final ConfigKey<String> KINIT_KEYTAB = key("kyuubi.kinit.keytab", "", STRING, true,
             "The keytab holding kyuubi.kinit.principal's keys (readable by the server's user only).");
+    public static final ConfigKey<String> SPNEGO_PRINCIPAL = key("kyuubi.spnego.principal", "", STRING, true,
+            "The server's principal for SPNEGO (Authorization: Negotiate) on the Thrift HTTP transport with "
+            + "kyuubi.authentication=KERBEROS, e.g. HTTP/_HOST@EXAMPLE.COM (_HOST becomes this machine's host name, "
+            + "lower-case); clients name it in the JDBC URL (transportMode=http;principal=...).");
+    public static final ConfigKey<String> SPNEGO_KEYTAB = key("kyuubi.spnego.keytab", "", STRING, true,
+            "The keytab holding kyuubi.spnego.principal's keys (readable by the server's user only).");
 
     // ---- authentication (bundle kitsune.auth; live: a change applies to the next login) ----
     public static final ConfigKey<String> LDAP_URL = key("kyuubi.authentication.ldap.url", "", STRING, false,

@@ -22,6 +22,13 @@ import javax.security.sasl.Sasl;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
 
+import org.ietf.jgss.GSSContext;
+import org.ietf.jgss.GSSCredential;
+import org.ietf.jgss.GSSException;
+import org.ietf.jgss.GSSManager;
+import org.ietf.jgss.GSSName;
+import org.ietf.jgss.Oid;
+
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 
@@ -34,6 +41,9 @@ import kitsune.api.conf.ConfigKeys;
  */
 final class KerberosIdentity {
     static final String MECHANISM = "GSSAPI";
+    private static final Oid KRB5 = oid("1.2.840.113554.1.2.2");
+    private static final Oid SPNEGO = oid("1.3.6.1.5.5.2");
+    private static final Oid KRB5_PRINCIPAL = oid("1.2.840.113554.1.2.2.1");
 
     private final Subject subject;
     private final String principal;
@@ -57,19 +67,29 @@ final class KerberosIdentity {
      * @throws ConfigException naming the key and the fix when the principal or keytab is missing or refused
      */
     static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost) {
+        return login(configuredPrincipal, keytab, localHost, ConfigKeys.KINIT_PRINCIPAL.name(),
+                ConfigKeys.KINIT_KEYTAB.name(), "hive/_HOST@EXAMPLE.COM");
+    }
+
+    /**
+     * Logs in from the keytab, naming the given keys in errors (kyuubi.kinit.* for the binary port,
+     * kyuubi.spnego.* for SPNEGO on HTTP).
+     */
+    static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost, String principalKey,
+            String keytabKey, String example) {
         String principal = expandHost(configuredPrincipal.trim(), localHost);
         if (principal.isEmpty()) {
-            throw new ConfigException(ConfigKeys.KINIT_PRINCIPAL.name(), "kyuubi.authentication=KERBEROS needs "
-                    + ConfigKeys.KINIT_PRINCIPAL.name() + ", the server's principal, e.g. hive/_HOST@EXAMPLE.COM");
+            throw new ConfigException(principalKey, "kyuubi.authentication=KERBEROS needs "
+                    + principalKey + ", the server's principal, e.g. " + example);
         }
         if (principal.split("[/@]").length != 3) {
-            throw new ConfigException(ConfigKeys.KINIT_PRINCIPAL.name(), "Invalid value for "
-                    + ConfigKeys.KINIT_PRINCIPAL.name() + ": '" + configuredPrincipal + "' is not a service principal "
-                    + "of the form service/host@REALM, e.g. hive/_HOST@EXAMPLE.COM");
+            throw new ConfigException(principalKey, "Invalid value for "
+                    + principalKey + ": '" + configuredPrincipal + "' is not a service principal "
+                    + "of the form service/host@REALM, e.g. " + example);
         }
         if (keytab.isBlank() || !Files.isReadable(Path.of(keytab))) {
-            throw new ConfigException(ConfigKeys.KINIT_KEYTAB.name(), (keytab.isBlank() ? "kyuubi.authentication="
-                    + "KERBEROS needs " + ConfigKeys.KINIT_KEYTAB.name() : ConfigKeys.KINIT_KEYTAB.name() + "="
+            throw new ConfigException(keytabKey, (keytab.isBlank() ? "kyuubi.authentication="
+                    + "KERBEROS needs " + keytabKey : keytabKey + "="
                     + keytab + " is not a readable file") + "; set it to the keytab of " + principal);
         }
         Map<String, String> options = new HashMap<>();
@@ -98,8 +118,8 @@ final class KerberosIdentity {
                 throw new UnsupportedCallbackException(callbacks[0], "no prompt: the keys come from the keytab");
             }, jaas).login();
         } catch (LoginException e) {
-            throw new ConfigException(ConfigKeys.KINIT_KEYTAB.name(), "Cannot log in as " + principal + " from "
-                    + keytab + " (" + ConfigKeys.KINIT_PRINCIPAL.name() + ", " + ConfigKeys.KINIT_KEYTAB.name()
+            throw new ConfigException(keytabKey, "Cannot log in as " + principal + " from "
+                    + keytab + " (" + principalKey + ", " + keytabKey
                     + "): " + e.getMessage() + "; check that the keytab holds that principal's current keys and that "
                     + "krb5.conf (java.security.krb5.conf) names its realm");
         } finally {
@@ -112,8 +132,8 @@ final class KerberosIdentity {
             keys |= k.getKeys(new KerberosPrincipal(principal)).length > 0;
         }
         if (!keys) {
-            throw new ConfigException(ConfigKeys.KINIT_KEYTAB.name(), "Cannot log in as " + principal + " from "
-                    + keytab + " (" + ConfigKeys.KINIT_PRINCIPAL.name() + ", " + ConfigKeys.KINIT_KEYTAB.name()
+            throw new ConfigException(keytabKey, "Cannot log in as " + principal + " from "
+                    + keytab + " (" + principalKey + ", " + keytabKey
                     + "): the keytab holds no key of that principal; export the principal's keys into it (or name "
                     + "the principal it holds)");
         }
@@ -138,6 +158,46 @@ final class KerberosIdentity {
     /** One step of the negotiation, as the server's identity (the acceptor's keys are the Subject's). */
     byte[] evaluate(SaslServer server, byte[] response) throws SaslException {
         return doAs(() -> server.evaluateResponse(response));
+    }
+
+    /** What one Negotiate token gave: the client's principal once established, and the token to send back. */
+    record Negotiation(String clientPrincipal, byte[] reply) {
+        boolean established() {
+            return clientPrincipal != null;
+        }
+    }
+
+    /**
+     * Accepts one SPNEGO (or raw Kerberos, as the Hive driver sends) token of an HTTP Negotiate header with the JDK's
+     * GSS-API, as the server's identity. HTTP keeps no state between requests, so a negotiation that needs a second
+     * round is not established (the reply token goes back with the 401).
+     *
+     * @throws GSSException when the token is not valid (not a token, not for this server's key, replayed, expired)
+     */
+    Negotiation accept(byte[] token) throws GSSException {
+        try {
+            @SuppressWarnings("removal")
+            Negotiation n = Subject.doAs(subject, (PrivilegedExceptionAction<Negotiation>) () -> {
+                GSSManager manager = GSSManager.getInstance();
+                GSSName name = manager.createName(principal, KRB5_PRINCIPAL);
+                GSSCredential credential = manager.createCredential(name, GSSCredential.INDEFINITE_LIFETIME,
+                        new Oid[] {SPNEGO, KRB5}, GSSCredential.ACCEPT_ONLY);
+                GSSContext context = manager.createContext(credential);
+                try {
+                    byte[] reply = context.acceptSecContext(token, 0, token.length);
+                    return new Negotiation(context.isEstablished() ? context.getSrcName().toString() : null, reply);
+                } finally {
+                    context.dispose();
+                    credential.dispose();
+                }
+            });
+            return n;
+        } catch (PrivilegedActionException e) {
+            if (e.getException() instanceof GSSException g) throw g;
+            GSSException g = new GSSException(GSSException.FAILURE, -1, String.valueOf(e.getException()));
+            g.initCause(e.getException());
+            throw g;
+        }
     }
 
     /**
@@ -169,6 +229,14 @@ final class KerberosIdentity {
             } else {
                 throw new UnsupportedCallbackException(c);
             }
+        }
+    }
+
+    private static Oid oid(String value) {
+        try {
+            return new Oid(value);
+        } catch (GSSException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -114,8 +114,17 @@ public class ThriftFrontendComponent {
             server = new ThriftFrontendServer(settings, () -> backend, loginCheck, kerberos, metrics);
             server.start();
             if (conf.get(ConfigKeys.FRONTEND_PROTOCOLS).contains("THRIFT_HTTP")) {
+                KerberosIdentity spnego = null;
+                if (settings.kerberos()) {
+                    spnego = KerberosIdentity.login(conf.get(ConfigKeys.SPNEGO_PRINCIPAL),
+                            conf.get(ConfigKeys.SPNEGO_KEYTAB), localHostName(settings),
+                            ConfigKeys.SPNEGO_PRINCIPAL.name(), ConfigKeys.SPNEGO_KEYTAB.name(),
+                            "HTTP/_HOST@EXAMPLE.COM");
+                    LOG.info("Kerberos (SPNEGO) logins on the Thrift HTTP transport as {}; clients add ;principal={} "
+                            + "to the JDBC URL", spnego.principal(), spnego.principal());
+                }
                 try {
-                    http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck, metrics);
+                    http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck, spnego, metrics);
                 } catch (LinkageError noJetty) {
                     throw new FrontendStartException("Cannot start the Thrift HTTP frontend (THRIFT_HTTP in "
                             + ConfigKeys.FRONTEND_PROTOCOLS.name() + "): it runs on Jetty, which the bundle "

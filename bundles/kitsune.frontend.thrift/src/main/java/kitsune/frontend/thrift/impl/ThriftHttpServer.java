@@ -13,9 +13,12 @@ import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import javax.security.sasl.SaslException;
+
+import org.ietf.jgss.GSSException;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.thrift.TConfiguration;
@@ -52,7 +55,9 @@ import kitsune.thrift.PlainCredentials;
 /**
  * TCLIService over HTTP, as Hive JDBC speaks it with transportMode=http: each POST to the path carries one Thrift
  * binary message and gets the reply in its body. The client sends its user and password as HTTP Basic authorization;
- * they are checked as a SASL PLAIN login would be (401 when refused), and the reply sets a signed cookie
+ * they are checked as a SASL PLAIN login would be (401 when refused). With kyuubi.authentication=KERBEROS it may send
+ * a Kerberos token instead (SPNEGO, Authorization: Negotiate), accepted with the keys of kyuubi.spnego.principal; the
+ * principal's short name is the user. Either way the reply sets a signed cookie
  * (HttpOnly, SameSite=Strict, Secure with TLS) that Hive JDBC shows instead on its later requests, so a session costs
  * one login, not one per call. HTTP has no connections that end, so sessions opened over HTTP close by CloseSession
  * or their idle timeout.
@@ -74,6 +79,8 @@ final class ThriftHttpServer {
     private static final int SELECTORS = 2;
     private static final int SPARE_THREADS = 4;
     private static final int INITIAL_BODY_BUFFER = 64 * 1024;
+    private static final int SPNEGO_HEADER_SIZE = 64 * 1024;
+    private static final String NEGOTIATE = "Negotiate";
 
     private final FrontendSettings settings;
     private final String bindHost;
@@ -81,6 +88,9 @@ final class ThriftHttpServer {
     private final String path;
     private final Duration idleTimeout;
     private final PlainCredentials credentials;
+    private final KerberosIdentity spnego;
+    /** Kerberos logins by Negotiate header (not by cookie), for tests and the log. */
+    private final AtomicLong negotiations = new AtomicLong();
     private final TCLIService.Processor<TCLIService.Iface> processor;
     private final ThreadLocal<ClientContext> current = new ThreadLocal<>();
     private final AuthCookies cookies;
@@ -96,7 +106,15 @@ final class ThriftHttpServer {
 
     ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
             PlainCredentials credentials, Supplier<ServerMetrics> metrics) throws FrontendStartException {
+        this(settings, conf, backend, credentials, null, metrics);
+    }
+
+    /** @param spnego the server's identity for SPNEGO (kyuubi.spnego.*), with kyuubi.authentication=KERBEROS; else null */
+    ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
+            PlainCredentials credentials, KerberosIdentity spnego, Supplier<ServerMetrics> metrics)
+            throws FrontendStartException {
         this.settings = settings;
+        this.spnego = spnego;
         String host = conf.get(ConfigKeys.THRIFT_HTTP_BIND_HOST).trim();
         if (host.isEmpty()) host = conf.get(ConfigKeys.FRONTEND_BIND_HOST).trim();
         this.bindHost = host;
@@ -136,6 +154,8 @@ final class ThriftHttpServer {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // a Kerberos ticket with an Active Directory PAC of many groups can be 48 KB (Windows' MaxTokenSize)
+        if (spnego != null) http.setRequestHeaderSize(SPNEGO_HEADER_SIZE);
         HttpConnectionFactory plain = new HttpConnectionFactory(http);
         if (settings.tls().enabled()) {
             TlsSettings.Policy tls = settings.tls().policy();
@@ -274,16 +294,31 @@ final class ThriftHttpServer {
         if (authorization == null && AuthCookies.presented(cookieHeaders)) {
             // a cookie of another server of the namespace (its session moved here) or of an earlier process:
             // the Hive driver answers a 401 by sending its login again, so the session goes on under that login
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+            challenge(response);
             reply(response, callback, 401, "text/plain", "The login cookie is not valid on this server; log in "
                     + "again\n");
             return null;
+        }
+        if (spnego != null) {
+            if (negotiate(authorization)) {
+                // "Negotiate <token>" (RFC 4559), or "Negotiate : <token>" as the Hive JDBC driver sends it
+                String token = authorization.substring(NEGOTIATE.length()).trim();
+                if (token.startsWith(":")) token = token.substring(1);
+                return negotiate(token.trim(), response, callback, peer);
+            }
+            if (authorization == null) {
+                // the first request of a SPNEGO client (curl --negotiate, browsers): ask for the login
+                challenge(response);
+                reply(response, callback, 401, "text/plain", "Log in with Kerberos (Authorization: Negotiate)"
+                        + (settings.plain() ? " or a user name and password (Basic)" : "") + "\n");
+                return null;
+            }
         }
         String[] login = basic(authorization);
         if (LogText.hasControl(login[0])) {
             LOG.warn("Refusing HTTP request from {}: a user name with control characters ('{}')", peer,
                     LogText.of(login[0]));
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+            challenge(response);
             reply(response, callback, 401, "text/plain", "Invalid user name: a user name may not contain control "
                     + "characters\n");
             return null;
@@ -293,7 +328,7 @@ final class ThriftHttpServer {
         } catch (SaslException e) {
             LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(
                     e instanceof LoginRefusedException r ? r.detail() : e.getMessage()));
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+            challenge(response);
             reply(response, callback, 401, "text/plain", e.getMessage() + "\n");
             return null;
         } catch (RuntimeException e) {
@@ -304,6 +339,98 @@ final class ThriftHttpServer {
         // later requests of this client show the cookie instead of the password: one login, not one per call
         response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(login[0], settings.tls().enabled()));
         return login[0];
+    }
+
+    /**
+     * A Kerberos login by SPNEGO: the token is accepted with the server's keys (kyuubi.spnego.*), the client's
+     * principal's short name is the user (as on the binary port), and a cookie is set so that later requests need no
+     * new negotiation. A token that is not valid is answered 401 with one log line naming the cause.
+     */
+    private String negotiate(String encoded, Response response, Callback callback, String peer) {
+        byte[] token;
+        try {
+            token = Base64.getDecoder().decode(encoded);
+        } catch (IllegalArgumentException e) {
+            token = new byte[0];
+        }
+        if (token.length == 0) {
+            LOG.warn("Refusing HTTP request from {}: its Negotiate header holds no base64 token", peer);
+            return refuseNegotiation(response, callback);
+        }
+        String user;
+        try {
+            KerberosIdentity.Negotiation n = spnego.accept(token);
+            if (!n.established()) {
+                LOG.warn("Refusing HTTP request from {}: its Negotiate token needs another round, which HTTP "
+                        + "requests without state cannot take; the client should send a Kerberos (SPNEGO) token "
+                        + "for {}", peer, spnego.principal());
+                return refuseNegotiation(response, callback);
+            }
+            user = spnego.shortName(n.clientPrincipal());
+            negotiations.incrementAndGet();
+            LOG.debug("Kerberos (SPNEGO) login of {} from {} as {}", n.clientPrincipal(), peer, user);
+            if (n.reply() != null && n.reply().length > 0) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE,
+                        NEGOTIATE + " " + Base64.getEncoder().encodeToString(n.reply()));
+            }
+        } catch (GSSException e) {
+            LOG.warn("Refusing HTTP request from {}: Kerberos (SPNEGO) authentication failed: {}", peer,
+                    LogText.of(e.getMessage() + hint(e)));
+            return refuseNegotiation(response, callback);
+        } catch (SaslException e) {
+            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(e.getMessage()));
+            return refuseNegotiation(response, callback);
+        } catch (RuntimeException e) {
+            LOG.warn("Checking the Kerberos (SPNEGO) login of an HTTP request from {} failed", peer, e);
+            reply(response, callback, 500, "text/plain", "The login check failed on the server\n");
+            return null;
+        }
+        response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(user, settings.tls().enabled()));
+        return user;
+    }
+
+    private static boolean negotiate(String authorization) {
+        if (authorization == null || authorization.length() <= NEGOTIATE.length()
+                || !authorization.regionMatches(true, 0, NEGOTIATE, 0, NEGOTIATE.length())) {
+            return false;
+        }
+        char next = authorization.charAt(NEGOTIATE.length());
+        return next == ' ' || next == ':';
+    }
+
+    /** What a GSS failure most likely means, for the operator. */
+    private String hint(GSSException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("Checksum failed") || m.contains("Cannot find key")) {
+            return " (the ticket is not for this server's key: the client asked for another principal than "
+                    + spnego.principal() + ", or the keytab of " + ConfigKeys.SPNEGO_KEYTAB.name()
+                    + " has old keys)";
+        }
+        if (m.contains("Clock skew")) return " (the client's and this server's clocks differ by more than Kerberos "
+                + "allows)";
+        if (m.contains("Request is a replay")) return " (a token seen before: replayed)";
+        return "";
+    }
+
+    private String refuseNegotiation(Response response, Callback callback) {
+        challenge(response);
+        reply(response, callback, 401, "text/plain", "Kerberos (SPNEGO) authentication failed\n");
+        return null;
+    }
+
+    /** The WWW-Authenticate challenges of a 401: Negotiate with Kerberos, Basic with a password type. */
+    private void challenge(Response response) {
+        if (spnego != null && response.getHeaders().get(HttpHeader.WWW_AUTHENTICATE) == null) {
+            response.getHeaders().add(HttpHeader.WWW_AUTHENTICATE, NEGOTIATE);
+        }
+        if (spnego == null || settings.plain()) {
+            response.getHeaders().add(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"kitsune\"");
+        }
+    }
+
+    /** Kerberos logins by a Negotiate header since the start (later requests of a session show the cookie). */
+    long negotiations() {
+        return negotiations.get();
     }
 
     /**
