@@ -1,8 +1,8 @@
 package kitsune.metrics.impl;
 
 import java.util.Locale;
+import java.util.function.Consumer;
 
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.events.OperationEvent;
@@ -18,39 +18,40 @@ import kitsune.api.events.SessionEvent;
 final class AuditLog {
     static final String LOGGER = "kitsune.audit";
     static final int MAX_STATEMENT = 2000;
-    private final Logger out;
+    private final Consumer<String> out;
 
     AuditLog() {
-        this(LoggerFactory.getLogger(LOGGER));
+        this(LoggerFactory.getLogger(LOGGER)::info);
     }
 
-    AuditLog(Logger out) {
+    /** @param out where each line goes (the logger's info) */
+    AuditLog(Consumer<String> out) {
         this.out = out;
     }
 
     void login(String authType, String user, String client, String refusal) {
         if (refusal == null) {
-            out.info(line("login", "result", "accepted", "user", user, "client", client, "auth", authType));
+            out.accept(line("login", "result", "accepted", "user", user, "client", client, "auth", authType));
         } else {
-            out.info(line("login", "result", "refused", "user", user, "client", client, "auth", authType, "reason",
+            out.accept(line("login", "result", "refused", "user", user, "client", client, "auth", authType, "reason",
                     refusal));
         }
     }
 
     void sessionOpened(SessionEvent s) {
-        out.info(line("session-open", "session", s.sessionId(), "user", s.user(), "login", s.login(), "client",
+        out.accept(line("session-open", "session", s.sessionId(), "user", s.user(), "login", s.login(), "client",
                 s.clientIP(), "engineSpace", s.engineSpace(), "engine", s.engineAddress()));
     }
 
     void sessionClosed(SessionEvent s) {
-        out.info(line("session-close", "session", s.sessionId(), "user", s.user(), "client", s.clientIP(),
+        out.accept(line("session-close", "session", s.sessionId(), "user", s.user(), "client", s.clientIP(),
                 "engineSpace", s.engineSpace(), "engine", s.engineAddress(), "operations",
                 String.valueOf(s.totalOperations()), "durationMs", String.valueOf(Math.max(0, s.endTime()
                         - s.startTime())), "reason", s.reason()));
     }
 
     void statement(OperationEvent o) {
-        out.info(line("statement", "session", o.sessionId(), "user", o.sessionUser(), "client", o.clientIP(),
+        out.accept(line("statement", "session", o.sessionId(), "user", o.sessionUser(), "client", o.clientIP(),
                 "operation", o.statementId(), "state", o.state(), "durationMs",
                 String.valueOf(Math.max(0, o.completeTime() - o.createTime())), "statement",
                 truncate(o.statement()), "error", o.exception() == null ? null : truncate(o.exception())));
