@@ -456,6 +456,18 @@ public final class ConfigKeys {
             + "kitsune.log.dir (Kyuubi: from the working directory).");
     public static final ConfigKey<Duration> METRICS_SLF4J_INTERVAL = key("kyuubi.metrics.slf4j.interval", "PT5S",
             DURATION, true, "How often the SLF4J reporter logs every meter.");
+    // ---- audit and event logs ----
+    public static final ConfigKey<List<String>> EVENT_LOGGERS = key("kyuubi.backend.server.event.loggers", "", LIST,
+            true, "Event loggers of the server: JSON writes server, session and operation events as JSON lines under "
+            + "kyuubi.backend.server.event.json.log.path; empty writes none. Kyuubi's JDBC and CUSTOM are accepted "
+            + "and write nothing (a warning says so). The audit log (logger kitsune.audit) is written either way.");
+    public static final ConfigKey<String> EVENT_JSON_LOG_PATH = key("kyuubi.backend.server.event.json.log.path",
+            "events", STRING, true, "Directory of the JSON event log: <path>/<event type>/day=<yyyy-MM-dd>/"
+            + "<server>.json, a new file each day; a relative path is taken from kitsune.log.dir (Kyuubi's default "
+            + "is file:///tmp/kyuubi/events; a file: URI is accepted).");
+    public static final ConfigKey<Integer> EVENT_QUEUE_SIZE = key("kitsune.backend.server.event.queue.size", "10000",
+            ValueType.intRange(1, 1_000_000), true, "Events waiting to be written by the JSON event logger; when the "
+            + "queue is full further events are dropped and counted (a warning says how many), never blocking a call.");
     public static final ConfigKey<Boolean> METRICS_USER_LABELS = key("kitsune.metrics.user.labels", "false", BOOLEAN,
             true, "Label the per-user series (kyuubi_connection_total, kyuubi_statement_total/_failed, "
             + "kitsune_sessions_open) with the session's user. Off by default: each user is a series of its own in "

@@ -192,6 +192,11 @@ final class EngineLocator {
         return conf.with(Map.of(ConfigKeys.ENGINE_SECRET.name(), EngineChallenge.spaceSecret(secret, space.path())));
     }
 
+    /** The audit and event log (one that logs nothing while none is registered). */
+    kitsune.api.events.ServerEvents events() {
+        return services.events();
+    }
+
     /** The metrics recorder (one that records nothing while no metrics bundle runs). */
     ServerMetrics metrics() {
         return services.metrics();

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.internal.start.StartGate;
@@ -15,12 +16,15 @@ import kitsune.internal.start.StartGate;
 /**
  * The services sessions need that come and go at runtime: engine providers by engine type (the newest one bound
  * wins while an updated provider bundle briefly overlaps the old one), ZooKeeper discovery, and the metrics
- * recorder (one that records nothing while the metrics bundle is absent).
+ * recorder and the audit/event log (each one that records nothing while its bundle is absent).
  */
 final class EngineServices {
     private static final ServerMetrics NO_METRICS = new ServerMetrics() {
     };
     private volatile ServerMetrics metrics;
+    private static final ServerEvents NO_EVENTS = new ServerEvents() {
+    };
+    private volatile ServerEvents events;
     private final Map<String, List<EngineProvider>> providers = new ConcurrentHashMap<>();
     private volatile Discovery discovery;
     /** Open once the runtime has started every bundle; see {@link #providerOnceStarted}. */
@@ -84,6 +88,21 @@ final class EngineServices {
     ServerMetrics metrics() {
         ServerMetrics m = metrics;
         return m == null ? NO_METRICS : m;
+    }
+
+    void setEvents(ServerEvents e) {
+        events = e;
+    }
+
+    /** Forgets the audit/event log only if it is the one going away (a newer one may already be bound). */
+    void unsetEvents(ServerEvents e) {
+        if (events == e) events = null;
+    }
+
+    /** The audit and event log (one that logs nothing while none is registered). */
+    ServerEvents events() {
+        ServerEvents e = events;
+        return e == null ? NO_EVENTS : e;
     }
 
     private static String type(EngineProvider provider) {

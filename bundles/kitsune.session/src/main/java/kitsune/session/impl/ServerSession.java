@@ -43,6 +43,9 @@ final class ServerSession {
     private volatile CompletableFuture<Void> recordWrite = CompletableFuture.completedFuture(null);
     /** The limiter's slots of a session opened here (null for one continued from its record). */
     private volatile SessionLimiter.Permit permit;
+    /** The engine space serving it (for the audit and event logs; null for a session continued here). */
+    private volatile String engineSpace;
+    private final AtomicInteger statements = new AtomicInteger();
 
     /**
      * @param user  whose session it is (the proxy user when the login acts for another)
@@ -203,6 +206,31 @@ final class ServerSession {
 
     boolean isIdleSince(Instant cutoff) {
         return callsInFlight.get() == 0 && !lastAccess.isAfter(cutoff);
+    }
+
+    String login() {
+        return login;
+    }
+
+    Instant opened() {
+        return opened;
+    }
+
+    String engineSpace() {
+        return engineSpace;
+    }
+
+    void engineSpace(String path) {
+        engineSpace = path;
+    }
+
+    /** Counts a statement run in it; returns how many so far. */
+    int statementRun() {
+        return statements.incrementAndGet();
+    }
+
+    int statementsRun() {
+        return statements.get();
     }
 
     SessionInfo info() {

@@ -18,6 +18,7 @@ import org.osgi.service.condition.Condition;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServerLifecycle;
@@ -97,6 +98,17 @@ public class SessionComponent extends SessionManagerImpl {
 
     void unsetMetrics(ServerMetrics metrics) {
         services.unsetMetrics(metrics);
+    }
+
+    /** The audit and event log, while one is registered. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetEvents")
+    void setEvents(ServerEvents events) {
+        services.setEvents(events);
+    }
+
+    void unsetEvents(ServerEvents events) {
+        services.unsetEvents(events);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

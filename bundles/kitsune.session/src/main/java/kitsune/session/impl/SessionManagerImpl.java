@@ -76,6 +76,8 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineException;
 import kitsune.api.engine.EngineProvider;
+import kitsune.api.events.OperationEvent;
+import kitsune.api.events.SessionEvent;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
@@ -130,7 +132,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     /** Statements (ExecuteStatement operations) not yet seen to end, by operation key, for their latency. */
     private final Map<String, Statement> statements = new ConcurrentHashMap<>();
 
-    private record Statement(String user, long startNanos) {
+    /** @param createTime epoch ms of ExecuteStatement, for the event log */
+    private record Statement(String user, long startNanos, String statementId, ServerSession session, String text,
+            long createTime) {
     }
 
     public SessionManagerImpl(EngineLocator locator, Clock clock) {
@@ -322,8 +326,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
                     engineResp.getSessionHandle(), agreed, SERVER_NAME, s.handle()));
+            s.engineSpace(space.path());
             sessions.put(s.key(), s);
             held = true;
+            locator.events().sessionOpened(sessionEvent(s, -1, null));
             LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
                     space.path());
             TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), agreed);
@@ -337,6 +343,13 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } finally {
             if (!held && permit != null) permit.release();
         }
+    }
+
+    /** The session as the audit and event logs see it; {@code end} is -1 while it is open. */
+    private static SessionEvent sessionEvent(ServerSession s, long end, String reason) {
+        return new SessionEvent(s.id().toString(), s.user(), s.login(),
+                s.client() == null ? null : s.client().clientAddress(), s.engineSpace(), s.engine().hostPort(),
+                s.opened().toEpochMilli(), end, s.statementsRun(), reason);
     }
 
     /**
@@ -395,6 +408,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         continuity.closed(s);
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+        locator.events().sessionClosed(sessionEvent(s, clock.millis(), reason));
         TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
         closes.submit("Closing session " + s.id() + " on its engine", () -> {
             TStatus status = s.engine().call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
@@ -570,6 +584,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     @Override
     public TExecuteStatementResp ExecuteStatement(TExecuteStatementReq req) {
         long start = System.nanoTime();
+        long created = clock.millis();
         long client = req.getQueryTimeout();
         ServerSession[] on = new ServerSession[1];
         TExecuteStatementResp resp = onSession(req.getSessionHandle(), TExecuteStatementResp.class,
@@ -585,8 +600,19 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         ServerSession s = on[0];
         TOperationHandle op = resp.getOperationHandle();
         if (s != null && op != null && op.getOperationId() != null && Statuses.isOk(resp.getStatus())) {
-            statements.put(Handles.key(op), new Statement(s.user(), start));
+            s.statementRun();
+            statements.put(Handles.key(op), new Statement(s.user(), start,
+                    Handles.uuid(op.getOperationId()).toString(), s, req.getStatement(), created));
             locator.metrics().statementOpened(s.user());
+        } else if (s != null) {
+            // refused by the engine (or the server) at once: it ends here
+            s.statementRun();
+            TStatus status = resp.getStatus();
+            locator.events().statementEnded(new OperationEvent(
+                    op == null || op.getOperationId() == null ? null : Handles.uuid(op.getOperationId()).toString(),
+                    s.id().toString(), s.user(), s.client() == null ? null : s.client().clientAddress(),
+                    req.getStatement(), "ERROR", created, clock.millis(),
+                    status == null ? null : status.getErrorMessage()));
         }
         if (s != null && op != null && op.getOperationId() != null && s.queryTimeout() != null
                 && req.getQueryTimeout() != client) {
@@ -686,7 +712,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (s != null) s.timeouts().explain(key, resp);
         TOperationState state = resp.getOperationState();
         if (state != null && Statuses.isOk(resp.getStatus()) && ENDED.contains(state)) {
-            statementEnded(key, state.name().replace("_STATE", ""));
+            statementEnded(key, state.name().replace("_STATE", ""), resp.getErrorMessage());
         }
         return resp;
     }
@@ -697,10 +723,19 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /** The first time a statement is seen to end (or is closed before): its latency goes to the metrics. */
     private void statementEnded(String key, String outcome) {
+        statementEnded(key, outcome, null);
+    }
+
+    /** ... and to the audit and event logs, with the error the client reads (null when none). */
+    private void statementEnded(String key, String outcome, String error) {
         Statement st = statements.remove(key);
         if (st != null) {
             locator.metrics().statementEnded(st.user(), outcome.toLowerCase(java.util.Locale.ROOT),
                     Duration.ofNanos(System.nanoTime() - st.startNanos()));
+            ServerSession s = st.session();
+            locator.events().statementEnded(new OperationEvent(st.statementId(), s.id().toString(), st.user(),
+                    s.client() == null ? null : s.client().clientAddress(), st.text(),
+                    "TIMEDOUT".equals(outcome) ? "TIMEOUT" : outcome, st.createTime(), clock.millis(), error));
         }
     }
 

@@ -11,6 +11,7 @@ import javax.security.sasl.SaslException;
 
 import kitsune.api.auth.AuthenticationException;
 import kitsune.api.auth.Authenticator;
+import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.internal.start.StartGate;
 import kitsune.thrift.PlainCredentials;
@@ -28,6 +29,7 @@ final class LoginCheck implements PlainCredentials {
     private final String type;
     private final StartGate runtimeStarted;
     private final Supplier<ServerMetrics> metrics;
+    private final Supplier<ServerEvents> events;
     private final Map<String, CopyOnWriteArrayList<Authenticator>> authenticators = new ConcurrentHashMap<>();
 
     /** For a runtime that has started (tests). */
@@ -44,9 +46,23 @@ final class LoginCheck implements PlainCredentials {
     }
 
     LoginCheck(String type, StartGate runtimeStarted, Supplier<ServerMetrics> metrics) {
+        this(type, runtimeStarted, metrics, AuditTrail.OFF);
+    }
+
+    LoginCheck(String type, StartGate runtimeStarted, Supplier<ServerMetrics> metrics,
+            Supplier<ServerEvents> events) {
         this.type = type.toUpperCase(Locale.ROOT);
         this.runtimeStarted = runtimeStarted;
         this.metrics = metrics;
+        this.events = events;
+    }
+
+    /**
+     * Tells the audit log the outcome of a login from {@code client}: {@code refusal} is the server-side reason (never
+     * a password), null when accepted; {@code authType} null for this check's type.
+     */
+    void audit(String authType, String user, String client, String refusal) {
+        events.get().login(authType == null ? type : authType, user, client, refusal);
     }
 
     void add(Authenticator authenticator, String authType) {

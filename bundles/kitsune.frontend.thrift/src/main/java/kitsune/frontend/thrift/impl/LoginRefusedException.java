@@ -10,10 +10,17 @@ import javax.security.sasl.SaslException;
 final class LoginRefusedException extends SaslException {
     private static final long serialVersionUID = 1L;
     private final String detail;
+    private final String user;
 
     LoginRefusedException(String user, String detail) {
         super("Authentication failed for user " + printable(user));
         this.detail = detail;
+        this.user = user;
+    }
+
+    /** The user name the client gave, as it gave it. */
+    String user() {
+        return user;
     }
 
     /** What the server log says: the user and the cause. */

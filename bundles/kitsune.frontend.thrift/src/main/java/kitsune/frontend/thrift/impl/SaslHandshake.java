@@ -57,6 +57,8 @@ final class SaslHandshake extends ByteToMessageDecoder {
     private final Executor workers;
     private final String peer;
     private State state = State.START;
+    /** The user name of a refused PLAIN login, for the audit log. */
+    private volatile String refusedUser;
     /** The connection's GSSAPI negotiation, when the client chose GSSAPI; else PLAIN. */
     private SaslServer gssapi;
 
@@ -231,6 +233,7 @@ final class SaslHandshake extends ByteToMessageDecoder {
                 } catch (LoginRefusedException e) {
                     error = e.getMessage(); // the client learns no more than that
                     detail = e.detail();
+                    refusedUser = e.user();
                 } catch (SaslException e) {
                     error = e.getMessage();
                 } catch (RuntimeException e) {
@@ -253,6 +256,10 @@ final class SaslHandshake extends ByteToMessageDecoder {
 
     /** On the event loop, with the outcome of the login check. */
     private void checked(ChannelHandlerContext ctx, String user, String error, String detail, byte[] lastChallenge) {
+        if (credentials instanceof LoginCheck check) {
+            check.audit(gssapi != null ? FrontendSettings.KERBEROS : null, user == null ? refusedUser : user, peer,
+                    error == null ? null : detail);
+        }
         if (!ctx.channel().isActive() || ctx.isRemoved()) return; // hung up or timed out meanwhile
         disposeGssapi();
         if (error != null) {

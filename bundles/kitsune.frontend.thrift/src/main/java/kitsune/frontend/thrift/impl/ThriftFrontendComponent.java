@@ -23,6 +23,7 @@ import kitsune.api.auth.Authenticator;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
@@ -74,6 +75,19 @@ public class ThriftFrontendComponent {
     void unsetMetrics(ServerMetrics m) {
         metrics.unset(m);
     }
+
+    /** The audit and event log while one is registered; the frontend serves the same without. */
+    private final AuditTrail events = new AuditTrail();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetEvents")
+    void setEvents(ServerEvents e) {
+        events.set(e);
+    }
+
+    void unsetEvents(ServerEvents e) {
+        events.unset(e);
+    }
     private volatile LoginCheck loginCheck;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -102,7 +116,7 @@ public class ThriftFrontendComponent {
         try {
             KitsuneConf conf = KitsuneConf.fromProperties(properties);
             settings = FrontendSettings.from(conf);
-            loginCheck = new LoginCheck(settings.plainType(), runtimeStarted, metrics);
+            loginCheck = new LoginCheck(settings.plainType(), runtimeStarted, metrics, events);
             authenticators.forEach(loginCheck::add);
             KerberosIdentity kerberos = null;
             if (settings.kerberos()) {

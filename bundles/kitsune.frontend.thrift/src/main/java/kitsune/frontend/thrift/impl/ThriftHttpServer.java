@@ -325,9 +325,11 @@ final class ThriftHttpServer {
         }
         try {
             credentials.check(login[0], login[1]);
+            if (credentials instanceof LoginCheck check) check.audit(null, login[0], peer, null);
         } catch (SaslException e) {
-            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(
-                    e instanceof LoginRefusedException r ? r.detail() : e.getMessage()));
+            String detail = e instanceof LoginRefusedException r ? r.detail() : e.getMessage();
+            if (credentials instanceof LoginCheck check) check.audit(null, login[0], peer, detail);
+            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(detail));
             challenge(response);
             reply(response, callback, 401, "text/plain", e.getMessage() + "\n");
             return null;
