@@ -256,17 +256,27 @@ final class ThriftHttpServer {
             return true;
         }
         String user;
-        if (!serving.tryAcquire()) {
+        if (!checksPasswords()) {
+            // kyuubi.authentication=NONE: the login is a name and a cookie, nothing to bound
+            user = login(request, response, callback, peer);
+        } else if (!serving.tryAcquire()) {
             refuseBusy(response, callback, peer);
             return true;
-        }
-        try {
-            user = login(request, response, callback, peer);
-        } finally {
-            serving.release();
+        } else {
+            try {
+                // a password (LDAP, JDBC, CUSTOM) or Kerberos check may take its time: it counts as a request served
+                user = login(request, response, callback, peer);
+            } finally {
+                serving.release();
+            }
         }
         if (user != null) new Body(request, response, callback, peer, user, length).read();
         return true;
+    }
+
+    /** Whether a login here asks an authenticator or Kerberos (anything but kyuubi.authentication=NONE). */
+    private boolean checksPasswords() {
+        return spnego != null || !"NONE".equals(settings.plainType());
     }
 
     private String tooLarge() {
