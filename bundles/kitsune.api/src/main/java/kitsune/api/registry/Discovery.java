@@ -1,6 +1,7 @@
 package kitsune.api.registry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -25,6 +26,16 @@ public interface Discovery {
      * @throws DiscoveryException when ZooKeeper cannot be reached in time
      */
     List<ServiceNode> list(String path) throws DiscoveryException;
+
+    /**
+     * When the node at the path was created (ZooKeeper's ctime), or empty if it does not exist or this provider cannot
+     * tell.
+     *
+     * @throws DiscoveryException when ZooKeeper cannot be reached in time
+     */
+    default Optional<Instant> created(String path) throws DiscoveryException {
+        return Optional.empty();
+    }
 
     /** The newest engine registered in the space, if any. */
     default Optional<ServiceNode> findEngine(EngineSpace space) throws DiscoveryException {

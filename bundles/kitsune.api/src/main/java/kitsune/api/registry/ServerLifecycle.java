@@ -27,4 +27,14 @@ public interface ServerLifecycle {
      * @throws InterruptedException when the calling thread is interrupted: the caller wants to stop at once
      */
     int drain(Duration bound) throws InterruptedException;
+
+    /**
+     * Starts the drain that deleting this server's node in ZooKeeper starts, for an operator's tool on this server
+     * (the console, its shell commands): refuses new sessions, leaves ZooKeeper, and stops the server after its last
+     * session or when kitsune.server.drain.timeout has passed. Returns at once.
+     *
+     * @param requestedBy who asked, for the log
+     * @return false when this server is already draining or stopping (nothing more is done)
+     */
+    boolean startDrain(String requestedBy);
 }

@@ -1,33 +1,23 @@
 package kitsune.console.impl;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
-
-import kitsune.api.engine.ShareLevel;
-import kitsune.api.registry.DiscoveryException;
 import kitsune.api.engine.EngineConf;
+import kitsune.api.engine.ShareLevel;
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
-import kitsune.api.registry.ZkAuth;
 
 /**
- * Walks the engine spaces in ZooKeeper ({@code /<ns>_<version>_<SHARELEVEL>_<TYPE>/<user>/<subdomain>/serverUri=...})
- * with a read-only client of its own: {@link kitsune.api.registry.Discovery} lists the service nodes under a known
- * path but not the spaces, users and subdomains above them. Only this class touches org.apache.zookeeper (an
- * optional import).
+ * Walks the engine spaces ({@code /<ns>_<version>_<SHARELEVEL>_<TYPE>/<user>/<subdomain>/serverUri=...}) through the
+ * server's {@link Discovery}: its ZooKeeper client, identity and timeouts.
  */
-final class EngineTree implements AutoCloseable {
-    private static final int SESSION_TIMEOUT_MS = 30_000;
-    private static final long CONNECT_WAIT_MS = 10_000;
+final class EngineTree {
+    private EngineTree() {
+    }
 
     /** An engine registered in an engine space. */
     /**
@@ -41,88 +31,31 @@ final class EngineTree implements AutoCloseable {
         }
     }
 
-    private final String connectString;
-    private final ZooKeeper zk;
-    private final CountDownLatch connected = new CountDownLatch(1);
-
-    /**
-     * @param auth the server's ZooKeeper identity: engine spaces are readable by anyone, but this client logs in as
-     *             the server does, as every ZooKeeper client of Kitsune does
-     */
-    EngineTree(String connectString, ZkAuth auth) throws DiscoveryException {
-        this.connectString = connectString;
-        try {
-            this.zk = new ZooKeeper(connectString, SESSION_TIMEOUT_MS, event -> {
-                if (event.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
-            });
-            if (auth.authenticated()) zk.addAuthInfo(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
-        } catch (Exception e) {
-            throw new DiscoveryException("Cannot connect to ZooKeeper " + connectString + " to list engines: " + e, e);
-        }
-    }
-
-    boolean usable(String connect) {
-        return connectString.equals(connect) && zk.getState().isAlive();
-    }
-
-    List<EngineRow> engines(String namespace) throws DiscoveryException {
-        try {
-            if (!connected.await(CONNECT_WAIT_MS, TimeUnit.MILLISECONDS) || !zk.getState().isConnected()) {
-                throw new DiscoveryException("Cannot list engines: ZooKeeper " + connectString
-                        + " is not reachable (no connection within " + CONNECT_WAIT_MS + " ms)");
-            }
-            List<EngineRow> rows = new ArrayList<>();
-            for (String space : children("/")) {
-                Space s = Space.parse(namespace, space);
-                if (s == null) continue;
-                for (String user : children("/" + space)) {
-                    for (String sub : children("/" + space + "/" + user)) {
-                        String parent = "/" + space + "/" + user + "/" + sub;
-                        for (String name : children(parent)) {
-                            Stat stat = new Stat();
-                            byte[] data;
-                            try {
-                                data = zk.getData(parent + "/" + name, false, stat);
-                            } catch (KeeperException.NoNodeException gone) {
-                                continue;
-                            }
-                            ServiceNode n = ServiceNode.parse(parent, name,
-                                    data == null ? null : new String(data, StandardCharsets.UTF_8));
-                            if (n == null) continue;
-                            rows.add(new EngineRow(user, s.shareLevel, sub, s.engineType, s.version, n.hostPort(),
-                                    n.refId(), EngineConf.application(n.attributes()),
-                                    EngineConf.master(n.attributes()), n.path(),
-                                    Instant.ofEpochMilli(stat.getCtime())));
-                        }
+    /** Every engine registered in the namespace's engine spaces, by space, user and subdomain. */
+    static List<EngineRow> engines(Discovery d, String namespace) throws DiscoveryException {
+        List<EngineRow> rows = new ArrayList<>();
+        for (String space : sorted(d.children("/"))) {
+            Space s = Space.parse(namespace, space);
+            if (s == null) continue;
+            for (String user : sorted(d.children("/" + space))) {
+                for (String sub : sorted(d.children("/" + space + "/" + user))) {
+                    for (ServiceNode n : d.list("/" + space + "/" + user + "/" + sub)) {
+                        // gone between the listing and this question: it was created, so show it without an age
+                        Instant created = d.created(n.path()).orElse(null);
+                        rows.add(new EngineRow(user, s.shareLevel, sub, s.engineType, s.version, n.hostPort(),
+                                n.refId(), EngineConf.application(n.attributes()), EngineConf.master(n.attributes()),
+                                n.path(), created));
                     }
                 }
             }
-            return rows;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DiscoveryException("Interrupted while listing engines in ZooKeeper " + connectString, e);
-        } catch (KeeperException e) {
-            throw new DiscoveryException("Cannot list engines in ZooKeeper " + connectString + ": " + e, e);
         }
+        return rows;
     }
 
-    private List<String> children(String path) throws KeeperException, InterruptedException {
-        try {
-            List<String> c = new ArrayList<>(zk.getChildren(path, false));
-            c.sort(null);
-            return c;
-        } catch (KeeperException.NoNodeException e) {
-            return List.of();
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            zk.close(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private static List<String> sorted(List<String> names) {
+        List<String> c = new ArrayList<>(names);
+        c.sort(null);
+        return c;
     }
 
     /** {@code <ns>_<version>_<SHARELEVEL>_<TYPE>}; the version may itself hold underscores, the type does too. */

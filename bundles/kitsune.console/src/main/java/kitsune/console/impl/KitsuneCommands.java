@@ -67,11 +67,7 @@ public class KitsuneCommands {
 
     /** kitsune:drain — de-registers this server: it refuses new sessions and stops after its last one. */
     public String drain() {
-        try {
-            return line(overview.drain());
-        } catch (DiscoveryException e) {
-            return "Error: " + e.getMessage() + "\n";
-        }
+        return line(overview.drain());
     }
 
     /** kitsune:close ID — closes one session of this server (its engine keeps running). */

@@ -10,7 +10,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -20,12 +19,12 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
-import kitsune.api.registry.ZkAuth;
 import kitsune.api.engine.EngineException;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServerEndpoint;
+import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.registry.ZkPaths;
 import kitsune.api.session.SessionInfo;
@@ -62,6 +61,9 @@ public class KitsuneOverview {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServerEndpoint endpoint;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServerLifecycle lifecycle;
+
     /** The engine providers: they end the engines they own (a process here, an application in a cluster). */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<EngineProvider> providers = new CopyOnWriteArrayList<>();
@@ -72,17 +74,6 @@ public class KitsuneOverview {
     @Modified
     void configure(Map<String, Object> properties) {
         conf = KitsuneConf.fromProperties(properties);
-    }
-
-    private final Object engineLock = new Object();
-    private EngineTree engineTree; // guarded by engineLock; created on first use
-
-    @Deactivate
-    void deactivate() {
-        synchronized (engineLock) {
-            if (engineTree != null) engineTree.close();
-            engineTree = null;
-        }
     }
 
     public String namespace() {
@@ -123,44 +114,22 @@ public class KitsuneOverview {
 
     public List<EngineTree.EngineRow> engines() throws DiscoveryException {
         Discovery d = requireDiscovery();
-        String connect = d.connectString();
-        if (connect == null || connect.isEmpty()) throw new DiscoveryException("ZooKeeper discovery is not running");
-        try {
-            synchronized (engineLock) {
-                if (engineTree == null || !engineTree.usable(connect)) {
-                    if (engineTree != null) engineTree.close();
-                    ZkAuth auth;
-                    try {
-                        auth = ZkAuth.from(conf);
-                    } catch (RuntimeException e) {
-                        auth = ZkAuth.none(); // the HA bundle refused the same keys and stops the server
-                    }
-                    engineTree = new EngineTree(connect, auth);
-                }
-                return engineTree.engines(ZkPaths.trimSlashes(d.namespace()));
-            }
-        } catch (NoClassDefFoundError e) {
-            throw new DiscoveryException("Engines cannot be listed: the ZooKeeper client (org.apache.zookeeper) is "
-                    + "not available to kitsune.console");
-        }
+        return EngineTree.engines(d, ZkPaths.trimSlashes(d.namespace()));
     }
 
-    /** Deletes this server's node: the HA bundle sees it and drains the server (refuse new, wait, stop). */
-    public Result drain() throws DiscoveryException {
+    /**
+     * Drains this server as deleting its node does (refuse new sessions, leave ZooKeeper, stop after the last
+     * session), through the HA bundle's {@link ServerLifecycle}.
+     */
+    public Result drain() {
         String self = self();
         if (self.isEmpty()) return new Result(false, "This server has no Thrift endpoint yet; nothing to drain");
-        Discovery d = requireDiscovery();
-        int deleted = 0;
-        for (ServerRow s : servers()) {
-            if (s.self() && d.delete(s.znode())) {
-                deleted++;
-                LOG.info("Drain requested from the console or shell: deleted {}", s.znode());
-            }
+        ServerLifecycle l = lifecycle;
+        if (l == null) return new Result(false, "The server's lifecycle service (kitsune.ha) is not running");
+        if (!l.startDrain("the console or its shell")) {
+            return new Result(false, "This server (" + self + ") is already draining or stopping");
         }
-        return deleted > 0
-                ? new Result(true, "Deleted the node of " + self + ": the server drains and stops after its last "
-                        + "session")
-                : new Result(false, "This server (" + self + ") is not registered in ZooKeeper (already draining?)");
+        return new Result(true, "Draining " + self + ": it takes no new sessions and stops after its last session");
     }
 
     public Result closeSession(String id) {

@@ -1,13 +1,15 @@
 package kitsune.console.impl;
 
 import static kitsune.console.impl.Text.html;
-import static kitsune.console.impl.Text.json;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,6 +26,7 @@ import kitsune.api.session.SessionInfo;
  */
 final class KitsuneServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final transient KitsuneOverview overview;
 
@@ -74,7 +77,7 @@ final class KitsuneServlet extends HttpServlet {
             resp.setStatus(result.ok() ? HttpServletResponse.SC_OK : HttpServletResponse.SC_CONFLICT);
             resp.setContentType("application/json");
             resp.setCharacterEncoding("UTF-8");
-            resp.getWriter().write("{\"ok\":" + result.ok() + ",\"message\":" + json(result.message()) + "}");
+            JSON.writeValue(resp.getWriter(), JSON.createObjectNode().put("ok", result.ok()).put("message", result.message()));
             return;
         }
         // Post/Redirect/Get: the page shows the outcome once, a reload does not repeat the action
@@ -163,53 +166,44 @@ final class KitsuneServlet extends HttpServlet {
         out.println("</div>");
     }
 
-    private String jsonView() {
-        StringBuilder sb = new StringBuilder("{");
-        sb.append("\"namespace\":").append(json(overview.namespace()));
-        sb.append(",\"self\":").append(json(overview.self()));
-        sb.append(",\"time\":").append(json(Instant.now().toString()));
-        List<String> items = new ArrayList<>();
-        String error = null;
+    private String jsonView() throws IOException {
+        ObjectNode view = JSON.createObjectNode();
+        view.put("namespace", overview.namespace());
+        view.put("self", overview.self());
+        view.put("time", Instant.now().toString());
+        ArrayNode servers = view.putArray("servers");
         try {
             for (KitsuneOverview.ServerRow s : overview.servers()) {
-                items.add("{\"host\":" + json(s.host()) + ",\"port\":" + s.port() + ",\"version\":"
-                        + json(s.version()) + ",\"znode\":" + json(s.znode()) + ",\"self\":" + s.self() + "}");
+                servers.addObject().put("host", s.host()).put("port", s.port()).put("version", s.version())
+                        .put("znode", s.znode()).put("self", s.self());
             }
         } catch (DiscoveryException e) {
-            error = e.getMessage();
+            view.put("serversError", e.getMessage());
         }
-        sb.append(",\"servers\":[").append(String.join(",", items)).append(']');
-        if (error != null) sb.append(",\"serversError\":").append(json(error));
-
-        items.clear();
+        ArrayNode sessions = view.putArray("sessions");
         for (KitsuneOverview.SessionRow r : overview.sessions()) {
             SessionInfo s = r.info();
-            items.add("{\"id\":" + json(s.id()) + ",\"user\":" + json(s.user()) + ",\"clientAddress\":"
-                    + json(s.clientAddress()) + ",\"engine\":" + json(s.engine()) + ",\"opened\":"
-                    + json(s.opened() == null ? null : s.opened().toString()) + ",\"lastAccess\":"
-                    + json(s.lastAccess() == null ? null : s.lastAccess().toString()) + ",\"ageSeconds\":"
-                    + r.age().toSeconds() + ",\"idleSeconds\":" + r.idle().toSeconds() + ",\"openOperations\":"
-                    + s.openOperations() + "}");
+            sessions.addObject().put("id", s.id()).put("user", s.user()).put("clientAddress", s.clientAddress())
+                    .put("engine", s.engine()).put("opened", text(s.opened())).put("lastAccess", text(s.lastAccess()))
+                    .put("ageSeconds", r.age().toSeconds()).put("idleSeconds", r.idle().toSeconds())
+                    .put("openOperations", s.openOperations());
         }
-        sb.append(",\"sessions\":[").append(String.join(",", items)).append(']');
-
-        items.clear();
-        error = null;
+        ArrayNode engines = view.putArray("engines");
         try {
             for (EngineTree.EngineRow e : overview.engines()) {
-                items.add("{\"user\":" + json(e.user()) + ",\"shareLevel\":" + json(e.shareLevel())
-                        + ",\"subdomain\":" + json(e.subdomain()) + ",\"engineType\":" + json(e.engineType())
-                        + ",\"versionSlot\":" + json(e.versionSlot()) + ",\"hostPort\":" + json(e.hostPort())
-                        + ",\"refId\":" + json(e.refId()) + ",\"application\":" + json(e.application())
-                        + ",\"master\":" + json(e.master()) + ",\"znode\":"
-                        + json(e.znode()) + ",\"created\":" + json(e.created() == null ? null : e.created().toString())
-                        + "}");
+                engines.addObject().put("user", e.user()).put("shareLevel", e.shareLevel())
+                        .put("subdomain", e.subdomain()).put("engineType", e.engineType())
+                        .put("versionSlot", e.versionSlot()).put("hostPort", e.hostPort()).put("refId", e.refId())
+                        .put("application", e.application()).put("master", e.master()).put("znode", e.znode())
+                        .put("created", text(e.created()));
             }
         } catch (DiscoveryException e) {
-            error = e.getMessage();
+            view.put("enginesError", e.getMessage());
         }
-        sb.append(",\"engines\":[").append(String.join(",", items)).append(']');
-        if (error != null) sb.append(",\"enginesError\":").append(json(error));
-        return sb.append("}").toString();
+        return JSON.writeValueAsString(view);
+    }
+
+    private static String text(Instant t) {
+        return t == null ? null : t.toString();
     }
 }

@@ -3,7 +3,7 @@ package kitsune.console.impl;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Small text helpers: plain tables for the shell, HTML escaping and JSON strings for the page. */
+/** Small text helpers: plain tables for the shell and HTML escaping for the page. */
 final class Text {
     private Text() {
     }
@@ -58,29 +58,5 @@ final class Text {
             }
         }
         return sb.toString();
-    }
-
-    /** A JSON value: null, numbers and booleans as they are, everything else as a string. */
-    static String json(Object value) {
-        if (value == null) return "null";
-        if (value instanceof Number || value instanceof Boolean) return String.valueOf(value);
-        String s = String.valueOf(value);
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '<' -> sb.append("\\u003c"); // never closes a script element if embedded
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

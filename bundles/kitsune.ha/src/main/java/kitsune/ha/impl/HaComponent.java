@@ -145,6 +145,11 @@ public class HaComponent implements Discovery, HaRuntime {
     }
 
     @Override
+    public java.util.Optional<java.time.Instant> created(String path) throws DiscoveryException {
+        return core().discovery().created(path);
+    }
+
+    @Override
     public List<String> children(String path) throws DiscoveryException {
         return core().discovery().children(path);
     }

@@ -151,6 +151,21 @@ public class RegistrationComponent implements ServerLifecycle {
         return drain.forced();
     }
 
+    @Override
+    public boolean startDrain(String requestedBy) {
+        if (leaving || drain.draining()) return false;
+        ServerEndpoint ep = endpoint;
+        String hostPort = ep == null ? "this server" : ep.hostPort();
+        LOG.info("Drain of {} requested by {}: refusing new sessions, leaving ZooKeeper, stopping after the last "
+                + "session or after {}={}", hostPort, requestedBy, ConfigKeys.SERVER_DRAIN_TIMEOUT.name(),
+                drainTimeout);
+        state(ServerStateFile.State.DRAINING);
+        // refuse first, then leave ZooKeeper (as when the node is deleted from outside: the drain ends by stopping)
+        drain.start(hostPort, bound(drainTimeout), ConfigKeys.SERVER_DRAIN_TIMEOUT.name() + "=" + drainTimeout, true);
+        if (registration != null) submit(registration::unregister);
+        return true;
+    }
+
     @Deactivate
     void deactivate() {
         active = false;

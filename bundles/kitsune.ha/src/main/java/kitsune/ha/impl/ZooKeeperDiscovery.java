@@ -2,6 +2,7 @@ package kitsune.ha.impl;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreMutex;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,6 +169,15 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
             } catch (KeeperException.NoNodeException e) {
                 return Optional.empty();
             }
+        });
+    }
+
+    @Override
+    public Optional<Instant> created(String path) throws DiscoveryException {
+        return bounded("read", path, () -> {
+            guard.checkOwned(path, timeoutMs);
+            Stat stat = client.checkExists().forPath(path);
+            return stat == null ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(stat.getCtime()));
         });
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import kitsune.internal.text.LogText;
 
 /**
  * One authenticated request as a handler sees it: the caller, the {name} segments of its path, its query parameters
@@ -48,9 +49,9 @@ record Call(String user, String address, String instance, List<String> params, M
             String cause = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
             cause = cause.lines().findFirst().orElse(cause);
             throw RestException.badRequest("Malformed JSON body for " + type.getSimpleName() + where + ": "
-                    + Text.printable(cause));
+                    + LogText.of(cause));
         } catch (java.io.IOException e) {
-            throw RestException.badRequest("Unreadable JSON body: " + Text.printable(e.getMessage()));
+            throw RestException.badRequest("Unreadable JSON body: " + LogText.of(e.getMessage()));
         }
     }
 }

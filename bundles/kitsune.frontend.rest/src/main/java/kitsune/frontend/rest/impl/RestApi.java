@@ -61,6 +61,7 @@ import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
 import kitsune.thrift.Statuses;
+import kitsune.internal.text.LogText;
 
 /**
  * The handlers of Kyuubi's REST API. Every session call goes to the same {@link CliBackend} as the Thrift frontends
@@ -173,7 +174,7 @@ final class RestApi {
         if (body != null && body.configs() != null) {
             for (Map.Entry<String, String> e : body.configs().entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) {
-                    throw RestException.badRequest("configs has a null key or value: " + Text.printable(
+                    throw RestException.badRequest("configs has a null key or value: " + LogText.of(
                             String.valueOf(e.getKey())) + " (every setting needs a text value)");
                 }
                 configs.put(e.getKey(), e.getValue());
@@ -255,7 +256,7 @@ final class RestApi {
             type = null;
         }
         if (type == null) {
-            throw RestException.badRequest("Unknown info type " + Text.printable(c.param(1))
+            throw RestException.badRequest("Unknown info type " + LogText.of(c.param(1))
                     + ": use the number of a TGetInfoType (e.g. 17 for CLI_DBMS_NAME, 18 for CLI_DBMS_VER)");
         }
         CliBackend be = backend();
@@ -457,7 +458,7 @@ final class RestApi {
             checkOperation(status, o, "Cannot close operation " + o.id());
             handles.removeOperation(o.id());
         } else {
-            throw RestException.badRequest("Unknown action " + Text.printable(action)
+            throw RestException.badRequest("Unknown action " + LogText.of(action)
                     + ": the body must be {\"action\": \"CANCEL\"} or {\"action\": \"CLOSE\"}");
         }
         return null;
@@ -506,7 +507,7 @@ final class RestApi {
             // below
         }
         throw RestException.badRequest("maxrows must be a whole number from 1 to " + Integer.MAX_VALUE + ", not "
-                + Text.printable(v));
+                + LogText.of(v));
     }
 
     private static TFetchOrientation orientation(String v) throws RestException {
@@ -514,7 +515,7 @@ final class RestApi {
         for (TFetchOrientation o : TFetchOrientation.values()) {
             if (o.name().equalsIgnoreCase(v.trim())) return o;
         }
-        throw RestException.badRequest("Unknown fetchorientation " + Text.printable(v) + ": use one of "
+        throw RestException.badRequest("Unknown fetchorientation " + LogText.of(v) + ": use one of "
                 + java.util.Arrays.stream(TFetchOrientation.values()).map(Enum::name)
                         .collect(Collectors.joining(", ")));
     }
@@ -552,7 +553,7 @@ final class RestApi {
         if (m == null) throw new RestException(503, "The session service is not available: retry");
         String id = c.param(0);
         if (RestHandles.uuid(id) == null || !m.closeSession(id)) {
-            throw RestException.notFound("No open session " + Text.printable(id) + " on this server");
+            throw RestException.notFound("No open session " + LogText.of(id) + " on this server");
         }
         handles.removeSession(RestHandles.uuid(id));
         LOG.info("{} from {} closed session {} over REST", c.user(), c.address(), id);
@@ -649,7 +650,7 @@ final class RestApi {
         for (String name : List.of(type, level, user, subdomain == null ? "x" : subdomain)) {
             if (!ZK_NAME.matcher(name).matches() || name.equals(".") || name.equals("..")) {
                 throw RestException.badRequest("Not a valid engine type, share level, user or subdomain: "
-                        + Text.printable(name));
+                        + LogText.of(name));
             }
         }
         String namespace = d.namespace();

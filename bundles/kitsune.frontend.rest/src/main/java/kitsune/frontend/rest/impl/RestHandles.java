@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.hive.service.rpc.thrift.TOperationHandle;
 import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import kitsune.internal.text.LogText;
 
 /**
  * The sessions and operations opened through this REST API: a REST client names them by the guid of their Thrift
@@ -46,7 +47,7 @@ final class RestHandles {
         UUID id = uuid(identifier);
         SessionEntry s = id == null ? null : sessions.get(id);
         if (s == null || !s.usableBy(caller)) {
-            throw RestException.notFound("Invalid session handle " + Text.printable(identifier)
+            throw RestException.notFound("Invalid session handle " + LogText.of(identifier)
                     + ": no open session of " + caller + " has it");
         }
         return s;
@@ -56,7 +57,7 @@ final class RestHandles {
         UUID id = uuid(identifier);
         OperationEntry o = id == null ? null : operations.get(id);
         if (o == null || !o.usableBy(caller)) {
-            throw RestException.notFound("Invalid operation handle " + Text.printable(identifier)
+            throw RestException.notFound("Invalid operation handle " + LogText.of(identifier)
                     + ": no operation of " + caller + " has it");
         }
         return o;

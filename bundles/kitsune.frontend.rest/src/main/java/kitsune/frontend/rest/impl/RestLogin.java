@@ -12,6 +12,7 @@ import kitsune.api.auth.AuthenticationException;
 import kitsune.api.auth.Authenticator;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.internal.start.StartGate;
+import kitsune.internal.text.LogText;
 
 /**
  * HTTP Basic logins of the REST API, checked as the Thrift frontends check SASL PLAIN: by the newest
@@ -94,7 +95,7 @@ final class RestLogin {
         String user = colon < 0 ? decoded : decoded.substring(0, colon);
         String password = colon < 0 ? "" : decoded.substring(colon + 1);
         if (user.isEmpty()) throw new Refused("Malformed HTTP Basic credentials: no user name");
-        if (Text.hasControl(user) || user.length() > 256) {
+        if (LogText.hasControl(user) || user.length() > 256) {
             throw new Refused("Authentication failed: the user name has a control character or is too long");
         }
         if ("NONE".equals(type) || "NOSASL".equals(type)) return user;

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import kitsune.internal.text.LogText;
 
 /**
  * /api/v1/*: logs the caller in (HTTP Basic), routes the request, reads its JSON body (bounded) and writes the
@@ -87,8 +88,8 @@ final class RestServlet extends HttpServlet {
                 write(resp, 200, result);
             }
         } catch (RestLogin.Refused e) {
-            LOG.warn("REST login refused from {} for {} {}: {}", req.getRemoteAddr(), method, Text.printable(path),
-                    Text.printable(e.detail()));
+            LOG.warn("REST login refused from {} for {} {}: {}", req.getRemoteAddr(), method, LogText.of(path),
+                    LogText.of(e.detail()));
             resp.setHeader("WWW-Authenticate", "Basic realm=\"Kitsune\", charset=\"UTF-8\"");
             write(resp, 401, new Dto.Message(e.getMessage()));
         } catch (Router.MethodNotAllowed e) {
@@ -96,15 +97,15 @@ final class RestServlet extends HttpServlet {
             write(resp, 405, new Dto.Message(e.getMessage()));
         } catch (RestException e) {
             if (e.status() == 500 || e.status() == 502) {
-                LOG.warn("{} {} of {} from {}: {} {}", method, Text.printable(path), user, req.getRemoteAddr(),
-                        e.status(), Text.printable(e.getMessage()));
+                LOG.warn("{} {} of {} from {}: {} {}", method, LogText.of(path), user, req.getRemoteAddr(),
+                        e.status(), LogText.of(e.getMessage()));
             } else {
-                LOG.debug("{} {} of {}: {} {}", method, Text.printable(path), user, e.status(),
-                        Text.printable(e.getMessage()));
+                LOG.debug("{} {} of {}: {} {}", method, LogText.of(path), user, e.status(),
+                        LogText.of(e.getMessage()));
             }
             write(resp, e.status(), new Dto.Message(e.getMessage()));
         } catch (Exception e) {
-            LOG.error("{} {} of {} from {} failed", method, Text.printable(path), user, req.getRemoteAddr(), e);
+            LOG.error("{} {} of {} from {} failed", method, LogText.of(path), user, req.getRemoteAddr(), e);
             write(resp, 500, new Dto.Message("Internal error of the REST frontend (" + e.getClass().getSimpleName()
                     + "); the server log has the details"));
         }
@@ -123,7 +124,7 @@ final class RestServlet extends HttpServlet {
         boolean opensSession = java.util.Arrays.equals(Router.split(path), new String[] {"sessions"});
         if (!json && (type != null || length != 0 || opensSession)) {
             throw new RestException(415, "The request body must be JSON: send Content-Type: " + JSON
-                    + (type == null ? "" : " (not " + Text.printable(type) + ")"));
+                    + (type == null ? "" : " (not " + LogText.of(type) + ")"));
         }
         if (length > MAX_BODY) {
             throw new RestException(413, "Request body too large: " + length + " bytes, at most " + MAX_BODY);

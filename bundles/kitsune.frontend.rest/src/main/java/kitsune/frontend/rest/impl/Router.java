@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import kitsune.internal.text.LogText;
 
 /**
  * Maps a method and a path below /api/v1 to its handler: patterns are segments, {@code {name}} matches any one
@@ -53,7 +54,7 @@ final class Router {
         if (!allowed.isEmpty()) {
             throw new MethodNotAllowed(method, String.join(", ", allowed));
         }
-        throw RestException.notFound("No such resource: " + Text.printable("/api/v1" + path)
+        throw RestException.notFound("No such resource: " + LogText.of("/api/v1" + path)
                 + " (see docs/rest.md for the endpoints)");
     }
 
@@ -82,7 +83,7 @@ final class Router {
         private final String allow;
 
         MethodNotAllowed(String method, String allow) {
-            super(405, Text.printable(method) + " is not allowed here; allowed: " + allow);
+            super(405, LogText.of(method) + " is not allowed here; allowed: " + allow);
             this.allow = allow;
         }
 

@@ -39,7 +39,7 @@ class RouterTest {
     @Test
     void controlCharactersInAPathNeverReachTheMessageVerbatim() {
         RestException e = assertThrows(RestException.class, () -> router.match("GET", "/x\n\rINJECTED"));
-        assertTrue(e.getMessage().contains("\\u000a"), e.getMessage());
+        assertTrue(e.getMessage().contains("\\n\\rINJECTED"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }
 }

@@ -29,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
+import kitsune.internal.text.LogText;
 
 /**
  * One admitted client connection, last in its pipeline; all its state lives on the connection's event loop. It

@@ -22,6 +22,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.thrift.PlainCredentials;
 import kitsune.thrift.PlainSaslServer;
+import kitsune.internal.text.LogText;
 
 /**
  * The server side of the negotiation of Thrift's SASL transport (TSaslServerTransport), PLAIN only. Messages are

@@ -51,6 +51,7 @@ import kitsune.api.metrics.ServerMetrics;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.PlainCredentials;
+import kitsune.internal.text.LogText;
 
 /**
  * TCLIService over HTTP, as Hive JDBC speaks it with transportMode=http: each POST to the path carries one Thrift

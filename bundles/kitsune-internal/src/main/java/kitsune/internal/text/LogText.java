@@ -1,18 +1,18 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.text;
 
 /**
- * Text a client chose (user names, SASL mechanisms and messages, method names, parser errors quoting its bytes) as it
- * may appear in a log line: control characters, line and paragraph separators and backslashes escaped, so that a
+ * Text a client chose (user names, SASL mechanisms and messages, method names, paths, parser errors quoting its bytes)
+ * as it may appear in a log line or an error message: control characters, line and paragraph separators and backslashes escaped, so that a
  * client cannot end the line and forge another, and cut to {@link #MAX_CHARS} characters, so that it cannot fill the
  * log.
  */
-final class LogText {
-    static final int MAX_CHARS = 300;
+public final class LogText {
+    public static final int MAX_CHARS = 300;
 
     private LogText() {
     }
 
-    static String of(Object value) {
+    public static String of(Object value) {
         if (value == null) return "null";
         String text = value.toString();
         StringBuilder b = new StringBuilder(Math.min(text.length(), MAX_CHARS) + 16);
@@ -40,7 +40,7 @@ final class LogText {
     }
 
     /** Whether the text has a character that would break a log line (a control or line separator). */
-    static boolean hasControl(String text) {
+    public static boolean hasControl(String text) {
         return text != null && text.chars().anyMatch(c -> Character.isISOControl(c) || c == '\u2028'
                 || c == '\u2029');
     }
