@@ -99,6 +99,7 @@ final class ThriftHttpServer {
     private final Semaphore serving;
     private Server server;
     private ServerConnector connector;
+    private HeaderDeadline headerDeadline;
 
     ThriftHttpServer(FrontendSettings settings, KitsuneConf conf, Supplier<CliBackend> backend,
             PlainCredentials credentials) throws FrontendStartException {
@@ -178,6 +179,8 @@ final class ThriftHttpServer {
         connector.setHost(address);
         connector.setPort(requestedPort);
         connector.setIdleTimeout(Math.max(1, idleTimeout.toMillis()));
+        headerDeadline = new HeaderDeadline(server.getScheduler(), settings.loginTimeout());
+        connector.addEventListener(headerDeadline);
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -236,6 +239,7 @@ final class ThriftHttpServer {
     }
 
     private boolean handle(Request request, Response response, Callback callback) {
+        headerDeadline.headerArrived(request.getConnectionMetaData().getRemoteSocketAddress());
         String peer = Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
         if (!path.equals(Request.getPathInContext(request))) {
             reply(response, callback, 404, "text/plain", ("Kitsune's Thrift HTTP endpoint is " + path + "\n")

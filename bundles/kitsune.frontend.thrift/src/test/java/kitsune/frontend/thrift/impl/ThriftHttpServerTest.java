@@ -223,6 +223,78 @@ class ThriftHttpServerTest {
     }
 
     @Test
+    void aClientThatTricklesItsHeaderToStayWithinTheIdleTimeIsClosedAfterTheLoginTimeout() throws Exception {
+        // idle time 30 s, login timeout 2 s: a byte every 300 ms keeps the connection from ever being idle
+        ThriftHttpServer s = startWith(new RecordingBackend(), 4, Map.of("kyuubi.frontend.thrift.http.max.idle.time",
+                "PT30S"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.port())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write("POST /cliservice HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            socket.setSoTimeout(300);
+            long start = System.nanoTime();
+            boolean closed = false;
+            while (!closed && System.nanoTime() - start < 15_000_000_000L) {
+                try {
+                    out.write('a');
+                    out.flush();
+                    closed = socket.getInputStream().read() < 0;
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    // the server keeps waiting: trickle on
+                } catch (java.io.IOException reset) {
+                    closed = true;
+                }
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(closed, "still open after " + millis + " ms of trickling");
+            assertTrue(millis < 8_000, "closed only after " + millis + " ms");
+        } finally {
+            s.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void aConnectionWhoseRequestsArriveInTimeStaysOpenPastTheLoginTimeout() throws Exception {
+        ThriftHttpServer s = startWith(new RecordingBackend(), 4, Map.of("kyuubi.frontend.thrift.http.max.idle.time",
+                "PT30S"));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.port())) {
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = socket.getInputStream();
+            socket.setSoTimeout(10_000);
+            byte[] get = "GET /cliservice HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            out.write(get);
+            out.flush();
+            String first = readResponse(in);
+            assertTrue(first.startsWith("HTTP/1.1 405"), first);
+            long answered = System.nanoTime();
+            org.awaitility.Awaitility.await("past the 2 s login timeout").atMost(Duration.ofSeconds(5))
+                    .until(() -> System.nanoTime() - answered > 2_500_000_000L);
+            out.write(get);
+            out.flush();
+            String second = readResponse(in);
+            assertTrue(second.startsWith("HTTP/1.1 405"), "the same connection still serves: " + second);
+        } finally {
+            s.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    /** One response with a Content-Length body, read off a kept-alive connection. */
+    private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) return head.toString();
+            head.append((char) b);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+        byte[] body = in.readNBytes(length);
+        return head + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void itBindsTheConfiguredHostAndWithoutOneNotEveryInterface() throws Exception {
         ThriftHttpServer configured = startWith(new RecordingBackend(), 4, Map.of());
         try {
