@@ -1,6 +1,6 @@
-/** Client authentication: the services that check a user's password at login. */
+/** Client authentication and identity: the services that check a user's password at login and know users' groups. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package kitsune.api.auth;
 
 import org.osgi.annotation.bundle.Export;

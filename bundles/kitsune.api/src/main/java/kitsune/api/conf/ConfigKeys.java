@@ -356,6 +356,11 @@ public final class ConfigKeys {
     public static final ConfigKey<String> ENGINE_SHARE_LEVEL = key("kyuubi.engine.share.level", "USER",
             ValueType.oneOf("CONNECTION", "USER", "GROUP", "SERVER"), false,
             "Who shares an engine: each connection, each user, each primary group, or the whole server.");
+    public static final ConfigKey<String> SESSION_GROUP_PROVIDER = key("kyuubi.session.group.provider", "hadoop",
+            STRING, false, "Where a user's primary group comes from for the GROUP share level: hadoop (the operating "
+            + "system's, id -gn, as Hadoop's default group mapping), ldap (the directory of kyuubi.authentication.ldap.*: "
+            + "needs kyuubi.authentication.ldap.binddn; the first of the user's groups by name), or the name of another "
+            + "GroupProvider service. A user without a group is its own group. Not settable by a session.");
     public static final ConfigKey<String> ENGINE_SHARE_LEVEL_SUBDOMAIN = key("kyuubi.engine.share.level.subdomain", "",
             STRING, false, "Sub-domain of the engine space, so one user can keep several engines; empty = default.");
     public static final ConfigKey<Duration> ENGINE_MAX_LIFETIME = key("kyuubi.session.engine.spark.max.lifetime",

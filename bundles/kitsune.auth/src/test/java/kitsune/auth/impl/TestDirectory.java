@@ -97,6 +97,16 @@ final class TestDirectory implements AutoCloseable {
         return a;
     }
 
+    /** A group provider configured with the URL of this directory and the given settings. */
+    LdapGroupProvider groupProvider(String... keysAndValues) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("kyuubi.authentication.ldap.url", url);
+        for (int i = 0; i < keysAndValues.length; i += 2) props.put(keysAndValues[i], keysAndValues[i + 1]);
+        LdapGroupProvider p = new LdapGroupProvider();
+        p.configure(props);
+        return p;
+    }
+
     @Override
     public void close() {
         server.shutDown(true);

@@ -21,6 +21,8 @@ import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
 import kitsune.internal.start.StartGate;
 import kitsune.thrift.EngineChallenge;
+import kitsune.api.auth.GroupLookupException;
+import kitsune.api.auth.GroupProvider;
 
 /**
  * Finds the engine that serves a session, launching one when its engine space is empty (Kyuubi's
@@ -35,6 +37,8 @@ final class EngineLocator {
     private final ServerIdentity identity;
     private final Duration pollInterval;
     private final EngineQuota quota = new EngineQuota();
+    /** The built-in group provider: the operating system's groups, as Hadoop's default group mapping. */
+    static final String HADOOP_GROUPS = "hadoop";
 
     EngineLocator(EngineServices services, ServerIdentity identity, Duration pollInterval) {
         this.services = services;
@@ -55,7 +59,43 @@ final class EngineLocator {
 
     /** The engine space of a session (see {@link EngineSpaces}); the provider names its version. */
     EngineSpace space(EngineProvider provider, KitsuneConf conf, String user, String refId) throws EngineException {
-        return spaces.space(conf, user, refId, provider.engineSpaceVersion(conf), identity);
+        try {
+            return spaces.space(conf, user, refId, provider.engineSpaceVersion(conf), identity,
+                    u -> primaryGroup(conf, u));
+        } catch (GroupUnknown e) {
+            throw new EngineException(e.getMessage());
+        }
+    }
+
+    /** Carries a failed group lookup out of the space computation. */
+    private static final class GroupUnknown extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        GroupUnknown(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The user's primary group from the provider kyuubi.session.group.provider names: the operating system's
+     * ({@value #HADOOP_GROUPS}, built in) or a {@link GroupProvider} service; a user without a group is its own.
+     */
+    private String primaryGroup(KitsuneConf conf, String user) {
+        String name = conf.get(ConfigKeys.SESSION_GROUP_PROVIDER).trim();
+        if (name.equalsIgnoreCase(HADOOP_GROUPS)) return identity.primaryGroupOf(user);
+        GroupProvider provider = services.groupProvider(name);
+        String key = ConfigKeys.SESSION_GROUP_PROVIDER.name();
+        if (provider == null) {
+            throw new GroupUnknown("No group provider '" + name + "' is running, so GROUP-level sessions cannot start "
+                    + "(" + key + "=" + name + "; the ldap one comes with the kitsune.auth bundle; or set " + key
+                    + "=" + HADOOP_GROUPS + ")");
+        }
+        try {
+            return provider.primaryGroup(user).filter(g -> !g.isBlank()).orElse(user);
+        } catch (GroupLookupException e) {
+            throw new GroupUnknown("Cannot look up the groups of " + user + " for the GROUP share level (" + key + "="
+                    + name + "): " + e.getMessage());
+        }
     }
 
     /** The engine to connect to: a registered one, or one launched now. */

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import kitsune.api.auth.GroupProvider;
 import kitsune.api.engine.EngineProvider;
 import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
@@ -27,6 +28,8 @@ final class EngineServices {
     private volatile ServerEvents events;
     private final Map<String, List<EngineProvider>> providers = new ConcurrentHashMap<>();
     private volatile Discovery discovery;
+    /** Group providers by the name kyuubi.session.group.provider selects them by; the newest bound one wins. */
+    private final Map<String, List<GroupProvider>> groupProviders = new ConcurrentHashMap<>();
     /** Open once the runtime has started every bundle; see {@link #providerOnceStarted}. */
     private final StartGate started = StartGate.closed();
 
@@ -37,6 +40,25 @@ final class EngineServices {
     void removeProvider(EngineProvider provider) {
         List<EngineProvider> list = providers.get(type(provider));
         if (list != null) list.remove(provider);
+    }
+
+    void addGroupProvider(GroupProvider provider, Map<String, Object> properties) {
+        groupProviders.computeIfAbsent(groupProviderName(properties), n -> new CopyOnWriteArrayList<>()).add(provider);
+    }
+
+    void removeGroupProvider(GroupProvider provider, Map<String, Object> properties) {
+        List<GroupProvider> list = groupProviders.get(groupProviderName(properties));
+        if (list != null) list.remove(provider);
+    }
+
+    /** The group provider registered under this name (kyuubi.session.group.provider), or null. */
+    GroupProvider groupProvider(String name) {
+        List<GroupProvider> list = groupProviders.get(name.trim().toLowerCase(Locale.ROOT));
+        return list == null || list.isEmpty() ? null : list.get(list.size() - 1);
+    }
+
+    private static String groupProviderName(Map<String, Object> properties) {
+        return String.valueOf(properties.get(GroupProvider.NAME)).trim().toLowerCase(Locale.ROOT);
     }
 
     /** The provider serving this engine type, or null. */

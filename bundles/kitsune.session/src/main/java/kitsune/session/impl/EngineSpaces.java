@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
@@ -33,10 +34,16 @@ final class EngineSpaces {
      * @param version the provider's engine space version for this configuration
      */
     EngineSpace space(KitsuneConf conf, String user, String refId, String version, ServerIdentity identity) {
+        return space(conf, user, refId, version, identity, identity::primaryGroupOf);
+    }
+
+    /** @param groupOf a user's primary group, asked only at GROUP level */
+    EngineSpace space(KitsuneConf conf, String user, String refId, String version, ServerIdentity identity,
+            UnaryOperator<String> groupOf) {
         ShareLevel level = ShareLevel.valueOf(conf.get(ConfigKeys.ENGINE_SHARE_LEVEL));
         String routingUser = switch (level) {
             case CONNECTION, USER -> user;
-            case GROUP -> identity.primaryGroupOf(user);
+            case GROUP -> groupOf.apply(user);
             case SERVER -> identity.osUser();
         };
         String subdomain = level == ShareLevel.CONNECTION ? refId : pooledSubdomain(conf, level, routingUser);

@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.condition.Condition;
 
+import kitsune.api.auth.GroupProvider;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineProvider;
@@ -86,6 +87,17 @@ public class SessionComponent extends SessionManagerImpl {
 
     void removeEngineProvider(EngineProvider provider) {
         services.removeProvider(provider);
+    }
+
+    /** Group providers for the GROUP share level (kyuubi.session.group.provider), e.g. the LDAP one. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addGroupProvider(GroupProvider provider, Map<String, Object> properties) {
+        services.addGroupProvider(provider, properties);
+    }
+
+    void removeGroupProvider(GroupProvider provider, Map<String, Object> properties) {
+        services.removeGroupProvider(provider, properties);
     }
 
     /** The metrics bundle's recorder; a newly bound one is told the drain state at once. */
