@@ -98,4 +98,54 @@ class LdapSearchTest {
             ldap.shutDown(true);
         }
     }
+    @Test
+    void atGroupLevelUsersOfOneLdapGroupShareAnEngineAndOtherGroupsGetTheirOwn() throws Exception {
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
+                0, null));
+        InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
+        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
+        ldap.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
+        for (String user : List.of("alice", "carol", "bob")) {
+            ldap.add("dn: uid=" + user + "," + PEOPLE, "objectClass: inetOrgPerson", "uid: " + user, "cn: " + user,
+                    "sn: " + user, "userPassword: pw-" + user);
+        }
+        ldap.add("dn: ou=services,dc=example,dc=com", "objectClass: organizationalUnit", "ou: services");
+        ldap.add("dn: " + SERVICE_DN, "objectClass: inetOrgPerson", "cn: kyuubi", "sn: K",
+                "userPassword: " + SERVICE_PASSWORD);
+        ldap.add("dn: " + GROUPS, "objectClass: organizationalUnit", "ou: groups");
+        ldap.add("dn: cn=analysts," + GROUPS, "objectClass: groupOfNames", "cn: analysts",
+                "member: uid=alice," + PEOPLE, "member: uid=carol," + PEOPLE);
+        ldap.add("dn: cn=builders," + GROUPS, "objectClass: groupOfNames", "cn: builders",
+                "member: uid=bob," + PEOPLE);
+        ldap.startListening();
+        try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-ldap-groups-"))
+                .set("kyuubi.authentication", "LDAP")
+                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com")
+                .set("kyuubi.authentication.ldap.binddn", SERVICE_DN)
+                .set("kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD)
+                .set("kyuubi.engine.share.level", "GROUP")
+                .set("kyuubi.session.group.provider", "ldap")
+                .set("spark.driver.memory", "512m").start()) {
+            String alices;
+            try (Connection alice = Jdbc.connect(server.directUrl(), "alice", "pw-alice");
+                    Connection carol = Jdbc.connect(server.directUrl(), "carol", "pw-carol")) {
+                alices = Jdbc.appId(alice);
+                assertEquals(alices, Jdbc.appId(carol), "alice and carol are analysts: one engine");
+                assertEquals("carol", Jdbc.single(carol, "SELECT current_user()"), "the session user is carol's");
+            }
+            try (Connection bob = Jdbc.connect(server.directUrl(), "bob", "pw-bob")) {
+                assertTrue(!alices.equals(Jdbc.appId(bob)), "bob is a builder: an engine of his group's");
+            }
+            try (org.apache.zookeeper.ZooKeeper zk = kitsune.testkit.Zk.connect(server.zkConnect())) {
+                String space = zk.getChildren("/", false).stream().filter(n -> n.endsWith("_GROUP_SPARK_SQL"))
+                        .findFirst().orElseThrow();
+                assertEquals(List.of("analysts", "builders"), zk.getChildren("/" + space, false).stream().sorted()
+                        .toList(), "engine spaces by LDAP group");
+            }
+        } finally {
+            ldap.shutDown(true);
+        }
+    }
 }
