@@ -126,7 +126,51 @@ class ConsoleTest {
             assertThrows(SQLException.class, () -> Jdbc.single(c, "SELECT 1"));
             assertFalse(get("/kitsune.json", "admin:" + PASSWORD).body().contains("{\"id\":\"" + id + "\""));
 
-            // no session is open: the drain ends at once and the server stops, as when its node is deleted
+            HttpResponse<String> again = post("/kitsune.json", "admin:" + PASSWORD,
+                    "action=close-session&session=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+            assertEquals(409, again.statusCode(), again.body());
+            assertTrue(again.body().contains("No open session"), again.body());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void stoppingAnEngineEndsItAtOnceEvenWithASessionOpen() throws Exception {
+        try (Connection c = Jdbc.connect(server.directUrl(), "dave")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            assertEquals(1, Engines.of(server, "dave").size());
+            String space = "/" + server.namespace() + "_1-spark-4.0_USER_SPARK_SQL/dave/default";
+            String znode;
+            try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
+                znode = space + "/" + zk.getChildren(space, false).get(0);
+            }
+            HttpResponse<String> stopped = post("/kitsune.json", "admin:" + PASSWORD,
+                    "action=stop-engine&engine=" + URLEncoder.encode(znode, StandardCharsets.UTF_8));
+            assertEquals(200, stopped.statusCode(), stopped.body());
+            assertTrue(stopped.body().contains("the engine ended"), stopped.body());
+            await("dave's engine process gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Engines.of(server, "dave").isEmpty());
+            assertThrows(SQLException.class, () -> Jdbc.single(c, "SELECT 1"), "its session failed with it");
+        }
+        try (Connection c = Jdbc.connect(server.directUrl(), "dave")) {
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue(), "the next session gets a new engine");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void drainLeavesZooKeeperAndStopsTheServerAfterItsLastSession() throws Exception {
+        HttpResponse<String> drained = post("/kitsune.json", "admin:" + PASSWORD, "action=drain");
+        assertEquals(200, drained.statusCode(), drained.body());
+        assertTrue(drained.body().contains("\"ok\":true"), drained.body());
+        ZooKeeper zk = Zk.connect(server.zkConnect());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> zk.getChildren("/" + server.namespace(), false)
+                    .stream().noneMatch(n -> n.contains(":" + server.port() + ";")));
+        } finally {
+            zk.close();
+        }
+        // no session is open: the drain ends at once and the server stops, as when its node is deleted
         assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drained server stops:\n" + server.tail());
     }
 

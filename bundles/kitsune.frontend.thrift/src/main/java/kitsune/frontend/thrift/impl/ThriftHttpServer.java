@@ -391,10 +391,12 @@ final class ThriftHttpServer {
                         NEGOTIATE + " " + Base64.getEncoder().encodeToString(n.reply()));
             }
         } catch (GSSException e) {
-            LOG.warn("Refusing HTTP request from {}: Kerberos (SPNEGO) authentication failed: {}", peer,
-                    LogText.of(e.getMessage() + hint(e)));
+            String detail = "Kerberos (SPNEGO) authentication failed: " + e.getMessage() + hint(e);
+            auditSpnego("?", peer, detail);
+            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(detail));
             return refuseNegotiation(response, callback);
         } catch (SaslException e) {
+            auditSpnego("?", peer, e.getMessage());
             LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(e.getMessage()));
             return refuseNegotiation(response, callback);
         } catch (RuntimeException e) {
@@ -402,8 +404,14 @@ final class ThriftHttpServer {
             reply(response, callback, 500, "text/plain", "The login check failed on the server\n");
             return null;
         }
+        auditSpnego(user, peer, null);
         response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(user, settings.tls().enabled()));
         return user;
+    }
+
+    /** A SPNEGO login's outcome for the audit log, as the binary port's Kerberos logins: user "?" when unknown. */
+    private void auditSpnego(String user, String peer, String refusal) {
+        if (credentials instanceof LoginCheck check) check.audit(FrontendSettings.KERBEROS, user, peer, refusal);
     }
 
     private static boolean negotiate(String authorization) {

@@ -142,8 +142,18 @@ class SpnegoLoginTest {
     @Test
     void aKerberosLoginOverHttpOpensASessionAsTheShortNameAndLaterRequestsShowTheCookie() throws Exception {
         RecordingBackend recording = new RecordingBackend();
-        ThriftHttpServer server = start("KERBEROS", recording.backend(), new LoginCheck("KERBEROS"));
+        List<String> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        kitsune.api.events.ServerEvents events = new kitsune.api.events.ServerEvents() {
+            @Override
+            public void login(String authType, String user, String clientAddress, String refusal) {
+                audited.add(authType + " " + user + " " + (refusal == null ? "accepted" : "refused"));
+            }
+        };
+        ThriftHttpServer server = start("KERBEROS", recording.backend(), new LoginCheck("KERBEROS",
+                kitsune.internal.start.StartGate.opened(), Recorder.OFF, () -> events));
         try {
+            assertEquals(401, post(server, "Negotiate " + Base64.getEncoder().encodeToString("garbage".getBytes()))
+                    .statusCode());
             try (Connection c = KerberosLoginTest.connectAs(
                     KerberosLoginTest.clientLogin("alice@" + REALM, aliceKeytab), url(server))) {
                 for (int i = 0; i < 5; i++) assertTrue(c.isValid(5));
@@ -155,6 +165,8 @@ class SpnegoLoginTest {
                 assertTrue(c.isValid(5));
                 assertEquals("bob", recording.opened.get(1).context().user(), "bob/admin@REALM is bob");
             }
+            assertEquals(List.of("KERBEROS ? refused", "KERBEROS alice accepted", "KERBEROS bob accepted"), audited,
+                    "each SPNEGO login in the audit log, as the binary port's");
         } finally {
             server.stop(Duration.ofSeconds(5));
         }
