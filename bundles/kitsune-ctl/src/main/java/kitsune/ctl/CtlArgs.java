@@ -44,6 +44,21 @@ final class CtlArgs {
     @Option(names = {"-esl", "--engine-share-level"}, paramLabel = "LEVEL")
     String engineShareLevel;
 
+    @Option(names = "--hostUrl", paramLabel = "URL")
+    String hostUrl;
+
+    @Option(names = "--authSchema", paramLabel = "SCHEMA")
+    String authSchema;
+
+    @Option(names = "--username", paramLabel = "USER")
+    String username;
+
+    @Option(names = "--password", paramLabel = "PASSWORD")
+    String password;
+
+    @Option(names = "--spnegoHost", paramLabel = "HOST")
+    String spnegoHost;
+
     @Option(names = "--conf", paramLabel = "K=V")
     List<String> conf = new ArrayList<>();
 
@@ -73,9 +88,10 @@ final class CtlArgs {
 
     static String usage() {
         return """
-                Usage: kitsune-ctl <create|get|delete|list> <server|engine> [options]
+                Usage: kitsune-ctl <create|get|delete|list> <server|engine|session> [options]
 
-                Kitsune's operator CLI, with kyuubi-ctl's syntax; talks to ZooKeeper directly.
+                Kitsune's operator CLI, with kyuubi-ctl's syntax; talks to ZooKeeper directly, or to a server's
+                REST API for sessions and, with --hostUrl, for engines.
 
                 Commands:
                   list server                        the servers registered in the namespace
@@ -86,6 +102,10 @@ final class CtlArgs {
                   list engine -u USER                the engines of USER in an engine space
                   get engine -u USER [-s H -p P]     the same, optionally only the one at H:P
                   delete engine -u USER [-s H -p P]  de-register those engines: each stops once its sessions are closed
+                  list session --hostUrl URL         the server's live sessions (all of them for an administrator)
+                  delete session ID --hostUrl URL    close a session (an administrator's call)
+                  list engine / delete engine -u USER --hostUrl URL
+                                                     the same over the server's REST admin API (administrators)
 
                 Options:
                   -zk, --zk-quorum QUORUM            ZooKeeper connect string [kyuubi.ha.addresses, or
@@ -100,6 +120,10 @@ final class CtlArgs {
                   -esl, --engine-share-level LEVEL   CONNECTION, USER, GROUP or SERVER [kyuubi.engine.share.level]
                   -es, -esd, --engine-subdomain SUB  [kyuubi.engine.share.level.subdomain, else default;
                                                      all subdomains for CONNECTION]
+                  --hostUrl URL                      REST API of a server, e.g. http://host:10099
+                                                     [kyuubi.ctl.rest.base.url]
+                  --authSchema basic                 REST login: HTTP Basic with --username and --password
+                  --username USER, --password PW     REST login [the OS user, empty password]
                   --conf K=V                         a configuration value over kyuubi-defaults.conf (repeatable)
                   -b, --verbose                      print the parsed arguments
                   -h, --help                         show this help and exit

@@ -98,6 +98,11 @@ final class CtlConf {
         return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 
+    /** kyuubi.ctl.rest.base.url: the REST API when --hostUrl is not given; empty when not set. */
+    String restBaseUrl() throws CtlException {
+        return get(() -> conf.get(ConfigKeys.CTL_REST_BASE_URL)).trim();
+    }
+
     String namespace() throws CtlException {
         return get(() -> conf.get(ConfigKeys.HA_NAMESPACE));
     }

@@ -1,7 +1,7 @@
 package kitsune.ctl;
 
 /** A failure the CLI reports as one line on stderr, with its exit code. */
-final class CtlException extends Exception {
+class CtlException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** Exit code of a command that could not do its work (ZooKeeper unreachable, no such node, ...). */

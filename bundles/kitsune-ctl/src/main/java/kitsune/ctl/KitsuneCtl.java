@@ -13,6 +13,8 @@ import java.util.Properties;
 
 import org.apache.zookeeper.KeeperException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.ShareLevel;
 import kitsune.api.registry.EngineSpace;
@@ -80,20 +82,22 @@ public final class KitsuneCtl {
         if (a.words.isEmpty()) throw CtlException.usage("Must specify action command: [create|get|delete|list] (see kitsune-ctl --help)");
         String action = a.words.get(0).toLowerCase(Locale.ROOT);
         if (List.of("log", "submit").contains(action)) {
-            throw CtlException.usage("'" + action + "' works on batches through the REST API, which Kitsune does not offer");
+            throw CtlException.usage("'" + action + "' works on batches, which this kitsune-ctl does not submit yet");
         }
         if (!List.of("create", "get", "delete", "list").contains(action)) {
             throw CtlException.usage("Unknown command '" + a.words.get(0) + "': expected create, get, delete or list (see kitsune-ctl --help)");
         }
         if (a.words.size() < 2) throw CtlException.usage("Must specify resource: " + action + " [server|engine] (see kitsune-ctl --help)");
         String resource = a.words.get(1).toLowerCase(Locale.ROOT);
-        if (List.of("batch", "session").contains(resource)) {
-            throw CtlException.usage("'" + action + " " + resource + "' works through the REST API, which Kitsune does not offer");
+        if (resource.equals("batch")) {
+            throw CtlException.usage("'" + action + " batch' is not offered by this kitsune-ctl yet");
         }
+        if (resource.equals("session")) return sessions(action, a);
         if (!List.of("server", "engine").contains(resource)) {
-            throw CtlException.usage("Unknown resource '" + a.words.get(1) + "': expected server or engine (see kitsune-ctl --help)");
+            throw CtlException.usage("Unknown resource '" + a.words.get(1) + "': expected server, engine or session (see kitsune-ctl --help)");
         }
         if (a.words.size() > 2) throw CtlException.usage("Unexpected argument '" + a.words.get(2) + "' (see kitsune-ctl --help)");
+        if (resource.equals("engine") && blankToNull(a.hostUrl) != null) return restEngines(action, a);
         if (action.equals("create") && resource.equals("engine")) {
             throw CtlException.usage("create engine is not supported: a server launches an engine on its user's first session");
         }
@@ -129,6 +133,95 @@ public final class KitsuneCtl {
             };
         }
         return engines(action, conf, quorum, namespace, a);
+    }
+
+    // ---------------------------------------------------------------- over the REST API
+
+    /** list session, delete session ID: through the server's REST API, as kyuubi-ctl. */
+    private int sessions(String action, CtlArgs a) throws CtlException {
+        if (!List.of("list", "delete").contains(action)) {
+            throw CtlException.usage("'" + action + " session' is not a command: list session or delete session ID");
+        }
+        if (action.equals("list") && a.words.size() > 2) {
+            throw CtlException.usage("Unexpected argument '" + a.words.get(2) + "' (see kitsune-ctl --help)");
+        }
+        if (action.equals("delete") && a.words.size() != 3) {
+            throw CtlException.usage("Must specify the session: delete session <session identifier>");
+        }
+        RestClient rest = RestClient.of(a, CtlConf.load(confDir, sysProps, a.conf).restBaseUrl());
+        if (action.equals("delete")) {
+            String id = a.words.get(2).trim();
+            JsonNode done = rest.delete("/admin/sessions/" + pathSegment(id), Map.of());
+            out.println(done != null && done.hasNonNull("message") ? done.get("message").asText()
+                    : "Session " + id + " is closed.");
+            return 0;
+        }
+        JsonNode sessions;
+        try {
+            // an administrator sees every session of the server, anyone else their own
+            sessions = rest.get("/admin/sessions", Map.of());
+        } catch (RestClient.Refused notAdmin) {
+            if (notAdmin.status != 403) throw notAdmin;
+            sessions = rest.get("/sessions", Map.of());
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode s : sessions) {
+            List<String> conf = new ArrayList<>();
+            s.path("conf").fields().forEachRemaining(e -> conf.add(e.getKey() + "=" + e.getValue().asText()));
+            rows.add(List.of(s.path("identifier").asText(), s.path("user").asText(), s.path("ipAddr").asText(),
+                    String.join("\n", conf), time(s.path("createTime").asLong()), s.path("duration").asText(),
+                    s.path("idleTime").asText()));
+        }
+        out.print(Tabulator.format("Live Session List (total " + rows.size() + ")", List.of("Identifier", "User",
+                "Ip Address", "Conf", "Create Time", "Duration[ms]", "Idle Time[ms]"), rows));
+        return 0;
+    }
+
+    /** list engine, delete engine with --hostUrl: the REST admin API's engine calls, as kyuubi-ctl's admin commands. */
+    private int restEngines(String action, CtlArgs a) throws CtlException {
+        if (!List.of("list", "delete").contains(action)) {
+            throw CtlException.usage("'" + action + " engine' with --hostUrl is not a command: list engine or delete "
+                    + "engine");
+        }
+        String user = blankToNull(a.user);
+        if (user == null) throw CtlException.usage("Must specify user name for engine, please use -u or --user.");
+        RestClient rest = RestClient.of(a, CtlConf.load(confDir, sysProps, a.conf).restBaseUrl());
+        Map<String, String> query = new java.util.LinkedHashMap<>();
+        query.put("type", blankToNull(a.engineType));
+        query.put("sharelevel", blankToNull(a.engineShareLevel));
+        query.put("subdomain", blankToNull(a.engineSubdomain));
+        query.put("hive.server2.proxy.user", user.trim());
+        if (action.equals("delete")) {
+            JsonNode done = rest.delete("/admin/engine", query);
+            out.println(done != null && done.hasNonNull("message") ? done.get("message").asText() : "Deleted.");
+            return 0;
+        }
+        JsonNode engines = rest.get("/admin/engine", query);
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode e : engines) {
+            List<String> attributes = new ArrayList<>();
+            e.path("attributes").fields().forEachRemaining(kv -> attributes.add(kv.getKey() + "="
+                    + kv.getValue().asText()));
+            rows.add(List.of(e.path("namespace").asText() + "\n" + e.path("engineType").asText() + " "
+                    + e.path("sharelevel").asText() + " " + e.path("subdomain").asText(),
+                    e.path("instance").asText(), String.join("\n", attributes)));
+        }
+        out.print(Tabulator.format("Engine Node List (total " + rows.size() + ")", List.of("Namespace", "Instance",
+                "Attributes"), rows));
+        return 0;
+    }
+
+    private static String pathSegment(String id) throws CtlException {
+        if (!id.matches("[A-Za-z0-9-]{1,64}")) {
+            throw CtlException.usage("Invalid session identifier '" + id + "': expected the identifier list session "
+                    + "shows");
+        }
+        return id;
+    }
+
+    private static String time(long millis) {
+        return millis <= 0 ? "" : java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(java.time.ZoneId.systemDefault()).format(java.time.Instant.ofEpochMilli(millis));
     }
 
     // ---------------------------------------------------------------- servers

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Renders a titled table as kyuubi-ctl does (its Tabulator over FlipTable): an empty line, the title centred over the
- * table's width, the box-drawn table, then {@code N row(s)}. Null cells are shown as N/A.
+ * table's width, the box-drawn table, then {@code N row(s)}. Null cells are shown as N/A; a cell with line breaks
+ * takes as many lines as it has, as FlipTable draws it.
  */
 final class Tabulator {
     private Tabulator() {
@@ -15,7 +16,9 @@ final class Tabulator {
         int[] widths = new int[cols];
         for (int c = 0; c < cols; c++) widths[c] = headers.get(c).length();
         for (List<String> row : rows) {
-            for (int c = 0; c < cols; c++) widths[c] = Math.max(widths[c], cell(row, c).length());
+            for (int c = 0; c < cols; c++) {
+                for (String l : cell(row, c).split("\n", -1)) widths[c] = Math.max(widths[c], l.length());
+            }
         }
         StringBuilder table = new StringBuilder();
         divider(table, widths, '╔', '═', '╤', '╗');
@@ -54,12 +57,20 @@ final class Tabulator {
     }
 
     private static void line(StringBuilder sb, int[] widths, List<String> cells) {
-        sb.append('║');
+        String[][] lines = new String[widths.length][];
+        int height = 1;
         for (int c = 0; c < widths.length; c++) {
-            if (c > 0) sb.append('│');
-            sb.append(' ').append(pad(cell(cells, c), widths[c])).append(' ');
+            lines[c] = cell(cells, c).split("\n", -1);
+            height = Math.max(height, lines[c].length);
         }
-        sb.append("║\n");
+        for (int l = 0; l < height; l++) {
+            sb.append('║');
+            for (int c = 0; c < widths.length; c++) {
+                if (c > 0) sb.append('│');
+                sb.append(' ').append(pad(l < lines[c].length ? lines[c][l] : "", widths[c])).append(' ');
+            }
+            sb.append("║\n");
+        }
     }
 
     private static String pad(String s, int width) {

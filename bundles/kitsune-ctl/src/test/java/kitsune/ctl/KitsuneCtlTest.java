@@ -321,13 +321,37 @@ class KitsuneCtlTest {
                 "Unknown command 'frobnicate': expected create, get, delete or list (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("list"), 2, "Must specify resource: list [server|engine] (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("list", "servers"), 2,
-                "Unknown resource 'servers': expected server or engine (see kitsune-ctl --help)");
+                "Unknown resource 'servers': expected server, engine or session (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("list", "server", "extra"), 2, "Unexpected argument 'extra' (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("list", "server", "--bogus"), 2, "Unknown option: '--bogus' (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("create", "engine", "-u", "a"), 2,
                 "create engine is not supported: a server launches an engine on its user's first session");
         Result r = ctl("--help");
         assertEquals(0, r.rc());
-        assertTrue(r.out().startsWith("Usage: kitsune-ctl <create|get|delete|list> <server|engine> [options]"));
+        assertTrue(r.out().startsWith("Usage: kitsune-ctl <create|get|delete|list> <server|engine|session> "
+                + "[options]"));
+        assertOneErrorLine(ctl("list", "session"), 2, "Must specify the REST API's address for this command: "
+                + "--hostUrl http://host:10099 (or kyuubi.ctl.rest.base.url in kyuubi-defaults.conf)");
+        assertOneErrorLine(ctl("list", "session", "--hostUrl", "ftp://x"), 2,
+                "Invalid --hostUrl 'ftp://x': expected http://host:port or https://host:port");
+        assertOneErrorLine(ctl("delete", "session", "--hostUrl", "http://127.0.0.1:1"), 2,
+                "Must specify the session: delete session <session identifier>");
+        assertOneErrorLine(ctl("delete", "session", "../admin", "--hostUrl", "http://127.0.0.1:1"), 2,
+                "Invalid session identifier '../admin': expected the identifier list session shows");
+        assertOneErrorLine(ctl("list", "session", "--hostUrl", "http://127.0.0.1:1", "--authSchema", "spnego"), 2,
+                "--authSchema spnego is not offered by Kitsune's REST API yet: use basic");
+    }
+
+    @Test
+    void aRestCommandAgainstAPortWhereNothingListensFailsInOneLine() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Result r = ctl("list", "session", "--hostUrl", "http://127.0.0.1:" + port);
+        assertEquals(1, r.rc(), r.toString());
+        assertTrue(r.err().startsWith("Error: Cannot reach the REST API at http://127.0.0.1:" + port + "/api/v1"),
+                r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 }

@@ -60,6 +60,21 @@ class TabulatorTest {
     }
 
     @Test
+    void aCellWithLineBreaksTakesAsManyLines() {
+        String t = Tabulator.format("T", java.util.List.of("Id", "Conf"),
+                java.util.List.of(java.util.List.of("s1", "a=1\nbb=22")));
+        assertEquals("\n"
+                + "      T       \n"
+                + "╔════╤═══════╗\n"
+                + "║ Id │ Conf  ║\n"
+                + "╠════╪═══════╣\n"
+                + "║ s1 │ a=1   ║\n"
+                + "║    │ bb=22 ║\n"
+                + "╚════╧═══════╝\n"
+                + "1 row(s)\n", t);
+    }
+
+    @Test
     void centersAsCommonsLangDoes() {
         assertEquals(" ab  ", Tabulator.center("ab", 5));
         assertEquals("abcdef", Tabulator.center("abcdef", 3));

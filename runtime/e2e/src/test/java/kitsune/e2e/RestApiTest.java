@@ -311,6 +311,46 @@ class RestApiTest {
 
     @Test
     @Order(9)
+    void kitsuneCtlListsAndClosesSessionsAndListsEnginesOverTheRestApi() throws Exception {
+        String host = api.substring(0, api.length() - "/api/v1".length());
+        String bobs = ok(send("POST", "/sessions", BOB, "{\"configs\": {}}")).get("identifier").asText();
+        // an administrator sees every session, with kyuubi-ctl's table
+        kitsune.testkit.KitsuneCtl.Run all = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list",
+                "session", "--hostUrl", host, "--username", "carol", "--password", "admin-pw");
+        assertEquals(0, all.rc(), all.err());
+        assertTrue(all.out().contains("Live Session List (total 2)"), all.out());
+        assertTrue(all.out().contains(bobs) && all.out().contains(session), all.out());
+        assertTrue(all.out().contains("Idle Time[ms]"), all.out());
+        // anyone else sees their own
+        kitsune.testkit.KitsuneCtl.Run own = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list",
+                "session", "--hostUrl", host, "--username", "bob", "--password", "builder");
+        assertEquals(0, own.rc(), own.err());
+        assertTrue(own.out().contains("Live Session List (total 1)") && own.out().contains(bobs), own.out());
+        // a wrong password and a non-administrator's delete are one line each
+        kitsune.testkit.KitsuneCtl.Run wrong = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list",
+                "session", "--hostUrl", host, "--username", "bob", "--password", "nope");
+        assertEquals(1, wrong.rc());
+        assertTrue(wrong.err().startsWith("Error: The REST API refused the login of bob"), wrong.err());
+        kitsune.testkit.KitsuneCtl.Run notAdmin = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir,
+                "delete", "session", bobs, "--hostUrl", host, "--username", "bob", "--password", "builder");
+        assertEquals(1, notAdmin.rc());
+        assertTrue(notAdmin.err().contains("bob may not do this (kyuubi.server.administrators)"), notAdmin.err());
+        // the administrator closes bob's session
+        kitsune.testkit.KitsuneCtl.Run closed = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir,
+                "delete", "session", bobs, "--hostUrl", host, "--username", "carol", "--password", "admin-pw");
+        assertEquals(0, closed.rc(), closed.err());
+        assertEquals(404, send("GET", "/sessions/" + bobs, BOB, null).statusCode());
+        // engines over the admin API
+        kitsune.testkit.KitsuneCtl.Run engines = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list",
+                "engine", "-u", System.getProperty("user.name"), "-esl", "SERVER", "--hostUrl", host, "--username",
+                "carol", "--password", "admin-pw");
+        assertEquals(0, engines.rc(), engines.err());
+        assertTrue(engines.out().contains("Engine Node List (total 1)") && engines.out().contains("127.0.0.1:"),
+                engines.out());
+    }
+
+    @Test
+    @Order(10)
     void closingTheSessionEndsItsHandle() throws Exception {
         assertEquals(200, send("DELETE", "/sessions/" + session, ALICE, null).statusCode());
         assertEquals(404, send("GET", "/sessions/" + session, ALICE, null).statusCode());
@@ -318,7 +358,7 @@ class RestApiTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aDrainingServerRefusesNewSessionsWith503AndServesTheOpenOnes() throws Exception {
         HttpResponse<String> open = send("POST", "/sessions", BOB, "{\"configs\": {}}");
         session = ok(open).get("identifier").asText();

@@ -356,6 +356,9 @@ public final class ConfigKeys {
     public static final ConfigKey<String> ENGINE_SHARE_LEVEL = key("kyuubi.engine.share.level", "USER",
             ValueType.oneOf("CONNECTION", "USER", "GROUP", "SERVER"), false,
             "Who shares an engine: each connection, each user, each primary group, or the whole server.");
+    public static final ConfigKey<String> CTL_REST_BASE_URL = key("kyuubi.ctl.rest.base.url", "", STRING, false,
+            "The REST API kitsune-ctl's session commands (and engine commands with REST) call when --hostUrl is not "
+            + "given, e.g. http://host:10099.");
     public static final ConfigKey<String> SESSION_GROUP_PROVIDER = key("kyuubi.session.group.provider", "hadoop",
             STRING, false, "Where a user's primary group comes from for the GROUP share level: hadoop (the operating "
             + "system's, id -gn, as Hadoop's default group mapping), ldap (the directory of kyuubi.authentication.ldap.*: "
