@@ -38,11 +38,7 @@ class LdapFilterTest {
 
     /** OpenLDAP style, searched through the service account. */
     private static LdapAuthenticator openLdap(String... more) {
-        List<String> kv = new ArrayList<>(List.of("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com",
-                "kyuubi.authentication.ldap.binddn", SERVICE_DN, "kyuubi.authentication.ldap.bindpw",
-                SERVICE_PASSWORD));
-        kv.addAll(List.of(more));
-        return ldap.authenticator(kv.toArray(String[]::new));
+        return ldap.authenticator(TestDirectory.openLdapSearch(more));
     }
 
     /** Active Directory style: users by sAMAccountName or userPrincipalName, groups from memberOf. */

@@ -36,11 +36,7 @@ class LdapGroupProviderTest {
     }
 
     private static LdapGroupProvider openLdap(String... more) {
-        List<String> kv = new java.util.ArrayList<>(List.of("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com",
-                "kyuubi.authentication.ldap.binddn", SERVICE_DN, "kyuubi.authentication.ldap.bindpw",
-                SERVICE_PASSWORD));
-        kv.addAll(List.of(more));
-        return ldap.groupProvider(kv.toArray(String[]::new));
+        return ldap.groupProvider(TestDirectory.openLdapSearch(more));
     }
 
     @Test

@@ -24,6 +24,15 @@ final class TestDirectory implements AutoCloseable {
     static final String AD_GROUPS = "ou=Groups,dc=corp,dc=example";
     static final String AD_SERVICE_DN = "CN=svc-kyuubi," + AD_USERS;
 
+    /** Settings of the OpenLDAP-style tree searched through the service account, followed by {@code more}. */
+    static String[] openLdapSearch(String... more) {
+        java.util.List<String> kv = new java.util.ArrayList<>(java.util.List.of("kyuubi.authentication.ldap.baseDN",
+                "dc=example,dc=com", "kyuubi.authentication.ldap.binddn", SERVICE_DN,
+                "kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD));
+        kv.addAll(java.util.List.of(more));
+        return kv.toArray(String[]::new);
+    }
+
     final InMemoryDirectoryServer server;
     final String url;
 
