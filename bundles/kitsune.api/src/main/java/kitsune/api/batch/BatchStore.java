@@ -29,10 +29,14 @@ public interface BatchStore {
     boolean update(Batch batch) throws BatchStoreException;
 
     /**
-     * Makes {@code newOwner} the owner of an unfinished batch, only if {@code expectedOwner} still owns it: of several
-     * servers picking up the same batch, one wins.
+     * Makes {@code newOwner} the owner of an unfinished batch, only if {@code expectedOwner} still owns it and has not
+     * said it is alive ({@link #heartbeat}) since {@code staleBefore}: of several servers picking up the same batch,
+     * one wins, and a server that is alive but not registered (draining) keeps its batches.
      */
-    boolean claim(String id, String expectedOwner, String newOwner) throws BatchStoreException;
+    boolean claim(String id, String expectedOwner, String newOwner, long staleBefore) throws BatchStoreException;
+
+    /** The owner says it still follows its unfinished batches; returns how many it owns. */
+    int heartbeat(String owner, long now) throws BatchStoreException;
 
     /** Every batch not in a terminal state. */
     List<Batch> unfinished() throws BatchStoreException;

@@ -32,6 +32,7 @@ final class JdbcBatchStore implements BatchStore {
 
     private static final String COLUMNS = "id, user_name, batch_type, resource_path, class_name, app_name, conf, args, "
             + "state, app_id, app_url, app_state, app_diagnostic, kyuubi_instance, create_time, end_time";
+    private static final String INSERT_COLUMNS = COLUMNS + ", owner_seen";
     private static final String TERMINAL = "('FINISHED', 'ERROR', 'CANCELED')";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,8 +59,8 @@ final class JdbcBatchStore implements BatchStore {
     @Override
     public void insert(Batch b) throws BatchStoreException {
         try (Connection c = connections.open();
-                PreparedStatement s = c.prepareStatement("INSERT INTO kitsune_batches (" + COLUMNS
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                PreparedStatement s = c.prepareStatement("INSERT INTO kitsune_batches (" + INSERT_COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             s.setString(1, b.id());
             s.setString(2, b.user());
             s.setString(3, b.batchType());
@@ -76,6 +77,7 @@ final class JdbcBatchStore implements BatchStore {
             s.setString(14, b.kyuubiInstance());
             s.setLong(15, b.createTime());
             s.setLong(16, b.endTime());
+            s.setLong(17, b.createTime());
             s.executeUpdate();
         } catch (SQLException e) {
             throw failed("record batch " + b.id() + " in", e);
@@ -163,16 +165,33 @@ final class JdbcBatchStore implements BatchStore {
     }
 
     @Override
-    public boolean claim(String id, String expectedOwner, String newOwner) throws BatchStoreException {
+    public boolean claim(String id, String expectedOwner, String newOwner, long staleBefore)
+            throws BatchStoreException {
         try (Connection c = connections.open();
-                PreparedStatement s = c.prepareStatement("UPDATE kitsune_batches SET kyuubi_instance = ? "
-                        + "WHERE id = ? AND kyuubi_instance = ? AND state NOT IN " + TERMINAL)) {
+                PreparedStatement s = c.prepareStatement("UPDATE kitsune_batches SET kyuubi_instance = ?, "
+                        + "owner_seen = ? WHERE id = ? AND kyuubi_instance = ? AND owner_seen < ? AND state NOT IN "
+                        + TERMINAL)) {
             s.setString(1, newOwner);
-            s.setString(2, id);
-            s.setString(3, expectedOwner);
+            s.setLong(2, System.currentTimeMillis());
+            s.setString(3, id);
+            s.setString(4, expectedOwner);
+            s.setLong(5, staleBefore);
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
             throw failed("take over batch " + id + " in", e);
+        }
+    }
+
+    @Override
+    public int heartbeat(String owner, long now) throws BatchStoreException {
+        try (Connection c = connections.open();
+                PreparedStatement s = c.prepareStatement("UPDATE kitsune_batches SET owner_seen = ? "
+                        + "WHERE kyuubi_instance = ? AND state NOT IN " + TERMINAL)) {
+            s.setLong(1, now);
+            s.setString(2, owner);
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw failed("mark the batches of " + owner + " alive in", e);
         }
     }
 

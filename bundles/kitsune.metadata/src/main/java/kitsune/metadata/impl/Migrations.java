@@ -42,6 +42,7 @@ final class Migrations {
                             + "app_state VARCHAR(255), "
                             + "app_diagnostic {LONG_TEXT}, "
                             + "kyuubi_instance VARCHAR(255) NOT NULL, "
+                            + "owner_seen BIGINT NOT NULL, "
                             + "create_time BIGINT NOT NULL, "
                             + "end_time BIGINT NOT NULL)",
                     "CREATE INDEX kitsune_batches_state ON kitsune_batches (state)",

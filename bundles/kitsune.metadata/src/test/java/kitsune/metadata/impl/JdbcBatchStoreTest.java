@@ -90,10 +90,12 @@ class JdbcBatchStoreTest {
     }
 
     @Test
-    void onlyOneServerClaimsABatchOfAServerThatIsGone() throws Exception {
+    void onlyOneServerClaimsABatchOfAServerThatIsGoneAndNoneOfAServerThatStillSaysItIsAlive() throws Exception {
         store.insert(batch("b1", "alice", BatchState.RUNNING, 1000, 0));
-        assertTrue(store.claim("b1", "host-a:10099", "host-b:10099"));
-        assertFalse(store.claim("b1", "host-a:10099", "host-c:10099"));
+        assertEquals(1, store.heartbeat("host-a:10099", 10_000));
+        assertFalse(store.claim("b1", "host-a:10099", "host-b:10099", 10_000), "seen at 10000: not stale");
+        assertTrue(store.claim("b1", "host-a:10099", "host-b:10099", 10_001));
+        assertFalse(store.claim("b1", "host-a:10099", "host-c:10099", Long.MAX_VALUE));
         assertEquals("host-b:10099", store.get("b1").orElseThrow().kyuubiInstance());
         assertEquals(List.of("b1"), store.unfinished().stream().map(Batch::id).toList());
     }
