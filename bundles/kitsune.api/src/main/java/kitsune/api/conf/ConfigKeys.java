@@ -509,6 +509,10 @@ public final class ConfigKeys {
             "Ended batches are removed from the metadata store this long after their end.");
     public static final ConfigKey<Duration> METADATA_CLEANER_INTERVAL = key("kyuubi.metadata.cleaner.interval", "PT30M",
             DURATION, false, "How often a server removes ended batches older than kyuubi.metadata.max.age.");
+    public static final ConfigKey<List<String>> BATCH_RESOURCE_DIRS = key("kitsune.batch.resource.dirs", "", LIST,
+            false, "Directories (comma-separated, absolute) under which a batch's resource (its application jar) may "
+            + "lie; a path elsewhere, or one that leaves them through a symbolic link or '..', is refused. Empty: no "
+            + "local resource is accepted. Stricter than Kyuubi, which submits any path the server can read.");
     public static final ConfigKey<Duration> BATCH_APPLICATION_CHECK_INTERVAL = key(
             "kyuubi.batch.application.check.interval", "PT5S", DURATION, false,
             "How often a server checks the applications of the batches it owns, and looks for batches of servers "

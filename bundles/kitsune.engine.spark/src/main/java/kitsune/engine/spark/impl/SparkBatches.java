@@ -75,7 +75,7 @@ final class SparkBatches {
         Map<String, String> env = SparkEngineProvider.engineEnv(conf, home);
         try {
             EngineWorkDirs.ownerOnlyDirectories(EngineWorkDirs.root(conf), dir);
-            Path log = EngineWorkDirs.ownerOnlyFile(dir.resolve(LOG_FILE));
+            EngineWorkDirs.ownerOnlyFile(dir.resolve(LOG_FILE));
             Properties props = EngineHomes.sparkDefaults(home);
             conf.withPrefix("spark.").forEach(props::setProperty);
             s.batchConf().forEach((k, v) -> {
@@ -100,22 +100,12 @@ final class SparkBatches {
                     s.resource(), s.className(), s.args());
             Map<String, String> sparkConf = new LinkedHashMap<>();
             props.stringPropertyNames().forEach(k -> sparkConf.put(k, props.getProperty(k)));
-            List<String> cmd = new ArrayList<>();
-            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-            // the shell records the exit code where any later server finds it; its arguments name the batch's
-            // directory, by which a later server finds the process
-            cmd.addAll(List.of("/bin/sh", "-c", "\"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"",
-                    dir.resolve(EXIT_FILE).toString()));
-            cmd.addAll(submission.command(home.dir(), java, provider.moduleFlags(jars), sparkConf, env));
-            Files.deleteIfExists(dir.resolve(EXIT_FILE));
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.environment().putAll(env);
+            List<String> cmd = wrapped(dir, submission.command(home.dir(), java, provider.moduleFlags(jars),
+                    sparkConf, env));
             LogMask mask = LogMask.of(conf.asMap(), sparkConf);
             LOG.info("Submitting batch {} of {} ({} mode on {}, home {}): {}", s.batchId(), s.user(), mode, master,
                     home.name(), mask.apply(String.join(" ", cmd)));
-            Process p = pb.start();
-            return new ProcessBatch(dir, p.toHandle(), mask);
+            return start(dir, cmd, env, mask);
         } catch (IOException e) {
             throw new EngineException("Cannot submit batch " + s.batchId() + " from " + dir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -124,8 +114,31 @@ final class SparkBatches {
     }
 
     /**
+     * The command run in a session of its own (setsid: it outlives the server) under a shell that records its exit
+     * code where any later server finds it; the shell's arguments name the batch's directory, by which a later server
+     * finds the process.
+     */
+    static List<String> wrapped(Path dir, List<String> command) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.addAll(List.of("/bin/sh", "-c", "\"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"",
+                dir.resolve(EXIT_FILE).toString()));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    /** Starts the wrapped command in the batch's directory, its output appended to the batch's log. */
+    static ProcessBatch start(Path dir, List<String> cmd, Map<String, String> env, LogMask mask) throws IOException {
+        Files.deleteIfExists(dir.resolve(EXIT_FILE));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(LOG_FILE).toFile()));
+        pb.environment().putAll(env);
+        return new ProcessBatch(dir, pb.start().toHandle(), mask);
+    }
+
+    /**
      * The application of a batch submitted from this host's work directory: its submission process, found by the
-     * batch directory on its command line, or the exit code it left.
+     * batch directory on its command line, or the exit code it left (neither: it reads ERROR, with its log's end).
      */
     Optional<BatchApplication> recover(Batch batch, KitsuneConf conf) {
         Path dir;
@@ -141,7 +154,6 @@ final class SparkBatches {
                 .filter(p -> p.parent().map(parent -> !parent.info().commandLine()
                         .map(c -> c.contains(marker)).orElse(false)).orElse(true))
                 .findFirst();
-        if (process.isEmpty() && !Files.isRegularFile(dir.resolve(EXIT_FILE))) return Optional.empty();
         LogMask mask = LogMask.of(conf.asMap(), Map.of());
         return Optional.of(new ProcessBatch(dir, process.orElse(null), mask));
     }
