@@ -166,6 +166,8 @@ final class SparkBatches {
         private volatile String appId;
         private volatile String appUrl;
         private volatile boolean killed;
+        private int scansAfterId;
+        private boolean headScanned;
 
         /** @param process null when the process had ended before this server looked */
         ProcessBatch(Path dir, ProcessHandle process, LogMask mask) {
@@ -206,11 +208,17 @@ final class SparkBatches {
             }
         }
 
-        /** The application id and UI address, from the first MiB of the log, once. */
+        /**
+         * The application id and UI address, from the first MiB of the log, until both are found, or for a few more
+         * checks once the id is (an application without a UI has no address), or until the log outgrew the MiB.
+         */
         private void scanLog() {
-            if (appId != null && appUrl != null) return;
+            if (appId != null && (appUrl != null || ++scansAfterId > 20)) return;
+            if (headScanned) return;
             try (InputStream in = Files.newInputStream(localLog())) {
-                String head = new String(in.readNBytes(ID_SCAN_BYTES), StandardCharsets.UTF_8);
+                byte[] bytes = in.readNBytes(ID_SCAN_BYTES);
+                headScanned = bytes.length >= ID_SCAN_BYTES;
+                String head = new String(bytes, StandardCharsets.UTF_8);
                 if (appId == null) {
                     Matcher m = APP_ID.matcher(head);
                     if (m.find()) appId = m.group(1);
