@@ -85,6 +85,14 @@ final class SparkBatches {
             props.setProperty(SparkEngineProvider.MASTER, master);
             String mode = SparkSubmission.deployMode(props.getProperty(SparkEngineProvider.DEPLOY_MODE));
             if (SparkSubmission.isLocal(master)) mode = SparkSubmission.CLIENT;
+            // the submission's exit code is the batch's end: in cluster mode spark-submit stays until the driver
+            // ended (YARN's default; a standalone master's Client leaves at once unless told to wait)
+            if (SparkSubmission.CLUSTER.equals(mode) && master.startsWith("spark://")) {
+                props.setProperty("spark.standalone.submit.waitAppCompletion", "true");
+            }
+            if (SparkSubmission.CLUSTER.equals(mode) && master.equals("yarn")) {
+                props.setProperty("spark.yarn.submit.waitAppCompletion", "true");
+            }
             String name = s.name() == null || s.name().isBlank() ? "Kitsune batch " + s.batchId() : s.name();
             props.setProperty("spark.app.name", name);
             Path propsFile = dir.resolve("batch.properties");
