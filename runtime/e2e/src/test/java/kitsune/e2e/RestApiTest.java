@@ -142,8 +142,8 @@ class RestApiTest {
         HttpResponse<String> unknown = send("GET", "/sessions/not-a-handle", ALICE, null);
         assertEquals(404, unknown.statusCode(), unknown.body());
         HttpResponse<String> batches = send("POST", "/batches", ALICE, "{}");
-        assertEquals(501, batches.statusCode(), batches.body());
-        assertTrue(message(batches).contains("/api/v1/batches"), batches.body());
+        assertEquals(400, batches.statusCode(), batches.body());
+        assertTrue(message(batches).contains("batchType"), batches.body());
     }
 
     @Test

@@ -495,6 +495,37 @@ public final class ConfigKeys {
             STRING, true, "With kitsune.metrics.prometheus.username: the password a scrape must send (HTTP Basic, "
             + "answered 401 otherwise). Setting only one of the two keys leaves the endpoint off. Never logged.");
 
+    // ---- batches and their metadata store ----
+    public static final ConfigKey<String> METADATA_STORE_JDBC_DATABASE_TYPE = key(
+            "kyuubi.metadata.store.jdbc.database.type", "DERBY", ValueType.oneOf("DERBY", "POSTGRESQL", "MYSQL"), true,
+            "Database of the batch metadata store. DERBY (default): embedded Apache Derby under KITSUNE_WORK_DIR, "
+            + "single-process, for one server or pseudo mode; POSTGRESQL or MYSQL for servers that share batches "
+            + "(their JDBC driver jar in lib/jdbc). Kyuubi's default is SQLITE, which Kitsune does not offer.");
+    public static final ConfigKey<String> METADATA_STORE_JDBC_URL = key("kyuubi.metadata.store.jdbc.url", "", STRING,
+            true, "JDBC URL of the batch metadata store; empty with DERBY: jdbc:derby:<KITSUNE_WORK_DIR>/metadata "
+            + "(created at the first start).");
+    public static final ConfigKey<String> METADATA_STORE_JDBC_DRIVER = key("kyuubi.metadata.store.jdbc.driver", "",
+            STRING, true, "JDBC driver class of the metadata store; empty: the database type's usual driver.");
+    public static final ConfigKey<List<String>> METADATA_STORE_JDBC_DRIVER_JARS = key(
+            "kitsune.metadata.store.jdbc.driver.jars", "", LIST, true, "Jars (comma-separated, relative to "
+            + "KITSUNE_HOME) of the metadata store's JDBC driver for POSTGRESQL or MYSQL; Derby is built in.");
+    public static final ConfigKey<String> METADATA_STORE_JDBC_USER = key("kyuubi.metadata.store.jdbc.user", "", STRING,
+            true, "User of the metadata store's database.");
+    public static final ConfigKey<String> METADATA_STORE_JDBC_PASSWORD = key("kyuubi.metadata.store.jdbc.password", "",
+            STRING, true, "Password of the metadata store's database. Never logged.");
+    public static final ConfigKey<Duration> METADATA_MAX_AGE = key("kyuubi.metadata.max.age", "PT72H", DURATION, false,
+            "Ended batches are removed from the metadata store this long after their end.");
+    public static final ConfigKey<Duration> METADATA_CLEANER_INTERVAL = key("kyuubi.metadata.cleaner.interval", "PT30M",
+            DURATION, false, "How often a server removes ended batches older than kyuubi.metadata.max.age.");
+    public static final ConfigKey<List<String>> BATCH_RESOURCE_DIRS = key("kitsune.batch.resource.dirs", "", LIST,
+            false, "Directories (comma-separated, absolute) under which a batch's resource (its application jar) may "
+            + "lie; a path elsewhere, or one that leaves them through a symbolic link or '..', is refused. Empty: no "
+            + "local resource is accepted. Stricter than Kyuubi, which submits any path the server can read.");
+    public static final ConfigKey<Duration> BATCH_APPLICATION_CHECK_INTERVAL = key(
+            "kyuubi.batch.application.check.interval", "PT5S", DURATION, false,
+            "How often a server checks the applications of the batches it owns, and looks for batches of servers "
+            + "that are gone, to take them over.");
+
     // ---- console ----
     public static final ConfigKey<String> CONSOLE_USERNAME = key("kitsune.console.username", "admin", STRING, false,
             "Web Console user name.");

@@ -17,6 +17,11 @@ public interface SessionManager {
      */
     void refuseNewSessions(String message);
 
+    /** Whether new sessions (and batches) are refused: a drain has begun. */
+    default boolean refusingNewSessions() {
+        return false;
+    }
+
     /** Closes one session (its engine keeps running); false if there was no such session. */
     boolean closeSession(String id);
 }

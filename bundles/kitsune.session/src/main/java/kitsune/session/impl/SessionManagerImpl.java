@@ -824,6 +824,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     }
 
     @Override
+    public boolean refusingNewSessions() {
+        return refusing();
+    }
+
+    @Override
     public void refuseNewSessions(String message) {
         refusal = message == null || message.isBlank() ? DRAINING : message;
         locator.metrics().draining(true);

@@ -20,6 +20,10 @@ import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.batch.Batch;
+import kitsune.api.batch.BatchApplication;
+import kitsune.api.batch.BatchLauncher;
+import kitsune.api.batch.BatchSubmission;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
@@ -42,9 +46,12 @@ import kitsune.api.registry.ServiceNode;
  * this provider's business, not the session manager's.
  */
 @Component(configurationPid = ConfigKeys.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = EngineProvider.ENGINE_TYPE + "=" + SparkEngineProvider.ENGINE_TYPE)
-public class SparkEngineProvider implements EngineProvider {
+        service = {EngineProvider.class, BatchLauncher.class},
+        property = {EngineProvider.ENGINE_TYPE + "=" + SparkEngineProvider.ENGINE_TYPE,
+                BatchLauncher.BATCH_TYPE + "=" + SparkEngineProvider.BATCH_TYPE})
+public class SparkEngineProvider implements EngineProvider, BatchLauncher {
     static final String ENGINE_TYPE = "SPARK_SQL";
+    static final String BATCH_TYPE = "SPARK";
     static final String ENGINE_JAR = "lib/kitsune-spark-engine.jar";
     /** Kyuubi's prefix for environment variables of engine processes. */
     static final String ENGINE_ENV_PREFIX = "kyuubi.engineEnv.";
@@ -69,6 +76,7 @@ public class SparkEngineProvider implements EngineProvider {
     private final java.util.concurrent.ConcurrentHashMap<Path, EngineJarCopies> jarCopies =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile KitsuneConf serverConf = KitsuneConf.empty();
+    private final SparkBatches batches = new SparkBatches(this);
 
     @Activate
     @Modified
@@ -214,6 +222,21 @@ public class SparkEngineProvider implements EngineProvider {
         } catch (IOException e) {
             throw new EngineException("Cannot start the engine process (" + cmd.get(0) + "): " + e.getMessage(), e);
         }
+    }
+
+    /** A batch's application, submitted as engines are, from the same homes. */
+    @Override
+    public BatchApplication submit(BatchSubmission submission) throws EngineException {
+        return batches.submit(submission);
+    }
+
+    @Override
+    public Optional<BatchApplication> recover(Batch batch, KitsuneConf conf) {
+        return batches.recover(batch, conf);
+    }
+
+    List<String> moduleFlags(Path jars) {
+        return moduleFlags.forJars(jars);
     }
 
     @Override
@@ -362,14 +385,14 @@ public class SparkEngineProvider implements EngineProvider {
     }
 
     /** kyuubi.engineEnv.* as environment variables of the engine (and submission) process, and SPARK_HOME. */
-    private static Map<String, String> engineEnv(KitsuneConf conf, EngineHomes.Home home) {
+    static Map<String, String> engineEnv(KitsuneConf conf, EngineHomes.Home home) {
         Map<String, String> env = new LinkedHashMap<>();
         conf.withPrefix(ENGINE_ENV_PREFIX).forEach((k, v) -> env.put(k.substring(ENGINE_ENV_PREFIX.length()), v));
         env.put("SPARK_HOME", home.dir().toString());
         return env;
     }
 
-    private static Path java(KitsuneConf conf) {
+    static Path java(KitsuneConf conf) {
         String javaHome = conf.get(ConfigKeys.ENGINE_JAVA_HOME);
         return Path.of(javaHome.isBlank() ? System.getProperty("java.home") : javaHome, "bin", "java");
     }
@@ -384,7 +407,7 @@ public class SparkEngineProvider implements EngineProvider {
         }
     }
 
-    private EngineHomes homes(KitsuneConf conf) throws EngineException {
+    EngineHomes homes(KitsuneConf conf) throws EngineException {
         try {
             return EngineHomes.parse(conf.get(ConfigKeys.SPARK_HOMES), kitsuneHome(conf));
         } catch (ConfigException e) {

@@ -21,13 +21,26 @@ import java.util.Map;
  *                       {@code spark.kitsune.engine.setting.}), readable by the server's user only
  * @param jars           extra jars for the driver and the executors (--jars)
  * @param proxyUser      the user to submit for (--proxy-user), or null
- * @param applicationJar the engine jar as the driver fetches it
+ * @param applicationJar the engine jar (or a batch's application jar) as the driver fetches it
+ * @param mainClass      the driver's main class: the engine's, or a batch application's
+ * @param appArgs        the application's arguments (none for an engine)
  */
 record SparkSubmission(String master, String deployMode, String appName, Path propertiesFile, List<String> jars,
-        String proxyUser, String applicationJar) {
+        String proxyUser, String applicationJar, String mainClass, List<String> appArgs) {
     static final String SUBMIT_CLASS = "org.apache.spark.deploy.SparkSubmit";
     static final String CLIENT = "client";
     static final String CLUSTER = "cluster";
+
+    SparkSubmission {
+        appArgs = List.copyOf(appArgs);
+    }
+
+    /** An engine's submission: the engine's main class, no arguments. */
+    SparkSubmission(String master, String deployMode, String appName, Path propertiesFile, List<String> jars,
+            String proxyUser, String applicationJar) {
+        this(master, deployMode, appName, propertiesFile, jars, proxyUser, applicationJar, EngineCommand.MAIN_CLASS,
+                List.of());
+    }
 
     /** spark.submit.deployMode as spark-submit reads it: client unless cluster. */
     static String deployMode(String value) {
@@ -48,7 +61,7 @@ record SparkSubmission(String master, String deployMode, String appName, Path pr
         return CLUSTER.equals(deployMode);
     }
 
-    /** spark-submit's arguments, the engine jar and no application arguments last. */
+    /** spark-submit's arguments, the application jar and the application's arguments last. */
     List<String> arguments() {
         List<String> a = new ArrayList<>();
         a.add("--master");
@@ -56,7 +69,7 @@ record SparkSubmission(String master, String deployMode, String appName, Path pr
         a.add("--deploy-mode");
         a.add(deployMode);
         a.add("--class");
-        a.add(EngineCommand.MAIN_CLASS);
+        a.add(mainClass);
         a.add("--name");
         a.add(appName);
         a.add("--properties-file");
@@ -70,6 +83,7 @@ record SparkSubmission(String master, String deployMode, String appName, Path pr
             a.add(proxyUser);
         }
         a.add(applicationJar);
+        a.addAll(appArgs);
         return a;
     }
 

@@ -53,7 +53,24 @@ final class Dto {
     record OpActionRequest(String action) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record BatchRequest(String batchType, String resource, String className, String name, Map<String, String> conf,
+            List<String> args, Map<String, List<String>> extraResourcesMap) {
+    }
+
     // ---------------------------------------------------------------- responses
+
+    /** Kyuubi's Batch. */
+    record Batch(String id, String user, String batchType, String name, long appStartTime, String appId,
+            String appUrl, String appState, String appDiagnostic, String kyuubiInstance, String state,
+            long createTime, long endTime, Map<String, String> batchInfo) {
+    }
+
+    record GetBatchesResponse(int from, int total, List<Batch> batches) {
+    }
+
+    record CloseBatchResponse(boolean success, String msg) {
+    }
 
     record SessionHandle(String identifier, String kyuubiInstance) {
     }

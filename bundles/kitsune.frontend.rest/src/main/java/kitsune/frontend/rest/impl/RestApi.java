@@ -84,13 +84,15 @@ final class RestApi {
     private final Supplier<List<String>> administrators;
     private final Supplier<Discovery> discovery;
     private final Supplier<KitsuneConf> conf;
+    private final Supplier<Batches> batches;
     private final RestHandles handles = new RestHandles();
     private final Clock clock;
 
     RestApi(Supplier<CliBackend> backend, Supplier<SessionManager> sessionManager,
             Supplier<List<String>> administrators, Supplier<Discovery> discovery, Supplier<KitsuneConf> conf,
-            Clock clock) {
+            Supplier<Batches> batches, Clock clock) {
         this.backend = backend;
+        this.batches = batches;
         this.conf = conf;
         this.discovery = discovery;
         this.sessionManager = sessionManager;
@@ -143,11 +145,11 @@ final class RestApi {
             r.add("POST", "/admin/refresh/" + what, c -> refresh(c, what));
         }
         r.add("GET", "/admin/servers", this::adminServers);
-        for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
-            r.add(method, "/batches", this::batches);
-            r.add(method, "/batches/{batch}", this::batches);
-            r.add(method, "/batches/{batch}/{what}", this::batches);
-        }
+        r.add("POST", "/batches", this::submitBatch);
+        r.add("GET", "/batches", this::listBatches);
+        r.add("GET", "/batches/{batch}", this::getBatch);
+        r.add("DELETE", "/batches/{batch}", this::deleteBatch);
+        r.add("GET", "/batches/{batch}/localLog", this::batchLocalLog);
         return r;
     }
 
@@ -676,9 +678,158 @@ final class RestApi {
         return engines;
     }
 
-    private Object batches(Call c) throws RestException {
-        throw new RestException(501, "Batches (/api/v1/batches) are not supported by this server yet: submit "
-                + "Spark applications with spark-submit");
+    // ---------------------------------------------------------------- batches
+
+    private Batches batches() throws RestException {
+        Batches b = batches.get();
+        if (b == null) throw new RestException(503, "Batches are not available on this server yet: retry");
+        return b;
+    }
+
+    private boolean admin(Call c) {
+        return administrators.get().contains(c.user());
+    }
+
+    private Object submitBatch(Call c) throws Exception {
+        Dto.BatchRequest body = c.body(Dto.BatchRequest.class);
+        KitsuneConf server = conf.get();
+        Map<String, String> batchConf = new LinkedHashMap<>();
+        if (body != null && body.conf() != null) {
+            for (Map.Entry<String, String> e : body.conf().entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) {
+                    throw RestException.badRequest("conf has a null key or value: " + LogText.of(
+                            String.valueOf(e.getKey())) + " (every setting needs a text value)");
+                }
+                batchConf.put(e.getKey(), e.getValue());
+            }
+        }
+        String user = batchUser(c, batchConf, server);
+        Map<String, String> screened = screen(batchConf, server);
+        return Batches.dto(batches().submit(user, body, screened));
+    }
+
+    /**
+     * The batch's user: the login, or the proxy user it names (hive.server2.proxy.user, kyuubi.session.proxy.user,
+     * Kyuubi's proxyUser) when hadoop.proxyuser.&lt;login&gt;.users and .hosts allow it, as for sessions.
+     */
+    static String batchUser(Call c, Map<String, String> batchConf, KitsuneConf server) throws RestException {
+        String proxy = null;
+        for (String k : List.of(PROXY_USER_ALIAS, HIVE_PROXY_USER, "kyuubi.session.proxy.user")) {
+            String v = batchConf.remove(k);
+            if (v != null && !v.isBlank()) proxy = v.trim();
+        }
+        if (proxy == null || proxy.equals(c.user())) return c.user();
+        if (!ZK_NAME.matcher(proxy).matches() || proxy.chars().anyMatch(Character::isWhitespace)) {
+            throw RestException.badRequest("Not a valid proxy user name: " + LogText.of(proxy));
+        }
+        String users = server.raw("hadoop.proxyuser." + c.user() + ".users");
+        String hosts = server.raw("hadoop.proxyuser." + c.user() + ".hosts");
+        if (!allows(users, proxy) || !allows(hosts, c.address())) {
+            throw new RestException(403, "User " + c.user() + " is not allowed to impersonate " + proxy + " from "
+                    + c.address() + " (server configuration hadoop.proxyuser." + c.user() + ".users and "
+                    + "hadoop.proxyuser." + c.user() + ".hosts)");
+        }
+        return proxy;
+    }
+
+    private static boolean allows(String list, String value) {
+        if (list == null || value == null) return false;
+        return java.util.Arrays.stream(list.split(",")).map(String::trim).anyMatch(v -> v.equals("*")
+                || v.equals(value));
+    }
+
+    /**
+     * A batch's settings as sessions' are screened: refused when a key is in kyuubi.session.conf.restrict.list,
+     * dropped when in kyuubi.session.conf.ignore.list (a trailing * matches a prefix).
+     */
+    static Map<String, String> screen(Map<String, String> batchConf, KitsuneConf server) throws RestException {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> restricted = server.get(ConfigKeys.SESSION_CONF_RESTRICT_LIST);
+        List<String> ignored = server.get(ConfigKeys.SESSION_CONF_IGNORE_LIST);
+        for (Map.Entry<String, String> e : batchConf.entrySet()) {
+            String k = e.getKey();
+            if (listed(restricted, k)) {
+                throw new RestException(400, LogText.of(k) + " is a restricted key on this server ("
+                        + ConfigKeys.SESSION_CONF_RESTRICT_LIST.name() + "); remove it from the batch's conf");
+            }
+            if (listed(ignored, k)) {
+                LOG.info("Ignoring the batch setting {} ({})", LogText.of(k),
+                        ConfigKeys.SESSION_CONF_IGNORE_LIST.name());
+                continue;
+            }
+            out.put(k, e.getValue());
+        }
+        return out;
+    }
+
+    private static boolean listed(List<String> entries, String key) {
+        for (String entry : entries) {
+            if (entry.endsWith("*") ? key.startsWith(entry.substring(0, entry.length() - 1)) : key.equals(entry)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object listBatches(Call c) throws RestException {
+        String type = c.query("batchType");
+        String user = c.query("batchUser");
+        if (!admin(c)) {
+            if (user != null && !user.isBlank() && !user.equals(c.user())) {
+                return new Dto.GetBatchesResponse(0, 0, List.of());
+            }
+            user = c.user();
+        }
+        kitsune.api.batch.BatchState state = null;
+        String s = c.query("batchState");
+        if (s != null && !s.isBlank()) {
+            try {
+                state = kitsune.api.batch.BatchState.valueOf(s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw RestException.badRequest("Unknown batchState " + LogText.of(s) + ": use one of "
+                        + java.util.Arrays.toString(kitsune.api.batch.BatchState.values()));
+            }
+        }
+        long created = number(c, "createTime", 0, 0, Long.MAX_VALUE);
+        long ended = number(c, "endTime", 0, 0, Long.MAX_VALUE);
+        int from = (int) number(c, "from", 0, 0, Integer.MAX_VALUE);
+        int size = (int) number(c, "size", 100, 0, 10_000);
+        List<kitsune.api.batch.Batch> found = batches().list(new kitsune.api.batch.BatchFilter(
+                type == null || type.isBlank() ? null : type.trim().toUpperCase(Locale.ROOT),
+                user == null || user.isBlank() ? null : user, state, created, ended, from, size));
+        return new Dto.GetBatchesResponse(from, found.size(), found.stream().map(Batches::dto).toList());
+    }
+
+    private static long number(Call c, String name, long def, long min, long max) throws RestException {
+        String v = c.query(name);
+        if (v == null || v.isBlank()) return def;
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw RestException.badRequest(name + " must be a whole number from " + min + " to " + max + ", not "
+                + LogText.of(v));
+    }
+
+    private Object getBatch(Call c) throws RestException {
+        return Batches.dto(batches().get(c.param(0), c.user(), admin(c)));
+    }
+
+    private Object batchLocalLog(Call c) throws RestException {
+        Batches b = batches();
+        kitsune.api.batch.Batch batch = b.get(c.param(0), c.user(), admin(c));
+        int from = (int) number(c, "from", 0, 0, Integer.MAX_VALUE);
+        int size = (int) number(c, "size", 100, 0, 10_000);
+        List<String> lines = b.localLog(batch, from, size);
+        return new Dto.OperationLog(lines, lines.size());
+    }
+
+    private Object deleteBatch(Call c) throws RestException {
+        Batches b = batches();
+        kitsune.api.batch.Batch batch = b.get(c.param(0), c.user(), admin(c));
+        return b.cancel(batch, c.user());
     }
 
     // ---------------------------------------------------------------- helpers

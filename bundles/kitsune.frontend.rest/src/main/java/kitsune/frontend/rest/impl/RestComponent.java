@@ -25,9 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.auth.Authenticator;
+import kitsune.api.batch.BatchLauncher;
+import kitsune.api.batch.BatchStore;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.registry.Discovery;
+import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
 import kitsune.internal.start.StartGate;
@@ -56,6 +59,21 @@ public class RestComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile Discovery discovery;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile BatchStore batchStore;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + BatchLauncher.BATCH_TYPE + "=SPARK)")
+    private volatile BatchLauncher batchLauncher;
+
+    /** This server's Thrift endpoint: its identity in ZooKeeper, and the owner named in its batches' rows. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerEndpoint endpoint;
+
+    private volatile Batches batches;
 
     private final StartGate runtimeStarted = StartGate.closed();
 
@@ -117,8 +135,15 @@ public class RestComponent {
         }
         login = new RestLogin(conf.get(ConfigKeys.AUTHENTICATION), runtimeStarted);
         authenticators.forEach(login::add);
+        Batches b = new Batches(() -> batchStore, () -> batchLauncher, () -> discovery, () -> sessionManager,
+                () -> this.conf, () -> {
+                    ServerEndpoint e = endpoint;
+                    return e == null ? null : e.hostPort();
+                }, Clock.systemUTC());
+        batches = b;
+        b.start();
         RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, () -> discovery,
-                () -> this.conf, Clock.systemUTC());
+                () -> this.conf, () -> batches, Clock.systemUTC());
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
@@ -138,6 +163,9 @@ public class RestComponent {
 
     @Deactivate
     void deactivate() {
+        Batches b = batches;
+        batches = null;
+        if (b != null) b.stop();
         if (registration != null) {
             try {
                 registration.unregister();

@@ -121,7 +121,15 @@ final class RestServlet extends HttpServlet {
         String type = req.getContentType();
         long length = req.getContentLengthLong();
         boolean json = type != null && type.toLowerCase(Locale.ROOT).trim().startsWith(JSON);
-        boolean opensSession = java.util.Arrays.equals(Router.split(path), new String[] {"sessions"});
+        String[] parts = Router.split(path);
+        boolean opensSession = java.util.Arrays.equals(parts, new String[] {"sessions"})
+                || java.util.Arrays.equals(parts, new String[] {"batches"});
+        if (!json && type != null && parts.length == 1 && parts[0].equals("batches")
+                && type.toLowerCase(Locale.ROOT).trim().startsWith("multipart/")) {
+            throw new RestException(415, "Uploading a batch's resource (multipart/form-data) is not supported: send "
+                    + "the BatchRequest as JSON with resource naming a jar on the server (see "
+                    + "kitsune.batch.resource.dirs)");
+        }
         if (!json && (type != null || length != 0 || opensSession)) {
             throw new RestException(415, "The request body must be JSON: send Content-Type: " + JSON
                     + (type == null ? "" : " (not " + LogText.of(type) + ")"));

@@ -25,7 +25,7 @@ class OpenApiTest {
                 documented.add(methods.next().toUpperCase(Locale.ROOT) + " " + path.getKey().replaceAll("\\{[^}]+}", "{}"));
             }
         }
-        List<String> served = new RestApi(null, null, null, null, null, null).router().routes().stream()
+        List<String> served = new RestApi(null, null, null, null, null, null, null).router().routes().stream()
                 .map(r -> r.replaceAll("\\{[^}]+}", "{}")).toList();
         assertEquals(served.stream().sorted().distinct().toList(), documented.stream().sorted().distinct().toList());
     }

@@ -1,0 +1,26 @@
+package kitsune.api.batch;
+
+/**
+ * Which batches a listing returns (Kyuubi's GET /batches parameters), newest first.
+ *
+ * @param batchType       only this type, or null
+ * @param user            only this user's, or null for every user's
+ * @param state           only in this state, or null
+ * @param createdFrom     only created at or after this epoch millisecond (0: any)
+ * @param endedBefore     only ended at or before this epoch millisecond (0: any; a batch not ended never matches a
+ *                        bound)
+ * @param from            rows to skip
+ * @param size            rows to return at most
+ */
+public record BatchFilter(String batchType, String user, BatchState state, long createdFrom, long endedBefore,
+        int from, int size) {
+    public BatchFilter {
+        if (from < 0) throw new IllegalArgumentException("from must not be negative: " + from);
+        if (size < 0) throw new IllegalArgumentException("size must not be negative: " + size);
+    }
+
+    /** Every batch of one user (null: of everyone), at most size. */
+    public static BatchFilter ofUser(String user, int size) {
+        return new BatchFilter(null, user, null, 0, 0, 0, size);
+    }
+}

@@ -1,0 +1,266 @@
+package kitsune.engine.spark.impl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.batch.Batch;
+import kitsune.api.batch.BatchApplication;
+import kitsune.api.batch.BatchState;
+import kitsune.api.batch.BatchSubmission;
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineException;
+
+/**
+ * Batch applications through Spark's own submission ({@code org.apache.spark.deploy.SparkSubmit} on the engine home's
+ * jars, or the home's {@code bin/spark-submit}), from the same engine homes as engines. Each batch has an owner-only
+ * directory {@code <work dir>/batches/<batch id>} with its properties file, its log (the submission's output, and in
+ * client deploy mode or with a local master the application's own) and, once the submission process ended, its exit
+ * code, written by the shell that runs it: so that a server started after the one that submitted it (the process runs
+ * in a session of its own and outlives its server) still learns how it ended.
+ */
+final class SparkBatches {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkBatches.class);
+    static final Pattern BATCH_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** Application ids as Spark prints them: local mode, a standalone application or driver, YARN. */
+    static final Pattern APP_ID = Pattern.compile(
+            "\\b(local-\\d{10,}|app-\\d{14}-\\d{4,}|application_\\d+_\\d+|driver-\\d{14}-\\d{4,})\\b");
+    static final Pattern APP_URL = Pattern.compile("started at (https?://\\S+)");
+    static final String LOG_FILE = "batch.log";
+    static final String EXIT_FILE = "exit-code";
+    private static final int TAIL_LINES = 30;
+    private static final int ID_SCAN_BYTES = 1024 * 1024;
+
+    private final SparkEngineProvider provider;
+
+    SparkBatches(SparkEngineProvider provider) {
+        this.provider = provider;
+    }
+
+    static Path dirOf(KitsuneConf conf, String batchId) {
+        if (!BATCH_ID.matcher(batchId).matches()) {
+            throw new IllegalArgumentException("Not a batch id a server gives: " + batchId);
+        }
+        return EngineWorkDirs.root(conf).resolve("batches").resolve(batchId);
+    }
+
+    BatchApplication submit(BatchSubmission s) throws EngineException {
+        KitsuneConf conf = s.conf();
+        Path dir;
+        try {
+            dir = dirOf(conf, s.batchId());
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+        EngineHomes.Home home = provider.homes(conf).choose(conf);
+        Path jars = EngineHomes.jarsDir(home);
+        Path java = SparkEngineProvider.java(conf);
+        Map<String, String> env = SparkEngineProvider.engineEnv(conf, home);
+        try {
+            EngineWorkDirs.ownerOnlyDirectories(EngineWorkDirs.root(conf), dir);
+            EngineWorkDirs.ownerOnlyFile(dir.resolve(LOG_FILE));
+            Properties props = EngineHomes.sparkDefaults(home);
+            conf.withPrefix("spark.").forEach(props::setProperty);
+            s.batchConf().forEach((k, v) -> {
+                if (k.startsWith("spark.")) props.setProperty(k, v);
+            });
+            String master = props.getProperty(SparkEngineProvider.MASTER, "local[*]");
+            props.setProperty(SparkEngineProvider.MASTER, master);
+            String mode = SparkSubmission.deployMode(props.getProperty(SparkEngineProvider.DEPLOY_MODE));
+            if (SparkSubmission.isLocal(master)) mode = SparkSubmission.CLIENT;
+            // the submission's exit code is the batch's end: in cluster mode spark-submit stays until the driver
+            // ended (YARN's default; a standalone master's Client leaves at once unless told to wait)
+            if (SparkSubmission.CLUSTER.equals(mode) && master.startsWith("spark://")) {
+                props.setProperty("spark.standalone.submit.waitAppCompletion", "true");
+            }
+            if (SparkSubmission.CLUSTER.equals(mode) && master.equals("yarn")) {
+                props.setProperty("spark.yarn.submit.waitAppCompletion", "true");
+            }
+            String name = s.name() == null || s.name().isBlank() ? "Kitsune batch " + s.batchId() : s.name();
+            props.setProperty("spark.app.name", name);
+            Path propsFile = dir.resolve("batch.properties");
+            Files.deleteIfExists(propsFile);
+            Files.createFile(propsFile, PosixFilePermissions.asFileAttribute(EngineWorkDirs.OWNER_ONLY_FILE));
+            try (OutputStream out = Files.newOutputStream(propsFile)) {
+                props.store(out, "Kitsune batch " + s.batchId() + " of " + s.user() + " (home " + home.name() + ")");
+            }
+            String proxyUser = conf.get(ConfigKeys.ENGINE_DO_AS) && !SparkSubmission.isLocal(master)
+                    && !s.user().equals(System.getProperty("user.name")) ? s.user() : null;
+            if (proxyUser != null) env.put("SPARK_USER", proxyUser);
+            SparkSubmission submission = new SparkSubmission(master, mode, name, propsFile, List.of(), proxyUser,
+                    s.resource(), s.className(), s.args());
+            Map<String, String> sparkConf = new LinkedHashMap<>();
+            props.stringPropertyNames().forEach(k -> sparkConf.put(k, props.getProperty(k)));
+            List<String> cmd = wrapped(dir, submission.command(home.dir(), java, provider.moduleFlags(jars),
+                    sparkConf, env));
+            LogMask mask = LogMask.of(conf.asMap(), sparkConf);
+            LOG.info("Submitting batch {} of {} ({} mode on {}, home {}): {}", s.batchId(), s.user(), mode, master,
+                    home.name(), mask.apply(String.join(" ", cmd)));
+            return start(dir, cmd, env, mask);
+        } catch (IOException e) {
+            throw new EngineException("Cannot submit batch " + s.batchId() + " from " + dir + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The command run in a session of its own (setsid: it outlives the server) under a shell that records its exit
+     * code where any later server finds it; the shell's arguments name the batch's directory, by which a later server
+     * finds the process.
+     */
+    static List<String> wrapped(Path dir, List<String> command) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.addAll(List.of("/bin/sh", "-c", "\"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"",
+                dir.resolve(EXIT_FILE).toString()));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    /** Starts the wrapped command in the batch's directory, its output appended to the batch's log. */
+    static ProcessBatch start(Path dir, List<String> cmd, Map<String, String> env, LogMask mask) throws IOException {
+        Files.deleteIfExists(dir.resolve(EXIT_FILE));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(LOG_FILE).toFile()));
+        pb.environment().putAll(env);
+        return new ProcessBatch(dir, pb.start().toHandle(), mask);
+    }
+
+    /**
+     * The application of a batch submitted from this host's work directory: its submission process, found by the
+     * batch directory on its command line, or the exit code it left (neither: it reads ERROR, with its log's end).
+     */
+    Optional<BatchApplication> recover(Batch batch, KitsuneConf conf) {
+        Path dir;
+        try {
+            dir = dirOf(conf, batch.id());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (!Files.isDirectory(dir)) return Optional.empty();
+        String marker = dir.resolve(EXIT_FILE).toString();
+        Optional<ProcessHandle> process = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .filter(p -> p.parent().map(parent -> !parent.info().commandLine()
+                        .map(c -> c.contains(marker)).orElse(false)).orElse(true))
+                .findFirst();
+        LogMask mask = LogMask.of(conf.asMap(), Map.of());
+        return Optional.of(new ProcessBatch(dir, process.orElse(null), mask));
+    }
+
+    /** A batch followed through its submission process (or, once it ended, the exit code it left). */
+    static final class ProcessBatch implements BatchApplication {
+        private final Path dir;
+        private final ProcessHandle process;
+        private final LogMask mask;
+        private volatile String appId;
+        private volatile String appUrl;
+        private volatile boolean killed;
+        private int scansAfterId;
+        private boolean headScanned;
+
+        /** @param process null when the process had ended before this server looked */
+        ProcessBatch(Path dir, ProcessHandle process, LogMask mask) {
+            this.dir = dir;
+            this.process = process;
+            this.mask = mask;
+        }
+
+        @Override
+        public Status status() {
+            scanLog();
+            Optional<Integer> code = exitCode();
+            if (code.isPresent()) {
+                int c = code.get();
+                if (c == 0) return new Status(BatchState.FINISHED, appId, appUrl, "FINISHED (exit code 0)", null);
+                return new Status(BatchState.ERROR, appId, appUrl, "FAILED (exit code " + c + ")",
+                        "The application failed (spark-submit exit code " + c + "). Last lines of its log:\n"
+                                + mask.apply(ProcessLaunch.tail(localLog(), TAIL_LINES)));
+            }
+            if (process != null && process.isAlive()) {
+                return new Status(appId == null ? BatchState.PENDING : BatchState.RUNNING, appId, appUrl,
+                        appId == null ? "SUBMITTED" : "RUNNING", null);
+            }
+            // the shell moves the exit code into place before it ends: none now means it never will
+            return new Status(BatchState.ERROR, appId, appUrl, killed ? "KILLED" : "LOST",
+                    "The application's process ended without leaving its exit code in " + dir.resolve(EXIT_FILE)
+                            + " (killed, or its machine restarted). Last lines of its log:\n"
+                            + mask.apply(ProcessLaunch.tail(localLog(), TAIL_LINES)));
+        }
+
+        private Optional<Integer> exitCode() {
+            Path file = dir.resolve(EXIT_FILE);
+            try {
+                if (!Files.isRegularFile(file)) return Optional.empty();
+                return Optional.of(Integer.parseInt(Files.readString(file, StandardCharsets.US_ASCII).trim()));
+            } catch (IOException | NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        /**
+         * The application id and UI address, from the first MiB of the log, until both are found, or for a few more
+         * checks once the id is (an application without a UI has no address), or until the log outgrew the MiB.
+         */
+        private void scanLog() {
+            if (appId != null && (appUrl != null || ++scansAfterId > 20)) return;
+            if (headScanned) return;
+            try (InputStream in = Files.newInputStream(localLog())) {
+                byte[] bytes = in.readNBytes(ID_SCAN_BYTES);
+                headScanned = bytes.length >= ID_SCAN_BYTES;
+                String head = new String(bytes, StandardCharsets.UTF_8);
+                if (appId == null) {
+                    Matcher m = APP_ID.matcher(head);
+                    if (m.find()) appId = m.group(1);
+                }
+                if (appUrl == null) {
+                    Matcher m = APP_URL.matcher(head);
+                    if (m.find()) appUrl = m.group(1);
+                }
+            } catch (IOException e) {
+                // not written yet
+            }
+        }
+
+        @Override
+        public void kill() {
+            killed = true;
+            if (process == null) return;
+            List<ProcessHandle> all = new ArrayList<>();
+            all.add(process);
+            process.descendants().forEach(all::add);
+            // the shell first, so that it records no exit code of its own
+            all.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : all) {
+                try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("Process {} of batch {} did not end within 10 s of a kill", p.pid(), dir.getFileName());
+                }
+            }
+        }
+
+        @Override
+        public Path localLog() {
+            return dir.resolve(LOG_FILE);
+        }
+    }
+}

@@ -1,0 +1,457 @@
+package kitsune.frontend.rest.impl;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kitsune.api.batch.Batch;
+import kitsune.api.batch.BatchApplication;
+import kitsune.api.batch.BatchFilter;
+import kitsune.api.batch.BatchLauncher;
+import kitsune.api.batch.BatchState;
+import kitsune.api.batch.BatchStore;
+import kitsune.api.batch.BatchStoreException;
+import kitsune.api.batch.BatchSubmission;
+import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineException;
+import kitsune.api.registry.Discovery;
+import kitsune.api.registry.ServiceNode;
+import kitsune.api.session.SessionManager;
+import kitsune.internal.threads.NamedThreads;
+import kitsune.internal.text.LogText;
+
+/**
+ * Kyuubi's batches on this server: accepts a batch (the caller's, screened as session settings are), records it in the
+ * metadata store, has the provider's {@link BatchLauncher} submit it, and follows the batches this server owns to
+ * their end, writing each change of state to the store. Every check it also says in the store that it is alive, and
+ * takes over the unfinished batches of servers that are neither registered in ZooKeeper nor alive in the store
+ * (crashed), or that it owned itself before a restart. The REST routes are thin on top of this.
+ */
+final class Batches {
+    private static final Logger LOG = LoggerFactory.getLogger(Batches.class);
+    static final String SPARK = "SPARK";
+    private static final Pattern CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
+    /** A server silent in the store for this many check intervals (and a minimum) is taken for dead. */
+    private static final int STALE_CHECKS = 4;
+    private static final Duration STALE_MIN = Duration.ofSeconds(15);
+
+    private final Supplier<BatchStore> store;
+    private final Supplier<BatchLauncher> launcher;
+    private final Supplier<Discovery> discovery;
+    private final Supplier<SessionManager> sessions;
+    private final Supplier<KitsuneConf> conf;
+    private final Supplier<String> instance;
+    private final Clock clock;
+    private final Map<String, BatchApplication> tracked = new ConcurrentHashMap<>();
+    /** Batches a kill was asked for: their end is CANCELED, whatever the process says. */
+    private final Set<String> canceled = ConcurrentHashMap.newKeySet();
+    /** Batches recorded and being submitted here: not orphans, though not followed yet. */
+    private final Set<String> submitting = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            NamedThreads.daemon("kitsune-batches"));
+    private volatile long lastCleanup;
+    private volatile boolean stopped;
+
+    /**
+     * @param instance this server's host:port as registered in ZooKeeper (null until it is)
+     */
+    Batches(Supplier<BatchStore> store, Supplier<BatchLauncher> launcher, Supplier<Discovery> discovery,
+            Supplier<SessionManager> sessions, Supplier<KitsuneConf> conf, Supplier<String> instance, Clock clock) {
+        this.store = store;
+        this.launcher = launcher;
+        this.discovery = discovery;
+        this.sessions = sessions;
+        this.conf = conf;
+        this.instance = instance;
+        this.clock = clock;
+    }
+
+    void start() {
+        timer.schedule(this::checkAndReschedule, 0, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops following batches; their applications run on, and the next server (or this one restarted) takes over. */
+    void stop() {
+        stopped = true;
+        timer.shutdownNow();
+    }
+
+    private void checkAndReschedule() {
+        if (stopped) return;
+        try {
+            check();
+        } catch (RuntimeException e) {
+            LOG.error("Checking batches failed", e);
+        } finally {
+            if (!stopped) {
+                long ms = Math.max(100, conf.get().get(ConfigKeys.BATCH_APPLICATION_CHECK_INTERVAL).toMillis());
+                try {
+                    timer.schedule(this::checkAndReschedule, ms, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // stopped meanwhile
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** Accepts, records and submits a batch for {@code user}; its state in the answer is PENDING or already ERROR. */
+    Batch submit(String user, Dto.BatchRequest req, Map<String, String> screenedConf) throws RestException {
+        if (req == null) {
+            throw RestException.badRequest("The request body needs a BatchRequest: {\"batchType\": \"SPARK\", "
+                    + "\"resource\": \"/path/app.jar\", \"className\": \"org.example.Main\", \"args\": []}");
+        }
+        String type = req.batchType() == null ? "" : req.batchType().trim().toUpperCase(Locale.ROOT);
+        if (!type.equals(SPARK)) {
+            throw RestException.badRequest("Unsupported batchType " + LogText.of(String.valueOf(req.batchType()))
+                    + ": this server runs SPARK batches");
+        }
+        if (req.extraResourcesMap() != null && !req.extraResourcesMap().isEmpty()) {
+            throw RestException.badRequest("extraResourcesMap is not supported (it names uploaded files, and uploads "
+                    + "are not supported): put the jars under " + ConfigKeys.BATCH_RESOURCE_DIRS.name()
+                    + " and name them in spark.jars");
+        }
+        if (req.className() == null || !CLASS_NAME.matcher(req.className()).matches()
+                || req.className().length() > 1024) {
+            throw RestException.badRequest("className must name the application's main class, e.g. "
+                    + "org.example.Main (not " + LogText.of(String.valueOf(req.className())) + ")");
+        }
+        if (req.name() != null && (req.name().length() > 1024 || req.name().chars().anyMatch(Character::isISOControl))) {
+            throw RestException.badRequest("name must be printable text of at most 1024 characters");
+        }
+        List<String> args = req.args() == null ? List.of() : req.args();
+        for (String a : args) {
+            if (a == null) throw RestException.badRequest("args has a null entry: every argument needs a text value");
+        }
+        KitsuneConf c = conf.get();
+        String resource = resource(req.resource(), c);
+        BatchStore s = store();
+        BatchLauncher l = launcher.get();
+        if (l == null) {
+            throw new RestException(503, "No batch launcher is available (bundle kitsune.engine.spark is being "
+                    + "replaced or stopped): retry in a moment");
+        }
+        SessionManager m = sessions.get();
+        if (m == null || m.refusingNewSessions()) {
+            throw new RestException(503, "This server accepts no new batches (it is draining or starting): submit to "
+                    + "another server");
+        }
+        String owner = owner();
+        String id = UUID.randomUUID().toString();
+        Batch batch = new Batch(id, user, SPARK, resource, req.className(), req.name(), RestApi.masked(screenedConf),
+                args, BatchState.PENDING, null, null, null, null, owner, clock.millis(), 0);
+        submitting.add(id);
+        BatchApplication app;
+        try {
+            try {
+                s.insert(batch);
+            } catch (BatchStoreException e) {
+                LOG.error("Batch of {} not recorded", user, e);
+                throw new RestException(503, e.getMessage());
+            }
+            try {
+                app = l.submit(new BatchSubmission(id, user, resource, req.className(), req.name(), screenedConf, args,
+                        c));
+            } catch (EngineException | RuntimeException e) {
+                LOG.warn("Batch {} of {} could not be submitted: {}", id, user, e.getMessage());
+                Batch failed = batch.with(BatchState.ERROR, null, null, "NOT_SUBMITTED", e.getMessage(),
+                        clock.millis());
+                write(failed);
+                return failed;
+            }
+            tracked.put(id, app);
+        } finally {
+            submitting.remove(id);
+        }
+        LOG.info("Batch {} of {} submitted ({} {})", id, user, req.className(), resource);
+        return follow(batch, app);
+    }
+
+    /** The batch, if the caller may see it (its user, or an administrator); 404 otherwise, as if it did not exist. */
+    Batch get(String id, String caller, boolean admin) throws RestException {
+        if (id == null || RestHandles.uuid(id) == null) throw RestException.notFound("No batch " + LogText.of(id));
+        Optional<Batch> b;
+        try {
+            b = store().get(id);
+        } catch (BatchStoreException e) {
+            throw new RestException(503, e.getMessage());
+        }
+        if (b.isEmpty() || !(admin || b.get().user().equals(caller))) {
+            throw RestException.notFound("No batch " + id + " of " + caller);
+        }
+        return b.get();
+    }
+
+    List<Batch> list(BatchFilter filter) throws RestException {
+        try {
+            return store().list(filter);
+        } catch (BatchStoreException e) {
+            throw new RestException(503, e.getMessage());
+        }
+    }
+
+    /** Kills the batch's application (this server must own it) and records it CANCELED. */
+    Dto.CloseBatchResponse cancel(Batch b, String caller) throws RestException {
+        if (b.state().terminal()) {
+            return new Dto.CloseBatchResponse(false, "Batch " + b.id() + " has already ended (" + b.state() + ")");
+        }
+        BatchApplication app = tracked.get(b.id());
+        if (app == null) {
+            throw new RestException(409, "Batch " + b.id() + " is followed by server " + b.kyuubiInstance()
+                    + ", not this one: send the DELETE there (its application runs from that server)");
+        }
+        // recorded first: a check running meanwhile finds it ended and writes nothing over it
+        canceled.add(b.id());
+        tracked.remove(b.id());
+        BatchApplication.Status st = app.status();
+        Batch done = b.with(BatchState.CANCELED, st.appId(), st.appUrl(), "KILLED",
+                "Killed on request of " + caller, clock.millis());
+        write(done);
+        app.kill();
+        LOG.info("Batch {} of {} canceled by {}", b.id(), b.user(), caller);
+        return new Dto.CloseBatchResponse(true, "Batch " + b.id() + " is canceled: its application was killed");
+    }
+
+    /** Lines [from, from + size) of the batch's local log. */
+    List<String> localLog(Batch b, int from, int size) throws RestException {
+        Path log = logOf(b);
+        if (log == null || !Files.isRegularFile(log)) {
+            throw RestException.notFound("The local log of batch " + b.id() + " is not on this server (it was "
+                    + "submitted from " + b.kyuubiInstance() + ")");
+        }
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+            String line;
+            int i = 0;
+            while ((line = r.readLine()) != null && lines.size() < size) {
+                if (i++ >= from) lines.add(line);
+            }
+        } catch (IOException e) {
+            throw new RestException(500, "Cannot read the local log of batch " + b.id() + ": " + e.getMessage());
+        }
+        return lines;
+    }
+
+    private Path logOf(Batch b) {
+        BatchApplication app = tracked.get(b.id());
+        if (app != null) return app.localLog();
+        BatchLauncher l = launcher.get();
+        if (l == null) return null;
+        return l.recover(b, conf.get()).map(BatchApplication::localLog).orElse(null);
+    }
+
+    // ---------------------------------------------------------------- following
+
+    /** The application's state now, written to the store when it changed. */
+    private Batch follow(Batch b, BatchApplication app) {
+        BatchApplication.Status st = app.status();
+        BatchState state = canceled.contains(b.id()) ? BatchState.CANCELED : st.state();
+        if (state == b.state() && same(st.appId(), b.appId()) && same(st.appUrl(), b.appUrl())
+                && same(st.appState(), b.appState())) {
+            return b;
+        }
+        Batch next = b.with(state, st.appId(), st.appUrl(), st.appState(), st.diagnostic(),
+                state.terminal() ? clock.millis() : 0);
+        if (!write(next) || state.terminal()) tracked.remove(b.id());
+        if (state.terminal()) LOG.info("Batch {} of {} ended: {} ({})", b.id(), b.user(), state, st.appState());
+        return next;
+    }
+
+    private static boolean same(String a, String b) {
+        return a == null ? b == null : a.equals(b);
+    }
+
+    /** Writes the batch; false when the store refused it (another server owns it now, or it ended). */
+    private boolean write(Batch b) {
+        BatchStore s = store.get();
+        if (s == null) return true; // the store comes back: the next check writes it
+        try {
+            boolean written = s.update(b);
+            if (!written) LOG.info("Batch {} is no longer this server's to follow (owned by another, or ended)", b.id());
+            return written;
+        } catch (BatchStoreException e) {
+            LOG.warn("Cannot record the state of batch {}: {}", b.id(), e.getMessage());
+            return true;
+        }
+    }
+
+    /** One round: follow owned batches, say this server is alive, take over orphans, clean old rows. */
+    void check() {
+        BatchStore s = store.get();
+        String me = instance.get();
+        if (s == null || me == null) return;
+        for (Map.Entry<String, BatchApplication> e : tracked.entrySet()) {
+            try {
+                s.get(e.getKey()).ifPresentOrElse(b -> {
+                    if (b.state().terminal() || !b.kyuubiInstance().equals(me)) {
+                        tracked.remove(e.getKey());
+                    } else {
+                        follow(b, e.getValue());
+                    }
+                }, () -> tracked.remove(e.getKey()));
+            } catch (BatchStoreException ex) {
+                LOG.warn("Cannot read batch {}: {}", e.getKey(), ex.getMessage());
+            }
+        }
+        long now = clock.millis();
+        try {
+            s.heartbeat(me, now);
+            takeOver(s, me, now);
+        } catch (BatchStoreException e) {
+            LOG.warn("Cannot look for batches to take over: {}", e.getMessage());
+        }
+        cleanup(s, now);
+    }
+
+    private void takeOver(BatchStore s, String me, long now) throws BatchStoreException {
+        KitsuneConf c = conf.get();
+        long interval = c.get(ConfigKeys.BATCH_APPLICATION_CHECK_INTERVAL).toMillis();
+        long staleBefore = now - Math.max(STALE_MIN.toMillis(), STALE_CHECKS * interval);
+        BatchLauncher l = launcher.get();
+        // without a launcher (its bundle not started yet after a restart) nothing could be found again: wait for it
+        if (l == null) return;
+        Set<String> registered = null;
+        for (Batch b : s.unfinished()) {
+            if (tracked.containsKey(b.id()) || submitting.contains(b.id())) continue;
+            boolean mine = b.kyuubiInstance().equals(me);
+            if (!mine) {
+                if (registered == null) registered = registered();
+                if (registered == null || registered.contains(b.kyuubiInstance())) continue;
+            }
+            // my own batch from before a restart: no other process of mine follows it
+            if (!s.claim(b.id(), b.kyuubiInstance(), me, mine ? Long.MAX_VALUE : staleBefore)) continue;
+            Batch owned = b.ownedBy(me);
+            Optional<BatchApplication> app = l.recover(owned, c);
+            if (app.isPresent()) {
+                LOG.info("Took over batch {} of {} from {}", b.id(), b.user(), b.kyuubiInstance());
+                tracked.put(b.id(), app.get());
+                follow(owned, app.get());
+            } else {
+                LOG.warn("Took over batch {} of {} from {}, but its application cannot be found", b.id(), b.user(),
+                        b.kyuubiInstance());
+                write(owned.with(BatchState.ERROR, b.appId(), b.appUrl(), "LOST", "The server that followed this "
+                        + "batch (" + b.kyuubiInstance() + ") ended, and its application cannot be found from "
+                        + me + " (its process ended with no exit code left, or it ran on another host)", now));
+            }
+        }
+    }
+
+    /** host:port of every server registered in the namespace; null when ZooKeeper cannot tell. */
+    private Set<String> registered() {
+        Discovery d = discovery.get();
+        if (d == null) return null;
+        try {
+            Set<String> out = new HashSet<>();
+            for (ServiceNode n : d.list("/" + d.namespace())) out.add(n.hostPort());
+            return out;
+        } catch (Exception e) {
+            LOG.debug("Cannot list the servers: {}", e.toString());
+            return null;
+        }
+    }
+
+    private void cleanup(BatchStore s, long now) {
+        KitsuneConf c = conf.get();
+        if (now - lastCleanup < c.get(ConfigKeys.METADATA_CLEANER_INTERVAL).toMillis()) return;
+        lastCleanup = now;
+        try {
+            int removed = s.removeEndedBefore(now - c.get(ConfigKeys.METADATA_MAX_AGE).toMillis());
+            if (removed > 0) {
+                LOG.info("Removed {} batch(es) that ended more than {} ago ({})", removed,
+                        c.get(ConfigKeys.METADATA_MAX_AGE), ConfigKeys.METADATA_MAX_AGE.name());
+            }
+        } catch (BatchStoreException e) {
+            LOG.warn("Cannot remove old batches: {}", e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private BatchStore store() throws RestException {
+        BatchStore s = store.get();
+        if (s == null) {
+            throw new RestException(503, "The batch metadata store is not available (see the server log for why; "
+                    + ConfigKeys.METADATA_STORE_JDBC_URL.name() + "): retry later");
+        }
+        return s;
+    }
+
+    private String owner() throws RestException {
+        String me = instance.get();
+        if (me == null) throw new RestException(503, "This server is not registered yet: retry in a moment");
+        return me;
+    }
+
+    /**
+     * The resource as a real path under one of kitsune.batch.resource.dirs: a regular, readable file whose real
+     * path (links resolved) stays under the directory.
+     */
+    static String resource(String resource, KitsuneConf conf) throws RestException {
+        if (resource == null || resource.isBlank()) {
+            throw RestException.badRequest("resource must name the application jar on the server");
+        }
+        if (resource.indexOf('\0') >= 0 || resource.chars().anyMatch(Character::isISOControl)) {
+            throw RestException.badRequest("resource contains a control character");
+        }
+        String key = ConfigKeys.BATCH_RESOURCE_DIRS.name();
+        List<String> dirs = conf.get(ConfigKeys.BATCH_RESOURCE_DIRS);
+        if (dirs.isEmpty()) {
+            throw new RestException(403, "This server accepts no local batch resources (" + key + " is empty): ask "
+                    + "the operator to list the directory of " + LogText.of(resource) + " in " + key);
+        }
+        Path real;
+        try {
+            Path p = Path.of(resource.startsWith("file:") ? java.net.URI.create(resource).getPath() : resource);
+            if (!p.isAbsolute()) throw RestException.badRequest("resource must be an absolute path, not "
+                    + LogText.of(resource));
+            real = p.toRealPath();
+        } catch (IOException | IllegalArgumentException e) {
+            throw RestException.badRequest("resource " + LogText.of(resource) + " is not a readable file on this "
+                    + "server");
+        }
+        for (String dir : dirs) {
+            try {
+                Path d = Path.of(dir.trim()).toRealPath();
+                if (real.startsWith(d) && Files.isRegularFile(real) && Files.isReadable(real)) return real.toString();
+            } catch (IOException | IllegalArgumentException e) {
+                // a listed directory that does not exist allows nothing
+            }
+        }
+        throw new RestException(403, "resource " + LogText.of(resource) + " is not a file under " + key
+                + " " + dirs + ": put the jar there, or ask the operator to list its directory");
+    }
+
+    /** The batch as Kyuubi's REST client reads it. */
+    static Dto.Batch dto(Batch b) {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("resource", b.resource());
+        info.put("className", b.className());
+        return new Dto.Batch(b.id(), b.user(), b.batchType(), b.name(), b.createTime(), b.appId(), b.appUrl(),
+                b.appState(), b.appDiagnostic(), b.kyuubiInstance(), b.state().name(), b.createTime(), b.endTime(),
+                info);
+    }
+}

@@ -1,0 +1,313 @@
+package kitsune.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import org.apache.zookeeper.ZooKeeper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.Processes;
+import kitsune.testkit.Zk;
+
+/**
+ * Kyuubi's batch API on a real server, driven by the JDK's HttpClient: a Spark application built here is submitted
+ * in local mode and goes PENDING, RUNNING, FINISHED with its output in the local log and its application id
+ * recorded; a failing one ends in ERROR with its diagnostics; DELETE kills a running one (its process is gone) and
+ * it reads CANCELED; another user can neither see nor delete a user's batch, an administrator lists all; hostile
+ * requests (resources outside the allowed directories, restricted settings, uploads) are refused; after the server
+ * is killed with SIGKILL and started again, the batches are still there and the running one is taken over and
+ * followed to its end; a draining server refuses new batches with 503.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BatchesTest {
+    private static final Pattern REST = Pattern.compile("REST API at (http://\\S+/api/v1)");
+    private static final String ALICE = "alice:pw";
+    private static final String BOB = "bob:pw";
+    private static final String CAROL = "carol:pw";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private KitsuneServer server;
+    private Path apps;
+    private Path jar;
+    private String api;
+    private String finished;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-e2e-batches-");
+        apps = Files.createDirectories(dir.resolve("apps"));
+        jar = BatchApp.build(apps, KitsuneServer.HOME.resolve("engines/spark-4.0/jars"));
+        server = new KitsuneServer(dir.resolve("server"))
+                .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
+                .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
+                .set("kyuubi.authentication", "NONE")
+                .set("kyuubi.server.administrators", "carol")
+                .set("kitsune.batch.resource.dirs", apps.toString())
+                .set("kyuubi.batch.application.check.interval", "PT0.2S")
+                // a killed server's node leaves the embedded ZooKeeper soon
+                .set("kyuubi.ha.zookeeper.session.timeout", "8000")
+                .set("spark.master", "local[1]").set("spark.driver.memory", "512m")
+                .set("spark.ui.enabled", "false")
+                .start();
+        api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (server != null) server.close();
+        } finally {
+            if (server != null) {
+                String marker = server.workDir.resolve("batches").toString();
+                Processes.endAll(c -> c.contains(marker));
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aBatchGoesFromPendingThroughRunningToFinishedWithItsOutputInTheLocalLog() throws Exception {
+        JsonNode submitted = ok(submit(ALICE, "count", List.of("1000", "3"), Map.of()));
+        String id = submitted.get("id").asText();
+        assertEquals("PENDING", submitted.get("state").asText(), submitted.toString());
+        assertEquals("alice", submitted.get("user").asText());
+        assertEquals("SPARK", submitted.get("batchType").asText());
+        assertEquals(jar.toRealPath().toString(), submitted.get("batchInfo").get("resource").asText());
+        List<String> states = new ArrayList<>();
+        states.add("PENDING");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            String state = ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText();
+            if (!state.equals(states.get(states.size() - 1))) states.add(state);
+            return state.equals("FINISHED") || state.equals("ERROR");
+        });
+        assertEquals(List.of("PENDING", "RUNNING", "FINISHED"), states, server.tail());
+        JsonNode b = ok(send("GET", "/batches/" + id, ALICE, null));
+        assertTrue(b.get("appId").asText().startsWith("local-"), b.toString());
+        assertTrue(b.get("endTime").asLong() >= b.get("createTime").asLong() && b.get("createTime").asLong() > 0);
+        assertEquals("count", b.get("name").asText());
+        assertTrue(b.get("kyuubiInstance").asText().endsWith(":" + server.port()), b.toString());
+
+        JsonNode log = ok(send("GET", "/batches/" + id + "/localLog?from=0&size=10000", ALICE, null));
+        List<String> lines = new ArrayList<>();
+        log.get("logRowSet").forEach(l -> lines.add(l.asText()));
+        assertEquals(lines.size(), log.get("rowCount").asInt());
+        assertTrue(lines.contains("Counted 1000 rows"), String.join("\n", lines));
+        assertTrue(lines.contains("applicationId=" + b.get("appId").asText()), String.join("\n", lines));
+        JsonNode page = ok(send("GET", "/batches/" + id + "/localLog?from=1&size=2", ALICE, null));
+        assertEquals(2, page.get("rowCount").asInt());
+        assertEquals(lines.get(1), page.get("logRowSet").get(0).asText());
+        finished = id;
+    }
+
+    @Test
+    @Order(2)
+    void aFailingApplicationEndsInErrorWithItsDiagnostics() throws Exception {
+        String id = ok(submit(ALICE, "fails", List.of("10", "0", "fail"), Map.of())).get("id").asText();
+        JsonNode b = awaitEnd(id, ALICE);
+        assertEquals("ERROR", b.get("state").asText(), b.toString());
+        assertTrue(b.get("appState").asText().contains("exit code 1"), b.toString());
+        assertTrue(b.get("appDiagnostic").asText().contains(BatchApp.FAILURE), b.toString());
+        assertTrue(b.get("appId").asText().startsWith("local-"), b.toString());
+    }
+
+    @Test
+    @Order(3)
+    void deletingARunningBatchKillsItsApplicationAndItReadsCanceledWhileOthersCannotTouchIt() throws Exception {
+        String id = ok(submit(ALICE, "long", List.of("10", "300"), Map.of())).get("id").asText();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText().equals("RUNNING"));
+        String marker = server.workDir.resolve("batches").resolve(id).toString();
+        assertFalse(processesOf(marker).isEmpty(), "the application runs");
+
+        HttpResponse<String> bobGets = send("GET", "/batches/" + id, BOB, null);
+        assertEquals(404, bobGets.statusCode(), bobGets.body());
+        assertEquals(404, send("DELETE", "/batches/" + id, BOB, null).statusCode());
+        assertEquals(404, send("GET", "/batches/" + id + "/localLog", BOB, null).statusCode());
+        assertEquals(0, ok(send("GET", "/batches?batchUser=alice", BOB, null)).get("total").asInt());
+        assertEquals(0, ok(send("GET", "/batches", BOB, null)).get("total").asInt());
+        assertEquals("RUNNING", ok(send("GET", "/batches/" + id, CAROL, null)).get("state").asText());
+        JsonNode all = ok(send("GET", "/batches", CAROL, null));
+        assertEquals(3, all.get("total").asInt(), all.toString());
+        assertEquals(1, ok(send("GET", "/batches?batchState=RUNNING", CAROL, null)).get("total").asInt());
+        assertEquals(3, ok(send("GET", "/batches", ALICE, null)).get("total").asInt());
+        assertEquals(1, ok(send("GET", "/batches?from=1&size=1", ALICE, null)).get("batches").size());
+
+        JsonNode closed = ok(send("DELETE", "/batches/" + id, ALICE, null));
+        assertTrue(closed.get("success").asBoolean(), closed.toString());
+        assertEquals("CANCELED", ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText());
+        assertTrue(processesOf(marker).isEmpty(), "no process of the batch is left");
+        assertFalse(ok(send("DELETE", "/batches/" + id, ALICE, null)).get("success").asBoolean());
+    }
+
+    @Test
+    @Order(4)
+    void hostileSubmissionsAreRefusedNamingTheCause() throws Exception {
+        HttpResponse<String> outside = send("POST", "/batches", ALICE, body("/etc/passwd", "Main", List.of(), Map.of()));
+        assertEquals(403, outside.statusCode(), outside.body());
+        assertTrue(message(outside).contains("kitsune.batch.resource.dirs"), outside.body());
+
+        Path link = apps.resolve("escape.jar");
+        Files.createSymbolicLink(link, Path.of("/etc/hostname"));
+        HttpResponse<String> viaLink = send("POST", "/batches", ALICE, body(link.toString(), "Main", List.of(), Map.of()));
+        assertEquals(403, viaLink.statusCode(), viaLink.body());
+        HttpResponse<String> dotDot = send("POST", "/batches", ALICE,
+                body(apps.resolve("../server/conf/kyuubi-defaults.conf").toString(), "Main", List.of(), Map.of()));
+        assertEquals(403, dotDot.statusCode(), dotDot.body());
+
+        HttpResponse<String> restricted = submit(ALICE, "x", List.of("1"),
+                Map.of("spark.driver.extraJavaOptions", "-javaagent:/tmp/evil.jar"));
+        assertEquals(400, restricted.statusCode(), restricted.body());
+        assertTrue(message(restricted).contains("kyuubi.session.conf.restrict.list"), restricted.body());
+
+        HttpResponse<String> badClass = send("POST", "/batches", ALICE,
+                body(jar.toString(), "Main; rm -rf /", List.of(), Map.of()));
+        assertEquals(400, badClass.statusCode(), badClass.body());
+
+        HttpResponse<String> proxy = submit(ALICE, "x", List.of("1"), Map.of("hive.server2.proxy.user", "bob"));
+        assertEquals(403, proxy.statusCode(), proxy.body());
+
+        HttpResponse<String> upload = http.send(request("/batches", ALICE)
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .POST(HttpRequest.BodyPublishers.ofString("--x--")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, upload.statusCode(), upload.body());
+        assertTrue(message(upload).contains("not supported"), upload.body());
+
+        HttpResponse<String> pyspark = send("POST", "/batches", ALICE,
+                json.writeValueAsString(Map.of("batchType", "PYSPARK", "resource", jar.toString())));
+        assertEquals(400, pyspark.statusCode(), pyspark.body());
+        assertEquals(3, ok(send("GET", "/batches", CAROL, null)).get("total").asInt(), "nothing was recorded");
+    }
+
+    @Test
+    @Order(5)
+    void afterACrashAndARestartTheBatchesAreStillThereAndTheRunningOneIsFollowedToItsEnd() throws Exception {
+        String id = ok(submit(ALICE, "survivor", List.of("100", "25"), Map.of())).get("id").asText();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText().equals("RUNNING"));
+        String before = ok(send("GET", "/batches/" + id, ALICE, null)).get("kyuubiInstance").asText();
+        server.kill9();
+        assertFalse(processesOf(server.workDir.resolve("batches").resolve(id).toString()).isEmpty(),
+                "the application outlives its server");
+        server.start();
+        api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+
+        assertEquals("FINISHED", ok(send("GET", "/batches/" + finished, ALICE, null)).get("state").asText());
+        assertEquals(4, ok(send("GET", "/batches", CAROL, null)).get("total").asInt());
+        JsonNode b = awaitEnd(id, ALICE);
+        assertEquals("FINISHED", b.get("state").asText(), b + "\n" + server.tail());
+        assertNotEquals(before, b.get("kyuubiInstance").asText(), "the new server took it over");
+        assertTrue(server.countLog("Took over batch " + id) == 1, server.tail());
+    }
+
+    @Test
+    @Order(6)
+    void aDrainingServerRefusesNewBatchesWith503() throws Exception {
+        // an open session keeps the draining server up (batches do not: other servers take them over)
+        String session = ok(send("POST", "/sessions", BOB, "{}")).get("identifier").asText();
+        try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
+            for (String node : zk.getChildren("/" + server.namespace(), false)) {
+                zk.delete("/" + server.namespace() + "/" + node, -1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> submit(ALICE, "late", List.of("1"), Map.of()).statusCode() == 503);
+        HttpResponse<String> refused = submit(ALICE, "late", List.of("1"), Map.of());
+        assertTrue(message(refused).contains("accepts no new batches"), refused.body());
+        assertEquals(200, send("GET", "/batches/" + finished, ALICE, null).statusCode(), "reads still answer");
+        assertEquals(200, send("DELETE", "/sessions/" + session, BOB, null).statusCode());
+        assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drain ends with the last session:\n" + server.tail());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private List<ProcessHandle> processesOf(String marker) {
+        return ProcessHandle.allProcesses().filter(p -> p.isAlive()
+                && p.info().commandLine().map(c -> c.contains(marker)).orElse(false)).toList();
+    }
+
+    private JsonNode awaitEnd(String id, String login) throws Exception {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String s = ok(send("GET", "/batches/" + id, login, null)).get("state").asText();
+            return s.equals("FINISHED") || s.equals("ERROR") || s.equals("CANCELED");
+        });
+        return ok(send("GET", "/batches/" + id, login, null));
+    }
+
+    private HttpResponse<String> submit(String login, String name, List<String> args, Map<String, String> conf)
+            throws Exception {
+        return send("POST", "/batches", login, body(jar.toString(), BatchApp.CLASS_NAME, args, conf, name));
+    }
+
+    private String body(String resource, String className, List<String> args, Map<String, String> conf)
+            throws Exception {
+        return body(resource, className, args, conf, "b");
+    }
+
+    private String body(String resource, String className, List<String> args, Map<String, String> conf, String name)
+            throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batchType", "SPARK");
+        m.put("resource", resource);
+        m.put("className", className);
+        m.put("name", name);
+        m.put("conf", conf);
+        m.put("args", args);
+        return json.writeValueAsString(m);
+    }
+
+    private JsonNode ok(HttpResponse<String> resp) throws Exception {
+        assertEquals(200, resp.statusCode(), resp.body());
+        return json.readTree(resp.body());
+    }
+
+    private String message(HttpResponse<String> resp) throws Exception {
+        return json.readTree(resp.body()).get("message").asText();
+    }
+
+    private HttpRequest.Builder request(String path, String login) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
+        if (login != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    login.getBytes(StandardCharsets.UTF_8)));
+        }
+        return b;
+    }
+
+    private HttpResponse<String> send(String method, String path, String login, String body) throws Exception {
+        HttpRequest.Builder b = request(path, login);
+        if (body != null) b.header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
