@@ -141,11 +141,5 @@ class ZooKeeperAclTest {
                     + "user:password"), out);
             assertFalse(out.contains("secretpw"), out);
         }
-        try (KitsuneServer s = new KitsuneServer(dir.resolve("kerberos"))
-                .set("kyuubi.ha.zookeeper.auth.type", "KERBEROS")) {
-            assertNotEquals(0, s.startExpectingExit(Duration.ofSeconds(60)));
-            assertTrue(s.console().contains("kyuubi.ha.zookeeper.auth.type=KERBEROS is not available yet"),
-                    s.console() + s.tail());
-        }
     }
 }
