@@ -180,6 +180,13 @@ public final class ConfigKeys {
             + "becomes this machine's host name, lower-case); clients name it in the JDBC URL (principal=...).");
     public static final ConfigKey<String> KINIT_KEYTAB = key("kyuubi.kinit.keytab", "", STRING, true,
             "The keytab holding kyuubi.kinit.principal's keys (readable by the server's user only).");
+    public static final ConfigKey<Duration> KINIT_INTERVAL = key("kyuubi.kinit.interval", "PT1H", DURATION, true,
+            "How often the server logs in again from kyuubi.kinit.keytab (and kyuubi.spnego.keytab), picking up "
+            + "rotated keys; a failed login is retried sooner (5 s, doubling up to this interval) while the last good "
+            + "one stays in use.");
+    public static final ConfigKey<Integer> KINIT_MAX_ATTEMPTS = key("kyuubi.kinit.max.attempts", "10",
+            ValueType.intRange(1, 1000), true, "Failed keytab logins in a row before an ERROR line says the keytab "
+            + "needs attention; the server goes on (Kyuubi exits) and tries again every kyuubi.kinit.interval.");
     public static final ConfigKey<String> AUTH_TO_LOCAL = key("hadoop.security.auth_to_local", "DEFAULT", STRING,
             true, "How a client's Kerberos principal becomes its session user, in Hadoop's rule language: rules "
             + "separated by white space, each DEFAULT (the first component when the realm is the server's) or "
