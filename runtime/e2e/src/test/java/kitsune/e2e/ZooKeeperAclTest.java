@@ -95,7 +95,8 @@ class ZooKeeperAclTest {
                     "--port", String.valueOf(port));
             assertEquals(1, denied.rc(), denied.toString());
             assertTrue(denied.err().contains(": NoAuth: the node is protected by the servers' ZooKeeper identity; set "
-                    + "kyuubi.ha.zookeeper.auth.type=DIGEST and kyuubi.ha.zookeeper.auth.digest as on the servers"),
+                    + "kyuubi.ha.zookeeper.auth.type=DIGEST and kyuubi.ha.zookeeper.auth.digest (or KERBEROS and "
+                    + "kyuubi.ha.zookeeper.auth.principal/kyuubi.ha.zookeeper.auth.keytab) as on the servers"),
                     denied.err());
 
             // the operator's kitsune-ctl reads the digest from the same kyuubi-defaults.conf
