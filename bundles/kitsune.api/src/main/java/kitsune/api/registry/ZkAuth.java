@@ -23,7 +23,7 @@ import kitsune.api.conf.KitsuneConf;
  * ensemble's SASL provider reports it (the full principal, or shortened by the ensemble's
  * kerberos.removeHostFromPrincipal / removeRealmFromPrincipal).</li>
  * <li>Server ACLs are on with any auth type but NONE (as in Kyuubi) or with acl.enabled=true; engine ACLs are on
- * with the server's, or with engine.auth.type=DIGEST.</li>
+ * with the server's, or with engine.auth.type=DIGEST or KERBEROS.</li>
  * <li>With ACLs, nodes are writable, deletable and open to children only for the creating identity; service
  * discovery nodes stay readable by anyone (the Hive driver reads them without logging in), session records are not.
  * </li>
@@ -78,7 +78,8 @@ public final class ZkAuth {
     }
 
     /**
-     * Reads and checks the four keys.
+     * Reads and checks the keys: auth.type, engine.auth.type, auth.digest, acl.enabled, and with KERBEROS
+     * auth.principal and auth.keytab (or kyuubi.kinit.principal and .keytab).
      *
      * @param localHost what _HOST in the principal stands for; null: this machine's canonical host name
      * @throws ConfigException one line naming the key(s) and the fix: KERBEROS without a principal or a readable
@@ -109,7 +110,8 @@ public final class ZkAuth {
         String principal = null;
         String keytab = null;
         if (KERBEROS.equals(type) || KERBEROS.equals(engineType)) {
-            String which = (KERBEROS.equals(type) ? ConfigKeys.HA_ZK_AUTH_TYPE : ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE).name();
+            String which = (KERBEROS.equals(type) ? ConfigKeys.HA_ZK_AUTH_TYPE : ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE)
+                    .name();
             principal = orElse(conf.get(ConfigKeys.HA_ZK_AUTH_PRINCIPAL), conf.get(ConfigKeys.KINIT_PRINCIPAL));
             keytab = orElse(conf.get(ConfigKeys.HA_ZK_AUTH_KEYTAB), conf.get(ConfigKeys.KINIT_KEYTAB));
             String principalKey = ConfigKeys.HA_ZK_AUTH_PRINCIPAL.name();
@@ -121,8 +123,9 @@ public final class ZkAuth {
             }
             if (principal.indexOf('@') < 0 || principal.chars().anyMatch(c -> Character.isWhitespace(c)
                     || Character.isISOControl(c))) {
-                throw new ConfigException(principalKey, "Invalid value for " + principalKey + ": '" + principal
-                        + "' is not a Kerberos principal of the form name[/host]@REALM, e.g. kitsune/_HOST@EXAMPLE.COM");
+                throw new ConfigException(principalKey, "Invalid value for " + principalKey + ": '"
+                        + principal.replaceAll("\\p{Cntrl}", "?") + "' is not a Kerberos principal of the form "
+                        + "name[/host]@REALM, e.g. kitsune/_HOST@EXAMPLE.COM");
             }
             if (keytab == null) {
                 throw new ConfigException(keytabKey, which + "=KERBEROS needs " + keytabKey + " (or "

@@ -62,7 +62,8 @@ final class KeytabRelogin implements AutoCloseable {
             if (failures >= maxAttempts) {
                 LOG.error("Kerberos login of {} from its keytab failed {} times in a row ({}), the limit of {}; the "
                         + "last good login stays in use and Kitsune tries again every {}: check the keytab and "
-                        + "krb5.conf", what, failures, e.getMessage(), ConfigKeys.KINIT_MAX_ATTEMPTS.name(), interval, e);
+                        + "krb5.conf", what, failures, e.getMessage(), ConfigKeys.KINIT_MAX_ATTEMPTS.name(), interval,
+                        e);
                 failures = 0;
                 return interval;
             }
