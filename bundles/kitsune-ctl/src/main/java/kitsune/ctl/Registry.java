@@ -60,7 +60,13 @@ final class Registry implements AutoCloseable {
                         return acl;
                     }
                 });
-        if (auth.authenticated()) builder.authorization(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
+        if (auth.digestAuthenticated()) builder.authorization(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
+        if (auth.kerberos()) {
+            // SASL/GSSAPI from the keytab: the JAAS section is named in this client's own ZKClientConfig
+            org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
+            auth.zkClientProperties().forEach(zc::setProperty);
+            builder.zkClientConfig(zc);
+        }
         CuratorFramework client = builder.build();
         boolean connected = false;
         try {
@@ -179,7 +185,8 @@ final class Registry implements AutoCloseable {
     /** Why ZooKeeper refused a change, and the fix. */
     static final String NO_AUTH = "NoAuth: the node is protected by the servers' ZooKeeper identity; set "
             + ConfigKeys.HA_ZK_AUTH_TYPE.name() + "=DIGEST and " + ConfigKeys.HA_ZK_AUTH_DIGEST.name()
-            + " as on the servers (conf file or --conf)";
+            + " (or KERBEROS and " + ConfigKeys.HA_ZK_AUTH_PRINCIPAL.name() + "/" + ConfigKeys.HA_ZK_AUTH_KEYTAB.name()
+            + ") as on the servers (conf file or --conf)";
 
     private CtlException failure(String what, Exception e) {
         if (e instanceof InterruptedException) Thread.currentThread().interrupt();

@@ -4,29 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PrivilegedActionException;
-import java.security.PrivilegedExceptionAction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import javax.security.auth.Subject;
-import javax.security.auth.login.AppConfigurationEntry;
-import javax.security.auth.login.Configuration;
-import javax.security.auth.login.LoginContext;
 
-import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
 import org.junit.jupiter.api.Test;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.TestKdc;
 
 /**
  * kyuubi.authentication=KERBEROS in the real server (OSGi runtime, bin/kitsune) against a real KDC (Apache Kerby in
@@ -35,46 +26,31 @@ import kitsune.testkit.KitsuneServer;
  * in the log; a password login is refused (KERBEROS alone offers no PLAIN).
  */
 class KerberosTest {
-    private static final String REALM = "EXAMPLE.COM";
+    private static final String REALM = TestKdc.REALM;
 
     @Test
     void aKeytabLoginThroughTheHiveDriverOpensASessionAsItsShortName() throws Exception {
-        Path dir = Files.createTempDirectory("kitsune-e2e-kdc-");
-        SimpleKdcServer kdc = new SimpleKdcServer();
-        kdc.setWorkDir(dir.toFile());
-        kdc.setKdcRealm(REALM);
-        kdc.setKdcHost("127.0.0.1");
-        kdc.setAllowUdp(false);
-        kdc.setAllowTcp(true);
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            kdc.setKdcTcpPort(s.getLocalPort());
-        }
-        kdc.init();
-        kdc.start();
-        try {
-            Path krb5 = dir.resolve("krb5.conf");
-            System.setProperty("java.security.krb5.conf", krb5.toString());
+        try (TestKdc kdc = TestKdc.start(Files.createTempDirectory("kitsune-e2e-kdc-"))) {
             // the server binds localhost, which is what _HOST stands for on both sides
-            kdc.createPrincipals("hive/localhost", "alice");
-            File serverKeytab = dir.resolve("server.keytab").toFile();
-            kdc.exportPrincipal("hive/localhost", serverKeytab);
-            File aliceKeytab = dir.resolve("alice.keytab").toFile();
-            kdc.exportPrincipal("alice", aliceKeytab);
+            Path serverKeytab = kdc.keytab("hive/localhost");
+            Path aliceKeytab = kdc.keytab("alice");
 
             try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-krb-"))
-                    .javaOption("-Djava.security.krb5.conf=" + krb5)
+                    .javaOption("-Djava.security.krb5.conf=" + kdc.krb5Conf())
                     .set("kyuubi.frontend.thrift.binary.bind.host", "localhost")
                     .set("kyuubi.authentication", "KERBEROS")
                     .set("kyuubi.kinit.principal", "hive/_HOST@" + REALM)
                     .set("kyuubi.kinit.keytab", serverKeytab.toString()).start()) {
                 String url = server.directUrl() + ";principal=hive/_HOST@" + REALM + ";kerberosAuthType=fromSubject";
-                try (Connection c = connectAs(login("alice@" + REALM, aliceKeytab), url)) {
+                try (Connection c = connectAs(TestKdc.login("alice@" + REALM, aliceKeytab), url)) {
                     assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
                 }
                 assertEquals(1, server.countLog("for alice from 127.0.0.1 on engine"), "the session is alice's:\n"
                         + server.tail());
                 assertEquals(1, server.countLog("Kerberos (GSSAPI) logins on the Thrift binary port as hive/localhost@"
                         + REALM), server.tail());
+                assertEquals(1, server.countLog("Kerberos login of hive/localhost@" + REALM + " is renewed from its "
+                        + "keytab every PT1H"), server.tail());
 
                 assertThrows(SQLException.class, () -> connectAs(new Subject(), url), "no ticket");
                 // the refusal is logged as the server reads the client's failure message: waited for
@@ -84,34 +60,10 @@ class KerberosTest {
                         () -> Jdbc.connect(server.directUrl(), "alice", "pw"));
                 assertTrue(password.getMessage().contains("this server accepts GSSAPI only"), password.getMessage());
             }
-        } finally {
-            kdc.stop();
         }
     }
 
-    /** A client's login from its keytab, as kinit -kt would give it. */
-    private static Subject login(String principal, File keytab) throws Exception {
-        Map<String, String> options = Map.of("useKeyTab", "true", "keyTab", keytab.getAbsolutePath(),
-                "principal", principal, "storeKey", "false", "doNotPrompt", "true", "isInitiator", "true",
-                "refreshKrb5Config", "true");
-        Subject subject = new Subject();
-        new LoginContext("client", subject, null, new Configuration() {
-            @Override
-            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                return new AppConfigurationEntry[] {new AppConfigurationEntry(
-                        "com.sun.security.auth.module.Krb5LoginModule",
-                        AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, options)};
-            }
-        }).login();
-        return subject;
-    }
-
-    @SuppressWarnings("removal")
     private static Connection connectAs(Subject subject, String url) throws Exception {
-        try {
-            return Subject.doAs(subject, (PrivilegedExceptionAction<Connection>) () -> Jdbc.connect(url, null, null));
-        } catch (PrivilegedActionException e) {
-            throw e.getException();
-        }
+        return TestKdc.as(subject, () -> Jdbc.connect(url, null, null));
     }
 }

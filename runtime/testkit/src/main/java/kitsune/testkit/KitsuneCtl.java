@@ -20,6 +20,11 @@ public final class KitsuneCtl {
 
     /** @param dir where the run's output files go */
     public static Run run(Path confDir, Path dir, String... args) throws Exception {
+        return run(java.util.Map.of(), confDir, dir, args);
+    }
+
+    /** @param env extra environment, e.g. KITSUNE_CTL_JAVA_OPTS=-Djava.security.krb5.conf=… */
+    public static Run run(java.util.Map<String, String> env, Path confDir, Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(CTL.toString());
         cmd.addAll(List.of(args));
@@ -27,6 +32,7 @@ public final class KitsuneCtl {
         Path err = Files.createTempFile(dir, "ctl", ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("KITSUNE_CONF_DIR", confDir.toString());
+        pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();

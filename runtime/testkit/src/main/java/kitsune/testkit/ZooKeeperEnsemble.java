@@ -31,6 +31,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     private final int[] clientPorts;
     private final String servers;
     private final Process[] members;
+    private String extraConfig = "";
+    private final List<String> jvmOptions = new ArrayList<>();
 
     /**
      * @param tickTime          ms; ZooKeeper expires sessions with a granularity of one tick
@@ -83,8 +85,20 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                 + "autopurge.purgeInterval=0\n"
                 + "preAllocSize=1024\n"
                 + "snapCount=100000\n"
-                + servers;
+                + servers
+                + extraConfig;
         Files.writeString(d.resolve("zoo.cfg"), cfg);
+    }
+
+    /**
+     * Before start(): adds lines to every member's zoo.cfg (e.g. authProvider.1=...SASLAuthenticationProvider) and
+     * options to every member's JVM (e.g. -Djava.security.auth.login.config=..., -Djava.security.krb5.conf=...).
+     */
+    public ZooKeeperEnsemble configure(String zooCfgLines, List<String> javaOptions) throws IOException {
+        this.extraConfig = zooCfgLines.endsWith("\n") || zooCfgLines.isEmpty() ? zooCfgLines : zooCfgLines + "\n";
+        this.jvmOptions.addAll(javaOptions);
+        for (int i = 0; i < members.length; i++) writeConfig(i);
+        return this;
     }
 
     public int size() {
@@ -120,8 +134,9 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Xss512k", "-Dzookeeper.admin.enableServer=false", "-Dzookeeper.4lw.commands.whitelist=",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", serverClassPath(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", serverClassPath(),
                 "org.apache.zookeeper.server.quorum.QuorumPeerMain", memberDir(i).resolve("zoo.cfg").toString()));
         members[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(memberDir(i).resolve("zk.out").toFile())).start();

@@ -84,7 +84,13 @@ final class EngineRegistration {
                         return acl;
                     }
                 });
-        if (auth.authenticated()) builder.authorization(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
+        if (auth.digestAuthenticated()) builder.authorization(ZkAuth.DIGEST_SCHEME, auth.digestBytes());
+        if (auth.kerberos()) {
+            // SASL/GSSAPI from the keytab: the JAAS section is named in this client's own ZKClientConfig
+            org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
+            auth.zkClientProperties().forEach(zc::setProperty);
+            builder.zkClientConfig(zc);
+        }
         client = builder.build();
         LOG.info("ZooKeeper {}: {}", settings.zkAddresses(), auth);
     }

@@ -74,14 +74,21 @@ public final class ConfigKeys {
             BOOLEAN, true, "Publish hive.server2.* key=value pairs as znode data instead of host:port.");
     public static final ConfigKey<String> HA_ZK_AUTH_TYPE = key("kyuubi.ha.zookeeper.auth.type", "NONE",
             ValueType.oneOf("NONE", "DIGEST", "KERBEROS"), true, "How servers and kitsune-ctl authenticate to "
-            + "ZooKeeper: NONE, or DIGEST with kyuubi.ha.zookeeper.auth.digest; any type but NONE also protects every "
-            + "node Kitsune creates with ACLs (writable by that identity only). KERBEROS is refused (not available "
-            + "yet).");
+            + "ZooKeeper: NONE, DIGEST with kyuubi.ha.zookeeper.auth.digest, or KERBEROS (SASL/GSSAPI) with "
+            + "kyuubi.ha.zookeeper.auth.principal and .keytab; any type but NONE also protects every node Kitsune "
+            + "creates with ACLs (writable by that identity only).");
     public static final ConfigKey<String> HA_ZK_ENGINE_AUTH_TYPE = key("kyuubi.ha.zookeeper.engine.auth.type", "NONE",
             ValueType.oneOf("NONE", "DIGEST", "KERBEROS"), true, "How engines authenticate to ZooKeeper; engines always "
-            + "use the servers' identity (kyuubi.ha.zookeeper.auth.digest) and protect their nodes whenever the servers "
-            + "do, so DIGEST matters only with kyuubi.ha.zookeeper.auth.type=NONE (engine nodes protected, server nodes "
-            + "not). KERBEROS is refused (not available yet).");
+            + "use the servers' identity (the digest, or the Kerberos principal and keytab path) and protect their "
+            + "nodes whenever the servers do, so DIGEST or KERBEROS matters only with kyuubi.ha.zookeeper.auth.type="
+            + "NONE (engine nodes protected, server nodes not).");
+    public static final ConfigKey<String> HA_ZK_AUTH_PRINCIPAL = key("kyuubi.ha.zookeeper.auth.principal", "", STRING,
+            true, "The Kerberos principal servers, engines and kitsune-ctl log in to ZooKeeper as with KERBEROS, e.g. "
+            + "kitsune/_HOST@EXAMPLE.COM (_HOST becomes this machine's canonical host name, lower-case); empty: "
+            + "kyuubi.kinit.principal.");
+    public static final ConfigKey<String> HA_ZK_AUTH_KEYTAB = key("kyuubi.ha.zookeeper.auth.keytab", "", STRING, true,
+            "The keytab of kyuubi.ha.zookeeper.auth.principal (readable by the server's user only); engines get its "
+            + "path, never its content; empty: kyuubi.kinit.keytab.");
     public static final ConfigKey<String> HA_ZK_AUTH_DIGEST = key("kyuubi.ha.zookeeper.auth.digest", "", STRING, true,
             "The ZooKeeper identity as user:password (ZooKeeper's digest scheme): the same on every server and for "
             + "kitsune-ctl; engines get it through their owner-only settings file. Never logged.");
@@ -173,6 +180,18 @@ public final class ConfigKeys {
             + "becomes this machine's host name, lower-case); clients name it in the JDBC URL (principal=...).");
     public static final ConfigKey<String> KINIT_KEYTAB = key("kyuubi.kinit.keytab", "", STRING, true,
             "The keytab holding kyuubi.kinit.principal's keys (readable by the server's user only).");
+    public static final ConfigKey<Duration> KINIT_INTERVAL = key("kyuubi.kinit.interval", "PT1H", DURATION, true,
+            "How often the server logs in again from kyuubi.kinit.keytab (and kyuubi.spnego.keytab), picking up "
+            + "rotated keys; a failed login is retried sooner (5 s, doubling up to this interval) while the last good "
+            + "one stays in use.");
+    public static final ConfigKey<Integer> KINIT_MAX_ATTEMPTS = key("kyuubi.kinit.max.attempts", "10",
+            ValueType.intRange(1, 1000), true, "Failed keytab logins in a row before an ERROR line says the keytab "
+            + "needs attention; the server goes on (Kyuubi exits) and tries again every kyuubi.kinit.interval.");
+    public static final ConfigKey<String> AUTH_TO_LOCAL = key("hadoop.security.auth_to_local", "DEFAULT", STRING,
+            true, "How a client's Kerberos principal becomes its session user, in Hadoop's rule language: rules "
+            + "separated by white space, each DEFAULT (the first component when the realm is the server's) or "
+            + "RULE:[n:format](regex)s/pattern/replacement/g with an optional /L (lower-case); the first rule that "
+            + "applies wins, a principal no rule maps is refused.");
     public static final ConfigKey<String> SPNEGO_PRINCIPAL = key("kyuubi.spnego.principal", "", STRING, true,
             "The server's principal for SPNEGO (Authorization: Negotiate) on the Thrift HTTP transport with "
             + "kyuubi.authentication=KERBEROS, e.g. HTTP/_HOST@EXAMPLE.COM (_HOST becomes this machine's host name, "

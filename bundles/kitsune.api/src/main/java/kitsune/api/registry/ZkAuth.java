@@ -1,6 +1,10 @@
 package kitsune.api.registry;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import kitsune.api.conf.ConfigException;
@@ -14,13 +18,17 @@ import kitsune.api.conf.KitsuneConf;
  * and ACLs of the server that launched it.
  * <ul>
  * <li>A client authenticates (ZooKeeper's digest scheme) whenever a digest is configured, as Kyuubi's does.</li>
+ * <li>With KERBEROS (either type), a client authenticates by SASL/GSSAPI as kyuubi.ha.zookeeper.auth.principal
+ * (or kyuubi.kinit.principal) from its keytab; its identity in ACLs is ZooKeeper's {@code sasl} scheme, named as the
+ * ensemble's SASL provider reports it (the full principal, or shortened by the ensemble's
+ * kerberos.removeHostFromPrincipal / removeRealmFromPrincipal).</li>
  * <li>Server ACLs are on with any auth type but NONE (as in Kyuubi) or with acl.enabled=true; engine ACLs are on
- * with the server's, or with engine.auth.type=DIGEST.</li>
+ * with the server's, or with engine.auth.type=DIGEST or KERBEROS.</li>
  * <li>With ACLs, nodes are writable, deletable and open to children only for the creating identity; service
  * discovery nodes stay readable by anyone (the Hive driver reads them without logging in), session records are not.
  * </li>
  * </ul>
- * The digest never appears in {@link #toString()} or an error message.
+ * The digest never appears in {@link #toString()} or an error message; the keytab is named by its path only.
  */
 public final class ZkAuth {
     /** Who may do what with a node Kitsune creates. */
@@ -38,43 +46,57 @@ public final class ZkAuth {
     public static final String KERBEROS = "KERBEROS";
     /** ZooKeeper's scheme name for user:password identities. */
     public static final String DIGEST_SCHEME = "digest";
+    /** ZooKeeper's scheme name for identities authenticated by SASL (Kerberos). */
+    public static final String SASL_SCHEME = "sasl";
+    /** The JAAS section of the ZooKeeper client's Kerberos login (ZKClientConfig zookeeper.sasl.clientconfig). */
+    public static final String JAAS_SECTION = "KitsuneZooKeeperClient";
 
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,128}");
 
     private final String digest;
+    private final String principal;
+    private final String keytab;
     private final boolean serverAcls;
     private final boolean engineAcls;
 
-    private ZkAuth(String digest, boolean serverAcls, boolean engineAcls) {
+    private ZkAuth(String digest, String principal, String keytab, boolean serverAcls, boolean engineAcls) {
         this.digest = digest;
+        this.principal = principal;
+        this.keytab = keytab;
         this.serverAcls = serverAcls;
         this.engineAcls = engineAcls;
     }
 
     /** No authentication, no ACLs: what Kitsune did before these keys. */
     public static ZkAuth none() {
-        return new ZkAuth(null, false, false);
+        return new ZkAuth(null, null, null, false, false);
+    }
+
+    /** As {@link #from(KitsuneConf, String)} with this machine's canonical host name for _HOST. */
+    public static ZkAuth from(KitsuneConf conf) {
+        return from(conf, null);
     }
 
     /**
-     * Reads and checks the four keys.
+     * Reads and checks the keys: auth.type, engine.auth.type, auth.digest, acl.enabled, and with KERBEROS
+     * auth.principal and auth.keytab (or kyuubi.kinit.principal and .keytab).
      *
-     * @throws ConfigException one line naming the key(s) and the fix: KERBEROS (not available yet), DIGEST without a
-     *                         digest, ACLs without an identity, a malformed digest (its value is not shown)
+     * @param localHost what _HOST in the principal stands for; null: this machine's canonical host name
+     * @throws ConfigException one line naming the key(s) and the fix: KERBEROS without a principal or a readable
+     *                         keytab, DIGEST without a digest, ACLs without an identity, a malformed digest (its value
+     *                         is not shown)
      */
-    public static ZkAuth from(KitsuneConf conf) {
+    public static ZkAuth from(KitsuneConf conf, String localHost) {
         String type = conf.get(ConfigKeys.HA_ZK_AUTH_TYPE);
         String engineType = conf.get(ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE);
         String digest = conf.get(ConfigKeys.HA_ZK_AUTH_DIGEST);
         boolean aclEnabled = conf.get(ConfigKeys.HA_ZK_ACL_ENABLED);
-        refuseKerberos(ConfigKeys.HA_ZK_AUTH_TYPE.name(), type);
-        refuseKerberos(ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE.name(), engineType);
         digest = digest == null || digest.isBlank() ? null : digest.trim();
         if (digest != null) checkDigest(digest);
         if (aclEnabled && NONE.equals(type)) {
             throw new ConfigException(ConfigKeys.HA_ZK_ACL_ENABLED.name(), ConfigKeys.HA_ZK_ACL_ENABLED.name()
                     + "=true needs " + ConfigKeys.HA_ZK_AUTH_TYPE.name() + "=DIGEST (now NONE) and "
-                    + ConfigKeys.HA_ZK_AUTH_DIGEST.name() + "=user:password: ACLs protect nodes for an "
+                    + ConfigKeys.HA_ZK_AUTH_DIGEST.name() + "=user:password, or KERBEROS: ACLs protect nodes for an "
                     + "authenticated identity, and NONE has none");
         }
         for (var k : new String[][] {{ConfigKeys.HA_ZK_AUTH_TYPE.name(), type},
@@ -85,14 +107,57 @@ public final class ZkAuth {
                         + "kitsune-ctl)");
             }
         }
+        String principal = null;
+        String keytab = null;
+        if (KERBEROS.equals(type) || KERBEROS.equals(engineType)) {
+            String which = (KERBEROS.equals(type) ? ConfigKeys.HA_ZK_AUTH_TYPE : ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE)
+                    .name();
+            principal = orElse(conf.get(ConfigKeys.HA_ZK_AUTH_PRINCIPAL), conf.get(ConfigKeys.KINIT_PRINCIPAL));
+            keytab = orElse(conf.get(ConfigKeys.HA_ZK_AUTH_KEYTAB), conf.get(ConfigKeys.KINIT_KEYTAB));
+            String principalKey = ConfigKeys.HA_ZK_AUTH_PRINCIPAL.name();
+            String keytabKey = ConfigKeys.HA_ZK_AUTH_KEYTAB.name();
+            if (principal == null) {
+                throw new ConfigException(principalKey, which + "=KERBEROS needs " + principalKey + " (or "
+                        + ConfigKeys.KINIT_PRINCIPAL.name() + "), the principal to log in to ZooKeeper as, e.g. "
+                        + "kitsune/_HOST@EXAMPLE.COM");
+            }
+            if (principal.indexOf('@') < 0 || principal.chars().anyMatch(c -> Character.isWhitespace(c)
+                    || Character.isISOControl(c))) {
+                throw new ConfigException(principalKey, "Invalid value for " + principalKey + ": '"
+                        + principal.replaceAll("\\p{Cntrl}", "?") + "' is not a Kerberos principal of the form "
+                        + "name[/host]@REALM, e.g. kitsune/_HOST@EXAMPLE.COM");
+            }
+            if (keytab == null) {
+                throw new ConfigException(keytabKey, which + "=KERBEROS needs " + keytabKey + " (or "
+                        + ConfigKeys.KINIT_KEYTAB.name() + "), the keytab of " + principal);
+            }
+            if (!Files.isRegularFile(Path.of(keytab)) || !Files.isReadable(Path.of(keytab))) {
+                throw new ConfigException(keytabKey, keytabKey + "=" + keytab + " is not a readable file; set it to "
+                        + "the keytab of " + principal + " (on every machine that runs a server or an engine)");
+            }
+            principal = expandHost(principal, localHost != null ? localHost : canonicalHostName());
+            keytab = Path.of(keytab).toAbsolutePath().normalize().toString();
+        }
         boolean server = !NONE.equals(type) || aclEnabled;
-        return new ZkAuth(digest, server, server || DIGEST.equals(engineType));
+        return new ZkAuth(digest, principal, keytab, server,
+                server || DIGEST.equals(engineType) || KERBEROS.equals(engineType));
     }
 
-    private static void refuseKerberos(String key, String value) {
-        if (KERBEROS.equals(value)) {
-            throw new ConfigException(key, key + "=KERBEROS is not available yet (Kitsune has no Kerberos support): "
-                    + "use DIGEST with " + ConfigKeys.HA_ZK_AUTH_DIGEST.name() + "=user:password, or NONE");
+    private static String orElse(String value, String fallback) {
+        if (value != null && !value.isBlank()) return value.trim();
+        return fallback == null || fallback.isBlank() ? null : fallback.trim();
+    }
+
+    /** Hadoop's _HOST: the host name, lower-case. */
+    static String expandHost(String principal, String host) {
+        return principal.replace("_HOST", host.toLowerCase(Locale.ROOT));
+    }
+
+    private static String canonicalHostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
         }
     }
 
@@ -108,13 +173,48 @@ public final class ZkAuth {
         }
     }
 
-    /** True when the client logs in with a digest. */
+    /** True when the client logs in (with a digest, by Kerberos, or both). */
     public boolean authenticated() {
+        return digest != null || principal != null;
+    }
+
+    /** True when the client logs in with a digest. */
+    public boolean digestAuthenticated() {
         return digest != null;
     }
 
-    /** The digest's user name (never the password), or null. */
+    /** True when the client logs in by Kerberos (SASL/GSSAPI). */
+    public boolean kerberos() {
+        return principal != null;
+    }
+
+    /** The Kerberos principal, _HOST expanded, or null. */
+    public String principal() {
+        return principal;
+    }
+
+    /** The keytab's absolute path, or null. */
+    public String keytab() {
+        return keytab;
+    }
+
+    /**
+     * With Kerberos, installs (once per principal and keytab) the JAAS section {@link #JAAS_SECTION} the ZooKeeper
+     * client logs in with: the JDK's Krb5LoginModule from the keytab, keeping the key so that ZooKeeper's login
+     * thread can log in again before the ticket expires. JAAS has one configuration per JVM: the entry is added in
+     * front of the one installed before, which still answers every other section.
+     *
+     * @return the ZKClientConfig properties that point the client at that section (empty without Kerberos)
+     */
+    public Map<String, String> zkClientProperties() {
+        if (principal == null) return Map.of();
+        ZkJaas.install(JAAS_SECTION, principal, keytab);
+        return Map.of("zookeeper.sasl.clientconfig", JAAS_SECTION, "zookeeper.sasl.client", "true");
+    }
+
+    /** The identity to name in messages: the Kerberos principal, else the digest's user name (never the password). */
     public String user() {
+        if (principal != null) return principal;
         return digest == null ? null : digest.substring(0, digest.indexOf(':'));
     }
 
@@ -151,7 +251,9 @@ public final class ZkAuth {
     /** What the log may say about this configuration: the user name, never the password. */
     @Override
     public String toString() {
-        return (digest == null ? "no ZooKeeper authentication" : "ZooKeeper digest user " + user())
+        return (principal != null ? "ZooKeeper Kerberos principal " + principal + " (keytab " + keytab + ")"
+                + (digest == null ? "" : " and digest user " + digest.substring(0, digest.indexOf(':')))
+                : digest == null ? "no ZooKeeper authentication" : "ZooKeeper digest user " + user())
                 + (serverAcls ? ", ACLs on" : engineAcls ? ", ACLs on engine nodes" : ", no ACLs");
     }
 }

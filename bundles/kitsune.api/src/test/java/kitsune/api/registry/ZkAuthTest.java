@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.KitsuneConf;
@@ -21,6 +24,8 @@ class ZkAuthTest {
     private static final String ENGINE_TYPE = "kyuubi.ha.zookeeper.engine.auth.type";
     private static final String DIGEST = "kyuubi.ha.zookeeper.auth.digest";
     private static final String ACL = "kyuubi.ha.zookeeper.acl.enabled";
+    private static final String PRINCIPAL = "kyuubi.ha.zookeeper.auth.principal";
+    private static final String KEYTAB = "kyuubi.ha.zookeeper.auth.keytab";
 
     private static ZkAuth auth(String... kv) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -98,11 +103,69 @@ class ZkAuthTest {
     }
 
     @Test
-    void kerberosIsAcceptedAsAValueAndRefusedAsNotAvailableYet() {
-        assertTrue(refusal(TYPE, "KERBEROS").startsWith(
-                "kyuubi.ha.zookeeper.auth.type=KERBEROS is not available yet"));
+    void kerberosWithoutAPrincipalOrAReadableKeytabIsRefusedNamingTheKey(@TempDir Path dir) throws Exception {
+        assertEquals("kyuubi.ha.zookeeper.auth.type=KERBEROS needs kyuubi.ha.zookeeper.auth.principal (or "
+                + "kyuubi.kinit.principal), the principal to log in to ZooKeeper as, e.g. kitsune/_HOST@EXAMPLE.COM",
+                refusal(TYPE, "KERBEROS"));
         assertTrue(refusal(ENGINE_TYPE, "kerberos").startsWith(
-                "kyuubi.ha.zookeeper.engine.auth.type=KERBEROS is not available yet"));
+                "kyuubi.ha.zookeeper.engine.auth.type=KERBEROS needs kyuubi.ha.zookeeper.auth.principal"));
+        assertEquals("kyuubi.ha.zookeeper.auth.type=KERBEROS needs kyuubi.ha.zookeeper.auth.keytab (or "
+                + "kyuubi.kinit.keytab), the keytab of kitsune@EXAMPLE.COM",
+                refusal(TYPE, "KERBEROS", PRINCIPAL, "kitsune@EXAMPLE.COM"));
+        Path missing = dir.resolve("missing.keytab");
+        assertTrue(refusal(TYPE, "KERBEROS", PRINCIPAL, "kitsune@EXAMPLE.COM", KEYTAB, missing.toString())
+                .startsWith("kyuubi.ha.zookeeper.auth.keytab=" + missing + " is not a readable file"));
+        assertTrue(refusal(TYPE, "KERBEROS", PRINCIPAL, "kitsune", KEYTAB, Files.createFile(dir.resolve("k"))
+                .toString()).startsWith("Invalid value for kyuubi.ha.zookeeper.auth.principal: 'kitsune' is not"));
+    }
+
+    @Test
+    void kerberosFallsBackToTheKinitKeysExpandsHostAndProtectsAsDigestDoes(@TempDir Path dir) throws Exception {
+        Path keytab = Files.createFile(dir.resolve("kitsune.keytab"));
+        Map<String, String> m = Map.of(TYPE, "KERBEROS", "kyuubi.kinit.principal", "kitsune/_HOST@EXAMPLE.COM",
+                "kyuubi.kinit.keytab", keytab.toString());
+        ZkAuth a = ZkAuth.from(KitsuneConf.of(m), "Node1.Example.COM");
+        assertTrue(a.authenticated());
+        assertTrue(a.kerberos());
+        assertFalse(a.digestAuthenticated());
+        assertEquals("kitsune/node1.example.com@EXAMPLE.COM", a.principal());
+        assertEquals(keytab.toAbsolutePath().toString(), a.keytab());
+        assertTrue(a.serverAcls());
+        assertEquals(Access.READ_BY_ALL, a.serverAccess("/kyuubi", "kyuubi"));
+        assertEquals(Access.PRIVATE, a.serverAccess("/kyuubi_sessions/3f1c", "kyuubi"));
+        assertEquals(Access.READ_BY_ALL, a.engineAccess());
+        assertEquals("ZooKeeper Kerberos principal kitsune/node1.example.com@EXAMPLE.COM (keytab " + keytab
+                .toAbsolutePath() + "), ACLs on", a.toString());
+
+        // the ZooKeeper keys win over kyuubi.kinit.*
+        Path other = Files.createFile(dir.resolve("zk.keytab"));
+        ZkAuth z = ZkAuth.from(KitsuneConf.of(Map.of(TYPE, "KERBEROS", PRINCIPAL, "zk-client@EXAMPLE.COM",
+                KEYTAB, other.toString(), "kyuubi.kinit.principal", "hive/_HOST@EXAMPLE.COM",
+                "kyuubi.kinit.keytab", keytab.toString())), "h");
+        assertEquals("zk-client@EXAMPLE.COM", z.principal());
+        assertEquals(other.toAbsolutePath().toString(), z.keytab());
+
+        // the client's ZKClientConfig names the JAAS section, which logs in from the keytab
+        Map<String, String> props = a.zkClientProperties();
+        assertEquals(ZkAuth.JAAS_SECTION, props.get("zookeeper.sasl.clientconfig"));
+        javax.security.auth.login.AppConfigurationEntry[] entries = javax.security.auth.login.Configuration
+                .getConfiguration().getAppConfigurationEntry(ZkAuth.JAAS_SECTION);
+        assertEquals(1, entries.length);
+        assertEquals("com.sun.security.auth.module.Krb5LoginModule", entries[0].getLoginModuleName());
+        assertEquals("kitsune/node1.example.com@EXAMPLE.COM", entries[0].getOptions().get("principal"));
+        assertEquals(keytab.toAbsolutePath().toString(), entries[0].getOptions().get("keyTab"));
+        assertEquals("true", entries[0].getOptions().get("useKeyTab"));
+        assertEquals("true", entries[0].getOptions().get("storeKey"));
+        assertEquals(Map.of(), auth().zkClientProperties(), "no Kerberos, no SASL section");
+    }
+
+    @Test
+    void engineKerberosAloneProtectsEngineNodesOnly(@TempDir Path dir) throws Exception {
+        Path keytab = Files.createFile(dir.resolve("kitsune.keytab"));
+        ZkAuth a = auth(ENGINE_TYPE, "KERBEROS", PRINCIPAL, "kitsune@EXAMPLE.COM", KEYTAB, keytab.toString());
+        assertTrue(a.kerberos());
+        assertFalse(a.serverAcls());
+        assertTrue(a.engineAcls());
     }
 
     @Test

@@ -51,9 +51,10 @@ final class AclGuard {
     }
 
     /**
-     * The digest id ZooKeeper gives this client, as the ensemble computes it (its digest algorithm may not be
-     * ZooKeeper's default): the ACL of an ephemeral probe node created with the creator's ACL. Where no such node can
-     * be created (a root closed to this identity), computed here with the default algorithm.
+     * The ids ZooKeeper gives this client, as scheme:id ("digest:user:hash", "sasl:principal"), as the ensemble
+     * computes them (its digest algorithm may not be ZooKeeper's default, its SASL provider may shorten principals):
+     * the ACL of an ephemeral probe node created with the creator's ACL. Where no such node can be created (a root
+     * closed to this identity), computed here: the digest with the default algorithm, the full principal.
      */
     Set<String> ownIds() throws Exception {
         Set<String> ids = ownIds;
@@ -64,11 +65,17 @@ final class AclGuard {
             probe = client.create().withProtection().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .withACL(ZooDefs.Ids.CREATOR_ALL_ACL).forPath("/" + namespace.replace('/', '_') + "_whoami-");
             for (ACL a : client.getACL().forPath(probe)) {
-                if (ZkAuth.DIGEST_SCHEME.equals(a.getId().getScheme())) ids.add(a.getId().getId());
+                String scheme = a.getId().getScheme();
+                if (ZkAuth.DIGEST_SCHEME.equals(scheme) || ZkAuth.SASL_SCHEME.equals(scheme)) {
+                    ids.add(scheme + ":" + a.getId().getId());
+                }
             }
         } catch (KeeperException.NoAuthException | KeeperException.InvalidACLException e) {
-            ids.add(DigestAuthenticationProvider.generateDigest(new String(auth.digestBytes(),
-                    java.nio.charset.StandardCharsets.UTF_8)));
+            if (auth.digestAuthenticated()) {
+                ids.add(ZkAuth.DIGEST_SCHEME + ":" + DigestAuthenticationProvider.generateDigest(new String(
+                        auth.digestBytes(), java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            if (auth.kerberos()) ids.add(ZkAuth.SASL_SCHEME + ":" + auth.principal());
         } finally {
             if (probe != null) {
                 try {
@@ -79,7 +86,11 @@ final class AclGuard {
             }
         }
         if (ids.isEmpty()) {
-            throw new DiscoveryException("ZooKeeper did not accept this server's digest identity (user "
+            throw new DiscoveryException(auth.kerberos()
+                    ? "ZooKeeper did not authenticate this server as " + auth.user() + " by SASL: check "
+                    + "kyuubi.ha.zookeeper.auth.principal/keytab, krb5.conf, and that the ensemble sets authProvider.1="
+                    + "org.apache.zookeeper.server.auth.SASLAuthenticationProvider"
+                    : "ZooKeeper did not accept this server's digest identity (user "
                     + auth.user() + "): check kyuubi.ha.zookeeper.auth.digest and that the ensemble enables the "
                     + "digest authentication provider");
         }
@@ -91,7 +102,7 @@ final class AclGuard {
     String foreignWriter(List<ACL> acl, Set<String> own) {
         for (ACL a : acl) {
             if ((a.getPerms() & CHANGES) == 0) continue;
-            if (ZkAuth.DIGEST_SCHEME.equals(a.getId().getScheme()) && own.contains(a.getId().getId())) continue;
+            if (own.contains(a.getId().getScheme() + ":" + a.getId().getId())) continue;
             String id = a.getId().getId();
             if (ZkAuth.DIGEST_SCHEME.equals(a.getId().getScheme()) && id.indexOf(':') > 0) {
                 id = id.substring(0, id.indexOf(':')) + ":…"; // the user, not the password hash

@@ -73,6 +73,13 @@ final class HaCore implements HaRuntime, AutoCloseable {
         EmbeddedZooKeeper zk = null;
         String cs = s.addresses();
         if (s.embedded()) {
+            if (s.auth().kerberos()) {
+                throw new EmbeddedZooKeeper.StartException(kitsune.api.conf.ConfigKeys.HA_ZK_AUTH_TYPE.name()
+                        + "=KERBEROS needs an external ZooKeeper ensemble that accepts SASL logins ("
+                        + kitsune.api.conf.ConfigKeys.HA_ADDRESSES.name() + "): the embedded ZooKeeper of pseudo mode "
+                        + "has no Kerberos; set " + kitsune.api.conf.ConfigKeys.HA_ADDRESSES.name() + " or use DIGEST",
+                        null);
+            }
             zk = EmbeddedZooKeeper.of(s);
             if (s.auth().serverAcls() || s.auth().engineAcls()) zk.requireAclChecks();
             zk.start();
@@ -92,7 +99,13 @@ final class HaCore implements HaRuntime, AutoCloseable {
                     // every node this client creates, parents included, gets the ACLs of kyuubi.ha.zookeeper.auth.*
                     .aclProvider(new ZkAcls(s.auth(), s.namespace()));
             // sent again on every reconnect
-            if (s.auth().authenticated()) b.authorization(ZkAuth.DIGEST_SCHEME, s.auth().digestBytes());
+            if (s.auth().digestAuthenticated()) b.authorization(ZkAuth.DIGEST_SCHEME, s.auth().digestBytes());
+            if (s.auth().kerberos()) {
+                // SASL/GSSAPI: the client's JAAS section is named in its own ZKClientConfig, not a system property
+                org.apache.zookeeper.client.ZKClientConfig zc = new org.apache.zookeeper.client.ZKClientConfig();
+                s.auth().zkClientProperties().forEach(zc::setProperty);
+                b.zkClientConfig(zc).zookeeperFactory(new PlatformLoaderZooKeeperFactory());
+            }
             CuratorFramework c = b.build();
             String ensemble = cs;
             c.getConnectionStateListenable().addListener((client, state) -> {

@@ -197,6 +197,19 @@ class ZooKeeperAclTest {
     }
 
     @Test
+    void kerberosInPseudoModeStopsTheStartNamingTheKey() throws Exception {
+        java.nio.file.Path keytab = java.nio.file.Files.createFile(tmp.resolve("kitsune.keytab"));
+        ZkAuth kerberos = ZkAuth.from(KitsuneConf.of(Map.of("kyuubi.ha.zookeeper.auth.type", "KERBEROS",
+                "kyuubi.ha.zookeeper.auth.principal", "kitsune@EXAMPLE.COM",
+                "kyuubi.ha.zookeeper.auth.keytab", keytab.toString())));
+        EmbeddedZooKeeper.StartException e = assertThrows(EmbeddedZooKeeper.StartException.class,
+                () -> HaCore.start(settings(tmp.resolve("zk"), 0, kerberos)));
+        assertEquals("kyuubi.ha.zookeeper.auth.type=KERBEROS needs an external ZooKeeper ensemble that accepts SASL "
+                + "logins (kyuubi.ha.addresses): the embedded ZooKeeper of pseudo mode has no Kerberos; set "
+                + "kyuubi.ha.addresses or use DIGEST", e.getMessage());
+    }
+
+    @Test
     void anEmbeddedZooKeeperThatWouldSkipAclChecksDoesNotStart() {
         System.setProperty(ZooKeeperServer.SKIP_ACL, "yes");
         try {

@@ -67,7 +67,11 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
             ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name(),
             // the server's ZooKeeper identity and ACLs: the engine writes its nodes as the server does
             ConfigKeys.HA_ZK_AUTH_TYPE.name(), ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE.name(),
-            ConfigKeys.HA_ZK_AUTH_DIGEST.name(), ConfigKeys.HA_ZK_ACL_ENABLED.name());
+            ConfigKeys.HA_ZK_AUTH_DIGEST.name(), ConfigKeys.HA_ZK_ACL_ENABLED.name(),
+            // Kerberos: the principal (_HOST expanded by the engine on its own host) and the keytab's path, never
+            // its content
+            ConfigKeys.HA_ZK_AUTH_PRINCIPAL.name(), ConfigKeys.HA_ZK_AUTH_KEYTAB.name(),
+            ConfigKeys.KINIT_PRINCIPAL.name(), ConfigKeys.KINIT_KEYTAB.name());
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 

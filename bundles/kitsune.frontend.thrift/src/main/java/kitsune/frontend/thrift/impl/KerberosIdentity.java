@@ -36,8 +36,9 @@ import kitsune.api.conf.ConfigKeys;
  * The server's Kerberos identity for kyuubi.authentication=KERBEROS: logged in once from kyuubi.kinit.keytab as
  * kyuubi.kinit.principal with the JDK's Krb5LoginModule (as an acceptor only: the keys are read from the keytab for
  * each login, so no ticket expires and no re-login is needed), and the JDK's GSSAPI SASL server run as that identity.
- * A client's principal becomes the session user by its short name: the first component of a principal of the
- * server's realm (Hadoop's DEFAULT auth_to_local rule); a principal of another realm is refused.
+ * A client's principal becomes the session user by hadoop.security.auth_to_local ({@link AuthToLocal}, the server's
+ * realm being the default realm; with DEFAULT, the first component of a principal of the server's realm); a
+ * principal no rule maps is refused.
  */
 final class KerberosIdentity {
     static final String MECHANISM = "GSSAPI";
@@ -45,19 +46,39 @@ final class KerberosIdentity {
     private static final Oid SPNEGO = oid("1.3.6.1.5.5.2");
     private static final Oid KRB5_PRINCIPAL = oid("1.2.840.113554.1.2.2.1");
 
-    private final Subject subject;
+    /** Replaced by {@link #relogin()}; a negotiation uses the one it started with. */
+    private volatile Subject subject;
+    /** Logs in again from the keytab (the arguments of the first login). */
+    private final java.util.function.Supplier<Subject> login;
     private final String principal;
     private final String service;
     private final String host;
     private final String realm;
+    private final AuthToLocal names;
 
-    private KerberosIdentity(Subject subject, String principal) {
+    private KerberosIdentity(Subject subject, java.util.function.Supplier<Subject> login, String principal,
+            AuthToLocal names) {
         this.subject = subject;
+        this.login = login;
         this.principal = principal;
         String[] parts = principal.split("[/@]");
         this.service = parts[0];
         this.host = parts[1];
         this.realm = parts[2];
+        this.names = names != null ? names : AuthToLocal.parse("DEFAULT", realm);
+    }
+
+    /**
+     * This identity, mapping client principals by the given hadoop.security.auth_to_local rules.
+     *
+     * @throws kitsune.api.conf.ConfigException naming the key when a rule is not valid
+     */
+    KerberosIdentity withAuthToLocal(String rules) {
+        return new KerberosIdentity(subject, login, principal, AuthToLocal.parse(rules, realm));
+    }
+
+    String realm() {
+        return realm;
     }
 
     /**
@@ -76,6 +97,23 @@ final class KerberosIdentity {
      * kyuubi.spnego.* for SPNEGO on HTTP).
      */
     static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost, String principalKey,
+            String keytabKey, String example) {
+        Subject subject = subject(configuredPrincipal, keytab, localHost, principalKey, keytabKey, example);
+        return new KerberosIdentity(subject, () -> subject(configuredPrincipal, keytab, localHost, principalKey,
+                keytabKey, example), expandHost(configuredPrincipal.trim(), localHost), null);
+    }
+
+    /**
+     * Logs in from the keytab again (kyuubi.kinit.interval): the keys of a rotated keytab, a changed krb5.conf. The
+     * previous login stays in use when this one fails.
+     *
+     * @throws ConfigException naming the key and the cause
+     */
+    void relogin() {
+        subject = login.get();
+    }
+
+    private static Subject subject(String configuredPrincipal, String keytab, String localHost, String principalKey,
             String keytabKey, String example) {
         String principal = expandHost(configuredPrincipal.trim(), localHost);
         if (principal.isEmpty()) {
@@ -137,7 +175,7 @@ final class KerberosIdentity {
                     + "): the keytab holds no key of that principal; export the principal's keys into it (or name "
                     + "the principal it holds)");
         }
-        return new KerberosIdentity(subject, principal);
+        return subject;
     }
 
     /** Hadoop's _HOST: the host name, lower-case. */
@@ -201,24 +239,18 @@ final class KerberosIdentity {
     }
 
     /**
-     * The session user for an authenticated principal: alice for alice@REALM or alice/admin@REALM.
+     * The session user for an authenticated principal, by hadoop.security.auth_to_local: with DEFAULT, alice for
+     * alice@REALM or alice/admin@REALM of the server's realm.
      *
-     * @throws SaslException naming the principal when it is not of the server's realm
+     * @throws SaslException naming the principal when no rule maps it
      */
     String shortName(String clientPrincipal) throws SaslException {
-        KerberosPrincipal p;
         try {
-            p = new KerberosPrincipal(clientPrincipal);
-        } catch (IllegalArgumentException e) {
-            throw new SaslException("the Kerberos principal '" + clientPrincipal + "' is not valid");
+            return names.shortName(clientPrincipal);
+        } catch (AuthToLocal.NoMapping e) {
+            throw new SaslException("the Kerberos principal " + clientPrincipal + " has no user name: "
+                    + e.getMessage());
         }
-        if (!realm.equals(p.getRealm())) {
-            throw new SaslException("the Kerberos principal " + clientPrincipal + " is of realm " + p.getRealm()
-                    + ", not this server's realm " + realm + " (" + ConfigKeys.KINIT_PRINCIPAL.name()
-                    + "): no user name is mapped for it");
-        }
-        String name = p.getName();
-        return name.substring(0, name.indexOf('@')).split("/")[0];
     }
 
     /** A client may act only as itself: the authorization id, when given, is its own principal. */

@@ -110,6 +110,8 @@ public class ThriftFrontendComponent {
     /** The Thrift HTTP frontend, when kyuubi.frontend.protocols has THRIFT_HTTP. */
     private ThriftHttpServer http;
     private ServiceRegistration<ServerEndpoint> registration;
+    /** Renews the keytab logins (kyuubi.kinit.interval); empty without Kerberos. */
+    private final java.util.List<KeytabRelogin> relogins = new java.util.ArrayList<>();
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
@@ -121,9 +123,11 @@ public class ThriftFrontendComponent {
             KerberosIdentity kerberos = null;
             if (settings.kerberos()) {
                 kerberos = KerberosIdentity.login(conf.get(ConfigKeys.KINIT_PRINCIPAL),
-                        conf.get(ConfigKeys.KINIT_KEYTAB), localHostName(settings));
+                        conf.get(ConfigKeys.KINIT_KEYTAB), localHostName(settings))
+                        .withAuthToLocal(conf.get(ConfigKeys.AUTH_TO_LOCAL));
                 LOG.info("Kerberos (GSSAPI) logins on the Thrift binary port as {}; clients add ;principal={} to the "
                         + "JDBC URL", kerberos.principal(), kerberos.principal());
+                relogins.add(relogin(kerberos, conf));
             }
             server = new ThriftFrontendServer(settings, () -> backend, loginCheck, kerberos, metrics);
             server.start();
@@ -133,9 +137,10 @@ public class ThriftFrontendComponent {
                     spnego = KerberosIdentity.login(conf.get(ConfigKeys.SPNEGO_PRINCIPAL),
                             conf.get(ConfigKeys.SPNEGO_KEYTAB), localHostName(settings),
                             ConfigKeys.SPNEGO_PRINCIPAL.name(), ConfigKeys.SPNEGO_KEYTAB.name(),
-                            "HTTP/_HOST@EXAMPLE.COM");
+                            "HTTP/_HOST@EXAMPLE.COM").withAuthToLocal(conf.get(ConfigKeys.AUTH_TO_LOCAL));
                     LOG.info("Kerberos (SPNEGO) logins on the Thrift HTTP transport as {}; clients add ;principal={} "
                             + "to the JDBC URL", spnego.principal(), spnego.principal());
+                    relogins.add(relogin(spnego, conf));
                 }
                 try {
                     http = new ThriftHttpServer(settings, conf, () -> backend, loginCheck, spnego, metrics);
@@ -151,6 +156,8 @@ public class ThriftFrontendComponent {
             if (server != null) server.stop(STOP_TIMEOUT);
             server = null;
             http = null;
+            relogins.forEach(KeytabRelogin::close);
+            relogins.clear();
             ServerExit.fatal(context, e.getMessage(), ServerExit.EX_CONFIG);
             return;
         }
@@ -163,6 +170,15 @@ public class ThriftFrontendComponent {
         // server is registered in ZooKeeper and every bundle has started
         LOG.info("Thrift frontend accepting at: {}", server.jdbcUrl());
         if (http != null) LOG.info("Starting and exposing JDBC connection over HTTP at: {}", http.url());
+    }
+
+    /** Renews the identity's login from its keytab every kyuubi.kinit.interval, on a thread of its own. */
+    private static KeytabRelogin relogin(KerberosIdentity identity, KitsuneConf conf) {
+        KeytabRelogin r = new KeytabRelogin(identity.principal(), identity::relogin,
+                conf.get(ConfigKeys.KINIT_INTERVAL), conf.get(ConfigKeys.KINIT_MAX_ATTEMPTS));
+        r.start(java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                kitsune.internal.threads.NamedThreads.daemon("kitsune-kinit")));
+        return r;
     }
 
     /** What _HOST stands for in kyuubi.kinit.principal: the bind host when one is set, else this machine's name. */
@@ -191,6 +207,8 @@ public class ThriftFrontendComponent {
 
     @Deactivate
     void deactivate() {
+        relogins.forEach(KeytabRelogin::close);
+        relogins.clear();
         if (registration != null) {
             try {
                 registration.unregister();

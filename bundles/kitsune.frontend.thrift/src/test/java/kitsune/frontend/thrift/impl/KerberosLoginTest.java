@@ -204,8 +204,26 @@ class KerberosLoginTest {
         KerberosIdentity identity = KerberosIdentity.login(SERVICE, serverKeytab.toString(), "localhost");
         assertEquals("alice", identity.shortName("alice@" + REALM));
         SaslException e = assertThrows(SaslException.class, () -> identity.shortName("alice@OTHER.ORG"));
-        assertTrue(e.getMessage().contains("is of realm OTHER.ORG, not this server's realm EXAMPLE.COM"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("the Kerberos principal alice@OTHER.ORG has no user name: no rule of "
+                + "hadoop.security.auth_to_local maps alice@OTHER.ORG to a user (DEFAULT maps only principals of realm "
+                + "EXAMPLE.COM)"), e.getMessage());
+        KerberosIdentity mapped = identity.withAuthToLocal("RULE:[1:$1@$0](.*@OTHER\\.ORG)s/@.*//L DEFAULT");
+        assertEquals("alice", mapped.shortName("Alice@OTHER.ORG"));
+        assertEquals("bob", mapped.shortName("bob/admin@" + REALM));
+    }
+
+    @Test
+    void aReloginReadsTheKeytabAgainAndAFailedOneNamesTheKeyAndKeepsTheLastLogin() throws Exception {
+        Path keytab = dir.resolve("relogin.keytab");
+        Files.copy(serverKeytab.toPath(), keytab);
+        KerberosIdentity identity = KerberosIdentity.login(SERVICE, keytab.toString(), "localhost");
+        identity.relogin();
+        Files.copy(keytab("other/localhost").toPath(), keytab, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ConfigException e = assertThrows(ConfigException.class, identity::relogin);
+        assertTrue(e.getMessage().contains("the keytab holds no key of that principal"), e.getMessage());
+        assertEquals(SERVICE, identity.principal(), "the identity stays");
+        Files.copy(serverKeytab.toPath(), keytab, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        identity.relogin();
     }
 
     @Test
