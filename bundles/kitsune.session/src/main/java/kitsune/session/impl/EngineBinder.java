@@ -17,6 +17,7 @@ import kitsune.api.engine.EngineProvider;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
+import kitsune.internal.threads.NamedThreads;
 import kitsune.thrift.Statuses;
 
 /**
@@ -54,9 +55,45 @@ final class EngineBinder {
         }
     }
 
+    /** Runs the bindings of asynchronous sessions: a bounded number at once, the others wait in line. */
+    private java.util.concurrent.ThreadPoolExecutor pool; // guarded by this
+
     EngineBinder(EngineLocator locator, EngineChannels channels) {
         this.locator = locator;
         this.channels = channels;
+    }
+
+    /** Starts the pool of background bindings with that many threads. */
+    synchronized void start(int threads) {
+        if (pool != null) return;
+        pool = new java.util.concurrent.ThreadPoolExecutor(threads, threads, 60, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), NamedThreads.daemon("kitsune-engine-binding"));
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /** Stops it; bindings still running are interrupted (their sessions are closed by then). */
+    synchronized void stop() {
+        if (pool != null) pool.shutdownNow();
+        pool = null;
+    }
+
+    /** Whether bindings can run in the background (the pool runs). */
+    synchronized boolean running() {
+        return pool != null && !pool.isShutdown();
+    }
+
+    /**
+     * Runs a binding in the background.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException when the pool is not running
+     */
+    java.util.concurrent.Future<?> submit(Runnable binding) {
+        java.util.concurrent.ThreadPoolExecutor p;
+        synchronized (this) {
+            p = pool;
+        }
+        if (p == null) throw new java.util.concurrent.RejectedExecutionException("the session service is stopped");
+        return p.submit(binding);
     }
 
     /** The session's provider and engine space. */

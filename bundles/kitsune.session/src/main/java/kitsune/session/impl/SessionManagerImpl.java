@@ -33,6 +33,8 @@ import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoType;
+import org.apache.hive.service.rpc.thrift.TGetInfoValue;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
 import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysReq;
@@ -135,6 +137,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     public synchronized void start() {
         continuity.start();
         closes.start();
+        binder.start(conf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC_THREADS));
         reaper.start();
     }
 
@@ -142,6 +145,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     public synchronized void shutdown() {
         reaper.stop();
         new ArrayList<>(registry.all()).forEach(s -> close(s, "the session service stops"));
+        binder.stop();
         continuity.stop(RECORDS_AT_STOP);
         closes.stop(RECORDS_AT_STOP);
         channels.closeAll();
@@ -199,6 +203,30 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             KitsuneConf sessionConf = userConf.with(ConfNormalizer.overrides(clientConf));
             ConfNormalizer.checkWithinServerLimits(userConf, sessionConf);
             EngineBinder.Route route = binder.route(sessionConf, user, id);
+            if (sessionConf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC) && (context == null || !context.perRequest())
+                    && binder.running()) {
+                ServerSession s = new ServerSession(id, user, login, context, null, null, clock.instant());
+                s.holdPermit(permit);
+                s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
+                s.engineSpace(route.space().path());
+                s.bindWait(bindWait(sessionConf));
+                registry.add(s);
+                held = true;
+                try {
+                    s.binding(binder.submit(() -> bindInBackground(s, route, sessionConf, clientConf, protocol,
+                            from)));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    close(s, null);
+                    return Responses.withStatus(TOpenSessionResp.class,
+                            Statuses.error("The session service is stopping; connect again", "08S01"));
+                }
+                LOG.info("Opened session {} for {} from {}; its engine ({}) is found or launched in the background "
+                        + "({})", id, user, from, route.space().path(), ConfigKeys.ENGINE_LAUNCH_ASYNC.name());
+                TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), protocol);
+                resp.setSessionHandle(s.handle());
+                resp.setConfiguration(clientConfiguration(null, sessionConf));
+                return resp;
+            }
             EngineBinder.Binding b = binder.bind(route, sessionConf, clientConf, protocol, user, id);
             ServiceNode node = b.node();
             EngineSpace space = b.space();
@@ -213,7 +241,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             s.engineSpace(space.path());
             registry.add(s);
             held = true;
-            locator.events().sessionOpened(sessionEvent(s, -1, null));
+            if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
             LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
                     space.path());
             TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), agreed);
@@ -231,10 +259,98 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
     }
 
+    /**
+     * How long a call of an asynchronously bound session waits for its engine: the launch's own bound
+     * (kyuubi.session.engine.initialize.timeout, and a tenth more for the launch lock) and the engine login, so that
+     * a launch that fails or times out reaches the call with its own message.
+     */
+    private static Duration bindWait(KitsuneConf sessionConf) {
+        Duration init = sessionConf.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
+        return init.plus(init.dividedBy(10)).plus(sessionConf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT).multipliedBy(2));
+    }
+
+    /** Finds or launches the engine of a session opened with kyuubi.session.engine.launch.async, and binds it. */
+    private void bindInBackground(ServerSession s, EngineBinder.Route route, KitsuneConf sessionConf,
+            Map<String, String> clientConf, TProtocolVersion protocol, String from) {
+        try {
+            EngineBinder.Binding b = binder.bind(route, sessionConf, clientConf, protocol, s.user(), s.id());
+            ServiceNode node = b.node();
+            TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
+            boolean kept = s.bindTo(b.engine(), b.engineHandle(), () -> continuity.opened(s,
+                    SessionRecords.Entry.of(s.user(), s.login(), node.host(), node.port(),
+                            node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), b.space().path(),
+                            b.engineHandle(), agreed, SERVER_NAME, s.handle())));
+            if (!kept) {
+                LOG.info("Session {} of {} was closed before its engine {} was ready: closing its session there",
+                        s.id(), s.user(), node.hostPort());
+                closeOnEngine(s.id(), b.engine(), b.engineHandle());
+                return;
+            }
+            if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
+            LOG.info("Session {} for {} from {} is on engine {} ({})", s.id(), s.user(), from, node.hostPort(),
+                    b.space().path());
+        } catch (EngineBinder.Refused e) {
+            bindingFailed(s, from, e.status());
+        } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
+                | IllegalArgumentException e) {
+            bindingFailed(s, from, Statuses.error(e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.warn("Binding session {} of {} to its engine failed", s.id(), s.user(), e);
+            bindingFailed(s, from, Statuses.error("Binding the session to its engine failed: " + e));
+        }
+    }
+
+    private void bindingFailed(ServerSession s, String from, TStatus status) {
+        LOG.warn("Cannot bind session {} of {} from {} to an engine: {}", s.id(), UserNames.printable(s.user()), from,
+                status.getErrorMessage());
+        s.bindingFailed(status);
+        if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
+    }
+
+    /**
+     * The engine of a session, once bound: an asynchronously bound session waits for its binding (bounded by
+     * {@link ServerSession#bindWait}).
+     *
+     * @throws ServerSession.BindingFailed with the status the call answers with
+     */
+    private static EngineChannel awaitEngine(ServerSession s) {
+        EngineChannel engine = s.engine();
+        if (engine != null) return engine;
+        Duration wait = s.bindWait();
+        try {
+            s.bound().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ServerSession.BindingFailed failed) throw failed;
+            throw new ServerSession.BindingFailed(Statuses.error("Binding the session to its engine failed: "
+                    + e.getCause()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            String key = ConfigKeys.ENGINE_INIT_TIMEOUT.name();
+            throw new ServerSession.BindingFailed(Statuses.error("The engine of session " + s.id() + " is not ready "
+                    + "after " + wait.toMillis() + " ms (bounded by " + key + "); it is still being found or launched: "
+                    + "run the statement again later, or raise " + key));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerSession.BindingFailed(Statuses.error("Interrupted while waiting for the session's engine"));
+        }
+        return s.engine();
+    }
+
+    private void closeOnEngine(UUID id, EngineChannel engine, TSessionHandle engineHandle) {
+        TCloseSessionReq closeReq = new TCloseSessionReq(engineHandle);
+        closes.submit("Closing session " + id + " on its engine", () -> {
+            TStatus status = engine.call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
+                    c -> c.CloseSession(closeReq)).getStatus();
+            if (!Statuses.isOk(status)) {
+                LOG.warn("Session {}: its engine answered CloseSession with {}", id, status.getErrorMessage());
+            }
+        });
+    }
+
     /** The session as the audit and event logs see it; {@code end} is -1 while it is open. */
     private static SessionEvent sessionEvent(ServerSession s, long end, String reason) {
         return new SessionEvent(s.id().toString(), s.user(), s.login(),
-                s.client() == null ? null : s.client().clientAddress(), s.engineSpace(), s.engine().hostPort(),
+                s.client() == null ? null : s.client().clientAddress(), s.engineSpace(),
+                s.engine() == null ? null : s.engine().hostPort(),
                 s.opened().toEpochMilli(), end, s.statementsRun(), reason);
     }
 
@@ -292,17 +408,13 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             registry.removeOperation(op);
             statements.ended(op, "closed");
         }
-        continuity.closed(s);
+        boolean bound = s.markClosed();
+        if (bound) continuity.closed(s);
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+        if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
         locator.events().sessionClosed(sessionEvent(s, clock.millis(), reason));
-        TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
-        closes.submit("Closing session " + s.id() + " on its engine", () -> {
-            TStatus status = s.engine().call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
-                    c -> c.CloseSession(closeReq)).getStatus();
-            if (!Statuses.isOk(status)) {
-                LOG.warn("Session {}: its engine answered CloseSession with {}", s.id(), status.getErrorMessage());
-            }
-        });
+        // not bound yet: a binding queued is cancelled, one running closes its engine session when it completes
+        if (bound) closeOnEngine(s.id(), s.engine(), s.engineHandle());
         return Statuses.ok();
     }
 
@@ -326,12 +438,15 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         s.enter(clock.instant());
         try {
             SessionCall<R> call = callOf.apply(s);
-            R resp = s.engine().call(what, c -> call.on(c, s.engineHandle()));
+            EngineChannel engine = awaitEngine(s);
+            R resp = engine.call(what, c -> call.on(c, s.engineHandle()));
             TOperationHandle op = newOperation == null ? null : newOperation.apply(resp);
             if (op != null && op.getOperationId() != null) registry.addOperation(s, op);
             return resp;
         } catch (EngineCallException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage(), "08S01"));
+        } catch (ServerSession.BindingFailed e) {
+            return Responses.withStatus(type, e.status());
         } finally {
             s.exit(clock.instant());
         }
@@ -358,10 +473,35 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TGetInfoResp GetInfo(TGetInfoReq req) {
+        ServerSession pending;
+        try {
+            pending = registry.ownedSession(req.getSessionHandle());
+        } catch (SessionRefusedException e) {
+            return new TGetInfoResp(Statuses.error(e.getMessage()), new TGetInfoValue());
+        }
+        if (pending != null && !pending.bound().isDone()) return infoBeforeEngine(req.getInfoType());
         return onSession(req.getSessionHandle(), TGetInfoResp.class, "GetInfo", (c, h) -> {
             req.setSessionHandle(h);
             return c.GetInfo(req);
         }, null);
+    }
+
+    /**
+     * GetInfo of a session whose engine is still found or launched: answered here, without waiting (the names; the
+     * engine's version and other facts are the engine's to give, once it is ready).
+     */
+    private static TGetInfoResp infoBeforeEngine(TGetInfoType type) {
+        TGetInfoValue value = new TGetInfoValue();
+        if (type == TGetInfoType.CLI_SERVER_NAME) {
+            value.setStringValue("Kitsune");
+        } else if (type == TGetInfoType.CLI_DBMS_NAME) {
+            value.setStringValue("Spark SQL");
+        } else {
+            return new TGetInfoResp(Statuses.error("GetInfo " + type + " is answered by the session's engine, which is "
+                    + "still being launched (" + ConfigKeys.ENGINE_LAUNCH_ASYNC.name() + "); ask again after the "
+                    + "session's first statement"), value);
+        }
+        return new TGetInfoResp(Statuses.ok(), value);
     }
 
     @Override
