@@ -102,6 +102,11 @@ final class EngineBinder {
         return new Route(provider, locator.space(provider, sessionConf, user, id.toString()));
     }
 
+    /** Refuses a session now that would need an engine its owner may not have (see {@link EngineQuota#precheck}). */
+    void refuseOverQuota(Route route, KitsuneConf sessionConf) throws EngineException, DiscoveryException {
+        locator.refuseOverQuota(route.space(), sessionConf);
+    }
+
     /**
      * Finds or launches the session's engine and opens the session there.
      *

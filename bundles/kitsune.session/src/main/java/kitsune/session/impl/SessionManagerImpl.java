@@ -205,6 +205,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             EngineBinder.Route route = binder.route(sessionConf, user, id);
             if (sessionConf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC) && (context == null || !context.perRequest())
                     && binder.running()) {
+                binder.refuseOverQuota(route, sessionConf);
                 ServerSession s = new ServerSession(id, user, login, context, null, null, clock.instant());
                 s.holdPermit(permit);
                 s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));

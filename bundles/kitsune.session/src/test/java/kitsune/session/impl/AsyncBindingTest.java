@@ -181,4 +181,19 @@ class AsyncBindingTest {
         manager.CloseSession(new TCloseSessionReq(second));
         assertEquals(1, manager.openSessionCount());
     }
+
+    @Test
+    void aSessionThatWouldLaunchOneEngineTooManyIsRefusedAtTheLogin() {
+        start(Map.of("kitsune.engine.max.per.user", "1"));
+        discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/other", engine.port(), "ref-other");
+        TOpenSessionResp resp = open(Map.of());
+        assertEquals(TStatusCode.ERROR_STATUS, resp.getStatus().getStatusCode());
+        assertTrue(resp.getStatus().getErrorMessage().startsWith("Engine limit reached: alice already has 1 "
+                + "engine(s)"), resp.getStatus().getErrorMessage());
+        assertTrue(provider.launches.isEmpty());
+        assertEquals(0, manager.openSessionCount());
+        // a session of the space that has an engine is admitted
+        TOpenSessionResp other = open(Map.of("set:hiveconf:kyuubi.engine.share.level.subdomain", "other"));
+        assertEquals(TStatusCode.SUCCESS_STATUS, other.getStatus().getStatusCode(), other.getStatus().toString());
+    }
 }
