@@ -185,15 +185,18 @@ class AsyncBindingTest {
     @Test
     void aSessionThatWouldLaunchOneEngineTooManyIsRefusedAtTheLogin() {
         start(Map.of("kitsune.engine.max.per.user", "1"));
-        discovery.register("/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/other", engine.port(), "ref-other");
+        // alice's engine of another space is starting (its launch record, as any server of the namespace writes it)
+        discovery.write(EngineQuota.launchesPath("kyuubi", "alice") + "/ref-other",
+                Long.toString(System.currentTimeMillis()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         TOpenSessionResp resp = open(Map.of());
         assertEquals(TStatusCode.ERROR_STATUS, resp.getStatus().getStatusCode());
         assertTrue(resp.getStatus().getErrorMessage().startsWith("Engine limit reached: alice already has 1 "
                 + "engine(s)"), resp.getStatus().getErrorMessage());
         assertTrue(provider.launches.isEmpty());
         assertEquals(0, manager.openSessionCount());
-        // a session of the space that has an engine is admitted
-        TOpenSessionResp other = open(Map.of("set:hiveconf:kyuubi.engine.share.level.subdomain", "other"));
+        // a session of a space that has an engine is admitted
+        discovery.register(FakeEngine.SPACE, engine.port(), "ref-default");
+        TOpenSessionResp other = open(Map.of());
         assertEquals(TStatusCode.SUCCESS_STATUS, other.getStatus().getStatusCode(), other.getStatus().toString());
     }
 }
