@@ -92,7 +92,7 @@ class PlantedEngineTest {
     void aPlantedEngineAnsweringTheChallengeWithoutTheSecretLearnsNothingAndGetsNoSession() throws Exception {
         try (FakeEngine fake = new FakeEngine(FakeEngine.Mode.ANSWER, null)) {
             plant(fake.port(), "kitsune.engine.auth=HMAC;");
-            SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "vera"));
+            SQLException e = firstStatementFails(server.directUrl(), "vera");
             assertTrue(e.getMessage().contains("Cannot log in to the engine at 127.0.0.1:" + fake.port()),
                     e.getMessage());
             assertTrue(e.getMessage().contains("the engine did not prove that it knows the engine secret"),
@@ -117,7 +117,7 @@ class PlantedEngineTest {
     void aPlantedEngineRelayingTheChallengeToTheRealEngineGetsNoSession() throws Exception {
         try (FakeEngine relay = new FakeEngine(FakeEngine.Mode.RELAY, realEngine)) {
             plant(relay.port(), "kitsune.engine.auth=HMAC;");
-            SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "vera"));
+            SQLException e = firstStatementFails(server.directUrl(), "vera");
             assertTrue(e.getMessage().contains("Cannot log in to the engine at 127.0.0.1:" + relay.port()),
                     e.getMessage());
             assertTrue(e.getMessage().contains("the login was meant for another address than " + realEngine),
@@ -146,7 +146,7 @@ class PlantedEngineTest {
         String alicesEngine = Zk.hostPort(zk.getData(aliceSpace + "/" + nodes.get(0), false, null));
         plant(Integer.parseInt(alicesEngine.substring(alicesEngine.indexOf(':') + 1)), "kitsune.engine.auth=HMAC;");
 
-        SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "vera"));
+        SQLException e = firstStatementFails(server.directUrl(), "vera");
         assertTrue(e.getMessage().contains("Cannot log in to the engine at " + alicesEngine), e.getMessage());
         assertTrue(e.getMessage().contains("the engine did not prove that it knows the engine secret"),
                 e.getMessage());
@@ -160,7 +160,7 @@ class PlantedEngineTest {
         for (String attributes : List.of("kitsune.engine.auth=PLAIN;", "")) {
             try (FakeEngine fake = new FakeEngine(FakeEngine.Mode.ANSWER, null)) {
                 plant(fake.port(), attributes);
-                SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "vera"));
+                SQLException e = firstStatementFails(server.directUrl(), "vera");
                 String expected = attributes.isEmpty()
                         ? "takes connections without a login, so it cannot prove that it is an engine of this namespace"
                         : "asks for the engine secret in clear (kitsune.engine.auth=PLAIN, an engine of an older "
@@ -347,6 +347,13 @@ class PlantedEngineTest {
                 }
                 return n;
             }
+        }
+    }
+
+    /** Kyuubi's asynchronous launch: the login answers, and the session's first statement gets the engine's error. */
+    private static SQLException firstStatementFails(String url, String user) throws SQLException {
+        try (Connection c = Jdbc.connect(url, user)) {
+            return assertThrows(SQLException.class, () -> Jdbc.single(c, "SELECT 1"));
         }
     }
 }

@@ -496,7 +496,8 @@ class ProductionModeTest {
                     });
             // a new session needs the engine's address from ZooKeeper: a clear error, bounded by the timeout
             Instant t = Instant.now();
-            SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(s3.directUrl(), USER).close());
+            SQLException e = assertThrows(SQLException.class,
+                    () -> Jdbc.connect(s3.directUrl() + "?kyuubi.session.engine.launch.async=false", USER).close());
             Duration failFast = Duration.between(t, Instant.now());
             assertTrue(e.getMessage().contains("ZooKeeper"), e.getMessage());
             assertTrue(failFast.compareTo(Duration.ofSeconds(12)) < 0, "fails within the bound: " + failFast);

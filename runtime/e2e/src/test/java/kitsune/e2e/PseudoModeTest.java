@@ -254,7 +254,7 @@ class PseudoModeTest {
     void aFailedEngineLaunchReportsTheTailOfTheEngineLog() throws Exception {
         // Spark refuses to start with this little memory: the engine process exits before it registers
         String url = server.directUrl() + "?spark.driver.memory=200m";
-        SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(url, "gina"));
+        SQLException e = firstStatementFails(url, "gina");
         assertTrue(e.getMessage().contains("Engine failed to start"), e.getMessage());
         assertTrue(e.getMessage().contains("must be at least") || e.getMessage().contains("INVALID_DRIVER_MEMORY"),
                 e.getMessage());
@@ -278,5 +278,12 @@ class PseudoModeTest {
             assertTrue(Files.readString(second.logFile()).contains("Starting and exposing JDBC connection"));
         }
         assertTrue(server.isAlive(), "stopping the second server leaves the first one running");
+    }
+
+    /** Kyuubi's asynchronous launch: the login answers, and the session's first statement gets the engine's error. */
+    private static SQLException firstStatementFails(String url, String user) throws SQLException {
+        try (Connection c = Jdbc.connect(url, user)) {
+            return assertThrows(SQLException.class, () -> Jdbc.single(c, "SELECT 1"));
+        }
     }
 }

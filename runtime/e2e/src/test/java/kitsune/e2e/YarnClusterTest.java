@@ -131,7 +131,8 @@ class YarnClusterTest {
     @Order(3)
     void anEngineThatYarnNeverStartsTimesOutWithTheResourceManagersDiagnosticsAndIsKilled() throws Exception {
         // the queue "tiny" is too small for any container: the application stays ACCEPTED
-        String url = server.zkUrl() + "?spark.yarn.queue=tiny;kyuubi.session.engine.initialize.timeout=PT40S";
+        String url = server.zkUrl() + "?spark.yarn.queue=tiny;kyuubi.session.engine.initialize.timeout=PT40S;"
+                + "kyuubi.session.engine.launch.async=false";
         SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(url, "carol"));
         String message = e.getMessage();
         assertTrue(message.contains("Timeout(40000 ms, you can modify kyuubi.session.engine.initialize.timeout"),

@@ -16,8 +16,23 @@ final class StatementPool extends ThreadPoolExecutor {
     private final Queue queue;
 
     private StatementPool(int max, Queue queue, ThreadFactory threads) {
-        super(0, max, 60, TimeUnit.SECONDS, queue, threads);
+        super(0, max, 60, TimeUnit.SECONDS, queue, threads, new Requeue());
         this.queue = queue;
+    }
+
+    /**
+     * The queue declined a statement because the pool could still grow, and another statement took the last thread
+     * before this one got it: queue it after all (up to the queue's capacity) rather than refuse it while there is
+     * room to wait. Bursts of statements arriving at once (many sessions bound together) met that race.
+     */
+    private static final class Requeue implements java.util.concurrent.RejectedExecutionHandler {
+        @Override
+        public void rejectedExecution(Runnable task, ThreadPoolExecutor pool) {
+            if (pool.isShutdown() || !((Queue) pool.getQueue()).queue(task)) {
+                throw new java.util.concurrent.RejectedExecutionException("every statement thread is busy and "
+                        + "the wait queue is full");
+            }
+        }
     }
 
     static StatementPool create(int maxThreads, int queueSize, ThreadFactory threads) {
@@ -50,9 +65,12 @@ final class StatementPool extends ThreadPoolExecutor {
             if (tryTransfer(task)) return true;
             StatementPool p = pool;
             if (p.getPoolSize() < p.getMaximumPoolSize()) return false;
-            synchronized (this) {
-                return size() < capacity && super.offer(task);
-            }
+            return queue(task);
+        }
+
+        /** Queues it if the queue has room. */
+        synchronized boolean queue(Runnable task) {
+            return size() < capacity && super.offer(task);
         }
     }
 }

@@ -409,6 +409,14 @@ public final class ConfigKeys {
             DURATION, false, "An engine without sessions for this long stops itself.");
     public static final ConfigKey<Duration> ENGINE_INIT_TIMEOUT = key("kyuubi.session.engine.initialize.timeout",
             "PT3M", DURATION, false, "How long a session waits for a new engine to register.");
+    public static final ConfigKey<Boolean> ENGINE_LAUNCH_ASYNC = key("kyuubi.session.engine.launch.async", "true",
+            BOOLEAN, false, "OpenSession answers at once and the session's engine is found or launched in the "
+            + "background; the session's first call that needs the engine waits for it (up to "
+            + "kyuubi.session.engine.initialize.timeout) and gets a launch failure as its error. Settable per "
+            + "session; HTTP-transport sessions always bind at OpenSession.");
+    public static final ConfigKey<Integer> ENGINE_LAUNCH_ASYNC_THREADS = key(
+            "kitsune.session.engine.launch.async.threads", "16", ValueType.intRange(1, 1024), true,
+            "Sessions whose engines are found or launched in the background at once; more wait in line.");
     public static final ConfigKey<String> SPARK_HOMES = key("kitsune.engine.spark.homes",
             "spark-4.0=engines/spark-4.0,spark-3.5=engines/spark-3.5", STRING, false,
             "Engine homes as name=path pairs separated by commas; relative paths resolve against KITSUNE_HOME.");

@@ -135,7 +135,7 @@ final class MicrometerMetrics implements ServerMetrics {
             Map<String, Integer> byUser = new TreeMap<>();
             int operations = 0;
             for (SessionInfo s : open) {
-                byEngine.merge(String.valueOf(s.engine()), 1, Integer::sum);
+                if (s.engine() != null) byEngine.merge(s.engine(), 1, Integer::sum); // none while it launches
                 byUser.merge(String.valueOf(s.user()), 1, Integer::sum);
                 operations += s.openOperations();
             }

@@ -38,6 +38,7 @@ final class ConfNormalizer {
             ConfigKeys.ENGINE_IDLE_TIMEOUT.name(),
             ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.ENGINE_INIT_TIMEOUT.name(),
+            ConfigKeys.ENGINE_LAUNCH_ASYNC.name(),
             ConfigKeys.OPERATION_QUERY_TIMEOUT.name());
 
     private static final String SET_PREFIX = "set:";

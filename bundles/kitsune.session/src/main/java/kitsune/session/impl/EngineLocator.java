@@ -127,6 +127,18 @@ final class EngineLocator {
         }
     }
 
+    /**
+     * Before a session whose engine is found or launched in the background is admitted: refuses it when its space has
+     * no engine and its owner may not have one more (kitsune.engine.max.per.user; see {@link EngineQuota#precheck}).
+     * Without discovery it admits (the binding reports that).
+     */
+    void refuseOverQuota(EngineSpace space, KitsuneConf conf) throws EngineException, DiscoveryException {
+        Discovery discovery = services.discovery();
+        if (discovery == null || conf.get(ConfigKeys.ENGINE_MAX_PER_USER) <= 0) return;
+        if (discovery.findEngine(space).isPresent()) return;
+        quota.precheck(discovery, space, conf);
+    }
+
     private ServiceNode launch(Discovery discovery, EngineProvider provider, EngineSpace space, KitsuneConf conf,
             String user, String refId) throws EngineException, DiscoveryException {
         if (provider.runsUnregistered(space, conf)) {

@@ -98,11 +98,7 @@ final class EngineQuota {
                     }
                 }
                 if (engines.size() >= max) {
-                    return "Engine limit reached: " + owner + " already has " + engines.size() + " engine(s) "
-                            + "running or starting in namespace " + space.namespace() + " ("
-                            + ConfigKeys.ENGINE_MAX_PER_USER.name() + "=" + max + "); use one of them (the same share "
-                            + "level and subdomain), stop one (bin/kitsune-ctl delete engine, or the console), or ask "
-                            + "the operator to raise the limit";
+                    return limitReached(owner, engines.size(), space.namespace(), max);
                 }
                 discovery.write(launches + "/" + refId, Long.toString(clock.millis())
                         .getBytes(StandardCharsets.US_ASCII));
@@ -119,6 +115,42 @@ final class EngineQuota {
             throw new EngineException(refusal);
         }
         return new Admission(discovery, launches + "/" + refId);
+    }
+
+    /**
+     * Refuses at once, without the owner's lock and without writing anything, when the owner already has as many
+     * engines (registered or starting) as the limit allows: a login that would launch is refused at OpenSession even
+     * when its engine is launched in the background. Best effort: {@link #admit} decides at the launch.
+     *
+     * @throws EngineException with the message {@link #admit} would give
+     */
+    void precheck(Discovery discovery, EngineSpace space, KitsuneConf conf) throws EngineException {
+        String owner = space.routingUser();
+        int max = conf.get(ConfigKeys.ENGINE_MAX_PER_USER);
+        if (max <= 0) return;
+        String launches = launchesPath(space.namespace(), owner);
+        long staleBefore = clock.millis() - conf.get(ConfigKeys.ENGINE_INIT_TIMEOUT).plus(STALE_AFTER_INIT_TIMEOUT)
+                .toMillis();
+        Set<String> engines = registered(discovery, space.namespace(), owner);
+        try {
+            for (String launch : discovery.children(launches)) {
+                if (startedMillis(discovery, launches + "/" + launch) >= staleBefore) engines.add(launch);
+            }
+        } catch (DiscoveryException e) {
+            LOG.debug("Not counting the launches under {}: {}", launches, e.getMessage());
+        }
+        if (engines.size() >= max) {
+            String refusal = limitReached(owner, engines.size(), space.namespace(), max);
+            LOG.warn("Refused a session that would launch an engine in {}: {}", space.path(), refusal);
+            throw new EngineException(refusal);
+        }
+    }
+
+    private static String limitReached(String owner, int engines, String namespace, int max) {
+        return "Engine limit reached: " + owner + " already has " + engines + " engine(s) running or starting in "
+                + "namespace " + namespace + " (" + ConfigKeys.ENGINE_MAX_PER_USER.name() + "=" + max + "); use one of "
+                + "them (the same share level and subdomain), stop one (bin/kitsune-ctl delete engine, or the "
+                + "console), or ask the operator to raise the limit";
     }
 
     /** When a launch record was written; 0 (stale) when it cannot be read as such. */

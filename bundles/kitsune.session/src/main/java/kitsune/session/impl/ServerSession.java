@@ -30,8 +30,19 @@ final class ServerSession {
     /** Opened by another server and continued here: its operations may be older than this server's knowledge. */
     private volatile boolean resumed;
     private final ClientContext client;
-    private final EngineChannel engine;
-    private final TSessionHandle engineHandle;
+    /** The channel to its engine and its session there; null until an asynchronous binding completes. */
+    private volatile EngineChannel engine;
+    private volatile TSessionHandle engineHandle;
+    /**
+     * Completes once the session is bound to its engine (at once for a session bound at OpenSession); completed
+     * exceptionally with {@link BindingFailed} when finding, launching or opening the engine failed.
+     */
+    private final CompletableFuture<Void> bound = new CompletableFuture<>();
+    /** Closed here: a binding that completes later closes its engine session instead of keeping it. */
+    private boolean closed; // guarded by this
+    /** The background binding, cancelled when the session closes before it starts. */
+    private volatile java.util.concurrent.Future<?> binding;
+    private final java.util.concurrent.atomic.AtomicBoolean openedLogged = new java.util.concurrent.atomic.AtomicBoolean();
     private final Instant opened;
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
@@ -70,6 +81,7 @@ final class ServerSession {
         this.client = client;
         this.engine = engine;
         this.engineHandle = engineHandle;
+        if (engine != null) bound.complete(null);
         this.opened = now;
         this.lastAccess = now;
     }
@@ -118,8 +130,82 @@ final class ServerSession {
         return client == null ? null : client.connectionId();
     }
 
+    /** The channel to its engine; null while an asynchronous binding has not completed (see {@link #bound}). */
     EngineChannel engine() {
         return engine;
+    }
+
+    /** Why an asynchronous binding failed: the status every call that needs the engine answers with. */
+    static final class BindingFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient org.apache.hive.service.rpc.thrift.TStatus status;
+
+        BindingFailed(org.apache.hive.service.rpc.thrift.TStatus status) {
+            super(status.getErrorMessage(), null, false, false);
+            this.status = status;
+        }
+
+        org.apache.hive.service.rpc.thrift.TStatus status() {
+            return status;
+        }
+    }
+
+    /** Completes when the session is bound to its engine, or exceptionally with {@link BindingFailed}. */
+    CompletableFuture<Void> bound() {
+        return bound;
+    }
+
+    /** How long a call waits for an asynchronous binding before it gives up (the binding goes on). */
+    private volatile Duration bindWait = Duration.ZERO;
+
+    Duration bindWait() {
+        return bindWait;
+    }
+
+    void bindWait(Duration wait) {
+        bindWait = wait;
+    }
+
+    void binding(java.util.concurrent.Future<?> task) {
+        binding = task;
+    }
+
+    /**
+     * Binds it to its engine, unless it was closed meanwhile.
+     *
+     * @param kept runs (under the session's lock, so that a close waits for it) when the binding is kept
+     * @return false when the session was closed first: the caller closes the engine session
+     */
+    synchronized boolean bindTo(EngineChannel channel, TSessionHandle handle, Runnable kept) {
+        if (closed) return false;
+        engine = channel;
+        engineHandle = handle;
+        kept.run();
+        bound.complete(null);
+        return true;
+    }
+
+    void bindingFailed(org.apache.hive.service.rpc.thrift.TStatus status) {
+        bound.completeExceptionally(new BindingFailed(status));
+    }
+
+    /**
+     * Marks it closed; returns whether it is bound to an engine session (which the caller closes). When not, a
+     * binding still queued is cancelled, and one running closes its engine session when it completes.
+     */
+    synchronized boolean markClosed() {
+        closed = true;
+        if (engine != null) return true;
+        java.util.concurrent.Future<?> task = binding;
+        if (task != null) task.cancel(false);
+        bound.completeExceptionally(new BindingFailed(kitsune.thrift.Statuses.error("Session " + id
+                + " was closed before its engine was ready")));
+        return false;
+    }
+
+    /** True the first time only: the audit and event logs see a session opened once. */
+    boolean firstOpenedLog() {
+        return openedLogged.compareAndSet(false, true);
     }
 
     TSessionHandle engineHandle() {
@@ -235,6 +321,6 @@ final class ServerSession {
 
     SessionInfo info() {
         return new SessionInfo(id.toString(), user, client == null ? null : client.clientAddress(),
-                engine.hostPort(), opened, lastAccess, operations.size());
+                engine == null ? null : engine.hostPort(), opened, lastAccess, operations.size());
     }
 }

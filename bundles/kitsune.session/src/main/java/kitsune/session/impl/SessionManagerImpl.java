@@ -3,20 +3,13 @@ package kitsune.session.impl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
@@ -40,6 +33,8 @@ import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoType;
+import org.apache.hive.service.rpc.thrift.TGetInfoValue;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
 import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysReq;
@@ -56,7 +51,6 @@ import org.apache.hive.service.rpc.thrift.TGetTablesReq;
 import org.apache.hive.service.rpc.thrift.TGetTablesResp;
 import org.apache.hive.service.rpc.thrift.TGetTypeInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetTypeInfoResp;
-import org.apache.hive.service.rpc.thrift.THandleIdentifier;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.apache.hive.service.rpc.thrift.TOperationHandle;
@@ -75,16 +69,12 @@ import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.engine.EngineException;
-import kitsune.api.engine.EngineProvider;
-import kitsune.api.events.OperationEvent;
 import kitsune.api.events.SessionEvent;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
-import kitsune.internal.threads.NamedThreads;
-import kitsune.thrift.Callers;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
@@ -103,11 +93,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private static final Logger LOG = LoggerFactory.getLogger(SessionManagerImpl.class);
     static final String FETCH_SIZE_KEY = "hive.server2.thrift.resultset.default.fetch.size";
     static final String NULLS_LAST_KEY = "hive.default.nulls.last";
-    /** Stale engine nodes removed for one session at most (one per dead engine of its space). */
-    private static final int STALE_NODE_ATTEMPTS = 3;
     /** How long a stop waits for the session records still being written or removed, and for closes on engines. */
     private static final Duration RECORDS_AT_STOP = Duration.ofSeconds(10);
-    private static final String DRAINING = "This server accepts no new sessions; connect to another server";
     /** How this server names itself in session records. */
     private static final String SERVER_NAME = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
@@ -118,29 +105,27 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     private final EngineLocator locator;
     private final Clock clock;
-    private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
-    private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
     private final EngineChannels channels = new EngineChannels();
     private final SessionContinuity continuity;
     private final SessionLimiter limiter = new SessionLimiter();
     private final BackgroundCloses closes = new BackgroundCloses();
     private volatile KitsuneConf conf = KitsuneConf.empty();
-    private volatile String refusal;
-    /** OpenSession calls past the refusal check and not yet answered: a drain waits for them too. */
-    private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
-    private ScheduledExecutorService checker;
-    /** Statements (ExecuteStatement operations) not yet seen to end, by operation key, for their latency. */
-    private final Map<String, Statement> statements = new ConcurrentHashMap<>();
-
-    /** @param createTime epoch ms of ExecuteStatement, for the event log */
-    private record Statement(String user, long startNanos, String statementId, ServerSession session, String text,
-            long createTime) {
-    }
+    private final DrainAdmission drain = new DrainAdmission();
+    private final SessionRegistry registry;
+    private final StatementLedger statements;
+    private final EngineBinder binder;
+    private final IdleReaper reaper;
+    private final SessionsView view;
 
     public SessionManagerImpl(EngineLocator locator, Clock clock) {
         this.locator = locator;
         this.clock = clock;
         this.continuity = new SessionContinuity(locator, channels, clock, SERVER_NAME);
+        this.registry = new SessionRegistry(continuity, drain, () -> conf, clock);
+        this.statements = new StatementLedger(locator, clock);
+        this.binder = new EngineBinder(locator, channels);
+        this.reaper = new IdleReaper(registry, statements, channels, closes, () -> conf, clock, this::close);
+        this.view = new SessionsView(registry, drain, this::close);
     }
 
     /** The server configuration; a change applies to sessions opened from now on. */
@@ -150,47 +135,20 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /** Starts the idle-session checker. */
     public synchronized void start() {
-        checker = Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("kitsune-session-checker"));
         continuity.start();
         closes.start();
-        scheduleIdleCheck();
+        binder.start(conf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC_THREADS));
+        reaper.start();
     }
 
     /** Stops the checker and closes every session (their engines keep running for other servers and sessions). */
     public synchronized void shutdown() {
-        if (checker != null) checker.shutdownNow();
-        checker = null;
-        new ArrayList<>(sessions.values()).forEach(s -> close(s, "the session service stops"));
+        reaper.stop();
+        new ArrayList<>(registry.all()).forEach(s -> close(s, "the session service stops"));
+        binder.stop();
         continuity.stop(RECORDS_AT_STOP);
         closes.stop(RECORDS_AT_STOP);
         channels.closeAll();
-    }
-
-    private synchronized void scheduleIdleCheck() {
-        if (checker == null) return;
-        Duration every = conf.get(ConfigKeys.SESSION_CHECK_INTERVAL);
-        try {
-            checker.schedule(() -> {
-                try {
-                    closeIdleOperations();
-                    closeIdleSessions();
-                    channels.closeIdle(inUseChannels());
-                    sweepRecords();
-                } catch (RuntimeException e) {
-                    LOG.warn("Idle session check failed", e);
-                } finally {
-                    scheduleIdleCheck();
-                }
-            }, Math.max(1000, every.toMillis()), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException stopping) {
-            // shutdown() got here first
-        }
-    }
-
-    private Set<EngineChannel> inUseChannels() {
-        Set<EngineChannel> used = Collections.newSetFromMap(new IdentityHashMap<>());
-        sessions.values().forEach(s -> used.add(s.engine()));
-        return used;
     }
 
     /** Connections this server holds open to engines (in use or idle). */
@@ -198,68 +156,27 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         return channels.openConnections();
     }
 
-    /**
-     * Closes operations no client called for during kyuubi.operation.idle.timeout (0 disables): forgotten here at
-     * once, closed on the engine in the background (a running statement is cancelled there); a later call with the
-     * handle is told why (the last {@link #IDLE_CLOSED_REMEMBERED} are remembered).
-     */
+    /** See {@link IdleReaper#closeIdleOperations}. */
     void closeIdleOperations() {
-        Duration timeout = conf.get(ConfigKeys.OPERATION_IDLE_TIMEOUT);
-        if (timeout.isZero()) return;
-        var cutoff = clock.instant().minus(timeout);
-        String why = "closed after no call for more than " + ConfigKeys.OPERATION_IDLE_TIMEOUT.name() + "=" + timeout;
-        for (ServerSession s : sessions.values()) {
-            s.operationsIdleSince(cutoff).forEach((key, op) -> {
-                if (!operations.remove(key, s)) return;
-                s.forgetOperation(key);
-                statementEnded(key, "closed");
-                idleClosed.put(key, "operation " + describe(op.handle().getOperationId()) + " was " + why);
-                LOG.info("Operation {} of session {} ({}) {}", describe(op.handle().getOperationId()), s.id(),
-                        s.user(), why);
-                TCloseOperationReq close = new TCloseOperationReq(op.handle());
-                closes.submit("Closing idle operation " + key + " on its engine",
-                        () -> s.engine().call("CloseOperation", c -> c.CloseOperation(close)));
-            });
-        }
+        reaper.closeIdleOperations();
     }
 
-    private static final int IDLE_CLOSED_REMEMBERED = 10_000;
-    /** Why operations closed for idleness are gone, by key: the most recent ones. */
-    private final Map<String, String> idleClosed = Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > IDLE_CLOSED_REMEMBERED;
-        }
-    });
-
-    /** Closes sessions without a call for kyuubi.session.idle.timeout (0 disables). */
+    /** See {@link IdleReaper#closeIdleSessions}. */
     void closeIdleSessions() {
-        Duration timeout = conf.get(ConfigKeys.SESSION_IDLE_TIMEOUT);
-        if (timeout.isZero()) return;
-        var cutoff = clock.instant().minus(timeout);
-        for (ServerSession s : sessions.values()) {
-            if (s.isIdleSince(cutoff)) {
-                close(s, "idle for more than " + ConfigKeys.SESSION_IDLE_TIMEOUT.name() + "=" + timeout);
-            }
-        }
+        reaper.closeIdleSessions();
+    }
+
+    /** See {@link SessionContinuity#sweep}; not while draining. */
+    void sweepRecords() {
+        registry.sweepRecords();
     }
 
     // ---------------------------------------------------------------- sessions
 
     @Override
     public TOpenSessionResp openSession(ClientContext context, TOpenSessionReq req) {
-        opening.incrementAndGet();
-        try {
-            String refused = refusal;
-            if (refused != null) {
-                return Responses.withStatus(TOpenSessionResp.class, Statuses.error(refused, "08S01"));
-            }
-            return open(context, req);
-        } finally {
-            opening.decrementAndGet();
-        }
+        return drain.admit(() -> open(context, req),
+                refused -> Responses.withStatus(TOpenSessionResp.class, Statuses.error(refused, "08S01")));
     }
 
     private TOpenSessionResp open(ClientContext context, TOpenSessionReq req) {
@@ -285,57 +202,55 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             Map<String, String> clientConf = ConfNormalizer.screen(req.getConfiguration(), userConf);
             KitsuneConf sessionConf = userConf.with(ConfNormalizer.overrides(clientConf));
             ConfNormalizer.checkWithinServerLimits(userConf, sessionConf);
-            EngineProvider provider = locator.provider(sessionConf);
-            EngineSpace space = locator.space(provider, sessionConf, user, id.toString());
-            ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
-            TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
-            engineReq.setUsername(user);
-            Map<String, String> engineConf = new HashMap<>(clientConf);
-            // the session lives on the engine until CloseSession, not as long as one of the shared connections
-            engineConf.put(EngineConf.SESSION_POOLED, "true");
-            engineReq.setConfiguration(engineConf);
-            EngineChannel engine;
-            TOpenSessionResp engineResp;
-            for (int attempt = 1;; attempt++) {
-                engine = channels.of(node, sessionConf);
+            EngineBinder.Route route = binder.route(sessionConf, user, id);
+            if (sessionConf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC) && (context == null || !context.perRequest())
+                    && binder.running()) {
+                binder.refuseOverQuota(route, sessionConf);
+                ServerSession s = new ServerSession(id, user, login, context, null, null, clock.instant());
+                s.holdPermit(permit);
+                s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
+                s.engineSpace(route.space().path());
+                s.bindWait(bindWait(sessionConf));
+                registry.add(s);
+                held = true;
                 try {
-                    engineResp = engine.call("OpenSession", c -> c.OpenSession(engineReq));
-                    break;
-                } catch (EngineCallException e) {
-                    // a node left behind by an engine that died (nothing listens at its address, or something else
-                    // that cannot prove it is this space's engine, e.g. another engine that got the port since):
-                    // remove it and find (or launch) another engine; only the provider can tell it is stale
-                    if (attempt >= STALE_NODE_ATTEMPTS || !(EngineConnection.refused(e) || e.unproven())
-                            || !locator.removeIfStale(provider, space, node, sessionConf)) {
-                        throw e;
-                    }
-                    node = locator.locate(provider, space, sessionConf, user, id.toString());
+                    s.binding(binder.submit(() -> bindInBackground(s, route, sessionConf, clientConf, protocol,
+                            from)));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    close(s, null);
+                    return Responses.withStatus(TOpenSessionResp.class,
+                            Statuses.error("The session service is stopping; connect again", "08S01"));
                 }
+                LOG.info("Opened session {} for {} from {}; its engine ({}) is found or launched in the background "
+                        + "({})", id, user, from, route.space().path(), ConfigKeys.ENGINE_LAUNCH_ASYNC.name());
+                TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), protocol);
+                resp.setSessionHandle(s.handle());
+                resp.setConfiguration(clientConfiguration(null, sessionConf));
+                return resp;
             }
-            if (!Statuses.isOk(engineResp.getStatus()) || engineResp.getSessionHandle() == null) {
-                TStatus status = Statuses.isOk(engineResp.getStatus())
-                        ? Statuses.error("The engine at " + node.hostPort() + " returned no session handle")
-                        : engineResp.getStatus();
-                return Responses.withStatus(TOpenSessionResp.class, status);
-            }
-            TProtocolVersion agreed = Protocols.min(protocol, engineResp.getServerProtocolVersion());
-            ServerSession s = new ServerSession(id, user, login, context, engine, engineResp.getSessionHandle(),
+            EngineBinder.Binding b = binder.bind(route, sessionConf, clientConf, protocol, user, id);
+            ServiceNode node = b.node();
+            EngineSpace space = b.space();
+            TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
+            ServerSession s = new ServerSession(id, user, login, context, b.engine(), b.engineHandle(),
                     clock.instant());
             s.holdPermit(permit);
             s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
             continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
-                    engineResp.getSessionHandle(), agreed, SERVER_NAME, s.handle()));
+                    b.engineHandle(), agreed, SERVER_NAME, s.handle()));
             s.engineSpace(space.path());
-            sessions.put(s.key(), s);
+            registry.add(s);
             held = true;
-            locator.events().sessionOpened(sessionEvent(s, -1, null));
+            if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
             LOG.info("Opened session {} for {} from {} on engine {} ({})", id, user, from, node.hostPort(),
                     space.path());
             TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(), agreed);
             resp.setSessionHandle(s.handle());
-            resp.setConfiguration(clientConfiguration(engineResp.getConfiguration(), sessionConf));
+            resp.setConfiguration(clientConfiguration(b.engineConfiguration(), sessionConf));
             return resp;
+        } catch (EngineBinder.Refused e) {
+            return Responses.withStatus(TOpenSessionResp.class, e.status());
         } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
                 | IllegalArgumentException | SessionRefusedException e) {
             LOG.warn("Cannot open a session for {} from {}: {}", UserNames.printable(user), from, e.getMessage());
@@ -345,10 +260,98 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
     }
 
+    /**
+     * How long a call of an asynchronously bound session waits for its engine: the launch's own bound
+     * (kyuubi.session.engine.initialize.timeout, and a tenth more for the launch lock) and the engine login, so that
+     * a launch that fails or times out reaches the call with its own message.
+     */
+    private static Duration bindWait(KitsuneConf sessionConf) {
+        Duration init = sessionConf.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
+        return init.plus(init.dividedBy(10)).plus(sessionConf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT).multipliedBy(2));
+    }
+
+    /** Finds or launches the engine of a session opened with kyuubi.session.engine.launch.async, and binds it. */
+    private void bindInBackground(ServerSession s, EngineBinder.Route route, KitsuneConf sessionConf,
+            Map<String, String> clientConf, TProtocolVersion protocol, String from) {
+        try {
+            EngineBinder.Binding b = binder.bind(route, sessionConf, clientConf, protocol, s.user(), s.id());
+            ServiceNode node = b.node();
+            TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
+            boolean kept = s.bindTo(b.engine(), b.engineHandle(), () -> continuity.opened(s,
+                    SessionRecords.Entry.of(s.user(), s.login(), node.host(), node.port(),
+                            node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), b.space().path(),
+                            b.engineHandle(), agreed, SERVER_NAME, s.handle())));
+            if (!kept) {
+                LOG.info("Session {} of {} was closed before its engine {} was ready: closing its session there",
+                        s.id(), s.user(), node.hostPort());
+                closeOnEngine(s.id(), b.engine(), b.engineHandle());
+                return;
+            }
+            if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
+            LOG.info("Session {} for {} from {} is on engine {} ({})", s.id(), s.user(), from, node.hostPort(),
+                    b.space().path());
+        } catch (EngineBinder.Refused e) {
+            bindingFailed(s, from, e.status());
+        } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
+                | IllegalArgumentException e) {
+            bindingFailed(s, from, Statuses.error(e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.warn("Binding session {} of {} to its engine failed", s.id(), s.user(), e);
+            bindingFailed(s, from, Statuses.error("Binding the session to its engine failed: " + e));
+        }
+    }
+
+    private void bindingFailed(ServerSession s, String from, TStatus status) {
+        LOG.warn("Cannot bind session {} of {} from {} to an engine: {}", s.id(), UserNames.printable(s.user()), from,
+                status.getErrorMessage());
+        s.bindingFailed(status);
+        if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
+    }
+
+    /**
+     * The engine of a session, once bound: an asynchronously bound session waits for its binding (bounded by
+     * {@link ServerSession#bindWait}).
+     *
+     * @throws ServerSession.BindingFailed with the status the call answers with
+     */
+    private static EngineChannel awaitEngine(ServerSession s) {
+        EngineChannel engine = s.engine();
+        if (engine != null) return engine;
+        Duration wait = s.bindWait();
+        try {
+            s.bound().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ServerSession.BindingFailed failed) throw failed;
+            throw new ServerSession.BindingFailed(Statuses.error("Binding the session to its engine failed: "
+                    + e.getCause()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            String key = ConfigKeys.ENGINE_INIT_TIMEOUT.name();
+            throw new ServerSession.BindingFailed(Statuses.error("The engine of session " + s.id() + " is not ready "
+                    + "after " + wait.toMillis() + " ms (bounded by " + key + "); it is still being found or launched: "
+                    + "run the statement again later, or raise " + key));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerSession.BindingFailed(Statuses.error("Interrupted while waiting for the session's engine"));
+        }
+        return s.engine();
+    }
+
+    private void closeOnEngine(UUID id, EngineChannel engine, TSessionHandle engineHandle) {
+        TCloseSessionReq closeReq = new TCloseSessionReq(engineHandle);
+        closes.submit("Closing session " + id + " on its engine", () -> {
+            TStatus status = engine.call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
+                    c -> c.CloseSession(closeReq)).getStatus();
+            if (!Statuses.isOk(status)) {
+                LOG.warn("Session {}: its engine answered CloseSession with {}", id, status.getErrorMessage());
+            }
+        });
+    }
+
     /** The session as the audit and event logs see it; {@code end} is -1 while it is open. */
     private static SessionEvent sessionEvent(ServerSession s, long end, String reason) {
         return new SessionEvent(s.id().toString(), s.user(), s.login(),
-                s.client() == null ? null : s.client().clientAddress(), s.engineSpace(), s.engine().hostPort(),
+                s.client() == null ? null : s.client().clientAddress(), s.engineSpace(),
+                s.engine() == null ? null : s.engine().hostPort(),
                 s.opened().toEpochMilli(), end, s.statementsRun(), reason);
     }
 
@@ -378,18 +381,18 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     public TCloseSessionResp CloseSession(TCloseSessionReq req) {
         ServerSession s;
         try {
-            s = ownedSession(req.getSessionHandle());
+            s = registry.ownedSession(req.getSessionHandle());
         } catch (SessionRefusedException e) {
             return new TCloseSessionResp(Statuses.error(e.getMessage()));
         }
-        if (s == null) return new TCloseSessionResp(invalidSession(req.getSessionHandle()));
+        if (s == null) return new TCloseSessionResp(SessionRegistry.invalidSession(req.getSessionHandle()));
         return new TCloseSessionResp(close(s, null));
     }
 
     @Override
     public void connectionClosed(ClientContext context) {
         if (context == null || !conf.get(ConfigKeys.SESSION_CLOSE_ON_DISCONNECT)) return;
-        for (ServerSession s : sessions.values()) {
+        for (ServerSession s : registry.all()) {
             if (context.connectionId().equals(s.connectionId())) {
                 close(s, "its client disconnected without closing it");
             }
@@ -398,25 +401,21 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     /** Forgets the session and closes it on its engine; the engine keeps running. */
     private TStatus close(ServerSession s, String reason) {
-        boolean held = sessions.remove(s.key()) != null;
+        boolean held = registry.remove(s);
         // not held: closed concurrently, unless it is a session a draining server serves without holding it
         if (held) s.releasePermit();
-        if (!held && !(s.resumed() && refusal != null)) return Statuses.ok();
+        if (!held && !(s.resumed() && drain.refusing())) return Statuses.ok();
         for (String op : s.operations()) {
-            operations.remove(op);
-            statementEnded(op, "closed");
+            registry.removeOperation(op);
+            statements.ended(op, "closed");
         }
-        continuity.closed(s);
+        boolean bound = s.markClosed();
+        if (bound) continuity.closed(s);
         if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+        if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
         locator.events().sessionClosed(sessionEvent(s, clock.millis(), reason));
-        TCloseSessionReq closeReq = new TCloseSessionReq(s.engineHandle());
-        closes.submit("Closing session " + s.id() + " on its engine", () -> {
-            TStatus status = s.engine().call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
-                    c -> c.CloseSession(closeReq)).getStatus();
-            if (!Statuses.isOk(status)) {
-                LOG.warn("Session {}: its engine answered CloseSession with {}", s.id(), status.getErrorMessage());
-            }
-        });
+        // not bound yet: a binding queued is cancelled, one running closes its engine session when it completes
+        if (bound) closeOnEngine(s.id(), s.engine(), s.engineHandle());
         return Statuses.ok();
     }
 
@@ -432,27 +431,23 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             Function<ServerSession, SessionCall<R>> callOf, Function<R, TOperationHandle> newOperation) {
         ServerSession s;
         try {
-            s = ownedSession(handle);
+            s = registry.ownedSession(handle);
         } catch (SessionRefusedException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage()));
         }
-        if (s == null) return Responses.withStatus(type, invalidSession(handle));
+        if (s == null) return Responses.withStatus(type, SessionRegistry.invalidSession(handle));
         s.enter(clock.instant());
         try {
             SessionCall<R> call = callOf.apply(s);
-            R resp = s.engine().call(what, c -> call.on(c, s.engineHandle()));
+            EngineChannel engine = awaitEngine(s);
+            R resp = engine.call(what, c -> call.on(c, s.engineHandle()));
             TOperationHandle op = newOperation == null ? null : newOperation.apply(resp);
-            if (op != null && op.getOperationId() != null) {
-                // the handle's secret (engines name operations by guid alone) carries the session's id, so that any
-                // server of the namespace can find the session of an operation it has not seen
-                op.getOperationId().setSecret(uuidBytes(s.id()));
-                String key = Handles.key(op);
-                operations.put(key, s);
-                s.addOperation(key, op, clock.instant());
-            }
+            if (op != null && op.getOperationId() != null) registry.addOperation(s, op);
             return resp;
         } catch (EngineCallException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage(), "08S01"));
+        } catch (ServerSession.BindingFailed e) {
+            return Responses.withStatus(type, e.status());
         } finally {
             s.exit(clock.instant());
         }
@@ -461,11 +456,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private <R> R onOperation(TOperationHandle handle, Class<R> type, String what, EngineConnection.Call<R> call) {
         ServerSession s;
         try {
-            s = ownedSessionOf(handle);
+            s = registry.ownedSessionOf(handle);
         } catch (SessionRefusedException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage()));
         }
-        if (s == null) return Responses.withStatus(type, invalidOperation(handle));
+        if (s == null) return Responses.withStatus(type, registry.invalidOperation(handle));
         s.enter(clock.instant());
         s.touchOperation(Handles.key(handle), clock.instant());
         try {
@@ -477,108 +472,37 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
     }
 
-    // ---------------------------------------------------------------- owners and records
-
-    /**
-     * The session of that handle for the current caller: held here, or resumed from its record when another server
-     * of the namespace opened it; null when no server knows it.
-     *
-     * @throws SessionRefusedException when it is another user's, or known but cannot be continued
-     */
-    private ServerSession ownedSession(TSessionHandle handle) throws SessionRefusedException {
-        ServerSession s = sessions.get(Handles.key(handle));
-        if (s == null) {
-            UUID id = handle == null ? null : Handles.uuid(handle.getSessionId());
-            s = id == null ? null : resume(id, handle);
-        }
-        if (s != null && !s.isHandle(handle)) return null; // the guid without its secret half names nothing
-        return s == null ? null : checkOwner(s);
-    }
-
-    /** The session of that operation for the current caller, as {@link #ownedSession}. */
-    private ServerSession ownedSessionOf(TOperationHandle handle) throws SessionRefusedException {
-        String key = Handles.key(handle);
-        ServerSession s = operations.get(key);
-        if (s == null && handle != null && handle.getOperationId() != null) {
-            byte[] secret = handle.getOperationId().getSecret();
-            UUID id = secret == null || secret.length != 16 ? null : Handles.uuid(new THandleIdentifier(
-                    java.nio.ByteBuffer.wrap(secret), java.nio.ByteBuffer.wrap(secret)));
-            if (id != null) {
-                // an operation this server has not seen: one started on the server that opened the session. For a
-                // session opened here, this server's own list is the truth (the operation was closed)
-                s = sessions.get(Handles.key(Handles.newIdentifier(id)));
-                if (s == null) s = resume(id, null);
-                if (s != null && !s.resumed()) s = null;
-                if (s != null && refusal == null) {
-                    operations.put(key, s);
-                    s.addOperation(key, handle, clock.instant());
-                }
-            }
-        }
-        return s == null ? null : checkOwner(s);
-    }
-
-    /** Another user's handle is refused, here and on every server; calls without a known caller are not checked. */
-    private static ServerSession checkOwner(ServerSession s) throws SessionRefusedException {
-        ClientContext caller = Callers.current();
-        if (caller == null || caller.user() == null || s.usableBy(caller.user())) return s;
-        LOG.warn("{} from {} used a handle of session {} of {}: refused", caller.user(), caller.clientAddress(),
-                s.id(), s.user());
-        throw new SessionRefusedException("Invalid SessionHandle: the session belongs to another user");
-    }
-
-    /**
-     * Continues a session another server of the namespace opened (and maybe died holding), and holds it here from
-     * now on; while this server drains it serves the call without holding the session.
-     */
-    private ServerSession resume(UUID id, TSessionHandle shown) throws SessionRefusedException {
-        ServerSession s = continuity.resume(id, shown, Callers.current(), conf);
-        if (s == null || refusal != null) {
-            if (s != null) LOG.info("Serving a call of session {} of {} without holding it: this server drains", id,
-                    s.user());
-            return s;
-        }
-        ServerSession raced = sessions.putIfAbsent(s.key(), s);
-        if (raced != null) return raced;
-        continuity.heldHere(s);
-        return s;
-    }
-
-    /** See {@link SessionContinuity#sweep}; not while draining. */
-    void sweepRecords() {
-        if (refusal != null) return;
-        continuity.sweep(conf, id -> sessions.containsKey(Handles.key(Handles.newIdentifier(id))));
-    }
-
-    private static byte[] uuidBytes(UUID u) {
-        return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-                .putLong(u.getLeastSignificantBits()).array();
-    }
-
-    private static TStatus invalidSession(TSessionHandle h) {
-        return Statuses.error("Invalid SessionHandle: " + describe(h == null ? null : h.getSessionId()));
-    }
-
-    private TStatus invalidOperation(TOperationHandle h) {
-        String why = h == null ? null : idleClosed.get(Handles.key(h));
-        return why != null ? Statuses.error("Invalid OperationHandle: " + why) : unknownOperation(h);
-    }
-
-    private static TStatus unknownOperation(TOperationHandle h) {
-        return Statuses.error("Invalid OperationHandle: " + describe(h == null ? null : h.getOperationId()));
-    }
-
-    private static String describe(THandleIdentifier id) {
-        UUID u = Handles.uuid(id);
-        return u != null ? u.toString() : Handles.key(id);
-    }
-
     @Override
     public TGetInfoResp GetInfo(TGetInfoReq req) {
+        ServerSession pending;
+        try {
+            pending = registry.ownedSession(req.getSessionHandle());
+        } catch (SessionRefusedException e) {
+            return new TGetInfoResp(Statuses.error(e.getMessage()), new TGetInfoValue());
+        }
+        if (pending != null && !pending.bound().isDone()) return infoBeforeEngine(req.getInfoType());
         return onSession(req.getSessionHandle(), TGetInfoResp.class, "GetInfo", (c, h) -> {
             req.setSessionHandle(h);
             return c.GetInfo(req);
         }, null);
+    }
+
+    /**
+     * GetInfo of a session whose engine is still found or launched: answered here, without waiting (the names; the
+     * engine's version and other facts are the engine's to give, once it is ready).
+     */
+    private static TGetInfoResp infoBeforeEngine(TGetInfoType type) {
+        TGetInfoValue value = new TGetInfoValue();
+        if (type == TGetInfoType.CLI_SERVER_NAME) {
+            value.setStringValue("Kitsune");
+        } else if (type == TGetInfoType.CLI_DBMS_NAME) {
+            value.setStringValue("Spark SQL");
+        } else {
+            return new TGetInfoResp(Statuses.error("GetInfo " + type + " is answered by the session's engine, which is "
+                    + "still being launched (" + ConfigKeys.ENGINE_LAUNCH_ASYNC.name() + "); ask again after the "
+                    + "session's first statement"), value);
+        }
+        return new TGetInfoResp(Statuses.ok(), value);
     }
 
     @Override
@@ -601,18 +525,15 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         TOperationHandle op = resp.getOperationHandle();
         if (s != null && op != null && op.getOperationId() != null && Statuses.isOk(resp.getStatus())) {
             s.statementRun();
-            statements.put(Handles.key(op), new Statement(s.user(), start,
-                    Handles.uuid(op.getOperationId()).toString(), s, req.getStatement(), created));
-            locator.metrics().statementOpened(s.user());
+            statements.started(Handles.key(op), s, start, Handles.uuid(op.getOperationId()).toString(),
+                    req.getStatement(), created);
         } else if (s != null) {
             // refused by the engine (or the server) at once: it ends here
             s.statementRun();
             TStatus status = resp.getStatus();
-            locator.events().statementEnded(new OperationEvent(
+            statements.refused(s,
                     op == null || op.getOperationId() == null ? null : Handles.uuid(op.getOperationId()).toString(),
-                    s.id().toString(), s.user(), s.client() == null ? null : s.client().clientAddress(),
-                    req.getStatement(), "ERROR", created, clock.millis(),
-                    status == null ? null : status.getErrorMessage()));
+                    req.getStatement(), created, status == null ? null : status.getErrorMessage());
         }
         if (s != null && op != null && op.getOperationId() != null && s.queryTimeout() != null
                 && req.getQueryTimeout() != client) {
@@ -708,11 +629,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         TGetOperationStatusResp resp = onOperation(req.getOperationHandle(), TGetOperationStatusResp.class,
                 "GetOperationStatus", c -> c.GetOperationStatus(req));
         String key = Handles.key(req.getOperationHandle());
-        ServerSession s = operations.get(key);
+        ServerSession s = registry.sessionOfOperation(key);
         if (s != null) s.timeouts().explain(key, resp);
         TOperationState state = resp.getOperationState();
         if (state != null && Statuses.isOk(resp.getStatus()) && ENDED.contains(state)) {
-            statementEnded(key, state.name().replace("_STATE", ""), resp.getErrorMessage());
+            statements.ended(key, state.name().replace("_STATE", ""), resp.getErrorMessage());
         }
         return resp;
     }
@@ -720,24 +641,6 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private static final Set<TOperationState> ENDED = EnumSet.of(TOperationState.FINISHED_STATE,
             TOperationState.ERROR_STATE, TOperationState.CANCELED_STATE, TOperationState.TIMEDOUT_STATE,
             TOperationState.CLOSED_STATE);
-
-    /** The first time a statement is seen to end (or is closed before): its latency goes to the metrics. */
-    private void statementEnded(String key, String outcome) {
-        statementEnded(key, outcome, null);
-    }
-
-    /** ... and to the audit and event logs, with the error the client reads (null when none). */
-    private void statementEnded(String key, String outcome, String error) {
-        Statement st = statements.remove(key);
-        if (st != null) {
-            locator.metrics().statementEnded(st.user(), outcome.toLowerCase(java.util.Locale.ROOT),
-                    Duration.ofNanos(System.nanoTime() - st.startNanos()));
-            ServerSession s = st.session();
-            locator.events().statementEnded(new OperationEvent(st.statementId(), s.id().toString(), st.user(),
-                    s.client() == null ? null : s.client().clientAddress(), st.text(),
-                    "TIMEDOUT".equals(outcome) ? "TIMEOUT" : outcome, st.createTime(), clock.millis(), error));
-        }
-    }
 
     @Override
     public TCancelOperationResp CancelOperation(TCancelOperationReq req) {
@@ -748,18 +651,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     @Override
     public TCloseOperationResp CloseOperation(TCloseOperationReq req) {
         String known = Handles.key(req.getOperationHandle());
-        ServerSession held = operations.get(known);
+        ServerSession held = registry.sessionOfOperation(known);
         if (held != null) {
             // an operation of a session held here: forgotten now, closed on the engine in the background
             ServerSession s;
             try {
-                s = ownedSessionOf(req.getOperationHandle());
+                s = registry.ownedSessionOf(req.getOperationHandle());
             } catch (SessionRefusedException e) {
                 return new TCloseOperationResp(Statuses.error(e.getMessage()));
             }
-            if (s == held && operations.remove(known, held)) {
-                held.forgetOperation(known);
-                statementEnded(known, "closed");
+            if (s == held && registry.removeOperation(known, held)) {
+                statements.ended(known, "closed");
                 closes.submit("Closing operation " + known + " on its engine", () -> {
                     TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
                     if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
@@ -770,11 +672,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         TCloseOperationResp resp = onOperation(req.getOperationHandle(), TCloseOperationResp.class,
                 "CloseOperation", c -> c.CloseOperation(req));
         String key = Handles.key(req.getOperationHandle());
-        ServerSession s = operations.remove(key);
-        if (s != null) {
-            s.forgetOperation(key);
-            statementEnded(key, "closed");
-        }
+        if (registry.removeOperation(key) != null) statements.ended(key, "closed");
         return resp;
     }
 
@@ -810,17 +708,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public int openSessionCount() {
-        return sessions.size() + opening.get();
+        return view.openSessionCount();
     }
 
     /** Whether new sessions are refused (a drain has begun). */
     boolean refusing() {
-        return refusal != null;
+        return drain.refusing();
     }
 
     @Override
     public List<SessionInfo> sessions() {
-        return sessions.values().stream().map(ServerSession::info).toList();
+        return view.sessions();
     }
 
     @Override
@@ -830,29 +728,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public void refuseNewSessions(String message) {
-        refusal = message == null || message.isBlank() ? DRAINING : message;
+        String refusal = drain.refuse(message);
         locator.metrics().draining(true);
         LOG.info("New sessions are refused from now on: {}", refusal);
-        handOverPerRequestSessions();
-    }
-
-    /**
-     * A draining server lets go of the sessions of HTTP clients without closing them: their records stay, and their
-     * next requests continue them on whichever server the balancer picks (this one too, while it still runs,
-     * without holding them again). Binary-transport sessions stay: their clients cannot move within a connection.
-     */
-    private void handOverPerRequestSessions() {
-        int handed = 0;
-        for (ServerSession s : new ArrayList<>(sessions.values())) {
-            if (s.client() == null || !s.client().perRequest()) continue;
-            if (sessions.remove(s.key()) == null) continue;
-            s.releasePermit(); // no longer held here: the next server that continues it holds it
-            for (String op : s.operations()) {
-                operations.remove(op);
-                statementEnded(op, "closed");
-            }
-            handed++;
-        }
+        int handed = DrainAdmission.handOverPerRequestSessions(registry, statements);
         if (handed > 0) {
             LOG.info("{} HTTP session(s) handed over: their records stay for the next server of the namespace", handed);
         }
@@ -860,13 +739,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public boolean closeSession(String id) {
-        for (ServerSession s : sessions.values()) {
-            if (s.id().toString().equals(id)) {
-                close(s, "closed on request (an operator, or the end of a drain)");
-                return true;
-            }
-        }
-        return false;
+        return view.closeSession(id);
     }
 
     private static String firstNonBlank(String... values) {

@@ -68,4 +68,22 @@ class EngineQuotaTest {
             assertEquals(List.of("ref-c"), zk.children(EngineQuota.launchesPath("kyuubi", "alice")));
         }
     }
+
+    @Test
+    void thePrecheckRefusesWithoutLockOrRecordOnceTheOwnerIsAtTheLimit() throws Exception {
+        FakeDiscovery zk = new FakeDiscovery();
+        EngineQuota quota = new EngineQuota();
+        try (EngineQuota.Admission a = quota.admit(zk, space("a"), "ref-a", LIMIT_2)) {
+            assertDoesNotThrow(() -> quota.precheck(zk, space("b"), LIMIT_2));
+        }
+        try (EngineQuota.Admission a = quota.admit(zk, space("a"), "ref-a", LIMIT_2);
+                EngineQuota.Admission b = quota.admit(zk, space("b"), "ref-b", LIMIT_2)) {
+            int locks = zk.locks.size();
+            EngineException third = assertThrows(EngineException.class, () -> quota.precheck(zk, space("c"), LIMIT_2));
+            assertTrue(third.getMessage().startsWith("Engine limit reached: alice already has 2 engine(s) running or "
+                    + "starting in namespace kyuubi (kitsune.engine.max.per.user=2)"), third.getMessage());
+            assertEquals(locks, zk.locks.size(), "no lock taken");
+            assertEquals(2, zk.children(EngineQuota.launchesPath("kyuubi", "alice")).size(), "nothing written");
+        }
+    }
 }
