@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKey;
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KeyLists;
 import kitsune.api.conf.KitsuneConf;
 
 /**
@@ -98,32 +99,21 @@ final class ConfNormalizer {
     static Map<String, String> screen(Map<String, String> client, KitsuneConf server) {
         Map<String, String> out = new LinkedHashMap<>();
         if (client == null) return out;
-        List<String> restricted = server.get(ConfigKeys.SESSION_CONF_RESTRICT_LIST);
-        List<String> ignored = server.get(ConfigKeys.SESSION_CONF_IGNORE_LIST);
         for (Map.Entry<String, String> e : client.entrySet()) {
             String key = e.getKey();
             if (key == null) continue;
             String k = key.startsWith(USE_PREFIX) ? null : stripScope(key);
-            if (k != null && listed(restricted, k)) {
+            if (k != null && KeyLists.restricted(server, k)) {
                 throw new ConfigException(k, k + " is a restricted key on this server ("
                         + ConfigKeys.SESSION_CONF_RESTRICT_LIST.name() + "); remove it from the session's settings");
             }
-            if (k != null && listed(ignored, k)) {
+            if (k != null && KeyLists.ignored(server, k)) {
                 LOG.info("Ignoring the session setting {} ({})", k, ConfigKeys.SESSION_CONF_IGNORE_LIST.name());
                 continue;
             }
             out.put(key, e.getValue());
         }
         return out;
-    }
-
-    private static boolean listed(List<String> entries, String key) {
-        for (String entry : entries) {
-            if (entry.endsWith("*") ? key.startsWith(entry.substring(0, entry.length() - 1)) : key.equals(entry)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static String stripScope(String key) {

@@ -50,6 +50,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.KeyLists;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
@@ -744,15 +745,13 @@ final class RestApi {
      */
     static Map<String, String> screen(Map<String, String> batchConf, KitsuneConf server) throws RestException {
         Map<String, String> out = new LinkedHashMap<>();
-        List<String> restricted = server.get(ConfigKeys.SESSION_CONF_RESTRICT_LIST);
-        List<String> ignored = server.get(ConfigKeys.SESSION_CONF_IGNORE_LIST);
         for (Map.Entry<String, String> e : batchConf.entrySet()) {
             String k = e.getKey();
-            if (listed(restricted, k)) {
+            if (KeyLists.restricted(server, k)) {
                 throw new RestException(400, LogText.of(k) + " is a restricted key on this server ("
                         + ConfigKeys.SESSION_CONF_RESTRICT_LIST.name() + "); remove it from the batch's conf");
             }
-            if (listed(ignored, k)) {
+            if (KeyLists.ignored(server, k)) {
                 LOG.info("Ignoring the batch setting {} ({})", LogText.of(k),
                         ConfigKeys.SESSION_CONF_IGNORE_LIST.name());
                 continue;
@@ -760,15 +759,6 @@ final class RestApi {
             out.put(k, e.getValue());
         }
         return out;
-    }
-
-    private static boolean listed(List<String> entries, String key) {
-        for (String entry : entries) {
-            if (entry.endsWith("*") ? key.startsWith(entry.substring(0, entry.length() - 1)) : key.equals(entry)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Object listBatches(Call c) throws RestException {
