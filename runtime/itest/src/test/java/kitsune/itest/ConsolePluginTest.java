@@ -91,8 +91,10 @@ public class ConsolePluginTest {
         assertTrue(none, none.contains("0 rows"));
 
         try (TTransport t = ItestFramework.connect(endpoint, USER)) {
+            // bound to its engine before OpenSession returns, so that the engine is there to list at once
             TOpenSessionResp open = new TCLIService.Client(new TBinaryProtocol(t))
-                        .OpenSession(ItestFramework.openReq(USER));
+                        .OpenSession(ItestFramework.openReq(USER)
+                                .putToConfiguration("set:hiveconf:kyuubi.session.engine.launch.async", "false"));
             assertEquals(open.getStatus().getErrorMessage(), TStatusCode.SUCCESS_STATUS,
                     open.getStatus().getStatusCode());
             SessionInfo info = sessions.sessions().get(0);

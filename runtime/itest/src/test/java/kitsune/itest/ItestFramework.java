@@ -119,7 +119,7 @@ final class ItestFramework {
         TOpenSessionReq req = new TOpenSessionReq(TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
         req.setUsername(user);
         req.setPassword("x");
-        req.setConfiguration(Map.of());
+        req.setConfiguration(new java.util.HashMap<>());
         return req;
     }
 
