@@ -21,6 +21,7 @@ import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.apache.hive.service.rpc.thrift.TStatusCode;
 import org.apache.thrift.protocol.TBinaryProtocol;
@@ -92,9 +93,9 @@ public class ConsolePluginTest {
 
         try (TTransport t = ItestFramework.connect(endpoint, USER)) {
             // bound to its engine before OpenSession returns, so that the engine is there to list at once
-            TOpenSessionResp open = new TCLIService.Client(new TBinaryProtocol(t))
-                        .OpenSession(ItestFramework.openReq(USER)
-                                .putToConfiguration("set:hiveconf:kyuubi.session.engine.launch.async", "false"));
+            TOpenSessionReq req = ItestFramework.openReq(USER);
+            req.putToConfiguration("set:hiveconf:kyuubi.session.engine.launch.async", "false");
+            TOpenSessionResp open = new TCLIService.Client(new TBinaryProtocol(t)).OpenSession(req);
             assertEquals(open.getStatus().getErrorMessage(), TStatusCode.SUCCESS_STATUS,
                     open.getStatus().getStatusCode());
             SessionInfo info = sessions.sessions().get(0);
