@@ -478,9 +478,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         try {
             pending = registry.ownedSession(req.getSessionHandle());
         } catch (SessionRefusedException e) {
-            return new TGetInfoResp(Statuses.error(e.getMessage()), new TGetInfoValue());
+            return Responses.withStatus(TGetInfoResp.class, Statuses.error(e.getMessage()));
         }
-        if (pending != null && !pending.bound().isDone()) return infoBeforeEngine(req.getInfoType());
+        if (pending != null && !pending.bound().isDone()) {
+            TGetInfoResp early = infoBeforeEngine(req.getInfoType());
+            if (early != null) return early;
+        }
         return onSession(req.getSessionHandle(), TGetInfoResp.class, "GetInfo", (c, h) -> {
             req.setSessionHandle(h);
             return c.GetInfo(req);
@@ -488,8 +491,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     }
 
     /**
-     * GetInfo of a session whose engine is still found or launched: answered here, without waiting (the names; the
-     * engine's version and other facts are the engine's to give, once it is ready).
+     * GetInfo of a session whose engine is still found or launched: the names are answered here, without waiting;
+     * null for the engine's own facts (its version, ...), which wait for the engine as a statement does (shells such as
+     * beeline ask for the version right after connecting).
      */
     private static TGetInfoResp infoBeforeEngine(TGetInfoType type) {
         TGetInfoValue value = new TGetInfoValue();
@@ -498,9 +502,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } else if (type == TGetInfoType.CLI_DBMS_NAME) {
             value.setStringValue("Spark SQL");
         } else {
-            return new TGetInfoResp(Statuses.error("GetInfo " + type + " is answered by the session's engine, which is "
-                    + "still being launched (" + ConfigKeys.ENGINE_LAUNCH_ASYNC.name() + "); ask again after the "
-                    + "session's first statement"), value);
+            return null;
         }
         return new TGetInfoResp(Statuses.ok(), value);
     }
