@@ -74,7 +74,10 @@ class LdapSearchTest {
             try (Connection c = Jdbc.connect(server.directUrl(), "alice", "wonderland")) {
                 assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
             }
-            assertEquals(1, server.countLog("for alice from 127.0.0.1 on engine"), "the session is alice's:\n"
+            // the audit log's session-open line (written by its own thread, so waited for)
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(
+                    () -> server.countLog("user=alice login=alice client=127.0.0.1") >= 1);
+            assertEquals(1, server.countLog("user=alice login=alice client=127.0.0.1"), "the session is alice's:\n"
                     + server.tail());
 
             SQLException outsider = assertThrows(SQLException.class,
