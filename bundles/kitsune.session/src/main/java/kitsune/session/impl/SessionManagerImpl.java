@@ -81,6 +81,7 @@ import kitsune.thrift.Handles;
 import kitsune.thrift.Responses;
 import kitsune.thrift.Statuses;
 import kitsune.thrift.UnsupportedCalls;
+import kitsune.internal.text.LogText;
 
 /**
  * The server's sessions. OpenSession routes a session to its engine (found or launched, see {@link EngineLocator})
@@ -302,8 +303,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     }
 
     private void bindingFailed(ServerSession s, String from, TStatus status) {
+        // an engine's message may span lines (Spark's do): one log line, escaped
         LOG.warn("Cannot bind session {} of {} from {} to an engine: {}", s.id(), UserNames.printable(s.user()), from,
-                status.getErrorMessage());
+                LogText.of(status.getErrorMessage()));
         s.bindingFailed(status);
         if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
     }
