@@ -156,18 +156,11 @@ class SparkEngineIT {
     }
 
     private static String awaitRegistration() throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!engine.isAlive()) fail("engine exited with " + engine.exitValue() + " before registering:\n" + logTail());
-            String node = engineNode();
-            if (node != null) {
-                String data = new String(zkClient.getData(SPACE + "/" + node, false, null), StandardCharsets.UTF_8);
-                return ServiceNode.parse(SPACE, node, data).hostPort();
-            }
-            Thread.sleep(200);
-        }
-        fail("engine did not register within " + START_TIMEOUT + ":\n" + logTail());
-        return null;
+        String node = await("the engine registered").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .failFast("the engine exited before registering:\n" + logTail(), () -> !engine.isAlive())
+                .until(SparkEngineIT::engineNode, java.util.Objects::nonNull);
+        String data = new String(zkClient.getData(SPACE + "/" + node, false, null), StandardCharsets.UTF_8);
+        return ServiceNode.parse(SPACE, node, data).hostPort();
     }
 
     private static String engineNode() throws Exception {
@@ -514,8 +507,8 @@ class SparkEngineIT {
                     return t;
                 }
             });
-            Thread.sleep(3000);
-            assertFalse(run.isDone(), "the long query ended by itself: " + run.getNow(null));
+            await("the long query running for 3 s").during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> !run.isDone());
             long t0 = System.nanoTime();
             st.cancel();
             Throwable outcome = run.get(60, TimeUnit.SECONDS);
@@ -524,13 +517,15 @@ class SparkEngineIT {
             System.out.println("[SparkEngineIT] cancel took effect after " + (System.nanoTime() - t0) / 1_000_000
                     + " ms: " + outcome.getMessage());
 
-            // the job must really stop on the engine: its CPU use drops to (almost) idle
-            Thread.sleep(2000);
-            Duration before = engine.info().totalCpuDuration().orElseThrow();
-            Thread.sleep(3000);
-            Duration used = engine.info().totalCpuDuration().orElseThrow().minus(before);
-            assertTrue(used.toMillis() < 1500, "engine still busy after cancel: " + used.toMillis()
-                    + " ms CPU in 3 s");
+            // the job must really stop on the engine: its CPU use drops to (almost) idle, measured over 3 s windows
+            Duration[] last = {engine.info().totalCpuDuration().orElseThrow()};
+            await("the engine idle after cancel (under 1.5 s CPU in 3 s)").atMost(Duration.ofSeconds(30))
+                    .pollDelay(Duration.ofSeconds(3)).pollInterval(Duration.ofSeconds(3)).until(() -> {
+                        Duration now = engine.info().totalCpuDuration().orElseThrow();
+                        Duration used = now.minus(last[0]);
+                        last[0] = now;
+                        return used.toMillis() < 1500;
+                    });
 
             try (ResultSet rs = st.executeQuery("SELECT 3")) {
                 assertTrue(rs.next());
@@ -575,13 +570,10 @@ class SparkEngineIT {
         try (Connection open = connect()) {
             zkClient.delete(SPACE + "/" + engineNode(), -1);
             // the engine learns of the deletion through its watch: wait until it says it drains (sessions refused)
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!Files.readString(engineLog).contains("Kitsune Spark engine: draining") && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertTrue(Files.readString(engineLog).contains("Kitsune Spark engine: draining"), logTail());
-            Thread.sleep(1000);
-            assertEquals(null, engineNode(), "the engine must not re-create a node someone else deleted");
+            await("the engine says it drains").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Files.readString(engineLog).contains("Kitsune Spark engine: draining"));
+            await("the engine does not re-create a node someone else deleted").during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(5)).until(() -> engineNode() == null);
             SQLException refused = assertThrows(SQLException.class, SparkEngineIT::connect);
             assertTrue(refused.getMessage().contains("de-registered"), refused.getMessage());
             try (Statement st = open.createStatement(); ResultSet rs = st.executeQuery("SELECT 4")) {

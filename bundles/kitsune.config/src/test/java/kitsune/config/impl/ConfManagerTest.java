@@ -10,12 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,20 +235,14 @@ class ConfManagerTest {
         try (ConfWatcher w = new ConfWatcher(m, Duration.ofMillis(20))) {
             w.start();
             write("kyuubi.session.idle.timeout=PT5H\n");
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (published.size() < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+            Awaitility.await("the edit published").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> published.size() >= 2);
         }
         assertEquals(2, published.size());
         assertEquals("PT5H", published.get(1).get("kyuubi.session.idle.timeout"));
         // the pool reports termination just before its worker thread has finished exiting
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            names.clear();
-            Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).forEach(t -> names.add(t.getName()));
-            if (names.stream().noneMatch(n -> n.startsWith("kitsune-config-watch-"))) break;
-            Thread.sleep(20);
-        }
-        assertFalse(names.stream().anyMatch(n -> n.startsWith("kitsune-config-watch-")),
-                "the watch thread is gone after close");
+        Awaitility.await("the watch thread gone after close").atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .filter(Thread::isAlive).noneMatch(t -> t.getName().startsWith("kitsune-config-watch-")));
     }
 }

@@ -114,8 +114,8 @@ class DiscoveryTest {
             assertTrue(ms >= 450 && ms < 5000, "waited " + ms + " ms");
 
             Future<String> waiter = pool.submit(() -> d.withLock("/lock-test", Duration.ofSeconds(10), () -> "second"));
-            Thread.sleep(200);
-            assertFalse(waiter.isDone(), "second waits while the first holds the lock");
+            TestSupport.holds("the second waits while the first holds the lock", Duration.ofMillis(200),
+                    () -> !waiter.isDone());
             release.countDown();
             assertEquals("first", holder.get(10, TimeUnit.SECONDS));
             assertEquals("second", waiter.get(10, TimeUnit.SECONDS));

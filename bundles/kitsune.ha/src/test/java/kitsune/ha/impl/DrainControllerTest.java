@@ -54,8 +54,7 @@ class DrainControllerTest {
             assertEquals(0, stops.get(), "not while sessions are open");
             sm.open.set(0);
             assertTrue(stopped.await(5, TimeUnit.SECONDS));
-            Thread.sleep(100);
-            assertEquals(1, stops.get());
+            TestSupport.holds("one stop, not two", Duration.ofMillis(100), () -> stops.get() == 1);
             assertTrue(d.stopRequested());
 
             FakeSessions later = new FakeSessions();
@@ -98,8 +97,8 @@ class DrainControllerTest {
         AtomicInteger stops = new AtomicInteger();
         try (DrainController d = new DrainController(() -> sm, Duration.ofMillis(50), stops::incrementAndGet)) {
             d.start("h:1", null, "", false); // unbounded, e.g. SIGTERM path would pass a bound
-            Thread.sleep(200);
-            assertFalse(d.await(Duration.ofMillis(10)));
+            TestSupport.holds("an unbounded drain with a session open goes on", Duration.ofMillis(200),
+                    () -> !d.await(Duration.ofMillis(10)));
             d.start("h:1", Duration.ofMillis(100), "kitsune.server.stop.timeout=PT0.1S", false);
             assertTrue(d.await(Duration.ofSeconds(5)));
             assertEquals(2, d.forced());

@@ -110,8 +110,9 @@ class ServerRegistrationTest {
         assertTrue(deregisteredLatch.await(10, TimeUnit.SECONDS), "de-registration callback");
         assertEquals(List.of("host-a:10009 " + path), deregistered);
         assertTrue(registration.isDeregistered());
-        Thread.sleep(1500); // give the recipe every chance to (wrongly) re-create it
-        assertNull(other.checkExists().forPath(path), "not re-created");
+        // the recipe gets every chance to (wrongly) re-create it
+        TestSupport.holds("the node not re-created", Duration.ofMillis(1500),
+                () -> other.checkExists().forPath(path) == null);
         assertEquals(List.of(), other.getChildren().forPath("/kyuubi"));
         assertNull(registration.path());
     }
@@ -122,8 +123,7 @@ class ServerRegistrationTest {
         String path = registration.register(new ServerEndpoint("host-a", 10009, "NONE"));
         registration.unregister();
         assertNull(other.checkExists().forPath(path));
-        Thread.sleep(500);
-        assertEquals(List.of(), deregistered);
+        TestSupport.holds("no de-registration event", Duration.ofMillis(500), deregistered::isEmpty);
         assertFalse(registration.isDeregistered());
         // and it can register again (e.g. the frontend came back on another port)
         String again = registration.register(new ServerEndpoint("host-a", 10019, "NONE"));
@@ -146,15 +146,14 @@ class ServerRegistrationTest {
             }
         });
         assertNotEquals(oldSession, core.curator().getZookeeperClient().getZooKeeper().getSessionId());
-        assertEquals(List.of(), deregistered, "an expiry is not a de-registration");
+        TestSupport.holds("an expiry is not a de-registration", Duration.ofMillis(300), deregistered::isEmpty);
         assertEquals(path, registration.path());
 
         // the re-armed watch sees a deletion by someone else
-        Thread.sleep(300);
         other.delete().forPath(path);
         assertTrue(deregisteredLatch.await(10, TimeUnit.SECONDS), "de-registration callback after expiry");
-        Thread.sleep(1500);
-        assertNull(other.checkExists().forPath(path), "not re-created");
+        TestSupport.holds("the node not re-created", Duration.ofMillis(1500),
+                () -> other.checkExists().forPath(path) == null);
     }
 
     /**
@@ -178,14 +177,14 @@ class ServerRegistrationTest {
                 return false;
             }
         });
-        Thread.sleep(500);
-        assertEquals(List.of(), deregistered, "the old session's expiry is not a de-registration");
+        TestSupport.holds("the old session's expiry is not a de-registration", Duration.ofMillis(500),
+                deregistered::isEmpty);
         assertFalse(registration.isDeregistered());
         assertEquals(path, registration.path());
 
         other.delete().forPath(path);
         assertTrue(deregisteredLatch.await(10, TimeUnit.SECONDS), "an operator's delete still de-registers");
-        Thread.sleep(1500);
-        assertNull(other.checkExists().forPath(path), "not re-created");
+        TestSupport.holds("the node not re-created", Duration.ofMillis(1500),
+                () -> other.checkExists().forPath(path) == null);
     }
 }

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -17,6 +18,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.awaitility.Awaitility;
 
 final class TestSupport {
     /** Curator never stops the runSafe executor it creates itself; test clients share this daemon one. */
@@ -70,12 +72,13 @@ final class TestSupport {
         }
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(25);
-        }
-        if (!condition.getAsBoolean()) fail("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(25)).until(condition::getAsBoolean);
+    }
+
+    /** Asserts that the condition is true now and stays true for the whole period (a thing that must not happen). */
+    static void holds(String what, Duration period, Callable<Boolean> condition) {
+        Awaitility.await(what).during(period).atMost(period.plusSeconds(5)).pollInterval(Duration.ofMillis(25))
+                .until(condition);
     }
 }

@@ -1,9 +1,10 @@
 package kitsune.ha.impl;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
+
+import org.awaitility.Awaitility;
 
 /** Asserts that the threads this bundle and the embedded ZooKeeper start are gone after a test class. */
 final class ThreadCheck {
@@ -13,16 +14,15 @@ final class ThreadCheck {
     private ThreadCheck() {
     }
 
-    static void assertNoLeftoverThreads() throws InterruptedException {
-        List<String> left = List.of();
-        for (int i = 0; i < 100; i++) {
-            left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                    .filter(n -> PREFIXES.stream().anyMatch(n::startsWith) || n.endsWith("-EventThread")
-                            || n.endsWith("-SendThread(127.0.0.1)") || n.contains("-SendThread("))
-                    .sorted().collect(Collectors.toList());
-            if (left.isEmpty()) return;
-            Thread.sleep(100);
-        }
-        fail("threads left running: " + left);
+    static void assertNoLeftoverThreads() {
+        Awaitility.await("no thread of this bundle or of ZooKeeper left running").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).until(ThreadCheck::leftover, List::isEmpty);
+    }
+
+    private static List<String> leftover() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> PREFIXES.stream().anyMatch(n::startsWith) || n.endsWith("-EventThread")
+                        || n.contains("-SendThread("))
+                .sorted().collect(Collectors.toList());
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import kitsune.api.engine.EngineProvider;
@@ -28,7 +29,8 @@ class EngineServicesTest {
     void whileTheRuntimeStartsASessionWaitsForTheProviderBundle() throws Exception {
         CompletableFuture<EngineProvider> found = CompletableFuture.supplyAsync(
                 () -> services.providerOnceStarted("spark_sql", Duration.ofSeconds(30)));
-        Thread.sleep(200);
+        Awaitility.await("the session waiting for the provider").during(Duration.ofMillis(200))
+                .atMost(Duration.ofSeconds(5)).until(() -> !found.isDone());
         // File Install starts the provider bundle, then the framework reports STARTED
         services.addProvider(provider);
         services.runtimeStarted();

@@ -2,7 +2,9 @@ package kitsune.session.impl;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import kitsune.api.conf.KitsuneConf;
@@ -88,15 +90,10 @@ final class FakeProvider implements EngineProvider {
         launches.add(request);
         Behaviour b = behaviour;
         if (b == Behaviour.REGISTER) {
-            new Thread(() -> {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                discovery.register(request.space().path(), enginePortFor(request.space().path()),
-                        request.refId());
-            }).start();
+            // the engine registers 100 ms after its launch, as a started process would
+            CompletableFuture.runAsync(() -> discovery.register(request.space().path(),
+                    enginePortFor(request.space().path()), request.refId()),
+                    CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
         }
         return new EngineLaunch() {
             @Override

@@ -28,6 +28,7 @@ import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.server.TThreadPoolServer;
 import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TTransport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,8 @@ class HiveJdbcThroughSessionsTest {
         thread = new Thread(server::serve, "test-frontend");
         thread.setDaemon(true);
         thread.start();
-        while (!server.isServing()) Thread.sleep(5);
+        Awaitility.await("the test frontend serving").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5)).until(server::isServing);
     }
 
     /** What the frontend does: OpenSession gets the connection's context, everything else goes straight on. */

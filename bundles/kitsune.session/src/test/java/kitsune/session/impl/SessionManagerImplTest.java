@@ -521,15 +521,9 @@ class SessionManagerImplTest {
     void anEngineThatRunsUnregisteredIsWaitedForNotLaunchedTwice() throws Exception {
         provider.runsUnregistered = true;
         configure(Map.of("kyuubi.session.engine.initialize.timeout", "PT10S"));
-        Thread again = new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                return;
-            }
-            discovery.register(ALICE_SPACE, engine.port(), "earlier");
-        });
-        again.start();
+        // the engine registers again 300 ms into the session's wait for it
+        CompletableFuture.runAsync(() -> discovery.register(ALICE_SPACE, engine.port(), "earlier"),
+                CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
         openOk(Map.of());
         assertTrue(provider.launches.isEmpty(), "the engine that registered again serves the session");
     }

@@ -118,13 +118,9 @@ class ThriftFrontendServerTest {
             assertEquals("127.0.0.1", o.context().clientAddress());
             assertEquals("default", o.request().getConfiguration().get("use:database"));
         }
-        long deadline = System.currentTimeMillis() + 5000;
-        while (saslBackend.closedConnections.stream().noneMatch(ctx -> "alice".equals(ctx.user()))
-                && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
-        assertTrue(saslBackend.closedConnections.stream().anyMatch(ctx -> "alice".equals(ctx.user())),
-                "connectionClosed is called when the client hangs up");
+        await("connectionClosed called when the client hangs up").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> saslBackend.closedConnections.stream().anyMatch(ctx -> "alice".equals(ctx.user())));
     }
 
     @Test
@@ -356,7 +352,10 @@ class ThriftFrontendServerTest {
     @Test
     void noSaslConnectionOutlivesTheLoginTimeoutOnceItCalled() throws Exception {
         try (Connection c = HiveJdbc.connect(url(noSasl, ";auth=noSasl"), "gina", "")) {
-            Thread.sleep(1500); // longer than the 1 s login timeout
+            // no call for longer than the 1 s login timeout, which bounds the time before the first call only
+            await("gina's connection kept past the 1 s login timeout").during(Duration.ofMillis(1500))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> noSaslBackend.closedConnections.stream().noneMatch(ctx -> "gina".equals(ctx.user())));
             assertTrue(c.isValid(5));
         }
     }
