@@ -4,16 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import javax.security.auth.Subject;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
@@ -23,7 +33,8 @@ import kitsune.testkit.TestKdc;
  * kyuubi.authentication=KERBEROS in the real server (OSGi runtime, bin/kitsune) against a real KDC (Apache Kerby in
  * the test JVM): the unmodified Hive JDBC driver with principal=hive/_HOST@… in the URL and a keytab login opens a
  * session as the principal's short name and runs a statement; a client without a ticket is refused with the reason
- * in the log; a password login is refused (KERBEROS alone offers no PLAIN).
+ * in the log; a password login is refused (KERBEROS alone offers no PLAIN). The REST API of the same server takes
+ * SPNEGO logins and then its signed cookie.
  */
 class KerberosTest {
     private static final String REALM = TestKdc.REALM;
@@ -33,6 +44,7 @@ class KerberosTest {
         try (TestKdc kdc = TestKdc.start(Files.createTempDirectory("kitsune-e2e-kdc-"))) {
             // the server binds localhost, which is what _HOST stands for on both sides
             Path serverKeytab = kdc.keytab("hive/localhost");
+            Path httpKeytab = kdc.keytab("HTTP/localhost");
             Path aliceKeytab = kdc.keytab("alice");
 
             try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-krb-"))
@@ -40,7 +52,12 @@ class KerberosTest {
                     .set("kyuubi.frontend.thrift.binary.bind.host", "localhost")
                     .set("kyuubi.authentication", "KERBEROS")
                     .set("kyuubi.kinit.principal", "hive/_HOST@" + REALM)
-                    .set("kyuubi.kinit.keytab", serverKeytab.toString()).start()) {
+                    .set("kyuubi.kinit.keytab", serverKeytab.toString())
+                    // the REST API beside the binary port, with SPNEGO as HTTP/localhost
+                    .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
+                    .set("kyuubi.frontend.rest.bind.host", "localhost")
+                    .set("kyuubi.spnego.principal", "HTTP/_HOST@" + REALM)
+                    .set("kyuubi.spnego.keytab", httpKeytab.toString()).start()) {
                 String url = server.directUrl() + ";principal=hive/_HOST@" + REALM + ";kerberosAuthType=fromSubject";
                 try (Connection c = connectAs(TestKdc.login("alice@" + REALM, aliceKeytab), url)) {
                     assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
@@ -62,8 +79,87 @@ class KerberosTest {
                 SQLException password = assertThrows(SQLException.class,
                         () -> Jdbc.connect(server.directUrl(), "alice", "pw"));
                 assertTrue(password.getMessage().contains("this server accepts GSSAPI only"), password.getMessage());
+
+                restWithSpnego(server, TestKdc.login("alice@" + REALM, aliceKeytab));
             }
         }
+    }
+
+    /**
+     * The REST API with kyuubi.authentication=KERBEROS: a client with a real ticket (JDK GSS-API, SPNEGO) opens a
+     * session and runs SELECT current_user() as the principal's short name, the later requests showing only the
+     * cookie of the first answer; no token, a forged token and a tampered cookie are answered 401 with
+     * WWW-Authenticate: Negotiate.
+     */
+    private static void restWithSpnego(KitsuneServer server, Subject alice) throws Exception {
+        String api = server.awaitLog(Pattern.compile("REST API at (http://\\S+/api/v1)"), Duration.ofSeconds(60))
+                .group(1);
+        assertEquals(1, server.countLog("logins: SPNEGO as HTTP/localhost@" + REALM), server.tail());
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        ObjectMapper json = new ObjectMapper();
+
+        HttpResponse<String> none = send(http, api, "GET", "/sessions", null, null, null);
+        assertEquals(401, none.statusCode(), none.body());
+        assertEquals(List.of("Negotiate"), none.headers().allValues("WWW-Authenticate"), "KERBEROS alone: no Basic");
+        HttpResponse<String> forged = send(http, api, "GET", "/sessions", "Negotiate " + Base64.getEncoder()
+                .encodeToString("not a Kerberos token".getBytes(StandardCharsets.UTF_8)), null, null);
+        assertEquals(401, forged.statusCode(), forged.body());
+        assertEquals(List.of("Negotiate"), forged.headers().allValues("WWW-Authenticate"));
+
+        long kerberosLogins = kerberosLogins(server);
+        String token = TestKdc.spnegoToken(alice, "HTTP/localhost@" + REALM);
+        HttpResponse<String> open = send(http, api, "POST", "/sessions", "Negotiate " + token, null, "{}");
+        assertEquals(200, open.statusCode(), open.body());
+        String setCookie = open.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(setCookie.startsWith("kyuubi.rest.auth=") && setCookie.contains("HttpOnly")
+                && setCookie.contains("Path=/api/v1"), setCookie);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        String session = json.readTree(open.body()).get("identifier").asText();
+        // the login is audited as a Kerberos one (the audit log is written by its own thread)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> kerberosLogins(server) == kerberosLogins + 1);
+
+        // the cookie alone: no Negotiate header, no new Kerberos check
+        HttpResponse<String> statement = send(http, api, "POST", "/sessions/" + session + "/operations/statement",
+                null, cookie, "{\"statement\": \"SELECT current_user()\", \"runAsync\": false}");
+        assertEquals(200, statement.statusCode(), statement.body());
+        assertTrue(statement.headers().firstValue("Set-Cookie").isEmpty(), "a cookie login issues no new cookie");
+        String op = json.readTree(statement.body()).get("identifier").asText();
+        HttpResponse<String> rows = send(http, api, "GET", "/operations/" + op + "/rowset?maxrows=10", null, cookie,
+                null);
+        assertEquals(200, rows.statusCode(), rows.body());
+        JsonNode field = json.readTree(rows.body()).get("rows").get(0).get("fields").get(0);
+        assertEquals("alice", field.get("value").asText(), "the session user is the principal's short name");
+        JsonNode listed = json.readTree(send(http, api, "GET", "/sessions", null, cookie, null).body());
+        assertEquals("alice", listed.get(0).get("user").asText(), listed.toString());
+
+        // a tampered cookie (alice's signature over another user) is no login
+        String payload = cookie.substring(cookie.indexOf('=') + 1, cookie.lastIndexOf('.'));
+        String root = Base64.getUrlEncoder().withoutPadding().encodeToString(new String(Base64.getUrlDecoder()
+                .decode(payload), StandardCharsets.UTF_8).replace("alice", "root").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> tampered = send(http, api, "GET", "/sessions", null, cookie.replace(payload, root),
+                null);
+        assertEquals(401, tampered.statusCode(), tampered.body());
+        assertEquals(List.of("Negotiate"), tampered.headers().allValues("WWW-Authenticate"));
+        assertTrue(tampered.body().contains("The login cookie is not valid on this server"), tampered.body());
+
+        assertEquals(200, send(http, api, "DELETE", "/sessions/" + session, null, cookie, null).statusCode());
+    }
+
+    /** The audit log's accepted Kerberos logins of alice so far. */
+    private static long kerberosLogins(KitsuneServer server) throws Exception {
+        return Pattern.compile("login result=accepted user=alice client=\\S+ auth=KERBEROS").matcher(server.log())
+                .results().count();
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String api, String method, String path,
+            String authorization, String cookie, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
+        if (authorization != null) b.header("Authorization", authorization);
+        if (cookie != null) b.header("Cookie", cookie);
+        if (body != null) b.header("Content-Type", "application/json");
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static Connection connectAs(Subject subject, String url) throws Exception {

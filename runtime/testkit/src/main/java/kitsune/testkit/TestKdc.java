@@ -94,6 +94,27 @@ public final class TestKdc implements AutoCloseable {
         }
     }
 
+    /**
+     * A SPNEGO token (base64, for {@code Authorization: Negotiate <token>}) of {@code client} for the service
+     * principal (e.g. HTTP/localhost@EXAMPLE.COM), as curl --negotiate or a browser sends it: the JDK's GSS-API with
+     * the SPNEGO mechanism, no mutual authentication (one request, one token).
+     */
+    @SuppressWarnings("removal")
+    public static String spnegoToken(Subject client, String service) throws Exception {
+        return as(client, () -> {
+            org.ietf.jgss.GSSManager manager = org.ietf.jgss.GSSManager.getInstance();
+            org.ietf.jgss.GSSContext context = manager.createContext(manager.createName(service,
+                    new org.ietf.jgss.Oid("1.2.840.113554.1.2.2.1")), new org.ietf.jgss.Oid("1.3.6.1.5.5.2"), null,
+                    org.ietf.jgss.GSSContext.DEFAULT_LIFETIME);
+            try {
+                context.requestMutualAuth(false);
+                return java.util.Base64.getEncoder().encodeToString(context.initSecContext(new byte[0], 0, 0));
+            } finally {
+                context.dispose();
+            }
+        });
+    }
+
     /** A JAAS file with one section logging in from a keytab (for a ZooKeeper server's "Server" section). */
     public Path jaasFile(String section, String principal, Path keytab) throws Exception {
         Path f = dir.resolve(section.toLowerCase(java.util.Locale.ROOT) + "-jaas.conf");

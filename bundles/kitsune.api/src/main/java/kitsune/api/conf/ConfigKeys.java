@@ -137,11 +137,13 @@ public final class ConfigKeys {
             STRING, true, "URL path of the Thrift HTTP frontend (the JDBC URL's httpPath).");
     public static final ConfigKey<Integer> THRIFT_HTTP_COOKIE_MAX_AGE = key(
             "kyuubi.frontend.thrift.http.cookie.max.age", "3600", ValueType.intRange(1, Integer.MAX_VALUE), true,
-            "Seconds the Thrift HTTP frontend's login cookie stands in for the password; after them the Hive driver "
-            + "logs in again on its own. Kyuubi's default is 86400.");
+            "Seconds the login cookie of the Thrift HTTP frontend (and of the REST API) stands in for the password or "
+            + "Kerberos token; after them the Hive driver logs in again on its own (a REST client gets a 401). "
+            + "Kyuubi's default is 86400.");
     public static final ConfigKey<List<String>> THRIFT_HTTP_COOKIE_SECRETS = key(
             "kitsune.frontend.thrift.http.cookie.secrets", "", LIST, true,
-            "Keys (32 characters or more each) that sign the Thrift HTTP login cookie, the same list on every server "
+            "Keys (32 characters or more each) that sign the login cookies of the Thrift HTTP frontend and of the REST "
+            + "API (each its own cookie name, signed too), the same list on every server "
             + "of the namespace so that a session moving to another server keeps its login. The first signs new "
             + "cookies, all are accepted: to rotate, put a new key first, and drop the old one after "
             + "kyuubi.frontend.thrift.http.cookie.max.age. Empty: a random key per server process (a session that "
@@ -193,9 +195,10 @@ public final class ConfigKeys {
             + "RULE:[n:format](regex)s/pattern/replacement/g with an optional /L (lower-case); the first rule that "
             + "applies wins, a principal no rule maps is refused.");
     public static final ConfigKey<String> SPNEGO_PRINCIPAL = key("kyuubi.spnego.principal", "", STRING, true,
-            "The server's principal for SPNEGO (Authorization: Negotiate) on the Thrift HTTP transport with "
-            + "kyuubi.authentication=KERBEROS, e.g. HTTP/_HOST@EXAMPLE.COM (_HOST becomes this machine's host name, "
-            + "lower-case); clients name it in the JDBC URL (transportMode=http;principal=...).");
+            "The server's principal for SPNEGO (Authorization: Negotiate) on the Thrift HTTP transport and the REST "
+            + "API with kyuubi.authentication=KERBEROS, e.g. HTTP/_HOST@EXAMPLE.COM (_HOST becomes the frontend's "
+            + "bind host, else this machine's host name, lower-case); JDBC clients name it in the URL "
+            + "(transportMode=http;principal=...), REST clients ask a ticket for it (curl --negotiate).");
     public static final ConfigKey<String> SPNEGO_KEYTAB = key("kyuubi.spnego.keytab", "", STRING, true,
             "The keytab holding kyuubi.spnego.principal's keys (readable by the server's user only).");
 

@@ -47,6 +47,11 @@ public class ConsoleSetup {
         int port = conf.get(ConfigKeys.REST_BIND_PORT);
         http.put("org.apache.felix.http.host", host);
         http.put("org.apache.felix.http.jetty.sendServerHeader", Boolean.FALSE);
+        if (conf.get(ConfigKeys.AUTHENTICATION).stream().anyMatch(a -> "KERBEROS".equalsIgnoreCase(a.trim()))) {
+            // the REST API takes SPNEGO then: a Kerberos ticket with an Active Directory PAC of many groups can be
+            // 48 KB (Windows' MaxTokenSize), as on the Thrift HTTP port
+            http.put("org.apache.felix.http.jetty.headerBufferSize", 64 * 1024);
+        }
         if (conf.get(ConfigKeys.CONSOLE_SSL_ENABLED)) {
             // HTTPS only: the port never answers in plain text, and a key store that cannot be used serves nothing
             http.put("org.apache.felix.http.enable", Boolean.FALSE);

@@ -7,6 +7,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -27,13 +28,20 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.auth.Authenticator;
 import kitsune.api.batch.BatchLauncher;
 import kitsune.api.batch.BatchStore;
+import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.events.ServerEvents;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
 import kitsune.api.session.SessionManager;
+import kitsune.internal.cookie.AuthCookies;
+import kitsune.internal.exit.ServerExit;
+import kitsune.internal.kerberos.KerberosIdentity;
+import kitsune.internal.kerberos.KeytabRelogin;
 import kitsune.internal.start.StartGate;
+import kitsune.internal.threads.NamedThreads;
 import kitsune.thrift.CliBackend;
 
 /**
@@ -88,6 +96,17 @@ public class RestComponent {
         // stopping: nothing to wait for
     }
 
+    /** The audit log (logins), while the metrics bundle's event service is there. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ServerEvents events;
+
+    private static final ServerEvents NO_EVENTS = new ServerEvents() {
+    };
+
+    /** Renews the SPNEGO identity's login from its keytab (kyuubi.kinit.interval); null without Kerberos. */
+    private KeytabRelogin relogin;
+
     private final Map<Authenticator, String> authenticators = new ConcurrentHashMap<>();
     private volatile RestLogin login;
 
@@ -133,7 +152,31 @@ public class RestComponent {
             LOG.debug("No REST frontend: {} does not list REST", ConfigKeys.FRONTEND_PROTOCOLS.name());
             return;
         }
-        login = new RestLogin(conf.get(ConfigKeys.AUTHENTICATION), runtimeStarted);
+        KerberosIdentity spnego = null;
+        AuthCookies cookies;
+        try {
+            if (conf.get(ConfigKeys.AUTHENTICATION).stream().anyMatch(a -> RestLogin.KERBEROS.equalsIgnoreCase(
+                    a.trim()))) {
+                spnego = KerberosIdentity.login(conf.get(ConfigKeys.SPNEGO_PRINCIPAL), conf.get(ConfigKeys.SPNEGO_KEYTAB),
+                        localHostName(conf), ConfigKeys.SPNEGO_PRINCIPAL.name(), ConfigKeys.SPNEGO_KEYTAB.name(),
+                        "HTTP/_HOST@EXAMPLE.COM").withAuthToLocal(conf.get(ConfigKeys.AUTH_TO_LOCAL));
+            }
+            cookies = AuthCookies.from(conf, Clock.systemUTC(), AuthCookies.REST, PATH);
+        } catch (ConfigException | IllegalArgumentException e) {
+            // one line for the operator, as the Thrift frontend stops on a wrong Kerberos or cookie setting
+            ServerExit.fatal(context, "Cannot start the REST frontend: " + e.getMessage(), ServerExit.EX_CONFIG);
+            return;
+        }
+        if (spnego != null) {
+            KerberosIdentity identity = spnego;
+            relogin = new KeytabRelogin(identity.principal(), identity::relogin, conf.get(ConfigKeys.KINIT_INTERVAL),
+                    conf.get(ConfigKeys.KINIT_MAX_ATTEMPTS));
+            relogin.start(Executors.newSingleThreadScheduledExecutor(NamedThreads.daemon("kitsune-rest-kinit")));
+        }
+        login = new RestLogin(conf.get(ConfigKeys.AUTHENTICATION), runtimeStarted, spnego, cookies, () -> {
+            ServerEvents e = events;
+            return e == null ? NO_EVENTS : e;
+        });
         authenticators.forEach(login::add);
         Batches b = new Batches(() -> batchStore, () -> batchLauncher, () -> discovery, () -> sessionManager,
                 () -> this.conf, () -> {
@@ -149,7 +192,7 @@ public class RestComponent {
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
         registration = context.registerService(jakarta.servlet.Servlet.class,
                 new RestServlet(api.router(), login, conf.get(ConfigKeys.PROXY_HTTP_CLIENT_IP_HEADER)), props);
-        LOG.info("REST frontend registered at {} (logins: {}, administrators: {})", PATH, login.type(),
+        LOG.info("REST frontend registered at {} (logins: {}; administrators: {})", PATH, login.describe(),
                 administrators.isEmpty() ? "none" : String.join(",", administrators));
         announce();
     }
@@ -175,6 +218,19 @@ public class RestComponent {
             registration = null;
         }
         login = null;
+        if (relogin != null) relogin.close();
+        relogin = null;
+    }
+
+    /** What _HOST stands for in kyuubi.spnego.principal: the REST bind host when one is set, else this machine's name. */
+    private static String localHostName(KitsuneConf conf) {
+        String bind = conf.get(ConfigKeys.REST_BIND_HOST).trim();
+        if (!bind.isEmpty() && !bind.equals("0.0.0.0")) return bind;
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     private void announce() {

@@ -19,7 +19,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import kitsune.internal.text.LogText;
 
 /**
- * /api/v1/*: logs the caller in (HTTP Basic), routes the request, reads its JSON body (bounded) and writes the
+ * /api/v1/*: logs the caller in ({@link RestLogin}: cookie, SPNEGO or HTTP Basic), routes the request, reads its JSON body (bounded) and writes the
  * handler's answer as JSON. Errors are JSON too, {"message": "..."}, one line naming the cause; nothing a client
  * sends produces a stack trace in the answer.
  */
@@ -72,7 +72,14 @@ final class RestServlet extends HttpServlet {
         String user = null;
         try {
             Router.Match match = router.match(method, path);
-            if (!match.open()) user = login.check(req.getHeader("Authorization"));
+            if (!match.open()) {
+                RestLogin.Login l = login.login(req.getHeader("Authorization"), cookies(req), clientAddress(req),
+                        req.isSecure());
+                user = l.user();
+                // later requests show the cookie instead of a password or a Kerberos token
+                if (l.setCookie() != null) resp.addHeader("Set-Cookie", l.setCookie());
+                if (l.negotiateReply() != null) resp.setHeader("WWW-Authenticate", l.negotiateReply());
+            }
             byte[] body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
             Call call = new Call(user, clientAddress(req), instance(req), match.params(), req.getParameterMap(),
                     body, mapper);
@@ -90,7 +97,7 @@ final class RestServlet extends HttpServlet {
         } catch (RestLogin.Refused e) {
             LOG.warn("REST login refused from {} for {} {}: {}", req.getRemoteAddr(), method, LogText.of(path),
                     LogText.of(e.detail()));
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"Kitsune\", charset=\"UTF-8\"");
+            for (String challenge : login.challenges()) resp.addHeader("WWW-Authenticate", challenge);
             write(resp, 401, new Dto.Message(e.getMessage()));
         } catch (Router.MethodNotAllowed e) {
             resp.setHeader("Allow", e.allow());
@@ -109,6 +116,12 @@ final class RestServlet extends HttpServlet {
             write(resp, 500, new Dto.Message("Internal error of the REST frontend (" + e.getClass().getSimpleName()
                     + "); the server log has the details"));
         }
+    }
+
+    /** The request's Cookie headers. */
+    private static java.util.List<String> cookies(HttpServletRequest req) {
+        java.util.Enumeration<String> headers = req.getHeaders("Cookie");
+        return headers == null ? java.util.List.of() : java.util.Collections.list(headers);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.ssl.SslHandler;
 
+import kitsune.internal.kerberos.KerberosIdentity;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.PlainCredentials;
 

@@ -19,6 +19,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
+import kitsune.internal.kerberos.KerberosIdentity;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.thrift.PlainCredentials;
 import kitsune.thrift.PlainSaslServer;

@@ -19,6 +19,8 @@ import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.internal.kerberos.KerberosIdentity;
+import kitsune.internal.kerberos.KeytabRelogin;
 import kitsune.api.auth.Authenticator;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;

@@ -22,6 +22,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
+import kitsune.internal.kerberos.KerberosIdentity;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.ServerEndpoint;

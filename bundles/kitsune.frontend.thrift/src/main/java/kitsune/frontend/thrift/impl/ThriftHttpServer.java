@@ -45,6 +45,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.internal.kerberos.KerberosIdentity;
+import kitsune.internal.kerberos.Spnego;
+import kitsune.internal.cookie.AuthCookies;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.metrics.ServerMetrics;
@@ -81,7 +84,7 @@ final class ThriftHttpServer {
     private static final int SPARE_THREADS = 4;
     private static final int INITIAL_BODY_BUFFER = 64 * 1024;
     private static final int SPNEGO_HEADER_SIZE = 64 * 1024;
-    private static final String NEGOTIATE = "Negotiate";
+    private static final String NEGOTIATE = Spnego.NEGOTIATE;
 
     private final FrontendSettings settings;
     private final String bindHost;
@@ -306,7 +309,7 @@ final class ThriftHttpServer {
         String user = cookies.user(cookieHeaders);
         if (user != null) return user;
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization == null && AuthCookies.presented(cookieHeaders)) {
+        if (authorization == null && cookies.presented(cookieHeaders)) {
             // a cookie of another server of the namespace (its session moved here) or of an earlier process:
             // the Hive driver answers a 401 by sending its login again, so the session goes on under that login
             challenge(response);
@@ -315,12 +318,7 @@ final class ThriftHttpServer {
             return null;
         }
         if (spnego != null) {
-            if (negotiate(authorization)) {
-                // "Negotiate <token>" (RFC 4559), or "Negotiate : <token>" as the Hive JDBC driver sends it
-                String token = authorization.substring(NEGOTIATE.length()).trim();
-                if (token.startsWith(":")) token = token.substring(1);
-                return negotiate(token.trim(), response, callback, peer);
-            }
+            if (Spnego.isNegotiate(authorization)) return negotiate(authorization, response, callback, peer);
             if (authorization == null) {
                 // the first request of a SPNEGO client (curl --negotiate, browsers): ask for the login
                 challenge(response);
@@ -363,47 +361,25 @@ final class ThriftHttpServer {
      * principal's short name is the user (as on the binary port), and a cookie is set so that later requests need no
      * new negotiation. A token that is not valid is answered 401 with one log line naming the cause.
      */
-    private String negotiate(String encoded, Response response, Callback callback, String peer) {
-        byte[] token;
+    private String negotiate(String authorization, Response response, Callback callback, String peer) {
+        Spnego.Outcome outcome;
         try {
-            token = Base64.getDecoder().decode(encoded);
-        } catch (IllegalArgumentException e) {
-            token = new byte[0];
-        }
-        if (token.length == 0) {
-            LOG.warn("Refusing HTTP request from {}: its Negotiate header holds no base64 token", peer);
-            return refuseNegotiation(response, callback);
-        }
-        String user;
-        try {
-            KerberosIdentity.Negotiation n = spnego.accept(token);
-            if (!n.established()) {
-                LOG.warn("Refusing HTTP request from {}: its Negotiate token needs another round, which HTTP "
-                        + "requests without state cannot take; the client should send a Kerberos (SPNEGO) token "
-                        + "for {}", peer, spnego.principal());
-                return refuseNegotiation(response, callback);
-            }
-            user = spnego.shortName(n.clientPrincipal());
-            negotiations.incrementAndGet();
-            LOG.debug("Kerberos (SPNEGO) login of {} from {} as {}", n.clientPrincipal(), peer, user);
-            if (n.reply() != null && n.reply().length > 0) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE,
-                        NEGOTIATE + " " + Base64.getEncoder().encodeToString(n.reply()));
-            }
-        } catch (GSSException e) {
-            String detail = "Kerberos (SPNEGO) authentication failed: " + e.getMessage() + hint(e);
-            auditSpnego("?", peer, detail);
-            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(detail));
-            return refuseNegotiation(response, callback);
-        } catch (SaslException e) {
-            auditSpnego("?", peer, e.getMessage());
-            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(e.getMessage()));
-            return refuseNegotiation(response, callback);
+            outcome = Spnego.accept(spnego, authorization, ConfigKeys.SPNEGO_KEYTAB.name());
         } catch (RuntimeException e) {
             LOG.warn("Checking the Kerberos (SPNEGO) login of an HTTP request from {} failed", peer, e);
             reply(response, callback, 500, "text/plain", "The login check failed on the server\n");
             return null;
         }
+        if (!outcome.accepted()) {
+            // a header without a token never reached Kerberos: nothing to audit
+            if (outcome.checked()) auditSpnego("?", peer, outcome.refusal());
+            LOG.warn("Refusing HTTP request from {}: {}", peer, LogText.of(outcome.refusal()));
+            return refuseNegotiation(response, callback);
+        }
+        String user = outcome.user();
+        negotiations.incrementAndGet();
+        LOG.debug("Kerberos (SPNEGO) login of {} from {} as {}", outcome.principal(), peer, user);
+        if (outcome.reply() != null) response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, outcome.reply());
         auditSpnego(user, peer, null);
         response.getHeaders().add(HttpHeader.SET_COOKIE, cookies.issue(user, settings.tls().enabled()));
         return user;
@@ -412,29 +388,6 @@ final class ThriftHttpServer {
     /** A SPNEGO login's outcome for the audit log, as the binary port's Kerberos logins: user "?" when unknown. */
     private void auditSpnego(String user, String peer, String refusal) {
         if (credentials instanceof LoginCheck check) check.audit(FrontendSettings.KERBEROS, user, peer, refusal);
-    }
-
-    private static boolean negotiate(String authorization) {
-        if (authorization == null || authorization.length() <= NEGOTIATE.length()
-                || !authorization.regionMatches(true, 0, NEGOTIATE, 0, NEGOTIATE.length())) {
-            return false;
-        }
-        char next = authorization.charAt(NEGOTIATE.length());
-        return next == ' ' || next == ':';
-    }
-
-    /** What a GSS failure most likely means, for the operator. */
-    private String hint(GSSException e) {
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("Checksum failed") || m.contains("Cannot find key")) {
-            return " (the ticket is not for this server's key: the client asked for another principal than "
-                    + spnego.principal() + ", or the keytab of " + ConfigKeys.SPNEGO_KEYTAB.name()
-                    + " has old keys)";
-        }
-        if (m.contains("Clock skew")) return " (the client's and this server's clocks differ by more than Kerberos "
-                + "allows)";
-        if (m.contains("Request is a replay")) return " (a token seen before: replayed)";
-        return "";
     }
 
     private String refuseNegotiation(Response response, Callback callback) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivilegedExceptionAction;
@@ -17,18 +15,16 @@ import java.time.Duration;
 import java.util.Map;
 
 import javax.security.auth.Subject;
-import javax.security.auth.login.AppConfigurationEntry;
-import javax.security.auth.login.Configuration;
-import javax.security.auth.login.LoginContext;
 import javax.security.sasl.SaslException;
 
-import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import kitsune.internal.kerberos.KerberosIdentity;
 import kitsune.api.conf.ConfigException;
 import kitsune.internal.testing.HiveJdbc;
+import kitsune.testkit.TestKdc;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.PlainCredentials;
 
@@ -38,67 +34,40 @@ import kitsune.thrift.PlainCredentials;
  * (kerberosAuthType=fromSubject: the driver uses the caller's JAAS Subject).
  */
 class KerberosLoginTest {
-    private static final String REALM = "EXAMPLE.COM";
+    private static final String REALM = TestKdc.REALM;
     private static final String SERVICE = "hive/localhost@" + REALM;
-    private static SimpleKdcServer kdc;
+    private static TestKdc kdc;
     private static Path dir;
     private static File serverKeytab;
     private static File aliceKeytab;
     private static File adminKeytab;
+    /** A service principal this server has no key of. */
+    private static File otherKeytab;
 
     @BeforeAll
     static void startKdc() throws Exception {
         LogCapture.mark();
         dir = Files.createTempDirectory("kitsune-kdc-");
-        kdc = new SimpleKdcServer();
-        kdc.setWorkDir(dir.toFile());
-        kdc.setKdcRealm(REALM);
-        kdc.setKdcHost("127.0.0.1");
-        kdc.setAllowUdp(false);
-        kdc.setAllowTcp(true);
-        kdc.setKdcTcpPort(freePort());
-        kdc.init();
-        kdc.start();
-        System.setProperty("java.security.krb5.conf", dir.resolve("krb5.conf").toString());
-        kdc.createPrincipals("hive/localhost", "other/localhost", "alice", "bob/admin");
+        kdc = TestKdc.start(dir);
         serverKeytab = keytab("hive/localhost");
         aliceKeytab = keytab("alice");
         adminKeytab = keytab("bob/admin");
+        otherKeytab = keytab("other/localhost");
     }
 
     @AfterAll
     static void stopKdc() throws Exception {
-        if (kdc != null) kdc.stop();
+        if (kdc != null) kdc.close();
     }
 
     /** A keytab holding one principal's keys only. */
     private static File keytab(String principal) throws Exception {
-        File file = dir.resolve(principal.replace('/', '_') + ".keytab").toFile();
-        kdc.exportPrincipal(principal, file);
-        return file;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return kdc.keytab(principal).toFile();
     }
 
     /** A client's login from its keytab, as kinit -kt would give it. */
     static Subject clientLogin(String principal, File keytab) throws Exception {
-        Map<String, String> options = Map.of("useKeyTab", "true", "keyTab", keytab.getAbsolutePath(),
-                "principal", principal, "storeKey", "false", "doNotPrompt", "true", "isInitiator", "true",
-                "refreshKrb5Config", "true");
-        Subject subject = new Subject();
-        new LoginContext("client", subject, null, new Configuration() {
-            @Override
-            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                return new AppConfigurationEntry[] {new AppConfigurationEntry(
-                        "com.sun.security.auth.module.Krb5LoginModule",
-                        AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, options)};
-            }
-        }).login();
-        return subject;
+        return TestKdc.login(principal, keytab.toPath());
     }
 
     @SuppressWarnings("removal")
@@ -218,7 +187,7 @@ class KerberosLoginTest {
         Files.copy(serverKeytab.toPath(), keytab);
         KerberosIdentity identity = KerberosIdentity.login(SERVICE, keytab.toString(), "localhost");
         identity.relogin();
-        Files.copy(keytab("other/localhost").toPath(), keytab, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(otherKeytab.toPath(), keytab, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         ConfigException e = assertThrows(ConfigException.class, identity::relogin);
         assertTrue(e.getMessage().contains("the keytab holds no key of that principal"), e.getMessage());
         assertEquals(SERVICE, identity.principal(), "the identity stays");

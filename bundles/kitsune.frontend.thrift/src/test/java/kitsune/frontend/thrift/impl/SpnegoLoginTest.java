@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,6 @@ import java.util.Map;
 import javax.security.auth.Subject;
 import javax.security.sasl.SaslException;
 
-import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
 import org.ietf.jgss.GSSContext;
 import org.ietf.jgss.GSSManager;
 import org.ietf.jgss.Oid;
@@ -34,9 +31,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import kitsune.internal.kerberos.KerberosIdentity;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.internal.testing.HiveJdbc;
+import kitsune.testkit.TestKdc;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.PlainCredentials;
 
@@ -46,10 +45,10 @@ import kitsune.thrift.PlainCredentials;
  * principal=HTTP/_HOST@REALM (the driver negotiates itself, from the caller's JAAS Subject).
  */
 class SpnegoLoginTest {
-    private static final String REALM = "EXAMPLE.COM";
+    private static final String REALM = TestKdc.REALM;
     /** _HOST as the driver expands it for the URL's host 127.0.0.1, and as the server does for its bind host. */
     private static final String SERVICE = "HTTP/127.0.0.1@" + REALM;
-    private static SimpleKdcServer kdc;
+    private static TestKdc kdc;
     private static Path dir;
     private static File httpKeytab;
     private static File aliceKeytab;
@@ -59,17 +58,7 @@ class SpnegoLoginTest {
     static void startKdc() throws Exception {
         LogCapture.mark();
         dir = Files.createTempDirectory("kitsune-kdc-");
-        kdc = new SimpleKdcServer();
-        kdc.setWorkDir(dir.toFile());
-        kdc.setKdcRealm(REALM);
-        kdc.setKdcHost("127.0.0.1");
-        kdc.setAllowUdp(false);
-        kdc.setAllowTcp(true);
-        kdc.setKdcTcpPort(freePort());
-        kdc.init();
-        kdc.start();
-        System.setProperty("java.security.krb5.conf", dir.resolve("krb5.conf").toString());
-        kdc.createPrincipals("HTTP/127.0.0.1", "alice", "bob/admin");
+        kdc = TestKdc.start(dir);
         httpKeytab = keytab("HTTP/127.0.0.1");
         aliceKeytab = keytab("alice");
         adminKeytab = keytab("bob/admin");
@@ -77,19 +66,11 @@ class SpnegoLoginTest {
 
     @AfterAll
     static void stopKdc() throws Exception {
-        if (kdc != null) kdc.stop();
+        if (kdc != null) kdc.close();
     }
 
     private static File keytab(String principal) throws Exception {
-        File file = dir.resolve(principal.replace('/', '_') + ".keytab").toFile();
-        kdc.exportPrincipal(principal, file);
-        return file;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return kdc.keytab(principal).toFile();
     }
 
     private static FrontendSettings settings(String auth) {
@@ -124,19 +105,8 @@ class SpnegoLoginTest {
     }
 
     /** A SPNEGO token for the service, as curl --negotiate or a browser sends it. */
-    @SuppressWarnings("removal")
     private static String spnegoToken(Subject client, String service) throws Exception {
-        return Subject.doAs(client, (PrivilegedExceptionAction<String>) () -> {
-            GSSManager manager = GSSManager.getInstance();
-            GSSContext context = manager.createContext(manager.createName(service,
-                    new Oid("1.2.840.113554.1.2.2.1")), new Oid("1.3.6.1.5.5.2"), null, GSSContext.DEFAULT_LIFETIME);
-            try {
-                context.requestMutualAuth(false);
-                return Base64.getEncoder().encodeToString(context.initSecContext(new byte[0], 0, 0));
-            } finally {
-                context.dispose();
-            }
-        });
+        return TestKdc.spnegoToken(client, service);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.kerberos;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import kitsune.api.conf.ConfigKeys;
  * </ul>
  * The first rule that gives a name wins. A principal no rule maps, or a result still holding '/' or '@', is refused.
  */
-final class AuthToLocal {
+public final class AuthToLocal {
     private static final Pattern NAME = Pattern.compile("([^/@]+)(/([^/@]+))?(@([^/@]+))?");
     private static final Pattern RULE = Pattern.compile(
             "\\s*((DEFAULT)|(RULE:\\[(\\d*):([^\\]]*)](\\(([^)]*)\\))?(s/([^/]*)/([^/]*)/(g)?)?))/?(L)?");
@@ -30,7 +30,7 @@ final class AuthToLocal {
     private static final Pattern NON_SIMPLE = Pattern.compile("[/@]");
 
     /** A principal that no rule maps, or that is not of the form name[/host][@REALM]. */
-    static final class NoMapping extends Exception {
+    public static final class NoMapping extends Exception {
         private static final long serialVersionUID = 1L;
 
         NoMapping(String message) {
@@ -72,7 +72,7 @@ final class AuthToLocal {
      * @param defaultRealm the realm DEFAULT strips (the server's own)
      * @throws ConfigException naming hadoop.security.auth_to_local and the part that is not a rule
      */
-    static AuthToLocal parse(String value, String defaultRealm) {
+    public static AuthToLocal parse(String value, String defaultRealm) {
         String key = ConfigKeys.AUTH_TO_LOCAL.name();
         String remaining = value == null || value.isBlank() ? "DEFAULT" : value.trim();
         String all = remaining;
@@ -109,7 +109,7 @@ final class AuthToLocal {
      * @throws NoMapping when no rule applies (naming the principal), a rule's result is not a simple name, or the
      *                   principal is not of the form name[/host][@REALM]
      */
-    String shortName(String principal) throws NoMapping {
+    public String shortName(String principal) throws NoMapping {
         Matcher m = NAME.matcher(principal);
         if (!m.matches()) throw new NoMapping("'" + principal + "' is not a principal of the form name[/host]@REALM");
         String service = m.group(1);

@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.kerberos;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,12 +21,12 @@ import kitsune.api.conf.ConfigKeys;
  * {@link #attempt()} does one login and returns when to do the next: the schedule is a function of the outcomes
  * only, tested without a clock.
  */
-final class KeytabRelogin implements AutoCloseable {
+public final class KeytabRelogin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KeytabRelogin.class);
-    static final Duration FIRST_RETRY = Duration.ofSeconds(5);
+    public static final Duration FIRST_RETRY = Duration.ofSeconds(5);
 
     /** One login from the keytab; throws with the cause when it fails. */
-    interface Login {
+    public interface Login {
         void run() throws Exception;
     }
 
@@ -42,7 +42,7 @@ final class KeytabRelogin implements AutoCloseable {
      * @param what        names the identity in log lines, e.g. hive/gw1.example.com@EXAMPLE.COM
      * @param maxAttempts failures in a row before the ERROR line
      */
-    KeytabRelogin(String what, Login login, Duration interval, int maxAttempts) {
+    public KeytabRelogin(String what, Login login, Duration interval, int maxAttempts) {
         this.what = what;
         this.login = login;
         this.interval = interval;
@@ -50,7 +50,7 @@ final class KeytabRelogin implements AutoCloseable {
     }
 
     /** Logs in once and returns the delay until the next login. */
-    synchronized Duration attempt() {
+    public synchronized Duration attempt() {
         try {
             login.run();
             if (failures > 0) LOG.info("Kerberos login of {} from its keytab succeeded again", what);
@@ -75,13 +75,13 @@ final class KeytabRelogin implements AutoCloseable {
     }
 
     /** The wait after the n-th failure in a row: 5 s, 10 s, 20 s, ... up to the interval. */
-    Duration backoff(int failure) {
+    public Duration backoff(int failure) {
         long ms = FIRST_RETRY.toMillis() << Math.min(30, failure - 1);
         return Duration.ofMillis(Math.min(ms, interval.toMillis()));
     }
 
     /** Schedules the logins on {@code scheduler}, the first one an interval from now. */
-    synchronized void start(ScheduledExecutorService scheduler) {
+    public synchronized void start(ScheduledExecutorService scheduler) {
         this.scheduler = scheduler;
         schedule(interval);
         LOG.info("Kerberos login of {} is renewed from its keytab every {} ({})", what, interval,

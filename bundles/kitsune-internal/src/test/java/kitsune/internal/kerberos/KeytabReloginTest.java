@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.kerberos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

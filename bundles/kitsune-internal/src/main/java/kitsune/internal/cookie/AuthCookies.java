@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.cookie;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -17,30 +17,47 @@ import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 
 /**
- * The login cookie of the Thrift HTTP frontend, named as Hive JDBC expects it (hive.server2.auth): the user and an
- * expiry, signed with HMAC-SHA256. The keys are kitsune.frontend.thrift.http.cookie.secrets, shared by the servers of
- * a namespace (the first signs, all verify, so keys rotate without logging anyone out), or one random key per server
- * process when none is configured. A cookie that does not verify or has expired is ignored, and the client logs in with
- * its password again.
+ * A signed login cookie of an HTTP frontend: the user and an expiry, signed with HMAC-SHA256 over the cookie's name
+ * and value (so a cookie of one frontend is not taken by the other). The Thrift HTTP frontend's is named as Hive JDBC
+ * expects it ({@link #THRIFT_HTTP}, path /), the REST API's {@link #REST} (path /api/v1). The keys are
+ * kitsune.frontend.thrift.http.cookie.secrets, shared by the servers of a namespace (the first signs, all verify, so
+ * keys rotate without logging anyone out), or one random key per frontend of a server process when none is
+ * configured. A cookie that does not verify or has expired is ignored, and the client logs in again.
+ * <p>
+ * One implementation for both frontends: copied into each bundle from kitsune-internal ({@code -conditionalpackage}).
  */
-final class AuthCookies {
-    static final String NAME = "hive.server2.auth";
+public final class AuthCookies {
+    /** The Thrift HTTP frontend's cookie, the name the Hive JDBC driver looks for. */
+    public static final String THRIFT_HTTP = "hive.server2.auth";
+    /** The REST API's cookie. */
+    public static final String REST = "kyuubi.rest.auth";
     private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODE = Base64.getUrlDecoder();
 
     /** The shortest configured key taken: 32 characters, as many bytes as the HMAC-SHA256 output. */
-    static final int MIN_SECRET_LENGTH = 32;
+    public static final int MIN_SECRET_LENGTH = 32;
 
+    private final String name;
+    private final String path;
     private final Clock clock;
     private final Duration lifetime;
     /** The first signs new cookies; every one verifies. */
     private final List<SecretKeySpec> keys;
 
+    /** The Thrift HTTP frontend's cookie ({@link #THRIFT_HTTP}, path /). */
+    public AuthCookies(Clock clock, Duration lifetime, List<String> secrets) {
+        this(THRIFT_HTTP, "/", clock, lifetime, secrets);
+    }
+
     /**
+     * @param name    the cookie's name
+     * @param path    its Path attribute (where the browser sends it)
      * @param secrets the configured keys, in order; empty for one random key of this process
      * @throws IllegalArgumentException naming the key when a secret is too short
      */
-    AuthCookies(Clock clock, Duration lifetime, List<String> secrets) {
+    public AuthCookies(String name, String path, Clock clock, Duration lifetime, List<String> secrets) {
+        this.name = name;
+        this.path = path;
         this.clock = clock;
         this.lifetime = lifetime;
         List<SecretKeySpec> ring = new ArrayList<>();
@@ -61,29 +78,38 @@ final class AuthCookies {
         this.keys = List.copyOf(ring);
     }
 
-    /** From kyuubi.frontend.thrift.http.cookie.max.age and kitsune.frontend.thrift.http.cookie.secrets. */
-    static AuthCookies from(KitsuneConf conf, Clock clock) {
-        return new AuthCookies(clock, Duration.ofSeconds(conf.get(ConfigKeys.THRIFT_HTTP_COOKIE_MAX_AGE)),
+    /** The Thrift HTTP cookie from kyuubi.frontend.thrift.http.cookie.max.age and kitsune.frontend.thrift.http.cookie.secrets. */
+    public static AuthCookies from(KitsuneConf conf, Clock clock) {
+        return from(conf, clock, THRIFT_HTTP, "/");
+    }
+
+    /** A cookie of the given name and path with the lifetime and keys of the Thrift HTTP cookie's keys. */
+    public static AuthCookies from(KitsuneConf conf, Clock clock, String name, String path) {
+        return new AuthCookies(name, path, clock, Duration.ofSeconds(conf.get(ConfigKeys.THRIFT_HTTP_COOKIE_MAX_AGE)),
                 conf.get(ConfigKeys.THRIFT_HTTP_COOKIE_SECRETS));
     }
 
+    public String name() {
+        return name;
+    }
+
     /** The Set-Cookie header value for a user who just logged in. */
-    String issue(String user, boolean secure) {
+    public String issue(String user, boolean secure) {
         String payload = ENCODE.encodeToString((user + "\n" + clock.instant().plus(lifetime).getEpochSecond())
                 .getBytes(StandardCharsets.UTF_8));
         // SameSite=Strict: a page of another site cannot make a browser send it along (cross-site request forgery)
-        return NAME + "=" + payload + "." + sign(keys.get(0), payload) + "; Path=/; HttpOnly; SameSite=Strict"
-                + (secure ? "; Secure" : "");
+        return name + "=" + payload + "." + sign(keys.get(0), payload) + "; Path=" + path + "; Max-Age="
+                + lifetime.toSeconds() + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
     }
 
     /** The user of a valid cookie among the request's Cookie headers, else null. */
-    String user(List<String> cookieHeaders) {
+    public String user(List<String> cookieHeaders) {
         if (cookieHeaders == null) return null;
         for (String header : cookieHeaders) {
             for (String cookie : header.split(";")) {
                 String c = cookie.trim();
-                if (!c.startsWith(NAME + "=")) continue;
-                String user = verify(c.substring(NAME.length() + 1));
+                if (!c.startsWith(name + "=")) continue;
+                String user = verify(c.substring(name.length() + 1));
                 if (user != null) return user;
             }
         }
@@ -91,11 +117,11 @@ final class AuthCookies {
     }
 
     /** Whether the request shows a login cookie at all (valid or not). */
-    static boolean presented(List<String> cookieHeaders) {
+    public boolean presented(List<String> cookieHeaders) {
         if (cookieHeaders == null) return false;
         for (String header : cookieHeaders) {
             for (String cookie : header.split(";")) {
-                if (cookie.trim().startsWith(NAME + "=")) return true;
+                if (cookie.trim().startsWith(name + "=")) return true;
             }
         }
         return false;
@@ -127,11 +153,12 @@ final class AuthCookies {
         return decoded.substring(0, nl);
     }
 
-    private static String sign(SecretKeySpec key, String payload) {
+    /** The MAC of name=payload: the name is signed too, so one frontend's cookie is no other's. */
+    private String sign(SecretKeySpec key, String payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return ENCODE.encodeToString(mac.doFinal(payload.getBytes(StandardCharsets.US_ASCII)));
+            return ENCODE.encodeToString(mac.doFinal((name + "=" + payload).getBytes(StandardCharsets.US_ASCII)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every Java platform", e);
         }

@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.kerberos;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +40,8 @@ import kitsune.api.conf.ConfigKeys;
  * realm being the default realm; with DEFAULT, the first component of a principal of the server's realm); a
  * principal no rule maps is refused.
  */
-final class KerberosIdentity {
-    static final String MECHANISM = "GSSAPI";
+public final class KerberosIdentity {
+    public static final String MECHANISM = "GSSAPI";
     private static final Oid KRB5 = oid("1.2.840.113554.1.2.2");
     private static final Oid SPNEGO = oid("1.3.6.1.5.5.2");
     private static final Oid KRB5_PRINCIPAL = oid("1.2.840.113554.1.2.2.1");
@@ -73,11 +73,11 @@ final class KerberosIdentity {
      *
      * @throws kitsune.api.conf.ConfigException naming the key when a rule is not valid
      */
-    KerberosIdentity withAuthToLocal(String rules) {
+    public KerberosIdentity withAuthToLocal(String rules) {
         return new KerberosIdentity(subject, login, principal, AuthToLocal.parse(rules, realm));
     }
 
-    String realm() {
+    public String realm() {
         return realm;
     }
 
@@ -87,7 +87,7 @@ final class KerberosIdentity {
      * @param localHost what _HOST in the principal stands for
      * @throws ConfigException naming the key and the fix when the principal or keytab is missing or refused
      */
-    static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost) {
+    public static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost) {
         return login(configuredPrincipal, keytab, localHost, ConfigKeys.KINIT_PRINCIPAL.name(),
                 ConfigKeys.KINIT_KEYTAB.name(), "hive/_HOST@EXAMPLE.COM");
     }
@@ -96,7 +96,7 @@ final class KerberosIdentity {
      * Logs in from the keytab, naming the given keys in errors (kyuubi.kinit.* for the binary port,
      * kyuubi.spnego.* for SPNEGO on HTTP).
      */
-    static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost, String principalKey,
+    public static KerberosIdentity login(String configuredPrincipal, String keytab, String localHost, String principalKey,
             String keytabKey, String example) {
         Subject subject = subject(configuredPrincipal, keytab, localHost, principalKey, keytabKey, example);
         return new KerberosIdentity(subject, () -> subject(configuredPrincipal, keytab, localHost, principalKey,
@@ -109,7 +109,7 @@ final class KerberosIdentity {
      *
      * @throws ConfigException naming the key and the cause
      */
-    void relogin() {
+    public void relogin() {
         subject = login.get();
     }
 
@@ -179,28 +179,28 @@ final class KerberosIdentity {
     }
 
     /** Hadoop's _HOST: the host name, lower-case. */
-    static String expandHost(String principal, String localHost) {
+    public static String expandHost(String principal, String localHost) {
         return principal.replace("_HOST", localHost.toLowerCase(Locale.ROOT));
     }
 
-    String principal() {
+    public String principal() {
         return principal;
     }
 
     /** A GSSAPI SASL server for one connection, with no security layer (QOP auth, as the Hive driver asks). */
-    SaslServer newServer() throws SaslException {
+    public SaslServer newServer() throws SaslException {
         Map<String, String> props = Map.of(Sasl.QOP, "auth", Sasl.SERVER_AUTH, "true");
         return doAs(() -> Sasl.createSaslServer(MECHANISM, service, host, props, KerberosIdentity::authorize));
     }
 
     /** One step of the negotiation, as the server's identity (the acceptor's keys are the Subject's). */
-    byte[] evaluate(SaslServer server, byte[] response) throws SaslException {
+    public byte[] evaluate(SaslServer server, byte[] response) throws SaslException {
         return doAs(() -> server.evaluateResponse(response));
     }
 
     /** What one Negotiate token gave: the client's principal once established, and the token to send back. */
-    record Negotiation(String clientPrincipal, byte[] reply) {
-        boolean established() {
+    public record Negotiation(String clientPrincipal, byte[] reply) {
+        public boolean established() {
             return clientPrincipal != null;
         }
     }
@@ -212,7 +212,7 @@ final class KerberosIdentity {
      *
      * @throws GSSException when the token is not valid (not a token, not for this server's key, replayed, expired)
      */
-    Negotiation accept(byte[] token) throws GSSException {
+    public Negotiation accept(byte[] token) throws GSSException {
         try {
             @SuppressWarnings("removal")
             Negotiation n = Subject.doAs(subject, (PrivilegedExceptionAction<Negotiation>) () -> {
@@ -244,7 +244,7 @@ final class KerberosIdentity {
      *
      * @throws SaslException naming the principal when no rule maps it
      */
-    String shortName(String clientPrincipal) throws SaslException {
+    public String shortName(String clientPrincipal) throws SaslException {
         try {
             return names.shortName(clientPrincipal);
         } catch (AuthToLocal.NoMapping e) {
