@@ -17,7 +17,8 @@ class StatementPoolTest {
         try {
             for (int i = 0; i < 200; i++) pool.submit(() -> { }).get(10, TimeUnit.SECONDS);
             // a thread is back waiting for work a moment after its caller saw the result: a few may start meanwhile
-            assertTrue(pool.getLargestPoolSize() <= 4, pool.getLargestPoolSize()
+            // (more on a machine starved of CPU), never one per statement nor the bound
+            assertTrue(pool.getLargestPoolSize() <= 10, pool.getLargestPoolSize()
                     + " threads; a fixed pool would have started 100");
         } finally {
             pool.shutdownNow();
