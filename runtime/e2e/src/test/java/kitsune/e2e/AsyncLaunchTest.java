@@ -11,8 +11,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,8 +97,63 @@ class AsyncLaunchTest {
         assertTrue(server.log().contains("is found or launched in the background (kyuubi.session.engine.launch.async)"));
     }
 
+    /**
+     * As beeline runs a statement (execute on one thread, the statement's log fetched on another while it waits): the
+     * statement is accepted at once while the engine starts, its log says so (the launch, the registration, the
+     * statement starting on the engine, then the engine's own lines), and its result is right.
+     */
     @Test
     @Order(2)
+    @SuppressWarnings("unchecked")
+    void aStatementIsAcceptedWhileItsEngineStartsAndItsLogTellsTheLaunch() throws Exception {
+        assertTrue(engineNodes("eve").isEmpty());
+        try (Connection c = Jdbc.connect(server.directUrl(), "eve"); Statement st = c.createStatement()) {
+            java.lang.reflect.Method queryLog = st.getClass().getMethod("getQueryLog");
+            long start = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Boolean> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return st.execute("SELECT 42");
+                        } catch (SQLException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            List<String> log = new ArrayList<>();
+            // the first line comes once ExecuteStatement has answered (the driver has the statement's handle)
+            await("the statement's first log line").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        log.addAll((List<String>) queryLog.invoke(st));
+                        return !log.isEmpty();
+                    });
+            Duration accepted = Duration.ofNanos(System.nanoTime() - start);
+            assertTrue(engineNodes("eve").isEmpty(), "the statement was accepted before eve's engine registered");
+            System.out.println("Statement accepted while its engine starts, its first log line after "
+                    + accepted.toMillis() + " ms");
+            assertTrue(accepted.compareTo(Duration.ofSeconds(10)) < 0, "the first log line came after " + accepted);
+            await("the statement's log saying the engine is ready").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(300)).until(() -> {
+                        log.addAll((List<String>) queryLog.invoke(st));
+                        return log.stream().anyMatch(l -> l.contains("running the statement"));
+                    });
+            assertTrue(run.get(3, java.util.concurrent.TimeUnit.MINUTES), "a statement with a result");
+            try (ResultSet rs = st.getResultSet()) {
+                assertTrue(rs.next());
+                assertEquals(42, rs.getInt(1));
+            }
+            log.addAll((List<String>) queryLog.invoke(st));
+            String all = String.join("\n", log);
+            System.out.println("The first statement's log:\n" + all);
+            assertTrue(log.get(0).startsWith("Waiting for the engine of session"), all);
+            assertTrue(all.contains("Launched a SPARK_SQL engine in /"), all);
+            assertTrue(all.contains("The engine registered at 127.0.0.1:"), all);
+            assertTrue(all.contains("Executing statement: SELECT 42"), "the engine's own lines follow: " + all);
+            assertTrue(all.indexOf("running the statement") < all.indexOf("Executing statement: SELECT 42"), all);
+        }
+        await("the session is closed").atMost(Duration.ofSeconds(10)).until(() -> openSessions() == 0);
+    }
+
+    @Test
+    @Order(3)
     void aLaunchThatFailsFailsTheFirstStatementWithTheLaunchErrorNotTheLogin() throws Exception {
         String url = server.directUrl() + "?spark.master=bogus://x";
         SQLException e;
@@ -118,7 +176,7 @@ class AsyncLaunchTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aSessionClosedWhileItsEngineStartsLeavesNoSessionOnTheServerOrTheEngine() throws Exception {
         // a CONNECTION-level engine ends when its one session closes: it ending proves that session was closed
         String url = server.directUrl() + "?kyuubi.engine.share.level=CONNECTION";
@@ -133,7 +191,7 @@ class AsyncLaunchTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void withAsynchronousLaunchOffTheLoginWaitsForTheEngine() throws Exception {
         assertTrue(engineNodes("dan").isEmpty());
         long start = System.nanoTime();

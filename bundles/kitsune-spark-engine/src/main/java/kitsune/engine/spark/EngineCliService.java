@@ -132,8 +132,9 @@ final class EngineCliService implements UnsupportedCalls {
         TExecuteStatementResp resp = new TExecuteStatementResp();
         try {
             EngineSession session = sessions.get(req.getSessionHandle());
+            java.util.UUID id = requestedId(req);
             StatementOperation op = new StatementOperation(session, req.getStatement(), scheduler,
-                    StatementOperation.resultMaxRows(resultMaxRows, session), progress);
+                    StatementOperation.resultMaxRows(resultMaxRows, session), progress, id);
             sessions.addOperation(op);
             try {
                 op.submit(statementPool, req.getQueryTimeout());
@@ -150,6 +151,22 @@ final class EngineCliService implements UnsupportedCalls {
             resp.setStatus(SqlErrors.status(e));
         }
         return resp;
+    }
+
+    /**
+     * The operation id a Kitsune server gave the client already ({@link EngineConf#OPERATION_ID}, taken out of the
+     * overlay), else a new one.
+     */
+    private static java.util.UUID requestedId(TExecuteStatementReq req) {
+        java.util.Map<String, String> overlay = req.getConfOverlay();
+        String id = overlay == null ? null : overlay.get(EngineConf.OPERATION_ID);
+        if (id == null) return java.util.UUID.randomUUID();
+        overlay.remove(EngineConf.OPERATION_ID);
+        try {
+            return java.util.UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(EngineConf.OPERATION_ID + " of the statement is not a UUID");
+        }
     }
 
     /** Runs a metadata call to completion and answers its handle (or the error). */

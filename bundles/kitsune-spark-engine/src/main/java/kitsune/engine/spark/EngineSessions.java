@@ -134,8 +134,10 @@ final class EngineSessions {
     }
 
     void addOperation(Operation op) {
+        if (operations.putIfAbsent(op.id(), op) != null) {
+            throw new IllegalArgumentException("Operation id " + op.id() + " is in use already");
+        }
         op.session().addOperation(op);
-        operations.put(op.id(), op);
     }
 
     Operation operation(TOperationHandle handle) {

@@ -31,7 +31,7 @@ abstract class Operation {
             TOperationState.CLOSED_STATE);
     private static final StructType LOG_SCHEMA = new StructType().add("operation_log", DataTypes.StringType);
 
-    private final UUID id = UUID.randomUUID();
+    private final UUID id;
     private final TOperationHandle handle;
     private final CountDownLatch terminal = new CountDownLatch(1);
     private final long startTime = System.currentTimeMillis();
@@ -42,7 +42,13 @@ abstract class Operation {
     private volatile long completedTime;
 
     protected Operation(EngineSession session, TOperationType type) {
+        this(session, type, UUID.randomUUID());
+    }
+
+    /** An operation with the id its caller chose (a server that gave the client the handle before the engine ran). */
+    protected Operation(EngineSession session, TOperationType type, UUID id) {
         this.session = session;
+        this.id = id;
         this.handle = new TOperationHandle(handleId(id), type, true);
     }
 

@@ -59,7 +59,12 @@ final class StatementOperation extends Operation {
 
     StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler, long maxRows,
             JobProgress progress) {
-        super(session, TOperationType.EXECUTE_STATEMENT);
+        this(session, statement, scheduler, maxRows, progress, java.util.UUID.randomUUID());
+    }
+
+    StatementOperation(EngineSession session, String statement, ScheduledExecutorService scheduler, long maxRows,
+            JobProgress progress, java.util.UUID id) {
+        super(session, TOperationType.EXECUTE_STATEMENT, id);
         this.maxRows = maxRows;
         this.progress = progress;
         this.statement = statement;

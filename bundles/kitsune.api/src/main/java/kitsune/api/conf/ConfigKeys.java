@@ -414,8 +414,9 @@ public final class ConfigKeys {
             "PT3M", DURATION, false, "How long a session waits for a new engine to register.");
     public static final ConfigKey<Boolean> ENGINE_LAUNCH_ASYNC = key("kyuubi.session.engine.launch.async", "true",
             BOOLEAN, false, "OpenSession answers at once and the session's engine is found or launched in the "
-            + "background; the session's first call that needs the engine waits for it (up to "
-            + "kyuubi.session.engine.initialize.timeout) and gets a launch failure as its error. Settable per "
+            + "background; an asynchronous statement is accepted at once (PENDING, the launch in its log) and runs "
+            + "once the engine is ready; other calls that need the engine wait for it (up to "
+            + "kyuubi.session.engine.initialize.timeout); a launch failure is their error. Settable per "
             + "session; HTTP-transport sessions always bind at OpenSession.");
     public static final ConfigKey<Integer> ENGINE_LAUNCH_ASYNC_THREADS = key(
             "kitsune.session.engine.launch.async.threads", "16", ValueType.intRange(1, 1024), true,

@@ -56,6 +56,13 @@ public final class EngineConf {
     public static final String SESSION_POOLED = "kitsune.session.pooled";
 
     /**
+     * ExecuteStatement confOverlay key a Kitsune server sends with a statement it accepted while the session's engine
+     * was being found or launched: the operation id (a UUID) the server already gave the client, which the engine
+     * uses for the statement's handle. Not a setting: the engine takes it out of the overlay, and refuses an id in use.
+     */
+    public static final String OPERATION_ID = "kitsune.operation.id";
+
+    /**
      * An engine node's application as operators read it: the Spark application id, with the standalone driver id of
      * a cluster-mode engine in brackets; empty when the node says neither.
      */

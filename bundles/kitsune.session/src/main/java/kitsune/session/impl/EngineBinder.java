@@ -114,9 +114,16 @@ final class EngineBinder {
      */
     Binding bind(Route route, KitsuneConf sessionConf, Map<String, String> clientConf, TProtocolVersion protocol,
             String user, UUID id) throws EngineException, DiscoveryException, EngineCallException, Refused {
+        return bind(route, sessionConf, clientConf, protocol, user, id, note -> { });
+    }
+
+    /** As {@link #bind(Route, KitsuneConf, Map, TProtocolVersion, String, UUID)}, saying what it does in notes. */
+    Binding bind(Route route, KitsuneConf sessionConf, Map<String, String> clientConf, TProtocolVersion protocol,
+            String user, UUID id, java.util.function.Consumer<String> notes)
+            throws EngineException, DiscoveryException, EngineCallException, Refused {
         EngineProvider provider = route.provider();
         EngineSpace space = route.space();
-        ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString());
+        ServiceNode node = locator.locate(provider, space, sessionConf, user, id.toString(), notes);
         TOpenSessionReq engineReq = new TOpenSessionReq(protocol);
         engineReq.setUsername(user);
         Map<String, String> engineConf = new HashMap<>(clientConf);
@@ -138,7 +145,8 @@ final class EngineBinder {
                         || !locator.removeIfStale(provider, space, node, sessionConf)) {
                     throw e;
                 }
-                node = locator.locate(provider, space, sessionConf, user, id.toString());
+                notes.accept("The engine at " + node.hostPort() + " is gone; finding or launching another");
+                node = locator.locate(provider, space, sessionConf, user, id.toString(), notes);
             }
         }
         if (!Statuses.isOk(engineResp.getStatus()) || engineResp.getSessionHandle() == null) {

@@ -101,23 +101,36 @@ final class EngineLocator {
     /** The engine to connect to: a registered one, or one launched now. */
     ServiceNode locate(EngineProvider provider, EngineSpace space, KitsuneConf conf, String user, String refId)
             throws EngineException, DiscoveryException {
+        return locate(provider, space, conf, user, refId, note -> { });
+    }
+
+    /**
+     * As {@link #locate(EngineProvider, EngineSpace, KitsuneConf, String, String)}, saying what it does (found, launched,
+     * registered) in lines for the session's user.
+     */
+    ServiceNode locate(EngineProvider provider, EngineSpace space, KitsuneConf conf, String user, String refId,
+            java.util.function.Consumer<String> notes) throws EngineException, DiscoveryException {
         Discovery discovery = services.discovery();
         if (discovery == null) {
             throw new EngineException("ZooKeeper discovery is not available on this server; new sessions cannot "
                     + "find engines until it is");
         }
         Optional<ServiceNode> found = discovery.findEngine(space);
-        if (found.isPresent()) return found.get();
+        if (found.isPresent()) {
+            notes.accept("Found the " + space.engineType() + " engine at " + found.get().hostPort() + " in "
+                    + space.path());
+            return found.get();
+        }
         if (space.shareLevel() == ShareLevel.CONNECTION) {
             // A CONNECTION space belongs to this one session: nobody else can launch into it (Kyuubi takes no lock).
-            return launch(discovery, provider, space, conf, user, refId);
+            return launch(discovery, provider, space, conf, user, refId, notes);
         }
         Duration initTimeout = conf.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
         Duration lockTimeout = Duration.ofMillis(initTimeout.toMillis() + initTimeout.toMillis() / 10);
         try {
             return discovery.withLock(space.lockPath(), lockTimeout, () -> {
                 Optional<ServiceNode> again = discovery.findEngine(space);
-                return again.isPresent() ? again.get() : launch(discovery, provider, space, conf, user, refId);
+                return again.isPresent() ? again.get() : launch(discovery, provider, space, conf, user, refId, notes);
             });
         } catch (EngineException | DiscoveryException e) {
             throw e; // lock trouble arrives as a DiscoveryException naming the lock path
@@ -140,23 +153,25 @@ final class EngineLocator {
     }
 
     private ServiceNode launch(Discovery discovery, EngineProvider provider, EngineSpace space, KitsuneConf conf,
-            String user, String refId) throws EngineException, DiscoveryException {
+            String user, String refId, java.util.function.Consumer<String> notes)
+            throws EngineException, DiscoveryException {
         if (provider.runsUnregistered(space, conf)) {
             Optional<ServiceNode> running = awaitRunningEngine(discovery, provider, space, conf);
             if (running.isPresent()) return running.get();
         }
         try (EngineQuota.Admission admitted = quota.admit(discovery, space, refId, conf)) {
-            return launchAdmitted(discovery, provider, space, conf, user, refId);
+            return launchAdmitted(discovery, provider, space, conf, user, refId, notes);
         }
     }
 
     /** Launches, and records the launch's outcome and duration in the metrics. */
     private ServiceNode launchAdmitted(Discovery discovery, EngineProvider provider, EngineSpace space,
-            KitsuneConf conf, String user, String refId) throws EngineException, DiscoveryException {
+            KitsuneConf conf, String user, String refId, java.util.function.Consumer<String> notes)
+            throws EngineException, DiscoveryException {
         long start = System.nanoTime();
         String outcome = ServerMetrics.ENGINE_FAILED;
         try {
-            ServiceNode node = launchAndAwait(discovery, provider, space, conf, user, refId);
+            ServiceNode node = launchAndAwait(discovery, provider, space, conf, user, refId, notes);
             outcome = ServerMetrics.ENGINE_STARTED;
             return node;
         } catch (LaunchTimeout e) {
@@ -178,17 +193,24 @@ final class EngineLocator {
     }
 
     private ServiceNode launchAndAwait(Discovery discovery, EngineProvider provider, EngineSpace space,
-            KitsuneConf conf, String user, String refId) throws EngineException, DiscoveryException {
+            KitsuneConf conf, String user, String refId, java.util.function.Consumer<String> notes)
+            throws EngineException, DiscoveryException {
         EngineLaunch launch = provider.launch(new EngineLaunchRequest(space, refId, user, engineConf(conf, space),
                 discovery.connectString()));
         LOG.info("Launched {} engine for {} ({}), waiting for it to register", space.engineType(), space.path(),
                 launch.describe());
         Duration timeout = conf.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
+        long launched = System.nanoTime();
+        // the launch's description (command, application) stays in the server's log: it may name server settings
+        notes.accept("Launched a " + space.engineType() + " engine in " + space.path() + " (engine ref id " + refId
+                + "); waiting up to " + timeout + " for it to register (" + ConfigKeys.ENGINE_INIT_TIMEOUT.name() + ")");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<ServiceNode> node = discovery.findEngine(space, refId);
             if (node.isPresent()) {
                 LOG.info("{} engine {} registered in {}", space.engineType(), node.get().hostPort(), space.path());
+                notes.accept("The engine registered at " + node.get().hostPort() + " after "
+                        + Duration.ofNanos(System.nanoTime() - launched).toMillis() + " ms");
                 return node.get();
             }
             Optional<String> failure = launch.failure();

@@ -57,6 +57,11 @@ final class ServerSession {
     /** The engine space serving it (for the audit and event logs; null for a session continued here). */
     private volatile String engineSpace;
     private final AtomicInteger statements = new AtomicInteger();
+    /** What finding or launching its engine has said so far, for the log of a statement that waits for it. */
+    private final java.util.List<String> bindingNotes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The protocol the client was answered with at OpenSession. */
+    private volatile org.apache.hive.service.rpc.thrift.TProtocolVersion clientProtocol =
+            org.apache.hive.service.rpc.thrift.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
 
     /**
      * @param user  whose session it is (the proxy user when the login acts for another)
@@ -210,6 +215,26 @@ final class ServerSession {
 
     TSessionHandle engineHandle() {
         return engineHandle;
+    }
+
+    /** A line about finding or launching its engine (at most {@value #MAX_NOTES} are kept). */
+    void bindingNote(String line) {
+        if (bindingNotes.size() < MAX_NOTES) bindingNotes.add(line);
+    }
+
+    private static final int MAX_NOTES = 50;
+
+    /** The lines about finding or launching its engine so far. */
+    java.util.List<String> bindingNotes() {
+        return bindingNotes;
+    }
+
+    org.apache.hive.service.rpc.thrift.TProtocolVersion clientProtocol() {
+        return clientProtocol;
+    }
+
+    void clientProtocol(org.apache.hive.service.rpc.thrift.TProtocolVersion protocol) {
+        if (protocol != null) clientProtocol = protocol;
     }
 
     CompletableFuture<Void> recordWrite() {

@@ -56,6 +56,7 @@ import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.apache.hive.service.rpc.thrift.TOperationHandle;
 import org.apache.hive.service.rpc.thrift.TOperationState;
 import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TRowSet;
 import org.apache.hive.service.rpc.thrift.TSessionHandle;
 import org.apache.hive.service.rpc.thrift.TSetClientInfoReq;
 import org.apache.hive.service.rpc.thrift.TSetClientInfoResp;
@@ -110,6 +111,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private final SessionContinuity continuity;
     private final SessionLimiter limiter = new SessionLimiter();
     private final BackgroundCloses closes = new BackgroundCloses();
+    private final PendingStatements pendingStatements = new PendingStatements();
     private volatile KitsuneConf conf = KitsuneConf.empty();
     private final DrainAdmission drain = new DrainAdmission();
     private final SessionRegistry registry;
@@ -212,6 +214,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
                 s.engineSpace(route.space().path());
                 s.bindWait(bindWait(sessionConf));
+                s.clientProtocol(protocol);
                 registry.add(s);
                 held = true;
                 try {
@@ -275,7 +278,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private void bindInBackground(ServerSession s, EngineBinder.Route route, KitsuneConf sessionConf,
             Map<String, String> clientConf, TProtocolVersion protocol, String from) {
         try {
-            EngineBinder.Binding b = binder.bind(route, sessionConf, clientConf, protocol, s.user(), s.id());
+            EngineBinder.Binding b = binder.bind(route, sessionConf, clientConf, protocol, s.user(), s.id(),
+                    s::bindingNote);
             ServiceNode node = b.node();
             TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
             boolean kept = s.bindTo(b.engine(), b.engineHandle(), () -> continuity.opened(s,
@@ -407,6 +411,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         // not held: closed concurrently, unless it is a session a draining server serves without holding it
         if (held) s.releasePermit();
         if (!held && !(s.resumed() && drain.refusing())) return Statuses.ok();
+        pendingStatements.removeSession(s);
         for (String op : s.operations()) {
             registry.removeOperation(op);
             statements.ended(op, "closed");
@@ -466,9 +471,21 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         s.enter(clock.instant());
         s.touchOperation(Handles.key(handle), clock.instant());
         try {
-            return s.engine().call(what, call);
+            PendingStatements.Pending p = pendingStatements.get(Handles.key(handle));
+            if (p != null && !p.sentOk()) {
+                // a statement accepted before its engine was ready: it has a result once the engine has it
+                TStatus sent = pendingStatements.awaitSent(p, s.bindWait());
+                if (sent == null || !Statuses.isOk(sent)) {
+                    return Responses.withStatus(type, Statuses.error("The statement has not run: " + (sent == null
+                            ? "its engine is not ready yet; ask for the statement's status first"
+                            : sent.getErrorMessage())));
+                }
+            }
+            return awaitEngine(s).call(what, call);
         } catch (EngineCallException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage(), "08S01"));
+        } catch (ServerSession.BindingFailed e) {
+            return Responses.withStatus(type, e.status());
         } finally {
             s.exit(clock.instant());
         }
@@ -514,6 +531,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         long start = System.nanoTime();
         long created = clock.millis();
         long client = req.getQueryTimeout();
+        // the operation id is this server's to choose, never a client's
+        if (req.getConfOverlay() != null) req.getConfOverlay().remove(EngineConf.OPERATION_ID);
+        TExecuteStatementResp early = acceptBeforeEngine(req, start, created, client);
+        if (early != null) return early;
         ServerSession[] on = new ServerSession[1];
         TExecuteStatementResp resp = onSession(req.getSessionHandle(), TExecuteStatementResp.class,
                 "ExecuteStatement", s -> {
@@ -543,6 +564,35 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 && req.getQueryTimeout() != client) {
             s.timeouts().bounded(Handles.key(op), s.queryTimeout());
         }
+        return resp;
+    }
+
+    /**
+     * An asynchronous statement of a session whose engine is still found or launched: accepted now, with a handle of
+     * this server's, and sent to the engine once it is ready ({@link PendingStatements}); null for any other.
+     */
+    private TExecuteStatementResp acceptBeforeEngine(TExecuteStatementReq req, long start, long created, long client) {
+        if (!req.isRunAsync()) return null;
+        ServerSession s;
+        try {
+            s = registry.ownedSession(req.getSessionHandle());
+        } catch (SessionRefusedException e) {
+            return null; // the usual path answers
+        }
+        if (s == null || s.bound().isDone()) return null;
+        req.setQueryTimeout(QueryTimeouts.seconds(client, s.queryTimeout()));
+        PendingStatements.Pending p = pendingStatements.accept(s, req);
+        TOperationHandle op = p.handle();
+        registry.addOperation(s, op);
+        s.statementRun();
+        statements.started(Handles.key(op), s, start, Handles.uuid(op.getOperationId()).toString(),
+                req.getStatement(), created);
+        if (s.queryTimeout() != null && req.getQueryTimeout() != client) {
+            s.timeouts().bounded(Handles.key(op), s.queryTimeout());
+        }
+        pendingStatements.sendWhenBound(p);
+        TExecuteStatementResp resp = new TExecuteStatementResp(Statuses.ok());
+        resp.setOperationHandle(op);
         return resp;
     }
 
@@ -630,6 +680,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TGetOperationStatusResp GetOperationStatus(TGetOperationStatusReq req) {
+        TGetOperationStatusResp waiting = pendingStatus(req.getOperationHandle());
+        if (waiting != null) return waiting;
         TGetOperationStatusResp resp = onOperation(req.getOperationHandle(), TGetOperationStatusResp.class,
                 "GetOperationStatus", c -> c.GetOperationStatus(req));
         String key = Handles.key(req.getOperationHandle());
@@ -642,12 +694,41 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         return resp;
     }
 
+    /** The status of a statement its engine does not have (yet); null for any other operation. */
+    private TGetOperationStatusResp pendingStatus(TOperationHandle handle) {
+        String key = Handles.key(handle);
+        PendingStatements.Pending p = pendingStatements.get(key);
+        if (p == null || p.sentOk()) return null;
+        try {
+            if (registry.ownedSessionOf(handle) != p.session()) return null;
+        } catch (SessionRefusedException e) {
+            return null; // the usual path answers with the refusal
+        }
+        // a shorter long poll than the engine's: a client that reads the statement's log between polls (beeline)
+        // shows the launch's lines as they come
+        Duration poll = conf.get(ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT);
+        TGetOperationStatusResp resp = pendingStatements.status(p, poll.compareTo(PENDING_POLL) < 0 ? poll
+                : PENDING_POLL);
+        if (resp != null && resp.getOperationState() != null && ENDED.contains(resp.getOperationState())) {
+            statements.ended(key, resp.getOperationState().name().replace("_STATE", ""), resp.getErrorMessage());
+        }
+        return resp;
+    }
+
+    /** The longest a status poll of a statement waiting for its engine is held. */
+    private static final Duration PENDING_POLL = Duration.ofSeconds(1);
+
     private static final Set<TOperationState> ENDED = EnumSet.of(TOperationState.FINISHED_STATE,
             TOperationState.ERROR_STATE, TOperationState.CANCELED_STATE, TOperationState.TIMEDOUT_STATE,
             TOperationState.CLOSED_STATE);
 
     @Override
     public TCancelOperationResp CancelOperation(TCancelOperationReq req) {
+        PendingStatements.Pending p = ownedPending(req.getOperationHandle());
+        if (p != null && pendingStatements.endHere(p, TOperationState.CANCELED_STATE)) {
+            statements.ended(Handles.key(req.getOperationHandle()), "CANCELED", null);
+            return new TCancelOperationResp(Statuses.ok());
+        }
         return onOperation(req.getOperationHandle(), TCancelOperationResp.class, "CancelOperation",
                 c -> c.CancelOperation(req));
     }
@@ -655,6 +736,15 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     @Override
     public TCloseOperationResp CloseOperation(TCloseOperationReq req) {
         String known = Handles.key(req.getOperationHandle());
+        PendingStatements.Pending p = ownedPending(req.getOperationHandle());
+        if (p != null) {
+            pendingStatements.remove(known);
+            if (pendingStatements.endHere(p, TOperationState.CLOSED_STATE)) {
+                // never sent: nothing to close on the engine
+                if (registry.removeOperation(known, p.session())) statements.ended(known, "closed");
+                return new TCloseOperationResp(Statuses.ok());
+            }
+        }
         ServerSession held = registry.sessionOfOperation(known);
         if (held != null) {
             // an operation of a session held here: forgotten now, closed on the engine in the background
@@ -686,6 +776,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 c -> c.GetResultSetMetadata(req));
     }
 
+    /** The statement of that handle accepted before its engine was ready, when the caller owns it; else null. */
+    private PendingStatements.Pending ownedPending(TOperationHandle handle) {
+        PendingStatements.Pending p = pendingStatements.get(Handles.key(handle));
+        if (p == null) return null;
+        try {
+            return registry.ownedSessionOf(handle) == p.session() ? p : null;
+        } catch (SessionRefusedException e) {
+            return null;
+        }
+    }
+
     /**
      * Forwarded with the client's maxRows: rows stream through batch by batch, never gathered here. A client asking
      * for more rows at once than kyuubi.server.limit.client.fetch.max.rows is refused before the engine is asked.
@@ -698,6 +799,18 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             return Responses.withStatus(TFetchResultsResp.class, Statuses.error("FetchResults asks for "
                     + req.getMaxRows() + " rows at once, more than " + key + "=" + limit + " allows; fetch at most "
                     + limit + " rows at a time (JDBC: Statement.setFetchSize or fetchSize in the URL)"));
+        }
+        if (req.getFetchType() == 1) {
+            // the log of a statement accepted before its engine was ready: this server's lines first
+            PendingStatements.Pending p = ownedPending(req.getOperationHandle());
+            TRowSet lines = p == null ? null : pendingStatements.nextLog(p, (int) Math.min(req.getMaxRows(),
+                    Integer.MAX_VALUE));
+            if (lines != null) {
+                TFetchResultsResp resp = new TFetchResultsResp(Statuses.ok());
+                resp.setHasMoreRows(false);
+                resp.setResults(lines);
+                return resp;
+            }
         }
         return onOperation(req.getOperationHandle(), TFetchResultsResp.class, "FetchResults",
                 c -> c.FetchResults(req));

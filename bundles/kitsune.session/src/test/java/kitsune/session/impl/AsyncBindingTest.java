@@ -10,9 +10,18 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
+import org.apache.hive.service.rpc.thrift.TCancelOperationReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
+import org.apache.hive.service.rpc.thrift.TFetchOrientation;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TOperationHandle;
+import org.apache.hive.service.rpc.thrift.TOperationState;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
@@ -30,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.engine.EngineConf;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
 
@@ -100,6 +110,56 @@ class AsyncBindingTest {
         assertEquals(1, provider.launches.size());
         assertEquals(1, manager.sessions().get(0).openOperations());
         assertNotNull(manager.sessions().get(0).engine(), "the session names its engine once bound");
+    }
+
+    @Test
+    void anAsynchronousStatementIsAcceptedAtOnceAndSentWithItsHandleOnceTheEngineIsThere() {
+        provider.registerDelayMillis = 1500;
+        start(Map.of());
+        TSessionHandle session = openOk();
+        TExecuteStatementReq req = new TExecuteStatementReq(session, "SELECT 1");
+        req.setRunAsync(true);
+        // an operation id is the server's to choose: a client's own is dropped
+        req.setConfOverlay(new HashMap<>(Map.of(EngineConf.OPERATION_ID, "00000000-0000-0000-0000-000000000001")));
+        TExecuteStatementResp exec = manager.ExecuteStatement(req);
+        assertEquals(TStatusCode.SUCCESS_STATUS, exec.getStatus().getStatusCode(), exec.getStatus().toString());
+        TOperationHandle op = exec.getOperationHandle();
+        assertTrue(engine.requests(TExecuteStatementReq.class).isEmpty(), "accepted before the engine registered");
+        TGetOperationStatusResp status = manager.GetOperationStatus(new TGetOperationStatusReq(op));
+        assertTrue(status.getOperationState() == TOperationState.PENDING_STATE
+                || engine.requests(TExecuteStatementReq.class).size() == 1, status.toString());
+
+        await("the statement sent to the engine").atMost(Duration.ofSeconds(20))
+                .until(() -> engine.requests(TExecuteStatementReq.class).size() == 1);
+        TExecuteStatementReq sent = engine.requests(TExecuteStatementReq.class).get(0);
+        assertEquals(Handles.uuid(op.getOperationId()).toString(), sent.getConfOverlay().get(EngineConf.OPERATION_ID),
+                "the engine is given the handle's id");
+        TFetchResultsReq logReq = new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 100);
+        logReq.setFetchType((short) 1);
+        TFetchResultsResp log = manager.FetchResults(logReq);
+        List<String> lines = log.getResults().getColumns().get(0).getStringVal().getValues();
+        assertTrue(lines.get(0).startsWith("Waiting for the engine of session"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("Launched a SPARK_SQL engine in ")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.contains("running the statement")), lines.toString());
+    }
+
+    @Test
+    void aStatementCancelledBeforeItsEngineIsReadyIsNeverSent() {
+        provider.registerDelayMillis = 1500;
+        start(Map.of());
+        TSessionHandle session = openOk();
+        TExecuteStatementReq req = new TExecuteStatementReq(session, "SELECT 1");
+        req.setRunAsync(true);
+        TOperationHandle op = manager.ExecuteStatement(req).getOperationHandle();
+        assertEquals(TStatusCode.SUCCESS_STATUS,
+                manager.CancelOperation(new TCancelOperationReq(op)).getStatus().getStatusCode());
+        assertEquals(TOperationState.CANCELED_STATE,
+                manager.GetOperationStatus(new TGetOperationStatusReq(op)).getOperationState());
+        // once the session is bound (a synchronous statement waits for that), the cancelled one has not been sent
+        assertEquals(TStatusCode.SUCCESS_STATUS,
+                manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 2")).getStatus().getStatusCode());
+        assertEquals(List.of("SELECT 2"), engine.requests(TExecuteStatementReq.class).stream()
+                .map(TExecuteStatementReq::getStatement).toList());
     }
 
     @Test

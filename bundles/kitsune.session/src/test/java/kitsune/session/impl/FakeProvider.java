@@ -27,6 +27,8 @@ final class FakeProvider implements EngineProvider {
     private final FakeDiscovery discovery;
     private final int enginePort;
     volatile Behaviour behaviour = Behaviour.REGISTER;
+    /** How long after its launch a REGISTER engine registers. */
+    volatile long registerDelayMillis = 100;
     volatile Liveness liveness = Liveness.UNKNOWN;
     volatile boolean runsUnregistered;
 
@@ -90,10 +92,10 @@ final class FakeProvider implements EngineProvider {
         launches.add(request);
         Behaviour b = behaviour;
         if (b == Behaviour.REGISTER) {
-            // the engine registers 100 ms after its launch, as a started process would
+            // the engine registers a while after its launch, as a started process would
             CompletableFuture.runAsync(() -> discovery.register(request.space().path(),
                     enginePortFor(request.space().path()), request.refId()),
-                    CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
+                    CompletableFuture.delayedExecutor(registerDelayMillis, TimeUnit.MILLISECONDS));
         }
         return new EngineLaunch() {
             @Override
