@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -111,6 +112,111 @@ class ZooKeeperAclTest {
                     + " is now de-registered from ZooKeeper"), Duration.ofSeconds(30));
             assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), server.tail());
             assertFalse(server.log().contains(DIGEST.substring(DIGEST.indexOf(':') + 1)), "the password is never logged");
+        }
+    }
+
+    /**
+     * An engine runs users' code: whatever it can read, a user can. Alice's statements look for the servers' digest
+     * in everything her engine process can read (its Spark conf, system properties, environment, command line, every
+     * file of its work directory) and find nothing; the ZooKeeper identity her engine does hold (read from its own
+     * settings file by a statement) registers in her engine space only: it can neither stop the server by deleting
+     * its node, nor delete bob's engine or plant one in his space. The servers' identity (kitsune-ctl) still lists and
+     * deletes engines, a new engine is launched into the existing space, and the server drains when its node goes.
+     */
+    @Test
+    void anEngineNeverHoldsTheServersIdentityAndItsOwnReachesOnlyItsEngineSpace(@TempDir Path dir) throws Exception {
+        String password = DIGEST.substring(DIGEST.indexOf(':') + 1);
+        String aliceSpace = "/kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default";
+        String bobSpace = "/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/default";
+        try (KitsuneServer server = new KitsuneServer(dir.resolve("server"))
+                .set("kyuubi.ha.zookeeper.auth.type", "DIGEST")
+                .set("kyuubi.ha.zookeeper.auth.digest", DIGEST).start();
+                ZooKeeper kitsune = Zk.connect(server.zkConnect())) {
+            kitsune.addAuthInfo("digest", bytes(DIGEST));
+            String appId;
+            try (Connection alice = Jdbc.connect(server.zkUrl(), "alice");
+                    Connection bob = Jdbc.connect(server.zkUrl(), "bob")) {
+                appId = Jdbc.appId(alice);
+                assertEquals(1, ((Number) Jdbc.single(bob, "SELECT 1")).intValue());
+
+                // (a) what alice's statements can read of her engine process
+                StringBuilder seen = new StringBuilder();
+                for (String sql : List.of("SET -v", "SET")) {
+                    Jdbc.query(alice, sql).forEach(row -> seen.append(row).append('\n'));
+                }
+                seen.append(Jdbc.single(alice, "SELECT reflect('java.lang.System', 'getProperties')")).append('\n');
+                seen.append(Jdbc.single(alice, "SELECT reflect('java.lang.System', 'getenv')")).append('\n');
+                seen.append(Jdbc.single(alice, "SELECT reflect('java.lang.System', 'getProperty', 'sun.java.command')"));
+                String pid = (String) Jdbc.single(alice, "SELECT reflect('java.lang.ProcessHandle', 'current')");
+                seen.append(Files.readString(Path.of("/proc", pid, "cmdline"))).append('\n');
+                seen.append(new String(Files.readAllBytes(Path.of("/proc", pid, "environ")), StandardCharsets.UTF_8));
+                assertTrue(seen.toString().contains("spark.master"), "the statements did read the engine's state");
+                assertFalse(seen.toString().contains(password), "the servers' digest is nowhere alice can read it");
+                // every file of its work directory, read by the engine itself (the literal is reversed so that the
+                // statement in the engine's own log does not contain what it looks for)
+                String workDir = (String) Jdbc.single(alice, "SELECT reflect('java.lang.System', 'getProperty', "
+                        + "'user.dir')");
+                Jdbc.execute(alice, "SET spark.sql.files.ignoreMissingFiles=true");
+                Jdbc.execute(alice, "CREATE TEMPORARY VIEW work_dir USING binaryFile OPTIONS (path 'file://" + workDir
+                        + "', recursiveFileLookup 'true')");
+                assertTrue(((Number) Jdbc.single(alice, "SELECT count(*) FROM work_dir WHERE path LIKE "
+                        + "'%.properties'")).intValue() >= 1, "the engine reads its own settings file");
+                assertEquals(0, ((Number) Jdbc.single(alice, "SELECT count(*) FROM work_dir WHERE "
+                        + "instr(cast(content AS STRING), reverse('" + new StringBuilder(password).reverse()
+                        + "')) > 0")).intValue(), "no file of alice's engine holds the servers' digest");
+
+                // (b) the ZooKeeper identity alice's engine holds, as a statement reads it from its settings file
+                Properties settings = new Properties();
+                for (List<Object> row : Jdbc.query(alice, "SELECT value FROM text.`file://" + workDir
+                        + "/engine-*.properties`")) {
+                    settings.load(new java.io.StringReader(String.valueOf(row.get(0))));
+                }
+                String held = settings.getProperty("kitsune.engine.zookeeper.digest",
+                        settings.getProperty("kyuubi.ha.zookeeper.auth.digest"));
+                assertTrue(held != null && held.startsWith("engine-"), "alice's engine holds an identity of its own");
+                String serverNode = serverNode(kitsune);
+                List<String> bobEngines = kitsune.getChildren(bobSpace, false);
+                assertEquals(1, bobEngines.size(), bobEngines.toString());
+                try (ZooKeeper asAlicesEngine = Zk.connect(server.zkConnect())) {
+                    asAlicesEngine.addAuthInfo("digest", bytes(held));
+                    assertThrows(KeeperException.NoAuthException.class, () -> asAlicesEngine.delete(serverNode, -1),
+                            "alice's engine cannot stop the server");
+                    assertThrows(KeeperException.NoAuthException.class,
+                            () -> asAlicesEngine.delete(bobSpace + "/" + bobEngines.get(0), -1),
+                            "nor end bob's engine");
+                    assertThrows(KeeperException.NoAuthException.class, () -> asAlicesEngine.create(bobSpace
+                            + "/serverUri=127.0.0.1:1;version=1;refId=planted;sequence=", bytes("127.0.0.1:1"),
+                            ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL),
+                            "nor plant an engine in bob's space");
+                    assertThrows(KeeperException.NoAuthException.class, () -> asAlicesEngine.create(
+                            "/kyuubi_1-spark-4.0_USER_SPARK_SQL/bob/other", null, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.PERSISTENT), "nor make bob a new space");
+                    // what it may: register (and unregister) in alice's own space
+                    String own = asAlicesEngine.create(aliceSpace + "/probe-", null, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.EPHEMERAL_SEQUENTIAL);
+                    asAlicesEngine.delete(own, -1);
+                }
+                assertEquals(2, ((Number) Jdbc.single(alice, "SELECT 2")).intValue(), "alice's session goes on");
+                assertEquals(2, ((Number) Jdbc.single(bob, "SELECT 2")).intValue(), "bob's session goes on");
+            }
+
+            // (c) the servers' identity: kitsune-ctl lists and deletes alice's engine, the next one launches into the
+            // same space
+            KitsuneCtl.Run list = KitsuneCtl.run(server.confDir, dir, "list", "engine", "--user", "alice");
+            assertEquals(0, list.rc(), list.toString());
+            assertTrue(list.out().contains(appId), list.out());
+            KitsuneCtl.Run deleteEngine = KitsuneCtl.run(server.confDir, dir, "delete", "engine", "--user", "alice");
+            assertEquals(0, deleteEngine.rc(), deleteEngine.toString());
+            try (Connection alice = Jdbc.connect(server.zkUrl(), "alice")) {
+                assertNotEquals(appId, Jdbc.appId(alice), "a new engine in the prepared space");
+                assertEquals(3, ((Number) Jdbc.single(alice, "SELECT 3")).intValue());
+            }
+            KitsuneCtl.Run delete = KitsuneCtl.run(server.confDir, dir, "delete", "server", "--host", "127.0.0.1",
+                    "--port", String.valueOf(server.port()));
+            assertEquals(0, delete.rc(), delete.toString());
+            server.awaitLog(Pattern.compile("is now de-registered from ZooKeeper"), Duration.ofSeconds(30));
+            assertTrue(server.process().waitFor(60, TimeUnit.SECONDS), server.tail());
+            assertFalse(server.log().contains(password), "the password is never logged");
         }
     }
 

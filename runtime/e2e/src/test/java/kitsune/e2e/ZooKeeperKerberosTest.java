@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import kitsune.testkit.ZooKeeperEnsemble;
 /**
  * kyuubi.ha.zookeeper.auth.type=KERBEROS against a real ZooKeeper server (a separate JVM) that authenticates clients
  * by SASL with its own zookeeper/localhost keys from a real KDC (Apache Kerby in the test JVM): the server and its
- * engine log in from their keytab, their nodes name that principal in their ACLs, an unauthenticated client can
+ * engine log in from their own keytabs (the engine as kyuubi.ha.zookeeper.engine.auth.principal, never as the
+ * server), their nodes name those principals in their ACLs, an unauthenticated client can
  * neither stop the server nor plant an engine, the Hive driver still finds the server through ZooKeeper, and
  * kitsune-ctl with the server's conf lists and de-registers it.
  */
@@ -57,6 +59,8 @@ class ZooKeeperKerberosTest {
             String host = InetAddress.getLocalHost().getCanonicalHostName().toLowerCase(Locale.ROOT);
             String kitsune = TestKdc.principal("kitsune/" + host);
             Path kitsuneKeytab = kdc.keytab("kitsune/" + host);
+            String engine = TestKdc.principal("engine/" + host);
+            Path engineKeytab = kdc.keytab("engine/" + host);
             String krb5 = "-Djava.security.krb5.conf=" + kdc.krb5Conf();
 
             try (ZooKeeperEnsemble zk = new ZooKeeperEnsemble(dir.resolve("zk"), 1, 500, 2000, 60000).configure(
@@ -69,6 +73,9 @@ class ZooKeeperKerberosTest {
                             .set("kyuubi.ha.zookeeper.auth.type", "KERBEROS")
                             .set("kyuubi.ha.zookeeper.auth.principal", "kitsune/_HOST@" + TestKdc.REALM)
                             .set("kyuubi.ha.zookeeper.auth.keytab", kitsuneKeytab.toString())
+                            .set("kyuubi.ha.zookeeper.engine.auth.type", "KERBEROS")
+                            .set("kyuubi.ha.zookeeper.engine.auth.principal", "engine/_HOST@" + TestKdc.REALM)
+                            .set("kyuubi.ha.zookeeper.engine.auth.keytab", engineKeytab.toString())
                             .set("spark.driver.extraJavaOptions", krb5).start();
                     ZooKeeper anyone = Zk.connect(zk.connectString())) {
                 List<String> servers = anyone.getChildren("/kyuubi", false);
@@ -88,8 +95,25 @@ class ZooKeeperKerberosTest {
                     List<String> engines = anyone.getChildren(SPACE, false);
                     assertEquals(1, engines.size(), engines.toString());
                     List<ACL> engineAcl = anyone.getACL(SPACE + "/" + engines.get(0), null);
+                    assertTrue(engineAcl.contains(new ACL(ZooDefs.Perms.ALL, new Id("sasl", engine))),
+                            "the engine logged in as its own principal: " + engineAcl);
                     assertTrue(engineAcl.contains(new ACL(ZooDefs.Perms.ALL, new Id("sasl", kitsune))),
-                            "the engine logged in as the server's principal: " + engineAcl);
+                            "the servers may still delete it: " + engineAcl);
+                    List<ACL> spaceAcl = anyone.getACL(SPACE, null);
+                    assertTrue(spaceAcl.contains(new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.CREATE
+                            | ZooDefs.Perms.DELETE, new Id("sasl", engine))), spaceAcl.toString());
+                    Path settingsFile;
+                    try (var files = Files.walk(server.workDir.resolve("engines"))) {
+                        settingsFile = files.filter(f -> f.getFileName().toString()
+                                .matches("engine-.*\\.properties")).findFirst().orElseThrow();
+                    }
+                    String settings = Files.readString(settingsFile);
+                    assertTrue(settings.contains(engineKeytab.toString()), settings);
+                    // the servers' principal appears only as a name in the ACL of the engine's node
+                    assertTrue(!settings.contains(kitsuneKeytab.toString())
+                            && !settings.contains("kyuubi.ha.zookeeper.auth.") && !settings.contains("kyuubi.kinit."),
+                            "the engine is never told to log in as the servers' principal, nor their keytab:\n"
+                            + settings);
                     assertThrows(KeeperException.NoAuthException.class, () -> anyone.create(SPACE
                             + "/serverUri=127.0.0.1:1;version=1;refId=planted;sequence=", bytes("127.0.0.1:1"),
                             ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL),

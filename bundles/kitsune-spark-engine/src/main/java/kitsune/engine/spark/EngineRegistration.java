@@ -57,16 +57,9 @@ final class EngineRegistration {
         this.callbacks = callbacks;
         this.onDeregistered = onDeregistered;
         ZkAuth auth = settings.zkAuth();
-        List<ACL> acl = switch (auth.engineAccess()) {
-            case OPEN -> ZooDefs.Ids.OPEN_ACL_UNSAFE;
-            case PRIVATE -> ZooDefs.Ids.CREATOR_ALL_ACL;
-            case READ_BY_ALL -> {
-                // anyone reads (servers and the Hive driver find engines); only this identity changes anything
-                List<ACL> l = new ArrayList<>(ZooDefs.Ids.READ_ACL_UNSAFE);
-                l.addAll(ZooDefs.Ids.CREATOR_ALL_ACL);
-                yield Collections.unmodifiableList(l);
-            }
-        };
+        // as the server computed it: anyone reads (servers and the Hive driver find engines); this engine's identity
+        // and the servers' change it
+        List<ACL> acl = nodeAcl(settings.zkNodeAcl());
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .connectString(settings.zkAddresses())
                 .sessionTimeoutMs((int) settings.zkSessionTimeout().toMillis())
@@ -93,6 +86,23 @@ final class EngineRegistration {
         }
         client = builder.build();
         LOG.info("ZooKeeper {}: {}", settings.zkAddresses(), auth);
+    }
+
+    /** {@code perms:scheme:id} entries as ACLs; none: open to anyone (no ACLs configured). */
+    static List<ACL> nodeAcl(List<String> entries) {
+        if (entries.isEmpty()) return ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        List<ACL> acl = new ArrayList<>();
+        for (String e : entries) {
+            int first = e.indexOf(':');
+            int second = first < 0 ? -1 : e.indexOf(':', first + 1);
+            if (second < 0) {
+                throw new IllegalArgumentException("Invalid entry in " + EngineConf.ZK_ENGINE_NODE_ACL
+                        + ": expected perms:scheme:id, got '" + e + "'");
+            }
+            acl.add(new ACL(Integer.parseInt(e.substring(0, first)), new org.apache.zookeeper.data.Id(
+                    e.substring(first + 1, second), e.substring(second + 1))));
+        }
+        return Collections.unmodifiableList(acl); // ZooKeeper asks contains(null)
     }
 
     /** Creates the node and waits for it; returns its path. */
@@ -205,6 +215,9 @@ final class EngineRegistration {
         if (settings.shareLevel() == ShareLevel.CONNECTION) {
             try {
                 client.delete().deletingChildrenIfNeeded().forPath(settings.engineSpace());
+            } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+                // with ACLs the server made the space a container node, which ZooKeeper removes once it is empty
+                LOG.info("Engine space {} is removed by ZooKeeper once empty", settings.engineSpace());
             } catch (Exception e) {
                 LOG.warn("Could not remove engine space {}: {}", settings.engineSpace(), e.toString());
             }

@@ -56,6 +56,7 @@ public final class EngineSettings {
     private final int resultMaxRows;
     private final String secret;
     private final ZkAuth zkAuth;
+    private final java.util.List<String> zkNodeAcl;
 
     private EngineSettings(Map<String, String> raw) {
         this.raw = raw;
@@ -95,8 +96,18 @@ public final class EngineSettings {
         } else {
             secret = null;
         }
-        // the launching server's kyuubi.ha.zookeeper.auth.* keys: same identity, same ACLs
-        zkAuth = ZkAuth.from(KitsuneConf.of(raw));
+        // the identity the launching server derived for this engine's space, never the servers' own
+        zkAuth = ZkAuth.forEngine(KitsuneConf.of(raw));
+        String acl = raw.get(EngineConf.ZK_ENGINE_NODE_ACL);
+        zkNodeAcl = acl == null || acl.isBlank() ? java.util.List.of()
+                : java.util.Arrays.stream(acl.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList();
+    }
+
+    /**
+     * The ACL of this engine's node as the server computed it, {@code perms:scheme:id} entries; empty: open (no ACLs).
+     */
+    public java.util.List<String> zkNodeAcl() {
+        return zkNodeAcl;
     }
 
     /** How the engine authenticates to ZooKeeper and protects its nodes. */

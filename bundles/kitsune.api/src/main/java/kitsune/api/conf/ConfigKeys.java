@@ -78,20 +78,30 @@ public final class ConfigKeys {
             + "kyuubi.ha.zookeeper.auth.principal and .keytab; any type but NONE also protects every node Kitsune "
             + "creates with ACLs (writable by that identity only).");
     public static final ConfigKey<String> HA_ZK_ENGINE_AUTH_TYPE = key("kyuubi.ha.zookeeper.engine.auth.type", "NONE",
-            ValueType.oneOf("NONE", "DIGEST", "KERBEROS"), true, "How engines authenticate to ZooKeeper; engines always "
-            + "use the servers' identity (the digest, or the Kerberos principal and keytab path) and protect their "
-            + "nodes whenever the servers do, so DIGEST or KERBEROS matters only with kyuubi.ha.zookeeper.auth.type="
-            + "NONE (engine nodes protected, server nodes not).");
+            ValueType.oneOf("NONE", "DIGEST", "KERBEROS"), true, "How engines authenticate to ZooKeeper. Engines never "
+            + "get the servers' identity: with kyuubi.ha.zookeeper.auth.digest set, each engine space gets a digest "
+            + "identity of its own, derived by the servers from their digest (engine-<hash of the space>), which alone "
+            + "may register in that space; KERBEROS also logs engines in as kyuubi.ha.zookeeper.engine.auth.principal "
+            + "(their identity in ACLs when no digest is set). Engine nodes are protected whenever the servers' are; "
+            + "DIGEST or KERBEROS here also protects them with kyuubi.ha.zookeeper.auth.type=NONE.");
+    public static final ConfigKey<String> HA_ZK_ENGINE_AUTH_PRINCIPAL = key("kyuubi.ha.zookeeper.engine.auth.principal",
+            "", STRING, true, "With kyuubi.ha.zookeeper.engine.auth.type=KERBEROS, the Kerberos principal engines log "
+            + "in to ZooKeeper as, e.g. engine/_HOST@EXAMPLE.COM (_HOST becomes the server's canonical host name, "
+            + "lower-case, when the server launches the engine); must differ from the servers' principal.");
+    public static final ConfigKey<String> HA_ZK_ENGINE_AUTH_KEYTAB = key("kyuubi.ha.zookeeper.engine.auth.keytab", "",
+            STRING, true, "The keytab of kyuubi.ha.zookeeper.engine.auth.principal, at this path wherever engines run "
+            + "(engines get its path; the servers' keytab is never named to them).");
     public static final ConfigKey<String> HA_ZK_AUTH_PRINCIPAL = key("kyuubi.ha.zookeeper.auth.principal", "", STRING,
-            true, "The Kerberos principal servers, engines and kitsune-ctl log in to ZooKeeper as with KERBEROS, e.g. "
+            true, "The Kerberos principal servers and kitsune-ctl log in to ZooKeeper as with KERBEROS, e.g. "
             + "kitsune/_HOST@EXAMPLE.COM (_HOST becomes this machine's canonical host name, lower-case); empty: "
-            + "kyuubi.kinit.principal.");
+            + "kyuubi.kinit.principal. Never given to engines.");
     public static final ConfigKey<String> HA_ZK_AUTH_KEYTAB = key("kyuubi.ha.zookeeper.auth.keytab", "", STRING, true,
-            "The keytab of kyuubi.ha.zookeeper.auth.principal (readable by the server's user only); engines get its "
-            + "path, never its content; empty: kyuubi.kinit.keytab.");
+            "The keytab of kyuubi.ha.zookeeper.auth.principal (readable by the server's user only); never named to "
+            + "engines; empty: kyuubi.kinit.keytab.");
     public static final ConfigKey<String> HA_ZK_AUTH_DIGEST = key("kyuubi.ha.zookeeper.auth.digest", "", STRING, true,
-            "The ZooKeeper identity as user:password (ZooKeeper's digest scheme): the same on every server and for "
-            + "kitsune-ctl; engines get it through their owner-only settings file. Never logged.");
+            "The servers' ZooKeeper identity as user:password (ZooKeeper's digest scheme): the same on every server and "
+            + "for kitsune-ctl. Never given to engines (each engine space gets an identity derived from it) and never "
+            + "logged.");
     public static final ConfigKey<Boolean> HA_ZK_ACL_ENABLED = key("kyuubi.ha.zookeeper.acl.enabled", "false", BOOLEAN,
             true, "Protect Kitsune's znodes with ACLs (deprecated in Kyuubi, where an auth type other than NONE does it, "
             + "as it does here); true with kyuubi.ha.zookeeper.auth.type=NONE stops the start.");

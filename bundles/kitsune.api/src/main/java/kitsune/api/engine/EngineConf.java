@@ -25,6 +25,16 @@ public final class EngineConf {
      */
     public static final String WORK_DIR_LOCK = "engine.lock";
     /**
+     * The engine space's own ZooKeeper digest identity ({@code engine-<hash>:<password>}), derived by the server
+     * (kitsune.api.registry.ZkAuth#engineIdentity); never the servers' digest. Only in the owner-only settings file.
+     */
+    public static final String ZK_ENGINE_DIGEST = "kitsune.engine.zookeeper.digest";
+    /**
+     * The ACL the engine gives its own node, as the server computed it: comma-separated {@code perms:scheme:id}
+     * entries (perms as ZooKeeper's bit mask); absent: no ACLs.
+     */
+    public static final String ZK_ENGINE_NODE_ACL = "kitsune.engine.zookeeper.acl";
+    /**
      * Prefix under which engine settings travel as Spark configuration when an engine is submitted through Spark's
      * submission (spark-submit passes on only spark.* keys): {@code spark.kitsune.engine.setting.<key>}.
      */

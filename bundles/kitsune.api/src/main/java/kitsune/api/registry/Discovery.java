@@ -55,6 +55,18 @@ public interface Discovery {
      */
     <T> T withLock(String lockPath, Duration timeout, Callable<T> action) throws Exception;
 
+    /**
+     * Before an engine is launched into the space: with engine ACLs on, creates the space's nodes (or gives an
+     * existing space node its ACL) so that only this space's engine identity besides the servers' may register in
+     * it, and returns that identity with the ACL the engine's node gets. Without ACLs: {@link EngineZkIdentity#NONE}.
+     *
+     * @throws DiscoveryException naming the node when ZooKeeper cannot be reached or a node of the space belongs to
+     *                            another identity
+     */
+    default EngineZkIdentity prepareEngineSpace(EngineSpace space) throws DiscoveryException {
+        return EngineZkIdentity.NONE;
+    }
+
     /** Deletes a node; false if it did not exist. */
     boolean delete(String path) throws DiscoveryException;
 

@@ -36,6 +36,8 @@ final class AclGuard {
     private final String namespace;
     private final ZkAcls acls;
     private volatile Set<String> ownIds;
+    /** Engine spaces' paths: {@code /<namespace>_<version>_<SHARE LEVEL>_<TYPE>/<user>/<subdomain>}. */
+    private final java.util.regex.Pattern engineSpace;
     /** Open until the first repair pass has run (or failed): checks wait for it rather than refuse old nodes. */
     private final java.util.concurrent.CountDownLatch repaired = new java.util.concurrent.CountDownLatch(1);
 
@@ -44,6 +46,109 @@ final class AclGuard {
         this.auth = auth;
         this.namespace = namespace;
         this.acls = new ZkAcls(auth, namespace);
+        this.engineSpace = java.util.regex.Pattern.compile("/" + java.util.regex.Pattern.quote(
+                kitsune.api.registry.ZkPaths.trimSlashes(namespace)) + "_[^/]*_(CONNECTION|USER|GROUP|SERVER)_"
+                + "[A-Z][A-Z0-9_]*/[^/]+/[^/]+(?=/|$)");
+    }
+
+    /** The engine space a path lies in (the space itself or below it), or null. */
+    String engineSpaceOf(String path) {
+        java.util.regex.Matcher m = engineSpace.matcher(path);
+        return m.lookingAt() ? m.group() : null;
+    }
+
+    /**
+     * The ids ZooKeeper gives the engine of a space, as "scheme:id": its derived digest (hashed as the ensemble hashes
+     * digests; ZooKeeper's default algorithm), else the engines' Kerberos principal, shortened as the ensemble
+     * shortens this server's.
+     */
+    Set<String> engineIds(String spacePath) throws Exception {
+        kitsune.api.registry.EngineZkIdentity id = auth.engineIdentity(spacePath);
+        if (id.digest() != null) {
+            return Set.of(ZkAuth.DIGEST_SCHEME + ":" + DigestAuthenticationProvider.generateDigest(id.digest()));
+        }
+        if (id.principal() != null) return Set.of(ZkAuth.SASL_SCHEME + ":" + saslName(id.principal()));
+        return Set.of();
+    }
+
+    /**
+     * A principal as the ensemble names it in ACLs: as this server's own principal appears in its probed id (the full
+     * name, or without host or realm when the ensemble sets kerberos.removeHostFromPrincipal/RealmFromPrincipal).
+     */
+    String saslName(String principal) throws Exception {
+        String full = auth.principal();
+        String mine = null;
+        for (String id : ownIds()) {
+            if (id.startsWith(ZkAuth.SASL_SCHEME + ":")) mine = id.substring(ZkAuth.SASL_SCHEME.length() + 1);
+        }
+        if (full == null || mine == null || mine.equals(full)) return principal;
+        String name = principal;
+        if (full.contains("@") && !mine.contains("@") && name.contains("@")) name = name.substring(0, name.indexOf('@'));
+        if (full.contains("/") && !mine.contains("/") && name.contains("/")) {
+            int at = name.indexOf('@');
+            name = name.substring(0, name.indexOf('/')) + (at > 0 ? name.substring(at) : "");
+        }
+        return name;
+    }
+
+    /**
+     * Before a launch into the space: its common parent and user node exist with this server's ACL (everyone reads,
+     * only the servers' identity changes them), and the space node lets the space's engine identity create and delete
+     * nodes in it, besides the servers' (a CONNECTION space is a container node, which ZooKeeper removes once its
+     * engine's node is gone: its engine may not remove it). An existing space node of this server's is given that
+     * ACL (spaces from before engines had identities of their own); one of another identity is refused.
+     *
+     * @return the engine's identity and the ACL of its node: everyone reads, the engine and the servers may do all
+     */
+    kitsune.api.registry.EngineZkIdentity prepareEngineSpace(kitsune.api.registry.EngineSpace space)
+            throws Exception {
+        if (!auth.engineAcls()) return kitsune.api.registry.EngineZkIdentity.NONE;
+        Set<String> own = ownIds();
+        Set<String> engine = engineIds(space.path());
+        if (engine.isEmpty()) {
+            throw new DiscoveryException("Engines of " + space.path() + " would have no ZooKeeper identity of their "
+                    + "own: set kyuubi.ha.zookeeper.auth.digest or kyuubi.ha.zookeeper.engine.auth.type=KERBEROS");
+        }
+        List<ACL> parent = new ArrayList<>(ZooDefs.Ids.READ_ACL_UNSAFE);
+        for (String id : own) parent.add(acl(ZooDefs.Perms.ALL, id));
+        List<ACL> spaceAcl = new ArrayList<>(parent);
+        for (String id : engine) {
+            spaceAcl.add(acl(ZooDefs.Perms.READ | ZooDefs.Perms.CREATE | ZooDefs.Perms.DELETE, id));
+        }
+        List<String> node = new ArrayList<>();
+        node.add(ZooDefs.Perms.READ + ":world:anyone");
+        for (String id : engine) node.add(ZooDefs.Perms.ALL + ":" + id);
+        for (String id : own) node.add(ZooDefs.Perms.ALL + ":" + id);
+        String user = space.commonParent() + "/" + space.routingUser();
+        ensure(space.commonParent(), parent, CreateMode.PERSISTENT, false);
+        ensure(user, parent, CreateMode.PERSISTENT, false);
+        ensure(space.path(), spaceAcl, space.shareLevel() == kitsune.api.engine.ShareLevel.CONNECTION
+                ? CreateMode.CONTAINER : CreateMode.PERSISTENT, true);
+        return auth.engineIdentity(space.path()).withNodeAcl(node);
+    }
+
+    private static ACL acl(int perms, String schemeId) {
+        int colon = schemeId.indexOf(':');
+        return new ACL(perms, new org.apache.zookeeper.data.Id(schemeId.substring(0, colon),
+                schemeId.substring(colon + 1)));
+    }
+
+    private void ensure(String path, List<ACL> acl, CreateMode mode, boolean setAcl) throws Exception {
+        try {
+            client.create().withMode(mode).withACL(acl).forPath(path);
+            return;
+        } catch (KeeperException.NodeExistsException e) {
+            if (!setAcl) return; // its ACL is checked whenever something under it is read
+        }
+        if (new HashSet<>(client.getACL().forPath(path)).equals(new HashSet<>(acl))) return;
+        try {
+            client.setACL().withACL(acl).forPath(path);
+            LOG.info("The engine space {} now lets its engine's own ZooKeeper identity register in it", path);
+        } catch (KeeperException.NoAuthException e) {
+            throw new DiscoveryException("Refusing to launch into " + path + ": the znode belongs to another ZooKeeper "
+                    + "identity than this server's (" + auth.user() + "); delete it (as its owner or ZooKeeper's "
+                    + "super user) and Kitsune re-creates it protected");
+        }
     }
 
     boolean active() {
@@ -122,6 +227,12 @@ final class AclGuard {
         if (!active()) return;
         repaired.await(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         Set<String> own = ownIds();
+        String space = engineSpaceOf(path);
+        Set<String> inSpace = own;
+        if (space != null) {
+            inSpace = new HashSet<>(own);
+            inSpace.addAll(engineIds(space));
+        }
         for (String p = path; p.length() > 1; p = p.substring(0, Math.max(1, p.lastIndexOf('/')))) {
             List<ACL> acl;
             try {
@@ -129,7 +240,8 @@ final class AclGuard {
             } catch (KeeperException.NoNodeException e) {
                 continue;
             }
-            String foreign = foreignWriter(acl, own);
+            // in an engine space, the space's engine identity (and only that one) may change the space and its nodes
+            String foreign = foreignWriter(acl, space != null && p.length() >= space.length() ? inSpace : own);
             if (foreign != null) {
                 throw new DiscoveryException("Refusing " + path + ": the znode " + p + " can be changed by " + foreign
                         + ", not only by this server's ZooKeeper identity (" + auth.user() + "), so what is under it "

@@ -130,6 +130,12 @@ public class HaComponent implements Discovery, HaRuntime {
     }
 
     @Override
+    public kitsune.api.registry.EngineZkIdentity prepareEngineSpace(kitsune.api.registry.EngineSpace space)
+            throws DiscoveryException {
+        return core().discovery().prepareEngineSpace(space);
+    }
+
+    @Override
     public boolean delete(String path) throws DiscoveryException {
         return core().discovery().delete(path);
     }

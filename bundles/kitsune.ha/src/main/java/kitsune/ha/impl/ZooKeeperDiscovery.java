@@ -139,6 +139,16 @@ final class ZooKeeperDiscovery implements Discovery, AutoCloseable {
     }
 
     @Override
+    public kitsune.api.registry.EngineZkIdentity prepareEngineSpace(kitsune.api.registry.EngineSpace space)
+            throws DiscoveryException {
+        listed.remove(space.path());
+        return bounded("prepare", space.path(), () -> {
+            guard.checkOwned(space.commonParent() + "/" + space.routingUser(), timeoutMs);
+            return guard.prepareEngineSpace(space);
+        });
+    }
+
+    @Override
     public boolean delete(String path) throws DiscoveryException {
         int slash = path.lastIndexOf('/');
         if (slash > 0) listed.remove(path.substring(0, slash)); // at once, not when the watch reports it

@@ -201,7 +201,7 @@ class ZooKeeperAclTest {
         java.nio.file.Path keytab = java.nio.file.Files.createFile(tmp.resolve("kitsune.keytab"));
         ZkAuth kerberos = ZkAuth.from(KitsuneConf.of(Map.of("kyuubi.ha.zookeeper.auth.type", "KERBEROS",
                 "kyuubi.ha.zookeeper.auth.principal", "kitsune@EXAMPLE.COM",
-                "kyuubi.ha.zookeeper.auth.keytab", keytab.toString())));
+                "kyuubi.ha.zookeeper.auth.keytab", keytab.toString(), "kyuubi.ha.zookeeper.auth.digest", "k:p")));
         EmbeddedZooKeeper.StartException e = assertThrows(EmbeddedZooKeeper.StartException.class,
                 () -> HaCore.start(settings(tmp.resolve("zk"), 0, kerberos)));
         assertEquals("kyuubi.ha.zookeeper.auth.type=KERBEROS needs an external ZooKeeper ensemble that accepts SASL "
@@ -220,5 +220,77 @@ class ZooKeeperAclTest {
         } finally {
             System.clearProperty(ZooKeeperServer.SKIP_ACL);
         }
+    }
+
+    /** A plain client that logs in with the digest a server derived for an engine space. */
+    private ZooKeeper connectAs(String digest) throws Exception {
+        ZooKeeper zk = connectWithoutLogin(core.connectString());
+        zk.addAuthInfo("digest", bytes(digest));
+        return zk;
+    }
+
+    private static List<ACL> acl(List<String> entries) {
+        List<ACL> acl = new java.util.ArrayList<>();
+        for (String e : entries) {
+            String[] p = e.split(":", 3);
+            acl.add(new ACL(Integer.parseInt(p[0]), new org.apache.zookeeper.data.Id(p[1], p[2])));
+        }
+        return acl;
+    }
+
+    @Test
+    void anEngineSpacesOwnIdentityRegistersInItsSpaceOnlyAndCannotTouchServersOrOtherSpaces() throws Exception {
+        start(digest(), 0);
+        CuratorFramework server = core.curator();
+        server.create().creatingParentsIfNeeded().forPath("/kyuubi");
+        String serverNode = server.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                .forPath("/kyuubi/serverUri=127.0.0.1:10009;version=1;sequence=", bytes("127.0.0.1:10009"));
+        EngineSpace bobSpace = new EngineSpace("kyuubi", "1-spark-4.0", ShareLevel.USER, "SPARK_SQL", "bob",
+                "default");
+        kitsune.api.registry.EngineZkIdentity alice = core.discovery().prepareEngineSpace(SPACE);
+        kitsune.api.registry.EngineZkIdentity bob = core.discovery().prepareEngineSpace(bobSpace);
+        assertTrue(alice.digest().startsWith("engine-"), alice.toString());
+        assertTrue(!alice.digest().contains("s3cret-zk"), "never the servers' digest");
+        assertTrue(!alice.digestUser().equals(bob.digestUser()));
+        String bobEngine = server.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(bobSpace.path()
+                + "/serverUri=127.0.0.1:4002;version=1;refId=b;sequence=", bytes("127.0.0.1:4002"));
+
+        try (ZooKeeper engine = connectAs(alice.digest())) {
+            // registers in its own space with the ACL the server computed, and removes its node again
+            String own = engine.create(SPACE.path() + "/serverUri=127.0.0.1:4001;version=1;refId=a;sequence=",
+                    bytes("127.0.0.1:4001"), acl(alice.nodeAcl()), CreateMode.EPHEMERAL_SEQUENTIAL);
+            assertEquals(1, core.discovery().list(SPACE.path()).size(), "the server trusts what the engine wrote");
+            // neither the servers' node, nor bob's engine, nor a node in bob's space, nor the shared parents
+            assertThrows(KeeperException.NoAuthException.class, () -> engine.delete(serverNode, -1));
+            assertThrows(KeeperException.NoAuthException.class, () -> engine.delete(bobEngine, -1));
+            assertThrows(KeeperException.NoAuthException.class, () -> engine.create(bobSpace.path()
+                    + "/serverUri=6.6.6.6:666;version=1;refId=evil;sequence=", bytes("6.6.6.6:666"),
+                    ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL));
+            assertThrows(KeeperException.NoAuthException.class, () -> engine.create(SPACE.commonParent()
+                    + "/bob/evil", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+            assertThrows(KeeperException.NoAuthException.class, () -> engine.setACL(SPACE.path(),
+                    ZooDefs.Ids.OPEN_ACL_UNSAFE, -1));
+            assertThrows(KeeperException.NoAuthException.class, () -> engine.create("/kyuubi/serverUri=6.6.6.6:1;"
+                    + "version=1;sequence=", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL));
+            // the servers (and kitsune-ctl with their digest) still delete the engine's node
+            assertTrue(core.discovery().delete(own));
+        }
+        // a space created before engines had identities of their own gets its ACL at the next launch
+        server.setACL().withACL(ZkAcls.of(ZkAuth.Access.READ_BY_ALL)).forPath(SPACE.path());
+        core.discovery().prepareEngineSpace(SPACE);
+        try (ZooKeeper engine = connectAs(alice.digest())) {
+            engine.create(SPACE.path() + "/serverUri=127.0.0.1:4003;version=1;refId=c;sequence=", null,
+                    acl(alice.nodeAcl()), CreateMode.EPHEMERAL_SEQUENTIAL);
+        }
+        // a space its engine identity opened to others is refused
+        try (ZooKeeper engine = connectAs(alice.digest())) {
+            engine.create(SPACE.path() + "/planted", null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertThrows(DiscoveryException.class, () -> core.discovery().read(SPACE.path() + "/planted"));
+        }
+        // CONNECTION spaces are containers: their engine cannot remove them, ZooKeeper does once they are empty
+        EngineSpace connection = new EngineSpace("kyuubi", "1-spark-4.0", ShareLevel.CONNECTION, "SPARK_SQL",
+                "alice", "0f0f0f0f-1111-2222-3333-444444444444");
+        core.discovery().prepareEngineSpace(connection);
+        assertTrue(server.checkExists().forPath(connection.path()) != null);
     }
 }

@@ -18,6 +18,7 @@ import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.EngineSpace;
+import kitsune.api.registry.EngineZkIdentity;
 import kitsune.api.registry.ServiceNode;
 import kitsune.internal.start.StartGate;
 import kitsune.thrift.EngineChallenge;
@@ -195,8 +196,10 @@ final class EngineLocator {
     private ServiceNode launchAndAwait(Discovery discovery, EngineProvider provider, EngineSpace space,
             KitsuneConf conf, String user, String refId, java.util.function.Consumer<String> notes)
             throws EngineException, DiscoveryException {
+        // the space's nodes with the ACL that lets the engine's own identity (never the servers') register in it
+        EngineZkIdentity zkIdentity = discovery.prepareEngineSpace(space);
         EngineLaunch launch = provider.launch(new EngineLaunchRequest(space, refId, user, engineConf(conf, space),
-                discovery.connectString()));
+                discovery.connectString(), zkIdentity));
         LOG.info("Launched {} engine for {} ({}), waiting for it to register", space.engineType(), space.path(),
                 launch.describe());
         Duration timeout = conf.get(ConfigKeys.ENGINE_INIT_TIMEOUT);

@@ -35,6 +35,7 @@ import kitsune.api.engine.EngineProvider;
 import kitsune.api.engine.EngineSpaceVersions;
 import kitsune.api.engine.ShareLevel;
 import kitsune.api.registry.EngineSpace;
+import kitsune.api.registry.EngineZkIdentity;
 import kitsune.api.registry.ServiceNode;
 
 /**
@@ -64,14 +65,9 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
             ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT.name(), ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.HA_ZK_SESSION_TIMEOUT.name(), ConfigKeys.HA_ZK_CONNECTION_TIMEOUT.name(),
             ConfigKeys.SESSION_IDLE_TIMEOUT.name(), ConfigKeys.ENGINE_EXEC_POOL_SIZE.name(),
-            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name(),
-            // the server's ZooKeeper identity and ACLs: the engine writes its nodes as the server does
-            ConfigKeys.HA_ZK_AUTH_TYPE.name(), ConfigKeys.HA_ZK_ENGINE_AUTH_TYPE.name(),
-            ConfigKeys.HA_ZK_AUTH_DIGEST.name(), ConfigKeys.HA_ZK_ACL_ENABLED.name(),
-            // Kerberos: the principal (_HOST expanded by the engine on its own host) and the keytab's path, never
-            // its content
-            ConfigKeys.HA_ZK_AUTH_PRINCIPAL.name(), ConfigKeys.HA_ZK_AUTH_KEYTAB.name(),
-            ConfigKeys.KINIT_PRINCIPAL.name(), ConfigKeys.KINIT_KEYTAB.name());
+            ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name(), ConfigKeys.OPERATION_RESULT_MAX_ROWS.name());
+    // Never the servers' ZooKeeper identity (kyuubi.ha.zookeeper.auth.digest, .principal, .keytab, kyuubi.kinit.*):
+    // an engine runs users' code, and gets the identity its server derived for its space (request.zkIdentity()).
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkEngineProvider.class);
 
@@ -355,6 +351,15 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
         p.setProperty(ConfigKeys.ENGINE_SECURITY_ENABLED.name(), Boolean.toString(secured));
         if (secured) p.setProperty(ConfigKeys.ENGINE_SECRET.name(), conf.get(ConfigKeys.ENGINE_SECRET));
         p.setProperty(EngineConf.ZK_ADDRESSES, request.zkConnectString());
+        // the engine's own ZooKeeper identity, only in this owner-only file: a digest derived for its space, the
+        // engines' principal and the path of their keytab, the ACL of its node
+        EngineZkIdentity zk = request.zkIdentity();
+        if (zk.digest() != null) p.setProperty(EngineConf.ZK_ENGINE_DIGEST, zk.digest());
+        if (zk.principal() != null) {
+            p.setProperty(ConfigKeys.HA_ZK_ENGINE_AUTH_PRINCIPAL.name(), zk.principal());
+            p.setProperty(ConfigKeys.HA_ZK_ENGINE_AUTH_KEYTAB.name(), zk.keytab());
+        }
+        if (!zk.nodeAcl().isEmpty()) p.setProperty(EngineConf.ZK_ENGINE_NODE_ACL, String.join(",", zk.nodeAcl()));
         p.setProperty(EngineConf.ENGINE_SPACE, request.space().path());
         p.setProperty(EngineConf.REF_ID, request.refId());
         p.setProperty(EngineConf.SPACE_VERSION, request.space().version());
