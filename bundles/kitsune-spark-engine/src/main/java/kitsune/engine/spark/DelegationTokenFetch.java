@@ -9,7 +9,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,6 +21,7 @@ import org.apache.hadoop.security.Credentials;
 import org.apache.hadoop.security.SecurityUtil;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.apache.hadoop.security.token.Token;
+import org.apache.hadoop.security.token.TokenRenewer;
 
 /**
  * Obtains one user's delegation tokens for the server and writes them in Hadoop's token-storage format, as a
@@ -113,14 +117,35 @@ public final class DelegationTokenFetch {
         long earliest = -1;
         for (Token<?> t : creds.getAllTokens()) {
             try {
-                long until = t.renew(conf);
+                long until = renew(t, conf);
                 if (until > 0 && (earliest < 0 || until < earliest)) earliest = until;
             } catch (Exception | LinkageError e) {
-                System.err.println("Cannot renew " + t.getKind() + " for " + t.getService() + " to learn its expiry: "
-                        + e);
+                System.err.println("Cannot renew " + t.getKind() + " for " + t.getService() + " to learn its expiry "
+                        + "(renewals then follow kyuubi.credentials.renewal.interval):");
+                e.printStackTrace();
             }
         }
         return earliest;
+    }
+
+    /**
+     * Renews a token through the renewer of its kind. Not {@code Token.renew}: that walks every {@link TokenRenewer}
+     * on the class path and gives up at the first that cannot be loaded (a home's shaded Hadoop client names renewers
+     * whose classes need libraries the home lacks, such as Bouncy Castle); this skips those.
+     */
+    private static long renew(Token<?> token, Configuration conf) throws Exception {
+        Iterator<TokenRenewer> renewers = ServiceLoader.load(TokenRenewer.class).iterator();
+        while (true) {
+            TokenRenewer renewer;
+            try {
+                if (!renewers.hasNext()) break;
+                renewer = renewers.next();
+            } catch (ServiceConfigurationError | LinkageError unusable) {
+                continue;
+            }
+            if (renewer.handleKind(token.getKind())) return renewer.renew(token, conf);
+        }
+        return -1;
     }
 
     /**

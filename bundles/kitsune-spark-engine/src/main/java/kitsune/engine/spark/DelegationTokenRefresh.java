@@ -35,18 +35,12 @@ final class DelegationTokenRefresh implements Runnable {
         this.seenKey = seenKey;
     }
 
-    /** A refresh for the file the server named, as it is now (already loaded by Hadoop's login); null if none. */
+    /** A refresh for the file the server named; null if none. */
     static DelegationTokenRefresh forEnvironment() {
         String location = System.getenv(ENV);
         if (location == null || location.isBlank()) return null;
-        Path file = Path.of(location);
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return new DelegationTokenRefresh(file, a.lastModifiedTime(), a.fileKey());
-        } catch (IOException e) {
-            LOG.warn("The delegation token file {} ({}) cannot be read: {}", file, ENV, e.toString());
-            return new DelegationTokenRefresh(file, null, null);
-        }
+        // nothing counts as seen: the file may have been replaced between Hadoop's login and now
+        return new DelegationTokenRefresh(Path.of(location), null, null);
     }
 
     @Override

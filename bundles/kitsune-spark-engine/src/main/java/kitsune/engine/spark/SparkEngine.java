@@ -159,7 +159,7 @@ final class SparkEngine {
         SparkSessionFactory.warmUp(spark, sessions::prepareAhead);
 
         DelegationTokenRefresh tokens = DelegationTokenRefresh.forEnvironment();
-        if (tokens != null) scheduler.scheduleWithFixedDelay(tokens, 5, 5, TimeUnit.SECONDS);
+        if (tokens != null) scheduler.scheduleWithFixedDelay(tokens, 0, 5, TimeUnit.SECONDS);
         long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
         scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
         Duration sessionIdle = settings.sessionIdleTimeout();

@@ -181,6 +181,10 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
                         props.getProperty("spark.driver.extraJavaOptions", ""),
                         props.getProperty("spark.driver.extraClassPath", ""), runJar, extraJars, jars,
                         EngineCommand.confDirs(env), file));
+                // a Hadoop client in Kerberos mode needs the realm even when it authenticates by tokens only: the
+                // engine sees the server's Kerberos configuration (when the server was given one explicitly)
+                String krb5 = System.getProperty("java.security.krb5.conf");
+                if (tokens.isPresent() && krb5 != null) cmd.add(1, "-Djava.security.krb5.conf=" + krb5);
                 if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
                     ClassDataSharing cds = new ClassDataSharing(EngineWorkDirs.root(conf).resolve("cds"),
                             Clock.systemUTC());
