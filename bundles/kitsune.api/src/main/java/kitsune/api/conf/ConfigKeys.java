@@ -462,7 +462,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Boolean> ENGINE_DO_AS = key("kyuubi.engine.doAs.enabled", "true", BOOLEAN, false,
             "Submit engines on a cluster (any spark.master but local[...]) for the user they serve (spark-submit "
             + "--proxy-user: the session user, the group at GROUP level); the cluster must allow the server's user to "
-            + "impersonate (hadoop.proxyuser.<server user>.hosts/groups).");
+            + "impersonate (hadoop.proxyuser.<server user>.hosts/groups). With a local master on a Kerberized Hadoop "
+            + "cluster (kyuubi.kinit.principal/keytab set), the engine reads and writes as that user with delegation "
+            + "tokens the server obtains (kyuubi.credentials.*).");
 
     public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "true",
             BOOLEAN, false, "Engines launched from now on take only connections that prove they know the shared engine "

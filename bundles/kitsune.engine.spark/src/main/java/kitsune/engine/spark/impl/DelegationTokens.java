@@ -64,15 +64,14 @@ final class DelegationTokens {
     static Optional<Obtained> obtain(KitsuneConf conf, String user, Path file, Path java, List<String> classPath,
             Map<String, String> env) throws EngineException {
         Path log = file.resolveSibling(file.getFileName() + ".log");
-        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx256m"));
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1"));
         String krb5 = System.getProperty("java.security.krb5.conf");
         if (krb5 != null) cmd.add("-Djava.security.krb5.conf=" + krb5);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
         cmd.add(FETCH_CLASS);
         List<String> uris = conf.get(ConfigKeys.CREDENTIALS_HADOOPFS_URIS);
-        String metastore = conf.raw("hive.metastore.uris");
-        if (metastore == null) metastore = conf.raw("spark.hadoop.hive.metastore.uris");
+        String metastore = metastoreUris(conf);
         cmd.addAll(List.of(file.toString(), user, conf.get(ConfigKeys.KINIT_PRINCIPAL).trim(),
                 conf.get(ConfigKeys.KINIT_KEYTAB).trim(),
                 Boolean.toString(conf.get(ConfigKeys.CREDENTIALS_HADOOPFS_ENABLED)),
@@ -138,6 +137,15 @@ final class DelegationTokens {
         }
         throw new EngineException(what + ": the fetching JVM ended with exit code " + p.exitValue()
                 + " without an answer; see " + log);
+    }
+
+    /**
+     * The metastore the server asks for a token: the server's own {@code hive.metastore.uris} (the home's Hadoop
+     * configuration otherwise, read by the fetching JVM). Never {@code spark.hadoop.hive.metastore.uris}: a session may
+     * set spark.* keys, and must not send the server's Kerberos login to a host of its choosing.
+     */
+    static String metastoreUris(KitsuneConf conf) {
+        return conf.raw("hive.metastore.uris");
     }
 
     static Obtained parse(Path file, String answer) {

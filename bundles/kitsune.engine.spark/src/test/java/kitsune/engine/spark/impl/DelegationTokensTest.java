@@ -56,6 +56,15 @@ class DelegationTokensTest {
     }
 
     @Test
+    void aSessionsSparkSettingCannotPointTheServersKerberosLoginAtAMetastoreOfItsChoosing() {
+        // spark.* keys are what a session may set (the routing keys aside); hive.* only the operator
+        KitsuneConf session = KitsuneConf.of(Map.of("spark.hadoop.hive.metastore.uris", "thrift://attacker:9083"));
+        assertEquals(null, DelegationTokens.metastoreUris(session));
+        assertEquals("thrift://hms:9083", DelegationTokens.metastoreUris(KitsuneConf.of(Map.of(
+                "hive.metastore.uris", "thrift://hms:9083", "spark.hadoop.hive.metastore.uris", "thrift://attacker:9083"))));
+    }
+
+    @Test
     void tokensAreWantedOnlyWithAKeytabLoginAnEngineUserAndSomeTokenEnabled() {
         KitsuneConf kerberized = KitsuneConf.of(Map.of("kyuubi.kinit.principal", "hive/_HOST@EXAMPLE.COM",
                 "kyuubi.kinit.keytab", "/etc/hive.keytab"));
