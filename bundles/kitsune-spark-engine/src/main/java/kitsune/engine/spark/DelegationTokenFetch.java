@@ -131,7 +131,7 @@ public final class DelegationTokenFetch {
     /**
      * Renews a token through the renewer of its kind. Not {@code Token.renew}: that walks every {@link TokenRenewer}
      * on the class path and gives up at the first that cannot be loaded (a home's shaded Hadoop client names renewers
-     * whose classes need libraries the home lacks, such as Bouncy Castle); this skips those.
+     * whose classes need libraries the home lacks, such as Bouncy Castle for the KMS renewer); this skips those.
      */
     private static long renew(Token<?> token, Configuration conf) throws Exception {
         Iterator<TokenRenewer> renewers = ServiceLoader.load(TokenRenewer.class).iterator();
@@ -143,7 +143,14 @@ public final class DelegationTokenFetch {
             } catch (ServiceConfigurationError | LinkageError unusable) {
                 continue;
             }
-            if (renewer.handleKind(token.getKind())) return renewer.renew(token, conf);
+            boolean handles;
+            try {
+                handles = renewer.handleKind(token.getKind());
+            } catch (LinkageError unusable) {
+                // e.g. KMSClientProvider's renewer, which loads Bouncy Castle to answer
+                continue;
+            }
+            if (handles) return renewer.renew(token, conf);
         }
         return -1;
     }
