@@ -158,6 +158,8 @@ final class SparkEngine {
                 settings.zkAddresses(), sinceJvmStart);
         SparkSessionFactory.warmUp(spark, sessions::prepareAhead);
 
+        DelegationTokenRefresh tokens = DelegationTokenRefresh.forEnvironment();
+        if (tokens != null) scheduler.scheduleWithFixedDelay(tokens, 0, 5, TimeUnit.SECONDS);
         long period = Math.max(1_000, Math.min(10_000, settings.idleTimeout().toMillis() / 5));
         scheduler.scheduleWithFixedDelay(this::checkIdle, period, period, TimeUnit.MILLISECONDS);
         Duration sessionIdle = settings.sessionIdleTimeout();

@@ -196,6 +196,28 @@ public final class ConfigKeys {
             "How often the server logs in again from kyuubi.kinit.keytab (and kyuubi.spnego.keytab), picking up "
             + "rotated keys; a failed login is retried sooner (5 s, doubling up to this interval) while the last good "
             + "one stays in use.");
+    // ---- delegation tokens for engines on a Kerberized Hadoop cluster ----
+    public static final ConfigKey<Duration> CREDENTIALS_RENEWAL_INTERVAL = key("kyuubi.credentials.renewal.interval",
+            "PT1H", DURATION, false, "How often the server obtains fresh delegation tokens for each running engine "
+            + "(with kyuubi.kinit.principal/keytab and kyuubi.engine.doAs.enabled); sooner when a token would expire "
+            + "first (three quarters of its remaining renewal time).");
+    public static final ConfigKey<Duration> CREDENTIALS_RENEWAL_RETRY_WAIT = key(
+            "kyuubi.credentials.renewal.retry.wait", "PT1M", DURATION, false,
+            "How long the server waits after a failed renewal of an engine's delegation tokens before trying again.");
+    public static final ConfigKey<Duration> CREDENTIALS_UPDATE_WAIT_TIMEOUT = key(
+            "kyuubi.credentials.update.wait.timeout", "PT1M", DURATION, false,
+            "How long obtaining one user's delegation tokens may take (the short-lived JVM on the engine home's "
+            + "Hadoop client); beyond it the engine launch fails naming this key.");
+    public static final ConfigKey<Boolean> CREDENTIALS_HADOOPFS_ENABLED = key("kyuubi.credentials.hadoopfs.enabled",
+            "true", BOOLEAN, false, "Obtain HDFS delegation tokens (fs.defaultFS and "
+            + "kyuubi.credentials.hadoopfs.uris) for an engine's user when the engine home's Hadoop configuration "
+            + "says hadoop.security.authentication=kerberos.");
+    public static final ConfigKey<List<String>> CREDENTIALS_HADOOPFS_URIS = key("kyuubi.credentials.hadoopfs.uris",
+            "", LIST, false, "Further file systems (comma-separated URIs, e.g. hdfs://nn2:8020) whose delegation "
+            + "tokens an engine gets besides fs.defaultFS's.");
+    public static final ConfigKey<Boolean> CREDENTIALS_HIVE_ENABLED = key("kyuubi.credentials.hive.enabled", "true",
+            BOOLEAN, false, "Obtain a Hive metastore delegation token for an engine's user when hive.metastore.uris "
+            + "is set (in the server's hive.* keys or the engine home's hive-site.xml).");
     public static final ConfigKey<Integer> KINIT_MAX_ATTEMPTS = key("kyuubi.kinit.max.attempts", "10",
             ValueType.intRange(1, 1000), true, "Failed keytab logins in a row before an ERROR line says the keytab "
             + "needs attention; the server goes on (Kyuubi exits) and tries again every kyuubi.kinit.interval.");
@@ -454,7 +476,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Boolean> ENGINE_DO_AS = key("kyuubi.engine.doAs.enabled", "true", BOOLEAN, false,
             "Submit engines on a cluster (any spark.master but local[...]) for the user they serve (spark-submit "
             + "--proxy-user: the session user, the group at GROUP level); the cluster must allow the server's user to "
-            + "impersonate (hadoop.proxyuser.<server user>.hosts/groups).");
+            + "impersonate (hadoop.proxyuser.<server user>.hosts/groups). With a local master on a Kerberized Hadoop "
+            + "cluster (kyuubi.kinit.principal/keytab set), the engine reads and writes as that user with delegation "
+            + "tokens the server obtains (kyuubi.credentials.*).");
 
     public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "true",
             BOOLEAN, false, "Engines launched from now on take only connections that prove they know the shared engine "

@@ -23,6 +23,17 @@ final class EngineCommand {
      */
     static List<String> build(Path java, List<String> moduleFlags, String driverMemory, String driverJavaOptions,
             String driverClassPath, Path engineJar, List<String> extraJars, Path homeJars, Path propertiesFile) {
+        return build(java, moduleFlags, driverMemory, driverJavaOptions, driverClassPath, engineJar, extraJars, homeJars,
+                List.of(), propertiesFile);
+    }
+
+    /**
+     * @param confDirs configuration directories after the home's jars, as Spark's launcher puts them (SPARK_CONF_DIR,
+     *                 HADOOP_CONF_DIR, YARN_CONF_DIR: core-site.xml, hdfs-site.xml)
+     */
+    static List<String> build(Path java, List<String> moduleFlags, String driverMemory, String driverJavaOptions,
+            String driverClassPath, Path engineJar, List<String> extraJars, Path homeJars, List<String> confDirs,
+            Path propertiesFile) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         cmd.addAll(moduleFlags);
@@ -33,11 +44,22 @@ final class EngineCommand {
         cp.addAll(extraJars);
         if (!driverClassPath.isBlank()) cp.add(driverClassPath.trim());
         cp.add(homeJars.resolve("*").toString());
+        cp.addAll(confDirs);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, cp));
         cmd.add(MAIN_CLASS);
         cmd.add(propertiesFile.toString());
         return cmd;
+    }
+
+    /** The configuration directories an engine's environment names, in the order Spark's launcher adds them. */
+    static List<String> confDirs(java.util.Map<String, String> env) {
+        List<String> dirs = new ArrayList<>();
+        for (String dir : List.of("SPARK_CONF_DIR", "HADOOP_CONF_DIR", "YARN_CONF_DIR")) {
+            String value = env.get(dir);
+            if (value != null && !value.isBlank()) dirs.add(value);
+        }
+        return dirs;
     }
 
     /**

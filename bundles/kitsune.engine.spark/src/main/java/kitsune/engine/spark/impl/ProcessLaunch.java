@@ -83,6 +83,16 @@ final class ProcessLaunch implements EngineLaunch {
         });
     }
 
+    /** True while the process runs. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Runs {@code action} once the process ended. */
+    void onExit(Runnable action) {
+        process.onExit().thenRun(action);
+    }
+
     /** The log's last lines, secrets masked: kept from the end of the process when its directory is removed. */
     private String logTail() {
         CompletableFuture<Void> cleanup = ended;

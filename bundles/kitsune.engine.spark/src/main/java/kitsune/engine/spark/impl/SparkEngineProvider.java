@@ -16,6 +16,7 @@ import java.util.Properties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,10 +79,18 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
     private volatile KitsuneConf serverConf = KitsuneConf.empty();
     private final SparkBatches batches = new SparkBatches(this);
 
+    private final TokenRenewals renewals = new TokenRenewals(Clock.systemUTC());
+
     @Activate
     @Modified
     void configure(Map<String, Object> properties) {
         serverConf = KitsuneConf.fromProperties(properties);
+    }
+
+    @Deactivate
+    void deactivate() {
+        // running engines keep their last tokens; a new provider does not renew them (they are lost with the process)
+        renewals.close();
     }
 
     @Override
@@ -144,13 +153,34 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
             String master = props.getProperty(MASTER, "local[*]");
             if (SparkSubmission.isLocal(master)) {
                 props.setProperty(EngineConf.WORK_DIR, workDir.toString());
+                // on a Kerberized cluster: the user's delegation tokens, renewed while the engine runs
+                String tokenUser = proxyUser(conf, request.space());
+                List<String> fetchClassPath = new ArrayList<>();
+                fetchClassPath.add(runJar.toString());
+                fetchClassPath.addAll(EngineCommand.confDirs(env));
+                fetchClassPath.add(jars.resolve("*").toString());
+                TokenRenewals.Fetch fetch = () -> DelegationTokens.obtain(conf, tokenUser,
+                        DelegationTokens.file(workDir, refId), java, fetchClassPath, env);
+                Optional<DelegationTokens.Obtained> tokens = DelegationTokens.wanted(conf, tokenUser)
+                        ? fetch.obtain() : Optional.empty();
+                if (tokens.isPresent()) {
+                    env.put(DelegationTokens.ENV, tokens.get().file().toString());
+                    env.put("SPARK_USER", tokenUser);
+                    LOG.info("Delegation tokens for {} in {}: {}", tokenUser, tokens.get().file(),
+                            tokens.get().services());
+                }
                 Path file = workDir.resolve("engine-" + refId + ".properties");
                 writeOwnerOnly(props, file, "Kitsune Spark engine for " + request.space().path() + " (home "
                         + home.name() + ")");
                 List<String> cmd = new ArrayList<>(EngineCommand.build(java, moduleFlags.forJars(jars),
                         props.getProperty("spark.driver.memory", "1g"),
                         props.getProperty("spark.driver.extraJavaOptions", ""),
-                        props.getProperty("spark.driver.extraClassPath", ""), runJar, extraJars, jars, file));
+                        props.getProperty("spark.driver.extraClassPath", ""), runJar, extraJars, jars,
+                        EngineCommand.confDirs(env), file));
+                // a Hadoop client in Kerberos mode needs the realm even when it authenticates by tokens only: the
+                // engine sees the server's Kerberos configuration (when the server was given one explicitly)
+                String krb5 = System.getProperty("java.security.krb5.conf");
+                if (tokens.isPresent() && krb5 != null) cmd.add(1, "-Djava.security.krb5.conf=" + krb5);
                 if (conf.get(ConfigKeys.ENGINE_CDS_ENABLED)) {
                     ClassDataSharing cds = new ClassDataSharing(EngineWorkDirs.root(conf).resolve("cds"),
                             Clock.systemUTC());
@@ -159,8 +189,16 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
                     // readable
                     cds.optionFor(identity, refId).ifPresent(o -> cmd.addAll(1, List.of(o, "-Xlog:cds*=off")));
                 }
-                return start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log, true, null, mask,
-                        connection);
+                ProcessLaunch launch = start(cmd, workDir, log, env, request, "home " + home.name() + ", log " + log,
+                        true, null, mask, connection);
+                if (tokens.isPresent()) {
+                    Path tokenFile = tokens.get().file();
+                    launch.onExit(() -> TokenRenewals.remove(tokenFile));
+                    renewals.follow("engine " + refId + " of " + tokenUser, tokens.get(), launch::alive, fetch,
+                            conf.get(ConfigKeys.CREDENTIALS_RENEWAL_INTERVAL),
+                            conf.get(ConfigKeys.CREDENTIALS_RENEWAL_RETRY_WAIT));
+                }
+                return launch;
             }
             String mode = SparkSubmission.deployMode(props.getProperty(DEPLOY_MODE));
             boolean cluster = SparkSubmission.CLUSTER.equals(mode);
@@ -201,7 +239,7 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
         }
     }
 
-    private EngineLaunch start(List<String> command, Path workDir, Path log, Map<String, String> env,
+    private ProcessLaunch start(List<String> command, Path workDir, Path log, Map<String, String> env,
             EngineLaunchRequest request, String description, boolean processIsDriver,
             ProcessLaunch.ClusterApplications cluster, LogMask mask, boolean removeWhenEnded)
             throws EngineException {
