@@ -78,6 +78,8 @@ final class StatementProgress implements AutoCloseable {
 
     private synchronized void progress(TProgressUpdateResp r) {
         if (r == null || r.getHeaderNames() == null || r.getHeaderNames().isEmpty()) return;
+        // a statement that runs no Spark stage (SELECT 1, DDL) has no progress to show
+        if (r.getRows() == null || r.getRows().isEmpty()) return;
         String footer = r.getFooterSummary() == null ? "" : r.getFooterSummary().trim();
         String line = String.format(Locale.ROOT, "Progress: %s%s%.0f%%", footer, footer.isEmpty() ? "" : ", ",
                 r.getProgressedPercentage() * 100);

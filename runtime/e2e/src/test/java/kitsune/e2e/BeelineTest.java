@@ -53,6 +53,11 @@ class BeelineTest {
             assertTrue(run.err().contains("Progress: STAGES: "), "the progress while it runs:\n" + run.err());
             assertTrue(!run.out().contains("Stage "), "no log line among the rows:\n" + run.out());
 
+            // a statement without a Spark stage prints its row and no progress line
+            Run quick = beeline(dir, server.directUrl(), "SELECT 1;");
+            assertEquals(0, quick.rc(), quick.out() + quick.err());
+            assertTrue(!quick.err().contains("Progress:"), "no progress without stages:\n" + quick.err());
+
             Run failed = beeline(dir, server.directUrl(), "SELECT * FROM no_such_table;");
             assertTrue(failed.rc() != 0, failed.out() + failed.err());
             assertTrue(failed.err().contains("no_such_table"), "the engine's error:\n" + failed.err());
