@@ -328,8 +328,8 @@ class KitsuneCtlTest {
                 "create engine is not supported: a server launches an engine on its user's first session");
         Result r = ctl("--help");
         assertEquals(0, r.rc());
-        assertTrue(r.out().startsWith("Usage: kitsune-ctl <create|get|delete|list> <server|engine|session> "
-                + "[options]"));
+        assertTrue(r.out().startsWith("Usage: kitsune-ctl <create|get|delete|list> <server|engine|session|batch> "
+                + "[options]\n       kitsune-ctl <submit|log> batch [options]\n"), r.out());
         assertOneErrorLine(ctl("list", "session"), 2, "Must specify the REST API's address for this command: "
                 + "--hostUrl http://host:10099 (or kyuubi.ctl.rest.base.url in kyuubi-defaults.conf)");
         assertOneErrorLine(ctl("list", "session", "--hostUrl", "ftp://x"), 2,
