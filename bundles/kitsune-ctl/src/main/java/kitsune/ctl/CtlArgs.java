@@ -59,6 +59,39 @@ final class CtlArgs {
     @Option(names = "--spnegoHost", paramLabel = "HOST")
     String spnegoHost;
 
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE")
+    String filename;
+
+    @Option(names = "--batchType", paramLabel = "TYPE")
+    String batchType;
+
+    @Option(names = "--batchUser", paramLabel = "USER")
+    String batchUser;
+
+    @Option(names = "--batchState", paramLabel = "STATE")
+    String batchState;
+
+    @Option(names = "--batchName", paramLabel = "NAME")
+    String batchName;
+
+    @Option(names = "--createTime", paramLabel = "yyyyMMddHHmmss")
+    String createTime;
+
+    @Option(names = "--endTime", paramLabel = "yyyyMMddHHmmss")
+    String endTime;
+
+    @Option(names = "--from", paramLabel = "N")
+    String from;
+
+    @Option(names = "--size", paramLabel = "N")
+    String size;
+
+    @Option(names = "--forward")
+    boolean forward;
+
+    @Option(names = "--waitCompletion", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true")
+    boolean waitCompletion = true;
+
     @Option(names = "--conf", paramLabel = "K=V")
     List<String> conf = new ArrayList<>();
 
@@ -88,7 +121,8 @@ final class CtlArgs {
 
     static String usage() {
         return """
-                Usage: kitsune-ctl <create|get|delete|list> <server|engine|session> [options]
+                Usage: kitsune-ctl <create|get|delete|list> <server|engine|session|batch> [options]
+                       kitsune-ctl <submit|log> batch [options]
 
                 Kitsune's operator CLI, with kyuubi-ctl's syntax; talks to ZooKeeper directly, or to a server's
                 REST API for sessions and, with --hostUrl, for engines.
@@ -106,6 +140,13 @@ final class CtlArgs {
                   delete session ID --hostUrl URL    close a session (an administrator's call)
                   list engine / delete engine -u USER --hostUrl URL
                                                      the same over the server's REST admin API (administrators)
+                  create batch -f FILE.yaml          submit the batch the file describes; prints the batch
+                  submit batch -f FILE.yaml          the same, then follow its log until it ends
+                                                     (exit status 1 when it ends in ERROR or CANCELED)
+                  get batch ID                       a batch's state, application and times
+                  list batch                         the batches (yours; every user's for an administrator)
+                  log batch ID                       a batch's local log (--from, --size; --forward follows it)
+                  delete batch ID                    cancel a batch (kills its application)
 
                 Options:
                   -zk, --zk-quorum QUORUM            ZooKeeper connect string [kyuubi.ha.addresses, or
@@ -124,6 +165,16 @@ final class CtlArgs {
                                                      [kyuubi.ctl.rest.base.url]
                   --authSchema basic                 REST login: HTTP Basic with --username and --password
                   --username USER, --password PW     REST login [the OS user, empty password]
+                  -f, --filename FILE                the batch file (YAML: apiVersion, username, request
+                                                     {batchType, name, resource, className, args, configs})
+                  --batchType TYPE, --batchUser USER, --batchState STATE, --batchName NAME
+                                                     list batch: only those batches
+                  --createTime yyyyMMddHHmmss        list batch: created at or after
+                  --endTime yyyyMMddHHmmss           list batch: ended at or before
+                  --from N, --size N                 list batch, log batch: the page [0, 100]
+                  --forward                          log batch: follow the log until the batch ends, asking every
+                                                     kyuubi.ctl.batch.log.query.interval [PT3S]
+                  --waitCompletion false             submit batch: stop following once the application runs
                   --conf K=V                         a configuration value over kyuubi-defaults.conf (repeatable)
                   -b, --verbose                      print the parsed arguments
                   -h, --help                         show this help and exit

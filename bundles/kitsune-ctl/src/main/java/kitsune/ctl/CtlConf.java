@@ -103,6 +103,12 @@ final class CtlConf {
         return get(() -> conf.get(ConfigKeys.CTL_REST_BASE_URL)).trim();
     }
 
+    /** kyuubi.ctl.batch.log.query.interval: how often a followed batch's log and state are asked for (at least 10 ms). */
+    Duration batchLogInterval() throws CtlException {
+        Duration d = get(() -> conf.get(ConfigKeys.CTL_BATCH_LOG_QUERY_INTERVAL));
+        return d.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : d;
+    }
+
     String namespace() throws CtlException {
         return get(() -> conf.get(ConfigKeys.HA_NAMESPACE));
     }

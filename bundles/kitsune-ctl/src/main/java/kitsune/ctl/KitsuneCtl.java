@@ -81,16 +81,21 @@ public final class KitsuneCtl {
     private int execute(CtlArgs a) throws CtlException {
         if (a.words.isEmpty()) throw CtlException.usage("Must specify action command: [create|get|delete|list] (see kitsune-ctl --help)");
         String action = a.words.get(0).toLowerCase(Locale.ROOT);
-        if (List.of("log", "submit").contains(action)) {
-            throw CtlException.usage("'" + action + "' works on batches, which this kitsune-ctl does not submit yet");
+        if (!List.of("create", "get", "delete", "list", "log", "submit").contains(action)) {
+            throw CtlException.usage("Unknown command '" + a.words.get(0) + "': expected create, get, delete, list, "
+                    + "log or submit (see kitsune-ctl --help)");
         }
-        if (!List.of("create", "get", "delete", "list").contains(action)) {
-            throw CtlException.usage("Unknown command '" + a.words.get(0) + "': expected create, get, delete or list (see kitsune-ctl --help)");
+        if (a.words.size() < 2) {
+            throw CtlException.usage("Must specify resource: " + action + (List.of("log", "submit").contains(action)
+                    ? " batch" : " [server|engine|session|batch]") + " (see kitsune-ctl --help)");
         }
-        if (a.words.size() < 2) throw CtlException.usage("Must specify resource: " + action + " [server|engine] (see kitsune-ctl --help)");
         String resource = a.words.get(1).toLowerCase(Locale.ROOT);
         if (resource.equals("batch")) {
-            throw CtlException.usage("'" + action + " batch' is not offered by this kitsune-ctl yet");
+            return new BatchCommands(a, CtlConf.load(confDir, sysProps, a.conf), out, err).run(action);
+        }
+        if (List.of("log", "submit").contains(action)) {
+            throw CtlException.usage("Unknown resource '" + a.words.get(1) + "': " + action + " works on batches only ("
+                    + action + " batch)");
         }
         if (resource.equals("session")) return sessions(action, a);
         if (!List.of("server", "engine").contains(resource)) {

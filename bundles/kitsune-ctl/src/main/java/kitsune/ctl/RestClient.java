@@ -40,6 +40,11 @@ final class RestClient {
 
     /** From the command line's --hostUrl (else kyuubi.ctl.rest.base.url of the conf) and login options. */
     static RestClient of(CtlArgs a, String confBaseUrl) throws CtlException {
+        return of(a, confBaseUrl, null);
+    }
+
+    /** @param fileUser the login a batch file names (its username), used when --username is not given */
+    static RestClient of(CtlArgs a, String confBaseUrl, String fileUser) throws CtlException {
         String base = blankToNull(a.hostUrl) != null ? a.hostUrl.trim() : blankToNull(confBaseUrl);
         if (base == null) {
             throw CtlException.usage("Must specify the REST API's address for this command: --hostUrl "
@@ -65,7 +70,8 @@ final class RestClient {
         if (!schema.equals("basic")) {
             throw CtlException.usage("Unknown --authSchema '" + a.authSchema + "': expected basic");
         }
-        String user = blankToNull(a.username) != null ? a.username.trim() : System.getProperty("user.name");
+        String user = blankToNull(a.username) != null ? a.username.trim()
+                : blankToNull(fileUser) != null ? fileUser.trim() : System.getProperty("user.name");
         String password = a.password == null ? "" : a.password;
         String authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (user + ":" + password).getBytes(StandardCharsets.UTF_8));
@@ -81,11 +87,20 @@ final class RestClient {
     }
 
     JsonNode get(String path, Map<String, String> query) throws CtlException {
-        return send("GET", path, query);
+        return send("GET", path, query, null);
     }
 
     JsonNode delete(String path, Map<String, String> query) throws CtlException {
-        return send("DELETE", path, query);
+        return send("DELETE", path, query, null);
+    }
+
+    /** POSTs a JSON body. */
+    JsonNode post(String path, JsonNode body) throws CtlException {
+        return send("POST", path, Map.of(), body);
+    }
+
+    ObjectMapper json() {
+        return json;
     }
 
     /** The HTTP status a call got (for callers that try an administrator's call first). */
@@ -99,7 +114,7 @@ final class RestClient {
         }
     }
 
-    private JsonNode send(String method, String path, Map<String, String> query) throws CtlException {
+    private JsonNode send(String method, String path, Map<String, String> query, JsonNode body) throws CtlException {
         StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
         for (Map.Entry<String, String> e : query.entrySet()) {
             if (e.getValue() == null) continue;
@@ -107,8 +122,15 @@ final class RestClient {
                     + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
         }
         URI uri = URI.create(api + path + q);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", authorization)
-                .header("Accept", "application/json").method(method, HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Authorization", authorization)
+                .header("Accept", "application/json");
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json").method(method,
+                    HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        }
+        HttpRequest request = b.build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -120,9 +142,9 @@ final class RestClient {
             throw CtlException.failed("Interrupted while calling " + uri);
         }
         int status = response.statusCode();
-        JsonNode body = parse(response.body());
-        if (status / 100 == 2) return body;
-        String message = body != null && body.hasNonNull("message") ? body.get("message").asText()
+        JsonNode answer = parse(response.body());
+        if (status / 100 == 2) return answer;
+        String message = answer != null && answer.hasNonNull("message") ? answer.get("message").asText()
                 : response.body() == null || response.body().isBlank() ? "HTTP " + status : response.body().trim();
         throw new Refused(status, switch (status) {
             case 401 -> "The REST API refused the login of " + user + " (--username/--password): " + message;

@@ -73,4 +73,18 @@ class CtlConfTest {
         e = assertThrows(CtlException.class, c::zkQuorum);
         assertTrue(e.getMessage().contains("kyuubi.zookeeper.embedded.client.port"), e.getMessage());
     }
+
+    @Test
+    void theBatchLogIntervalIsKyuubisThreeSecondsUnlessTheFileOrConfSaysOtherwise() throws Exception {
+        assertEquals(Duration.ofSeconds(3), CtlConf.load(dir, new Properties(), List.of()).batchLogInterval());
+        Path file = conf("kyuubi.ctl.batch.log.query.interval=PT1S\n");
+        assertEquals(Duration.ofSeconds(1), CtlConf.load(file, new Properties(), List.of()).batchLogInterval());
+        assertEquals(Duration.ofMillis(200), CtlConf.load(file, new Properties(),
+                List.of("kyuubi.ctl.batch.log.query.interval=PT0.2S")).batchLogInterval());
+        assertEquals(Duration.ofMillis(10), CtlConf.load(dir, new Properties(),
+                List.of("kyuubi.ctl.batch.log.query.interval=0")).batchLogInterval(), "never a busy loop");
+        CtlException bad = assertThrows(CtlException.class, () -> CtlConf.load(dir, new Properties(),
+                List.of("kyuubi.ctl.batch.log.query.interval=soon")).batchLogInterval());
+        assertTrue(bad.getMessage().contains("kyuubi.ctl.batch.log.query.interval"), bad.getMessage());
+    }
 }

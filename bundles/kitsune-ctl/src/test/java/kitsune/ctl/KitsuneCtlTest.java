@@ -318,8 +318,8 @@ class KitsuneCtlTest {
     void commandLineErrors() {
         assertOneErrorLine(ctl(), 2, "Must specify action command: [create|get|delete|list] (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("frobnicate", "server"), 2,
-                "Unknown command 'frobnicate': expected create, get, delete or list (see kitsune-ctl --help)");
-        assertOneErrorLine(ctl("list"), 2, "Must specify resource: list [server|engine] (see kitsune-ctl --help)");
+                "Unknown command 'frobnicate': expected create, get, delete, list, log or submit (see kitsune-ctl --help)");
+        assertOneErrorLine(ctl("list"), 2, "Must specify resource: list [server|engine|session|batch] (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("list", "servers"), 2,
                 "Unknown resource 'servers': expected server, engine or session (see kitsune-ctl --help)");
         assertOneErrorLine(ctl("list", "server", "extra"), 2, "Unexpected argument 'extra' (see kitsune-ctl --help)");
@@ -328,8 +328,8 @@ class KitsuneCtlTest {
                 "create engine is not supported: a server launches an engine on its user's first session");
         Result r = ctl("--help");
         assertEquals(0, r.rc());
-        assertTrue(r.out().startsWith("Usage: kitsune-ctl <create|get|delete|list> <server|engine|session> "
-                + "[options]"));
+        assertTrue(r.out().startsWith("Usage: kitsune-ctl <create|get|delete|list> <server|engine|session|batch> "
+                + "[options]\n       kitsune-ctl <submit|log> batch [options]\n"), r.out());
         assertOneErrorLine(ctl("list", "session"), 2, "Must specify the REST API's address for this command: "
                 + "--hostUrl http://host:10099 (or kyuubi.ctl.rest.base.url in kyuubi-defaults.conf)");
         assertOneErrorLine(ctl("list", "session", "--hostUrl", "ftp://x"), 2,
@@ -353,5 +353,68 @@ class KitsuneCtlTest {
         assertTrue(r.err().startsWith("Error: Cannot reach the REST API at http://127.0.0.1:" + port + "/api/v1"),
                 r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void batchCommandLinesAreCheckedBeforeAnyRequestIsSent() throws Exception {
+        String nowhere = "http://127.0.0.1:1";
+        assertOneErrorLine(ctl("create", "batch", "--hostUrl", nowhere), 2,
+                "Must specify the batch file: create batch -f <file.yaml>");
+        assertOneErrorLine(ctl("submit", "batch", "extra", "-f", "x.yaml", "--hostUrl", nowhere), 2,
+                "Unexpected argument 'extra': submit batch takes the batch from -f <file.yaml>");
+        assertOneErrorLine(ctl("get", "batch", "--hostUrl", nowhere), 2, "Must specify the batch: get batch <batch id>");
+        assertOneErrorLine(ctl("log", "batch", "../../admin/sessions", "--hostUrl", nowhere), 2,
+                "Invalid batch id '../../admin/sessions': expected the id create batch or list batch shows");
+        assertOneErrorLine(ctl("delete", "batch", "a?b=c", "--hostUrl", nowhere), 2,
+                "Invalid batch id 'a?b=c': expected the id create batch or list batch shows");
+        assertOneErrorLine(ctl("list", "batch", "--batchState", "DONE", "--hostUrl", nowhere), 2,
+                "Invalid --batchState 'DONE': expected PENDING, RUNNING, FINISHED, ERROR or CANCELED");
+        assertOneErrorLine(ctl("list", "batch", "--createTime", "2026-12-07", "--hostUrl", nowhere), 2,
+                "Invalid --createTime '2026-12-07': expected yyyyMMddHHmmss, e.g. 20261207093000");
+        assertOneErrorLine(ctl("list", "batch", "--size", "-1", "--hostUrl", nowhere), 2,
+                "Invalid --size '-1': expected a whole number from 0 to 10000");
+        assertOneErrorLine(ctl("log", "session"), 2, "Unknown resource 'session': log works on batches only (log batch)");
+        assertOneErrorLine(ctl("submit"), 2, "Must specify resource: submit batch (see kitsune-ctl --help)");
+        assertOneErrorLine(ctl("get", "batch", "abc"), 2, "Must specify the REST API's address for this command: "
+                + "--hostUrl http://host:10099 (or kyuubi.ctl.rest.base.url in kyuubi-defaults.conf)");
+        Path missing = confDir.resolve("job.yaml");
+        assertOneErrorLine(ctl("create", "batch", "-f", missing.toString(), "--hostUrl", nowhere), 2,
+                "Batch file " + missing + " does not exist (-f/--filename)");
+    }
+
+    @Test
+    void batchOptionsParseWithKyuubiCtlsNames() throws Exception {
+        CtlArgs a = CtlArgs.parse("list", "batch", "--batchType", "SPARK", "--batchUser", "alice", "--batchState",
+                "RUNNING", "--batchName", "pi", "--createTime", "20261207093000", "--endTime", "20261207103000",
+                "--from", "3", "--size", "7");
+        assertEquals(List.of("list", "batch"), a.words);
+        assertEquals("SPARK", a.batchType);
+        assertEquals("alice", a.batchUser);
+        assertEquals("RUNNING", a.batchState);
+        assertEquals("pi", a.batchName);
+        assertEquals("3", a.from);
+        assertEquals("7", a.size);
+        assertEquals(String.valueOf(java.time.LocalDateTime.of(2026, 12, 7, 9, 30).atZone(java.time.ZoneId.systemDefault())
+                .toInstant().toEpochMilli()), BatchCommands.time("--createTime", a.createTime));
+        CtlArgs log = CtlArgs.parse("log", "batch", "id-1", "--forward");
+        assertTrue(log.forward);
+        CtlArgs submit = CtlArgs.parse("submit", "batch", "-f", "job.yaml");
+        assertEquals("job.yaml", submit.filename);
+        assertTrue(submit.waitCompletion);
+        assertFalse(CtlArgs.parse("submit", "batch", "--filename", "j.yaml", "--waitCompletion", "false").waitCompletion);
+    }
+
+    @Test
+    void aBatchReportShowsTheBatchAsKyuubiCtlDoes() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"id": "b-1", "user": "alice", "batchType": "SPARK", "name": "pi", "appId": "local-1",
+                 "appState": "FINISHED", "appDiagnostic": "", "kyuubiInstance": "h:10009", "state": "FINISHED",
+                 "createTime": 0, "endTime": 0}""");
+        String report = BatchCommands.report(b);
+        assertTrue(report.contains("Batch Report (b-1)"), report);
+        assertTrue(report.lines().anyMatch(l -> l.matches("║ State +│ FINISHED +║")), report);
+        assertTrue(report.contains("App Id: local-1"), report);
+        assertFalse(report.contains("App Diagnostic"), report);
+        assertTrue(report.endsWith("8 row(s)\n"), report);
     }
 }

@@ -34,6 +34,7 @@ import org.apache.zookeeper.ZooKeeper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Processes;
 import kitsune.testkit.Zk;
@@ -172,6 +173,91 @@ class BatchesTest {
 
     @Test
     @Order(4)
+    void kitsuneCtlCreatesFollowsSubmitsListsAndDeletesBatchesWithKyuubiCtlsCommands() throws Exception {
+        Path work = Files.createDirectories(apps.getParent().resolve("ctl"));
+        String[] rest = {"--hostUrl", api, "--password", "pw", "--conf", "kyuubi.ctl.batch.log.query.interval=PT0.2S"};
+
+        // create batch -f: the login is the file's username; the batch is printed as kyuubi-ctl's report
+        Path count = jobFile(work, "count.yaml", "ctl-count", "1000", "2");
+        KitsuneCtl.Run created = ctl(work, rest, "create", "batch", "-f", count.toString());
+        assertEquals(0, created.rc(), created.toString());
+        java.util.regex.Matcher m = Pattern.compile("Batch Report \\(([0-9a-f-]+)\\)").matcher(created.out());
+        assertTrue(m.find(), created.out());
+        String id = m.group(1);
+        assertEquals("alice", ok(send("GET", "/batches/" + id, ALICE, null)).get("user").asText());
+        assertTrue(created.out().contains("ctl-count"), created.out());
+
+        // log batch --forward: prints the log and returns once the batch has ended
+        KitsuneCtl.Run log = ctl(work, rest, "log", "batch", id, "--forward", "--username", "alice");
+        assertEquals(0, log.rc(), log.toString());
+        assertTrue(log.out().lines().anyMatch(l -> l.equals("Counted 1000 rows")), log.out());
+        assertEquals("FINISHED", ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText(),
+                "the log was followed to the batch's end");
+        KitsuneCtl.Run page = ctl(work, rest, "log", "batch", id, "--from", "1", "--size", "2", "--username", "alice");
+        assertEquals(2, page.out().lines().count(), page.out());
+
+        // get batch
+        KitsuneCtl.Run got = ctl(work, rest, "get", "batch", id, "--username", "alice");
+        assertEquals(0, got.rc(), got.toString());
+        assertTrue(got.out().lines().anyMatch(l -> l.matches("║ State +│ FINISHED +║")), got.out());
+        assertTrue(got.out().contains("App Id: local-"), got.out());
+
+        // submit batch: a failing application ends the command with exit status 1 and its state
+        KitsuneCtl.Run failed = ctl(work, rest, "submit", "batch", "-f",
+                jobFile(work, "fails.yaml", "ctl-fails", "10", "0", "fail").toString());
+        assertEquals(1, failed.rc(), failed.toString());
+        assertTrue(failed.err().contains("failed: it ended in state ERROR"), failed.err());
+        assertTrue(failed.err().contains(BatchApp.FAILURE), failed.err());
+        assertTrue(failed.out().lines().anyMatch(l -> l.equals("Counted 10 rows")), failed.out());
+
+        // submit batch --waitCompletion false returns once the application runs; delete batch cancels it
+        KitsuneCtl.Run running = ctl(work, rest, "submit", "batch", "-f",
+                jobFile(work, "long.yaml", "ctl-long", "10", "300").toString(), "--waitCompletion", "false");
+        assertEquals(0, running.rc(), running.toString());
+        m = Pattern.compile("Batch Report \\(([0-9a-f-]+)\\)").matcher(running.out());
+        assertTrue(m.find(), running.out());
+        String longId = m.group(1);
+        assertNotEquals("PENDING", ok(send("GET", "/batches/" + longId, ALICE, null)).get("state").asText());
+
+        // list batch --batchUser: an administrator sees alice's batches, another user none of them
+        KitsuneCtl.Run listed = ctl(work, rest, "list", "batch", "--batchUser", "alice", "--username", "carol");
+        assertEquals(0, listed.rc(), listed.toString());
+        assertTrue(listed.out().contains(id) && listed.out().contains(longId), listed.out());
+        KitsuneCtl.Run finishedOnly = ctl(work, rest, "list", "batch", "--batchUser", "alice", "--batchState",
+                "FINISHED", "--batchName", "ctl-count", "--username", "carol");
+        assertTrue(finishedOnly.out().contains(id) && !finishedOnly.out().contains(longId), finishedOnly.out());
+        assertTrue(finishedOnly.out().contains("Batch List (from 0 total 1)"), finishedOnly.out());
+        KitsuneCtl.Run bobs = ctl(work, rest, "list", "batch", "--batchUser", "alice", "--username", "bob");
+        assertEquals(0, bobs.rc(), bobs.toString());
+        assertFalse(bobs.out().contains(id), bobs.out());
+
+        // another user's batch, and an unknown one, are "no batch"; bob cannot cancel alice's batch
+        KitsuneCtl.Run bobDeletes = ctl(work, rest, "delete", "batch", longId, "--username", "bob");
+        assertEquals(1, bobDeletes.rc(), bobDeletes.toString());
+        assertTrue(bobDeletes.err().startsWith("Error: No batch " + longId + " for bob"), bobDeletes.err());
+        String unknown = "00000000-0000-0000-0000-000000000000";
+        KitsuneCtl.Run none = ctl(work, rest, "get", "batch", unknown, "--username", "alice");
+        assertEquals(1, none.rc(), none.toString());
+        assertTrue(none.err().startsWith("Error: No batch " + unknown + " for alice"), none.err());
+        assertTrue(none.err().contains("HTTP 404"), none.err());
+        assertEquals(1, none.err().strip().lines().count(), none.err());
+
+        KitsuneCtl.Run deleted = ctl(work, rest, "delete", "batch", longId, "--username", "alice");
+        assertEquals(0, deleted.rc(), deleted.toString());
+        assertTrue(json.readTree(deleted.out()).get("success").asBoolean(), deleted.out());
+        assertEquals("CANCELED", ok(send("GET", "/batches/" + longId, ALICE, null)).get("state").asText());
+        assertTrue(processesOf(server.workDir.resolve("batches").resolve(longId).toString()).isEmpty());
+
+        // a malformed file names the file and the field, and nothing is submitted
+        Path bad = Files.writeString(work.resolve("bad.yaml"), "apiVersion: v1\nrequest:\n  batchType: SPARK\n");
+        KitsuneCtl.Run refused = ctl(work, rest, "create", "batch", "-f", bad.toString());
+        assertEquals(2, refused.rc(), refused.toString());
+        assertEquals("Error: Batch file " + bad + ": field request.resource: missing (the application jar on the "
+                + "server)", refused.err().strip());
+    }
+
+    @Test
+    @Order(5)
     void hostileSubmissionsAreRefusedNamingTheCause() throws Exception {
         HttpResponse<String> outside = send("POST", "/batches", ALICE, body("/etc/passwd", "Main", List.of(), Map.of()));
         assertEquals(403, outside.statusCode(), outside.body());
@@ -206,11 +292,11 @@ class BatchesTest {
         HttpResponse<String> pyspark = send("POST", "/batches", ALICE,
                 json.writeValueAsString(Map.of("batchType", "PYSPARK", "resource", jar.toString())));
         assertEquals(400, pyspark.statusCode(), pyspark.body());
-        assertEquals(3, ok(send("GET", "/batches", CAROL, null)).get("total").asInt(), "nothing was recorded");
+        assertEquals(6, ok(send("GET", "/batches", CAROL, null)).get("total").asInt(), "nothing was recorded");
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void afterACrashAndARestartTheBatchesAreStillThereAndTheRunningOneIsFollowedToItsEnd() throws Exception {
         String id = ok(submit(ALICE, "survivor", List.of("100", "25"), Map.of())).get("id").asText();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
@@ -223,7 +309,7 @@ class BatchesTest {
         api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
 
         assertEquals("FINISHED", ok(send("GET", "/batches/" + finished, ALICE, null)).get("state").asText());
-        assertEquals(4, ok(send("GET", "/batches", CAROL, null)).get("total").asInt());
+        assertEquals(7, ok(send("GET", "/batches", CAROL, null)).get("total").asInt());
         JsonNode b = awaitEnd(id, ALICE);
         assertEquals("FINISHED", b.get("state").asText(), b + "\n" + server.tail());
         assertNotEquals(before, b.get("kyuubiInstance").asText(), "the new server took it over");
@@ -231,7 +317,7 @@ class BatchesTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aDrainingServerRefusesNewBatchesWith503() throws Exception {
         // an open session keeps the draining server up (batches do not: other servers take them over)
         String session = ok(send("POST", "/sessions", BOB, "{}")).get("identifier").asText();
@@ -250,6 +336,22 @@ class BatchesTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private KitsuneCtl.Run ctl(Path work, String[] rest, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of(rest));
+        return KitsuneCtl.run(server.confDir, work, all.toArray(String[]::new));
+    }
+
+    /** A batch file in kyuubi-ctl's format, submitting the test application as alice. */
+    private Path jobFile(Path work, String file, String name, String... args) throws Exception {
+        StringBuilder y = new StringBuilder("apiVersion: v1\nusername: alice\nrequest:\n  batchType: SPARK\n")
+                .append("  name: ").append(name).append("\n  resource: ").append(jar).append("\n  className: ")
+                .append(BatchApp.CLASS_NAME).append("\n  args:\n");
+        for (String a : args) y.append("    - ").append(a).append("\n");
+        y.append("  configs:\n    spark.ui.enabled: false\noptions:\n  verbose: false\n");
+        return Files.writeString(work.resolve(file), y.toString());
+    }
 
     private List<ProcessHandle> processesOf(String marker) {
         return ProcessHandle.allProcesses().filter(p -> p.isAlive()

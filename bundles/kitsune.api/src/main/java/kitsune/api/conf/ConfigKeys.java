@@ -413,6 +413,9 @@ public final class ConfigKeys {
     public static final ConfigKey<String> CTL_REST_BASE_URL = key("kyuubi.ctl.rest.base.url", "", STRING, false,
             "The REST API kitsune-ctl's session commands (and engine commands with REST) call when --hostUrl is not "
             + "given, e.g. http://host:10099.");
+    public static final ConfigKey<Duration> CTL_BATCH_LOG_QUERY_INTERVAL = key("kyuubi.ctl.batch.log.query.interval",
+            "PT3S", DURATION, false, "How often kitsune-ctl's log batch --forward and submit batch ask the REST API "
+            + "for a batch's new log lines and its state while they follow it.");
     public static final ConfigKey<String> SESSION_GROUP_PROVIDER = key("kyuubi.session.group.provider", "hadoop",
             STRING, false, "Where a user's primary group comes from for the GROUP share level: hadoop (the operating "
             + "system's, id -gn, as Hadoop's default group mapping), ldap (the directory of kyuubi.authentication.ldap.*: "
