@@ -35,6 +35,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.engine.EngineProvider;
@@ -167,17 +170,37 @@ public class KitsuneInFelixTest {
     }
 
     /** Waits until the configuration the components get (PID kitsune.server) has this value (null: is unset). */
+    /**
+     * Waits until ConfigurationAdmin holds the value and every component configured from the server's PID (the
+     * session manager, the engine provider, ...) has been given it: ConfigurationAdmin answers as soon as the file is
+     * read, the components get the update a moment later on the CM thread.
+     */
     private void awaitServerConf(String key, String value) throws Exception {
         ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
         ConfigurationAdmin admin = context.getService(ref);
+        ServiceReference<ServiceComponentRuntime> scrRef = context.getServiceReference(ServiceComponentRuntime.class);
+        ServiceComponentRuntime scr = context.getService(scrRef);
         Object seen = null;
         for (int i = 0; i < 150; i++) {
             org.osgi.service.cm.Configuration conf = admin.getConfiguration(ConfigKeys.PID, null);
             seen = conf.getProperties() == null ? null : conf.getProperties().get(key);
-            if (Objects.equals(seen, value)) return;
+            if (Objects.equals(seen, value) && componentsSee(scr, key, value)) return;
             Thread.sleep(100);
         }
-        throw new AssertionError(key + " is " + seen + " after 15 s, expected " + value);
+        throw new AssertionError(key + " is " + seen + " after 15 s (or not yet in every component), expected "
+                + value);
+    }
+
+    private static boolean componentsSee(ServiceComponentRuntime scr, String key, String value) {
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+            if (d.configurationPid == null || !java.util.Arrays.asList(d.configurationPid).contains(ConfigKeys.PID)) {
+                continue;
+            }
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (!Objects.equals(c.properties.get(key), value)) return false;
+            }
+        }
+        return true;
     }
 
     /** Runs a statement that returns one string and returns it. */
