@@ -456,6 +456,10 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> ENGINE_LAUNCH_ASYNC_THREADS = key(
             "kitsune.session.engine.launch.async.threads", "16", ValueType.intRange(1, 1024), true,
             "Sessions whose engines are found or launched in the background at once; more wait in line.");
+    public static final ConfigKey<Integer> ENGINE_LAUNCH_ASYNC_PENDING_STATEMENTS = key(
+            "kitsune.session.engine.launch.async.pending.statements", "16", ValueType.intRange(1, 1024), false,
+            "Asynchronous statements one session may have waiting for its engine while it is found or launched; one "
+            + "more is refused with an error naming this key (they are all sent to the engine once it is ready).");
     public static final ConfigKey<String> SPARK_HOMES = key("kitsune.engine.spark.homes",
             "spark-4.0=engines/spark-4.0,spark-3.5=engines/spark-3.5", STRING, false,
             "Engine homes as name=path pairs separated by commas; relative paths resolve against KITSUNE_HOME.");

@@ -88,6 +88,11 @@ final class PendingStatements {
         return pending.get(key);
     }
 
+    /** Statements of that session the engine does not have yet. */
+    long waiting(ServerSession s) {
+        return pending.values().stream().filter(p -> p.session == s && !p.sent.isDone()).count();
+    }
+
     /** Accepts the statement of a session whose engine is not ready yet; the caller answers with its handle. */
     Pending accept(ServerSession s, TExecuteStatementReq req) {
         TOperationHandle handle = Handles.newOperationHandle(TOperationType.EXECUTE_STATEMENT, true);

@@ -580,6 +580,13 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             return null; // the usual path answers
         }
         if (s == null || s.bound().isDone()) return null;
+        int bound = conf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC_PENDING_STATEMENTS);
+        if (pendingStatements.waiting(s) >= bound) {
+            String key = ConfigKeys.ENGINE_LAUNCH_ASYNC_PENDING_STATEMENTS.name();
+            return Responses.withStatus(TExecuteStatementResp.class, Statuses.error("Session " + s.id() + " has "
+                    + bound + " statements waiting for its engine already (" + key + "); wait for them, or raise "
+                    + key));
+        }
         req.setQueryTimeout(QueryTimeouts.seconds(client, s.queryTimeout()));
         PendingStatements.Pending p = pendingStatements.accept(s, req);
         TOperationHandle op = p.handle();

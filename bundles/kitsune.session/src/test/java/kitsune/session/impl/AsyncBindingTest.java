@@ -163,6 +163,26 @@ class AsyncBindingTest {
     }
 
     @Test
+    void aSessionCannotQueueMoreStatementsForItsStartingEngineThanTheBound() {
+        provider.registerDelayMillis = 3000;
+        start(Map.of("kitsune.session.engine.launch.async.pending.statements", "2"));
+        TSessionHandle session = openOk();
+        for (int i = 0; i < 2; i++) {
+            TExecuteStatementReq req = new TExecuteStatementReq(session, "SELECT " + i);
+            req.setRunAsync(true);
+            assertEquals(TStatusCode.SUCCESS_STATUS, manager.ExecuteStatement(req).getStatus().getStatusCode());
+        }
+        TExecuteStatementReq third = new TExecuteStatementReq(session, "SELECT 3");
+        third.setRunAsync(true);
+        TExecuteStatementResp refused = manager.ExecuteStatement(third);
+        assertEquals(TStatusCode.ERROR_STATUS, refused.getStatus().getStatusCode());
+        assertTrue(refused.getStatus().getErrorMessage().contains("kitsune.session.engine.launch.async.pending.statements"),
+                refused.getStatus().getErrorMessage());
+        await("both accepted statements sent").atMost(Duration.ofSeconds(20))
+                .until(() -> engine.requests(TExecuteStatementReq.class).size() == 2);
+    }
+
+    @Test
     void aLaunchFailureIsTheErrorOfEveryStatementNotOfTheLogin() {
         provider.behaviour = FakeProvider.Behaviour.DIE;
         start(Map.of());
