@@ -55,6 +55,7 @@ final class ClusterBenchmark {
     }
 
     private static void coldStarts(SparkStandalone cluster, KitsuneServer server, String label, String query, String user) throws Exception {
+        if (STARTS <= 0) return; // -Dbench.starts=0: the job ratio alone
         double[] secs = new double[STARTS];
         for (int i = 0; i < STARTS; i++) {
             long t0 = System.nanoTime();

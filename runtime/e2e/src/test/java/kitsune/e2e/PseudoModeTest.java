@@ -101,6 +101,26 @@ class PseudoModeTest {
     }
 
     @Test
+    void theEmptyFetchAfterAResultsLastRowsIsAnsweredByTheServerWithoutAskingTheEngine() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "fenna"); Statement st = c.createStatement()) {
+            st.setFetchSize(100);
+            try (ResultSet rs = st.executeQuery("SELECT id FROM range(0, 50, 1, 1)")) {
+                for (int i = 0; i < 50; i++) {
+                    assertTrue(rs.next(), "row " + i);
+                    assertEquals(i, rs.getLong(1));
+                }
+                // the 50 rows came in one batch, and the engine said they were all: without it, the driver's next
+                // fetch (which would have reached the dead engine and failed) is answered by the server
+                List<ProcessHandle> engines = Engines.of(server, "fenna");
+                assertEquals(1, engines.size(), "fenna's engine");
+                engines.get(0).destroyForcibly();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !engines.get(0).isAlive());
+                assertFalse(rs.next(), "the end of the result");
+            }
+        }
+    }
+
+    @Test
     void badSqlGivesSparksMessageAndTheSessionStaysUsable() throws Exception {
         try (Connection c = Jdbc.connect(server.zkUrl(), "alice")) {
             SQLException e = assertThrows(SQLException.class, () -> Jdbc.query(c, "SELECT * FROM no_such_table_x"));

@@ -77,7 +77,8 @@ final class EngineCliService implements UnsupportedCalls {
             // the driver reads both keys and fails without a configuration map
             resp.setConfiguration(Map.of(
                     "hive.server2.thrift.resultset.default.fetch.size", "1000",
-                    "hive.default.nulls.last", "true"));
+                    "hive.default.nulls.last", "true",
+                    EngineConf.RESULT_END_EXACT, "true"));
         } catch (Exception e) {
             LOG.warn("OpenSession failed: {}", SqlErrors.message(e));
             resp.setStatus(SqlErrors.status(e));
@@ -353,11 +354,16 @@ final class EngineCliService implements UnsupportedCalls {
             TProtocolVersion protocol = op.session().protocol();
             boolean fromStart = req.getOrientation() == TFetchOrientation.FETCH_FIRST;
             int maxRows = (int) Math.min(Integer.MAX_VALUE, Math.max(0, req.getMaxRows()));
-            TRowSet rows = req.getFetchType() == FETCH_TYPE_LOG
-                    ? op.fetchLog(maxRows, fromStart, protocol)
-                    : op.fetch(maxRows, fromStart, protocol);
-            resp.setResults(rows);
-            resp.setHasMoreRows(false);
+            if (req.getFetchType() == FETCH_TYPE_LOG) {
+                resp.setResults(op.fetchLog(maxRows, fromStart, protocol));
+                resp.setHasMoreRows(false);
+            } else {
+                Operation.Fetched fetched = op.fetch(maxRows, fromStart, protocol);
+                resp.setResults(fetched.rows());
+                // exact when false (EngineConf.RESULT_END_EXACT): a Kitsune server answers the client's last, empty
+                // fetch itself; HiveServer2 always says false, and clients read an empty row set as the end anyway
+                resp.setHasMoreRows(fetched.more());
+            }
             resp.setStatus(Statuses.ok());
         } catch (Exception e) {
             resp.setStatus(SqlErrors.status(e));

@@ -42,7 +42,7 @@ final class MetadataOperation extends Operation {
     }
 
     @Override
-    synchronized TRowSet fetch(int maxRows, boolean fromStart, TProtocolVersion protocol) {
+    synchronized Fetched fetch(int maxRows, boolean fromStart, TProtocolVersion protocol) {
         requireFinished();
         if (fromStart) position = 0;
         List<Row> rows = result.rows();
@@ -50,7 +50,7 @@ final class MetadataOperation extends Operation {
         List<Row> batch = rows.subList(position, end);
         TRowSet set = new RowSetBuilder(result.schema(), session.formatter()).build(batch, position, protocol);
         position = end;
-        return set;
+        return new Fetched(set, end < rows.size());
     }
 
     @Override

@@ -104,8 +104,16 @@ abstract class Operation {
     /** The result's schema: once the operation FINISHED, or (statements) once it is compiled. */
     abstract StructType schema() throws InterruptedException;
 
+    /**
+     * The next rows of a fetch, and whether more may follow: {@code more} is false only when the result is known to
+     * be exhausted (no row left, or the result's row bound reached), so a reader may skip the empty fetch that would
+     * otherwise tell it so; true when the batch filled up and finding out would cost work (a Spark job).
+     */
+    record Fetched(TRowSet rows, boolean more) {
+    }
+
     /** The next rows, at most maxRows; an empty row set means the end. */
-    abstract TRowSet fetch(int maxRows, boolean fromStart, TProtocolVersion protocol);
+    abstract Fetched fetch(int maxRows, boolean fromStart, TProtocolVersion protocol);
 
     /** Stops the operation and reports it as CANCELED (or TIMEDOUT). */
     abstract void cancel(TOperationState reason);

@@ -148,19 +148,19 @@ final class StatementOperation extends Operation {
     }
 
     @Override
-    synchronized TRowSet fetch(int maxRows, boolean fromStart, TProtocolVersion protocol) {
+    synchronized Fetched fetch(int maxRows, boolean fromStart, TProtocolVersion protocol) {
         requireFinished();
         if (fromStart && fetched > 0) {
             throw new IllegalStateException("FETCH_FIRST is not supported for a query result once rows were read");
         }
         long offset = fetched;
+        long left = this.maxRows > 0 ? this.maxRows - offset : Long.MAX_VALUE;
         List<Row> batch = new ArrayList<>(Math.min(Math.max(maxRows, 0), 10_000));
         SparkContext sc = session.spark().sparkContext();
         // later partitions run as jobs on this thread: they belong to the operation's group, and its user, too
         sessionUser(sc);
         sc.setJobGroup(jobGroup, statement, true);
         try {
-            long left = this.maxRows > 0 ? this.maxRows - offset : Long.MAX_VALUE;
             while (batch.size() < maxRows && batch.size() < left && !isTerminalOtherThanFinished()
                     && rows.hasNext()) {
                 batch.add(rows.next());
@@ -174,7 +174,10 @@ final class StatementOperation extends Operation {
         }
         requireFinished();
         fetched += batch.size();
-        return new RowSetBuilder(schema, session.formatter()).build(batch, offset, protocol);
+        // the loop stopped short of maxRows with the statement FINISHED: the rows ran out, or the bound was reached;
+        // a full batch says nothing (asking the iterator could start the next partition's job now)
+        boolean more = batch.size() < left && batch.size() >= maxRows;
+        return new Fetched(new RowSetBuilder(schema, session.formatter()).build(batch, offset, protocol), more);
     }
 
     /**

@@ -66,6 +66,14 @@ public final class EngineConf {
     public static final String SESSION_POOLED = "kitsune.session.pooled";
 
     /**
+     * OpenSession response configuration key of an engine whose FetchResults sets {@code hasMoreRows} exactly when it
+     * is false (the result is exhausted): a Kitsune server then answers a client's next, empty fetch of that result
+     * itself instead of asking the engine (clients such as the Hive driver always make it). An engine without it
+     * (HiveServer2's convention: always false) is never trusted with it. Not passed on to clients.
+     */
+    public static final String RESULT_END_EXACT = "kitsune.engine.result.end.exact";
+
+    /**
      * ExecuteStatement confOverlay key a Kitsune server sends with a statement it accepted while the session's engine
      * was being found or launched: the operation id (a UUID) the server already gave the client, which the engine
      * uses for the statement's handle. Not a setting: the engine takes it out of the overlay, and refuses an id in use.

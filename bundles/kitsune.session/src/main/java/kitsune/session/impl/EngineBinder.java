@@ -38,6 +38,10 @@ final class EngineBinder {
     /** A session bound to its engine: the channel there and the session the engine opened for it. */
     record Binding(EngineChannel engine, TSessionHandle engineHandle, ServiceNode node, EngineSpace space,
             TProtocolVersion engineProtocol, Map<String, String> engineConfiguration) {
+        /** Whether the engine sets hasMoreRows exactly when false ({@link EngineConf#RESULT_END_EXACT}). */
+        boolean resultEndExact() {
+            return engineConfiguration != null && "true".equals(engineConfiguration.get(EngineConf.RESULT_END_EXACT));
+        }
     }
 
     /** The engine answered OpenSession with an error (its status goes to the client as it is). */

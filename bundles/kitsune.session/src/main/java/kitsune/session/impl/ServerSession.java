@@ -285,10 +285,40 @@ final class ServerSession {
         return idle;
     }
 
+    /**
+     * Whether its engine sets hasMoreRows exactly when false ({@link kitsune.api.engine.EngineConf#RESULT_END_EXACT}),
+     * said in the engine's OpenSession answer; false for a session continued here (not known, so not trusted).
+     */
+    private volatile boolean engineSaysResultEnd;
+    /** The empty row set that answers the next fetch, by operation, once its engine said the result ended. */
+    private final Map<String, org.apache.hive.service.rpc.thrift.TRowSet> resultEnds = new ConcurrentHashMap<>();
+
+    void engineSaysResultEnd(boolean says) {
+        engineSaysResultEnd = says;
+    }
+
+    /**
+     * After a fetch of that operation's result was answered by its engine: remembers the end (empty) when the engine
+     * says so and may be trusted with it, forgets it otherwise (a fetch from the start may have begun again).
+     */
+    void resultFetched(String key, org.apache.hive.service.rpc.thrift.TRowSet empty) {
+        if (empty != null && engineSaysResultEnd && tracked.containsKey(key)) {
+            resultEnds.put(key, empty);
+        } else {
+            resultEnds.remove(key);
+        }
+    }
+
+    /** The empty row set that answers the next fetch of that operation's result, or null to ask the engine. */
+    org.apache.hive.service.rpc.thrift.TRowSet resultEnd(String key) {
+        return resultEnds.get(key);
+    }
+
     /** Forgets an operation closed or ended. */
     void forgetOperation(String key) {
         operations.remove(key);
         tracked.remove(key);
+        resultEnds.remove(key);
         timeouts.forget(key);
     }
 

@@ -2,6 +2,7 @@ package kitsune.session.impl;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionResp;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
+import org.apache.hive.service.rpc.thrift.TFetchOrientation;
 import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
 import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
 import org.apache.hive.service.rpc.thrift.TGetCatalogsReq;
@@ -238,6 +240,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
             ServerSession s = new ServerSession(id, user, login, context, b.engine(), b.engineHandle(),
                     clock.instant());
+            s.engineSaysResultEnd(b.resultEndExact());
             s.holdPermit(permit);
             s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
             continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
@@ -282,6 +285,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                     s::bindingNote);
             ServiceNode node = b.node();
             TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
+            s.engineSaysResultEnd(b.resultEndExact());
             boolean kept = s.bindTo(b.engine(), b.engineHandle(), () -> continuity.opened(s,
                     SessionRecords.Entry.of(s.user(), s.login(), node.host(), node.port(),
                             node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), b.space().path(),
@@ -367,6 +371,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
      */
     private static Map<String, String> clientConfiguration(Map<String, String> engineConf, KitsuneConf sessionConf) {
         Map<String, String> m = new HashMap<>(engineConf == null ? Map.of() : engineConf);
+        m.remove(EngineConf.RESULT_END_EXACT); // between engine and server only
         m.putIfAbsent(FETCH_SIZE_KEY, String.valueOf(sessionConf.get(ConfigKeys.SESSION_FETCH_SIZE)));
         Integer fetchLimit = sessionConf.get(ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS);
         if (fetchLimit != null && fetchLimit > 0) {
@@ -819,8 +824,43 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 return resp;
             }
         }
-        return onOperation(req.getOperationHandle(), TFetchResultsResp.class, "FetchResults",
+        boolean results = req.getFetchType() != 1;
+        if (results && (req.getOrientation() == null || req.getOrientation() == TFetchOrientation.FETCH_NEXT)) {
+            TFetchResultsResp end = endedResult(req.getOperationHandle());
+            if (end != null) return end;
+        }
+        TFetchResultsResp resp = onOperation(req.getOperationHandle(), TFetchResultsResp.class, "FetchResults",
                 c -> c.FetchResults(req));
+        if (results) {
+            ServerSession s = registry.sessionOfOperation(Handles.key(req.getOperationHandle()));
+            if (s != null && Statuses.isOk(resp.getStatus())) {
+                boolean ended = resp.isSetHasMoreRows() && !resp.isHasMoreRows();
+                s.resultFetched(Handles.key(req.getOperationHandle()),
+                        ended ? ResultEnds.emptyAfter(resp.getResults()) : null);
+            }
+        }
+        return resp;
+    }
+
+    /**
+     * The answer to a fetch of a result its engine said has ended ({@link ResultEnds}), for the operation's owner
+     * only; null to go the usual way (which also answers anyone else's handle with its refusal).
+     */
+    private TFetchResultsResp endedResult(TOperationHandle handle) {
+        ServerSession s;
+        try {
+            s = registry.ownedSessionOf(handle);
+        } catch (SessionRefusedException e) {
+            return null;
+        }
+        String key = Handles.key(handle);
+        TRowSet empty = s == null ? null : s.resultEnd(key);
+        if (empty == null) return null;
+        Instant now = clock.instant();
+        s.enter(now);
+        s.touchOperation(key, now);
+        s.exit(now);
+        return ResultEnds.answer(empty);
     }
 
     @Override
