@@ -42,6 +42,10 @@ public final class Benchmark {
             ObservabilityBenchmark.run();
             return;
         }
+        if (args.length > 0 && args[0].equals("rest")) {
+            RestBenchmark.run();
+            return;
+        }
         if (args.length > 0 && args[0].equals("load")) {
             LoadBenchmark.run();
             return;

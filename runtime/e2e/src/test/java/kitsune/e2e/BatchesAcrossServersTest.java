@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import kitsune.testkit.BatchApp;
 import kitsune.testkit.FreePorts;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Processes;

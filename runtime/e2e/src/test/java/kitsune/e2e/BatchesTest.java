@@ -34,6 +34,7 @@ import org.apache.zookeeper.ZooKeeper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import kitsune.testkit.BatchApp;
 import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Processes;

@@ -1,10 +1,6 @@
 package kitsune.testkit;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,8 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +30,7 @@ public final class MiniYarn implements AutoCloseable {
 
     public final Path dir;
     public final Path confDir;
-    private final Process process;
+    private final HelperJvm jvm;
     private String webAddress;
 
     /** Starts the cluster with a NodeManager of that much memory and waits until it serves. */
@@ -44,43 +38,12 @@ public final class MiniYarn implements AutoCloseable {
         this.dir = Files.createDirectories(dir).toRealPath();
         this.confDir = Files.createDirectories(this.dir.resolve("conf"));
         Path work = Files.createDirectories(this.dir.resolve("work"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "-Dminiyarn.nm.memory-mb=" + nodeManagerMemoryMb,
-                "-cp", BUILD.resolve("kitsune-miniyarn.jar") + ":" + BUILD.resolve("lib").resolve("*"),
-                "kitsune.miniyarn.MiniYarnMain", confDir.toString(), work.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
-                .redirectError(this.dir.resolve("miniyarn.log").toFile());
-        pb.environment().remove("HADOOP_CONF_DIR");
-        pb.environment().remove("YARN_CONF_DIR");
-        process = pb.start();
-        AtomicReference<String> ready = new AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null;) {
-                    if (line.startsWith("MINIYARN READY ")) ready.set(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "miniyarn-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            await("the YARN cluster's READY line (log: " + this.dir.resolve("miniyarn.log") + ")")
-                    .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> ready.get() != null || !process.isAlive());
-            if (ready.get() == null) {
-                throw new IOException("The YARN cluster did not start (exit " + process.exitValue() + "), see "
-                        + this.dir.resolve("miniyarn.log"));
-            }
-        } catch (IOException | RuntimeException e) {
-            close();
-            throw e;
-        }
+        jvm = new HelperJvm("MINIYARN", BUILD, "kitsune-miniyarn.jar", List.of("-Xmx768m",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "-Dminiyarn.nm.memory-mb=" + nodeManagerMemoryMb),
+                List.of("kitsune.miniyarn.MiniYarnMain", confDir.toString(), work.toString()), work,
+                this.dir.resolve("miniyarn.log"), "HADOOP_CONF_DIR", "YARN_CONF_DIR");
         // MINIYARN READY rm=127.0.0.1:p web=127.0.0.1:q
-        for (String part : ready.get().split(" ")) {
+        for (String part : jvm.ready().split(" ")) {
             if (part.startsWith("web=")) webAddress = part.substring(4);
         }
     }
@@ -109,17 +72,7 @@ public final class MiniYarn implements AutoCloseable {
     /** Stops the cluster (closing its stdin, as it expects), then ends whatever its containers left running. */
     @Override
     public void close() throws IOException {
-        try {
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            // already gone
-        }
-        try {
-            if (!process.waitFor(40, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        jvm.stop(Duration.ofSeconds(40));
         // container JVMs (application masters, drivers, executors) run in directories under this one
         String marker = dir.toString();
         Processes.endAll(c -> c.contains(marker));

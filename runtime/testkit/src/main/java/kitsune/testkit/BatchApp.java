@@ -1,4 +1,4 @@
-package kitsune.e2e;
+package kitsune.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,14 +17,14 @@ import javax.tools.ToolProvider;
  * application id and the count, sleeps the given seconds, and fails on purpose when asked. Arguments:
  * {@code <rows> [<seconds to sleep> [fail]]}.
  */
-final class BatchApp {
-    static final String CLASS_NAME = "KitsuneBatchApp";
-    static final String FAILURE = "KitsuneBatchApp failed on purpose";
+public final class BatchApp {
+    public static final String CLASS_NAME = "KitsuneBatchApp";
+    public static final String FAILURE = "KitsuneBatchApp failed on purpose";
 
     private BatchApp() {
     }
 
-    static Path build(Path dir, Path homeJars) throws IOException {
+    public static Path build(Path dir, Path homeJars) throws IOException {
         Path src = Files.createDirectories(dir.resolve("src")).resolve(CLASS_NAME + ".java");
         Files.writeString(src, "public class " + CLASS_NAME + " {\n"
                 + "  public static void main(String[] a) throws Exception {\n"
