@@ -791,9 +791,19 @@ final class RestApi {
         long ended = number(c, "endTime", 0, 0, Long.MAX_VALUE);
         int from = (int) number(c, "from", 0, 0, Integer.MAX_VALUE);
         int size = (int) number(c, "size", 100, 0, 10_000);
+        String name = c.query("batchName");
+        String desc = c.query("desc");
+        boolean oldestFirst = false;
+        if (desc != null && !desc.isBlank()) {
+            if (!desc.trim().equalsIgnoreCase("true") && !desc.trim().equalsIgnoreCase("false")) {
+                throw RestException.badRequest("desc must be true or false, not " + LogText.of(desc));
+            }
+            oldestFirst = desc.trim().equalsIgnoreCase("false");
+        }
         List<kitsune.api.batch.Batch> found = batches().list(new kitsune.api.batch.BatchFilter(
                 type == null || type.isBlank() ? null : type.trim().toUpperCase(Locale.ROOT),
-                user == null || user.isBlank() ? null : user, state, created, ended, from, size));
+                user == null || user.isBlank() ? null : user, state, created, ended, from, size,
+                name == null || name.isEmpty() ? null : name, oldestFirst));
         return new Dto.GetBatchesResponse(from, found.size(), found.stream().map(Batches::dto).toList());
     }
 
