@@ -287,6 +287,10 @@ final class Batches {
         }
         BatchApplication app = tracked.get(b.id());
         if (app == null) {
+            if (b.kyuubiInstance().equals(instance.get())) {
+                throw new RestException(409, "Batch " + b.id() + " is this server's, but it does not follow it yet "
+                        + "(it is taken over in the next check): retry in a moment");
+            }
             Owner o = ownerOf(b);
             if (Boolean.FALSE.equals(o.live())) {
                 throw new RestException(409, "Batch " + b.id() + " was followed by server " + b.kyuubiInstance()

@@ -43,7 +43,7 @@ import kitsune.internal.threads.NamedThreads;
  * no forwarded request is accepted.
  *
  * <p>The answer of the owner (status and JSON body, at most {@link #MAX_ANSWER} bytes) is relayed unchanged; no other
- * header of it is.
+ * header of it is, and an answer that is not JSON is not relayed at all (502).
  */
 final class Forwarding implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarding.class);
@@ -197,13 +197,20 @@ final class Forwarding implements AutoCloseable {
                 throw new RestException(502, "The answer of server " + owner + " is larger than " + MAX_ANSWER
                         + " bytes: ask for fewer lines (size)");
             }
-            String type = resp.headers().firstValue("Content-Type").orElse(RestServlet.JSON);
+            String type = resp.headers().firstValue("Content-Type").orElse("");
+            if (!type.toLowerCase(java.util.Locale.ROOT).startsWith(RestServlet.JSON)) {
+                // never relay markup or anything else under this server's origin (the console's too)
+                throw new RestException(502, "Server " + owner + " answered the forwarded request with "
+                        + LogText.of(type.isEmpty() ? "no content type" : type) + " instead of JSON (status "
+                        + resp.statusCode() + "): retry, or send the request to " + api);
+            }
             LOG.debug("{} {} forwarded to {} for {}: {}", method, LogText.of(path), owner, user, resp.statusCode());
             return new Relayed(resp.statusCode(), type, body);
         } catch (HttpTimeoutException e) {
             throw new RestException(504, "Server " + owner + ", which owns the batch, did not answer in time ("
                     + (e instanceof java.net.http.HttpConnectTimeoutException
-                            ? ConfigKeys.BATCH_INTERNAL_REST_CLIENT_CONNECT_TIMEOUT.name()
+                            ? ConfigKeys.BATCH_INTERNAL_REST_CLIENT_CONNECT_TIMEOUT.name() + " to connect, or "
+                            + ConfigKeys.BATCH_INTERNAL_REST_CLIENT_SOCKET_TIMEOUT.name() + " for the answer"
                             : ConfigKeys.BATCH_INTERNAL_REST_CLIENT_SOCKET_TIMEOUT.name())
                     + "): retry, or send the request to " + api);
         } catch (ConnectException e) {

@@ -109,6 +109,7 @@ final class RestServlet extends HttpServlet {
                 resp.setStatus(r.status());
                 resp.setContentType(r.contentType());
                 resp.setHeader("Cache-Control", "no-store");
+                resp.setHeader("X-Content-Type-Options", "nosniff");
                 resp.setContentLength(r.body().length);
                 resp.getOutputStream().write(r.body());
             } else if (result instanceof String text) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +15,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
 
 class ForwardingTest {
     private static final String KEY = "k".repeat(40);
@@ -71,6 +76,94 @@ class ForwardingTest {
             String sig = a.sign("alice", "GET", PATH);
             RestLogin.Refused r = assertThrows(RestLogin.Refused.class, () -> off.verify("alice", sig, "GET", PATH));
             assertTrue(r.detail().contains("kitsune.frontend.thrift.http.cookie.secrets"), r.detail());
+        }
+    }
+
+    /** An owner on 127.0.0.1 that checks the forwarding headers as a server does, then answers with the given type. */
+    private static HttpServer owner(Forwarding trust, String type, java.util.concurrent.CountDownLatch hold)
+            throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1", ex -> {
+            try {
+                String uri = ex.getRequestURI().getRawPath()
+                        + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery());
+                String user = trust.verify(ex.getRequestHeaders().getFirst(Forwarding.USER),
+                        ex.getRequestHeaders().getFirst(Forwarding.SIGNATURE), ex.getRequestMethod(), uri);
+                if (hold != null) hold.await();
+                byte[] body = ("{\"user\": \"" + user + "\"}").getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", type);
+                ex.sendResponseHeaders(207, body.length);
+                ex.getResponseBody().write(body);
+            } catch (RestLogin.Refused | InterruptedException e) {
+                ex.sendResponseHeaders(401, -1);
+            } finally {
+                ex.close();
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+        return server;
+    }
+
+    private static String api(HttpServer server) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1";
+    }
+
+    @Test
+    void theOwnersJsonAnswerIsRelayedWithItsStatusAndTheCallerItTrusted() throws Exception {
+        try (Forwarding f = forwarding(List.of(KEY), Clock.systemUTC())) {
+            HttpServer server = owner(f, "application/json;charset=utf-8", null);
+            try {
+                Forwarding.Relayed r = f.forward(api(server), "GET", "/batches/x/localLog?from=0&size=5", "alice",
+                        "h:1");
+                assertEquals(207, r.status());
+                assertEquals("{\"user\": \"alice\"}", new String(r.body(), StandardCharsets.UTF_8));
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void anAnswerThatIsNotJsonIsNotRelayed() throws Exception {
+        try (Forwarding f = forwarding(List.of(KEY), Clock.systemUTC())) {
+            HttpServer server = owner(f, "text/html", null);
+            try {
+                RestException e = assertThrows(RestException.class,
+                        () -> f.forward(api(server), "DELETE", "/batches/x", "alice", "h:1"));
+                assertEquals(502, e.status());
+                assertTrue(e.getMessage().contains("instead of JSON"), e.getMessage());
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void anOwnerThatDoesNotAnswerInTimeIs504NamingTheKey() throws Exception {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        try (Forwarding f = new Forwarding(List.of(KEY), Duration.ofSeconds(1), Duration.ofMillis(300),
+                Clock.systemUTC())) {
+            HttpServer server = owner(f, "application/json", hold);
+            try {
+                RestException e = assertThrows(RestException.class,
+                        () -> f.forward(api(server), "GET", "/batches/x/localLog", "alice", "h:1"));
+                assertEquals(504, e.status());
+                assertTrue(e.getMessage().contains("kyuubi.batch.internal.rest.client.socket.timeout"),
+                        e.getMessage());
+            } finally {
+                hold.countDown();
+                server.stop(0);
+            }
+        }
+    }
+
+    @Test
+    void anAddressThatIsNotAnHttpUrlIsRefused() throws Exception {
+        try (Forwarding f = forwarding(List.of(KEY), NOW)) {
+            RestException e = assertThrows(RestException.class,
+                    () -> f.forward("file:///etc", "GET", "/batches/x/localLog", "alice", "h:1"));
+            assertEquals(502, e.status());
         }
     }
 }
