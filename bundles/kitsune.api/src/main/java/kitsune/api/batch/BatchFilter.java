@@ -1,7 +1,7 @@
 package kitsune.api.batch;
 
 /**
- * Which batches a listing returns (Kyuubi's GET /batches parameters), newest first.
+ * Which batches a listing returns (Kyuubi's GET /batches parameters), newest first unless {@code oldestFirst}.
  *
  * @param batchType       only this type, or null
  * @param user            only this user's, or null for every user's
@@ -11,12 +11,20 @@ package kitsune.api.batch;
  *                        bound)
  * @param from            rows to skip
  * @param size            rows to return at most
+ * @param name            only batches of exactly this name (Kyuubi's batchName), or null
+ * @param oldestFirst     in order of creation (Kyuubi's desc=false) instead of newest first
  */
 public record BatchFilter(String batchType, String user, BatchState state, long createdFrom, long endedBefore,
-        int from, int size) {
+        int from, int size, String name, boolean oldestFirst) {
     public BatchFilter {
         if (from < 0) throw new IllegalArgumentException("from must not be negative: " + from);
         if (size < 0) throw new IllegalArgumentException("size must not be negative: " + size);
+    }
+
+    /** Any name, newest first. */
+    public BatchFilter(String batchType, String user, BatchState state, long createdFrom, long endedBefore, int from,
+            int size) {
+        this(batchType, user, state, createdFrom, endedBefore, from, size, null, false);
     }
 
     /** Every batch of one user (null: of everyone), at most size. */

@@ -597,6 +597,15 @@ public final class ConfigKeys {
             "kyuubi.batch.application.check.interval", "PT5S", DURATION, false,
             "How often a server checks the applications of the batches it owns, and looks for batches of servers "
             + "that are gone, to take them over.");
+    public static final ConfigKey<Duration> BATCH_INTERNAL_REST_CLIENT_CONNECT_TIMEOUT = key(
+            "kyuubi.batch.internal.rest.client.connect.timeout", "PT20S", DURATION, false,
+            "How long a server waits to connect to the REST API of the server that owns a batch when it forwards a "
+            + "request for that batch (localLog, DELETE) to it.");
+    public static final ConfigKey<Duration> BATCH_INTERNAL_REST_CLIENT_SOCKET_TIMEOUT = key(
+            "kyuubi.batch.internal.rest.client.socket.timeout", "PT20S", DURATION, false,
+            "How long a server waits for the answer of the owning server to a forwarded batch request; after it the "
+            + "client gets 504 naming this key. Forwarding needs kitsune.frontend.thrift.http.cookie.secrets set to "
+            + "the same keys on every server of the namespace (they sign the forwarded caller).");
 
     // ---- console ----
     public static final ConfigKey<String> CONSOLE_USERNAME = key("kitsune.console.username", "admin", STRING, false,

@@ -26,4 +26,13 @@ public final class ZkPaths {
     public static String sessionsPath(String namespace) {
         return "/" + trimSlashes(namespace) + "_sessions";
     }
+
+    /**
+     * Where the servers of a namespace publish the base URL of their REST API, one record per server named by its
+     * Thrift host:port (the owner named in a batch's row): "kyuubi" becomes "/kyuubi_rest". A record says where a
+     * server was; whether it is alive is told by its node in the namespace.
+     */
+    public static String restPath(String namespace) {
+        return "/" + trimSlashes(namespace) + "_rest";
+    }
 }

@@ -121,7 +121,11 @@ final class JdbcBatchStore implements BatchStore {
             sql.append(" AND end_time > 0 AND end_time <= ?");
             params.add(f.endedBefore());
         }
-        sql.append(" ORDER BY create_time DESC, id");
+        if (f.name() != null) {
+            sql.append(" AND app_name = ?");
+            params.add(f.name());
+        }
+        sql.append(f.oldestFirst() ? " ORDER BY create_time, id" : " ORDER BY create_time DESC, id");
         // paged in Java: OFFSET/FETCH and LIMIT differ between the databases, and the pages are small
         try (Connection c = connections.open(); PreparedStatement s = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < params.size(); i++) s.setObject(i + 1, params.get(i));

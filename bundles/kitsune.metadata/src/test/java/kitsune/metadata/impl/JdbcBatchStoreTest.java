@@ -117,6 +117,21 @@ class JdbcBatchStoreTest {
     }
 
     @Test
+    void listingsFilterByExactNameInTheStoreAndCanListOldestFirst() throws Exception {
+        store.insert(batch("a1", "alice", BatchState.FINISHED, 1000, 2000));
+        store.insert(batch("a2", "alice", BatchState.RUNNING, 3000, 0));
+        store.insert(batch("b1", "bob", BatchState.FINISHED, 4000, 4500));
+        // names are "pi <id>"
+        assertEquals(List.of("a2"), ids(new BatchFilter(null, null, null, 0, 0, 0, 10, "pi a2", false)));
+        assertEquals(List.of(), ids(new BatchFilter(null, "bob", null, 0, 0, 0, 10, "pi a2", false)));
+        assertEquals(List.of(), ids(new BatchFilter(null, null, null, 0, 0, 0, 10, "pi %", false)),
+                "a name is matched exactly, not as a pattern");
+        assertEquals(List.of(), ids(new BatchFilter(null, null, null, 0, 0, 0, 10, "x' OR '1'='1", false)));
+        assertEquals(List.of("a1", "a2", "b1"), ids(new BatchFilter(null, null, null, 0, 0, 0, 10, null, true)));
+        assertEquals(List.of("a2", "b1"), ids(new BatchFilter(null, null, null, 0, 0, 1, 2, null, true)));
+    }
+
+    @Test
     void theCleanerRemovesOnlyBatchesThatEndedBeforeTheirMaxAge() throws Exception {
         store.insert(batch("old", "alice", BatchState.FINISHED, 1000, 2000));
         store.insert(batch("recent", "alice", BatchState.ERROR, 1000, 9000));

@@ -39,6 +39,7 @@ import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineException;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServiceNode;
+import kitsune.api.registry.ZkPaths;
 import kitsune.api.session.SessionManager;
 import kitsune.internal.threads.NamedThreads;
 import kitsune.internal.text.LogText;
@@ -64,7 +65,11 @@ final class Batches {
     private final Supplier<SessionManager> sessions;
     private final Supplier<KitsuneConf> conf;
     private final Supplier<String> instance;
+    /** This server's REST API URL (…/api/v1) once the HTTP service has an endpoint, else null. */
+    private final Supplier<String> restApi;
     private final Clock clock;
+    /** What this server last published as its REST address: "instance url". */
+    private volatile String published;
     private final Map<String, BatchApplication> tracked = new ConcurrentHashMap<>();
     /** Batches a kill was asked for: their end is CANCELED, whatever the process says. */
     private final Set<String> canceled = ConcurrentHashMap.newKeySet();
@@ -80,6 +85,17 @@ final class Batches {
      */
     Batches(Supplier<BatchStore> store, Supplier<BatchLauncher> launcher, Supplier<Discovery> discovery,
             Supplier<SessionManager> sessions, Supplier<KitsuneConf> conf, Supplier<String> instance, Clock clock) {
+        this(store, launcher, discovery, sessions, conf, instance, () -> null, clock);
+    }
+
+    /**
+     * @param restApi this server's REST API URL, published in ZooKeeper (ZkPaths.restPath) for the other servers to
+     *                forward requests for its batches to
+     */
+    Batches(Supplier<BatchStore> store, Supplier<BatchLauncher> launcher, Supplier<Discovery> discovery,
+            Supplier<SessionManager> sessions, Supplier<KitsuneConf> conf, Supplier<String> instance,
+            Supplier<String> restApi, Clock clock) {
+        this.restApi = restApi;
         this.store = store;
         this.launcher = launcher;
         this.discovery = discovery;
@@ -214,6 +230,56 @@ final class Batches {
         }
     }
 
+    /**
+     * Who answers for a batch.
+     *
+     * @param hostPort the owner named in the batch's row
+     * @param here     this server follows it (or owns it)
+     * @param live     the owner is registered in the namespace (null: ZooKeeper cannot tell)
+     * @param api      the owner's published REST API URL, or null
+     */
+    record Owner(String hostPort, boolean here, Boolean live, String api) {
+    }
+
+    Owner ownerOf(Batch b) {
+        if (tracked.containsKey(b.id()) || b.kyuubiInstance().equals(instance.get())) {
+            return new Owner(b.kyuubiInstance(), true, true, null);
+        }
+        Set<String> registered = registered();
+        if (registered == null) return new Owner(b.kyuubiInstance(), false, null, null);
+        if (!registered.contains(b.kyuubiInstance())) return new Owner(b.kyuubiInstance(), false, false, null);
+        return new Owner(b.kyuubiInstance(), false, true, publishedApi(b.kyuubiInstance()));
+    }
+
+    /** The REST API URL the server published, or null. */
+    private String publishedApi(String hostPort) {
+        Discovery d = discovery.get();
+        if (d == null) return null;
+        try {
+            return d.read(ZkPaths.restPath(d.namespace()) + "/" + hostPort)
+                    .map(bytes -> new String(bytes, StandardCharsets.UTF_8).trim()).orElse(null);
+        } catch (Exception e) {
+            LOG.debug("Cannot read the REST address of {}: {}", hostPort, e.toString());
+            return null;
+        }
+    }
+
+    /** Publishes this server's REST API URL under its Thrift host:port, when either changed. */
+    private void publish(String me) {
+        String api = restApi.get();
+        Discovery d = discovery.get();
+        if (api == null || d == null) return;
+        String what = me + " " + api;
+        if (what.equals(published)) return;
+        try {
+            d.write(ZkPaths.restPath(d.namespace()) + "/" + me, api.getBytes(StandardCharsets.UTF_8));
+            published = what;
+            LOG.info("Published this server's REST API {} for batch requests forwarded by the other servers", api);
+        } catch (Exception e) {
+            LOG.warn("Cannot publish this server's REST API {} in ZooKeeper: {}", api, e.toString());
+        }
+    }
+
     /** Kills the batch's application (this server must own it) and records it CANCELED. */
     Dto.CloseBatchResponse cancel(Batch b, String caller) throws RestException {
         if (b.state().terminal()) {
@@ -221,8 +287,21 @@ final class Batches {
         }
         BatchApplication app = tracked.get(b.id());
         if (app == null) {
+            if (b.kyuubiInstance().equals(instance.get())) {
+                throw new RestException(409, "Batch " + b.id() + " is this server's, but it does not follow it yet "
+                        + "(it is taken over in the next check): retry in a moment");
+            }
+            Owner o = ownerOf(b);
+            if (Boolean.FALSE.equals(o.live())) {
+                throw new RestException(409, "Batch " + b.id() + " was followed by server " + b.kyuubiInstance()
+                        + ", which is gone (no longer registered); its state in the metadata store is " + b.state()
+                        + ": a live server takes it over within a few " + ConfigKeys.BATCH_APPLICATION_CHECK_INTERVAL
+                        .name() + " rounds, then send the DELETE again");
+            }
             throw new RestException(409, "Batch " + b.id() + " is followed by server " + b.kyuubiInstance()
-                    + ", not this one: send the DELETE there (its application runs from that server)");
+                    + ", not this one: send the DELETE there (its application runs from that server), or set "
+                    + ConfigKeys.THRIFT_HTTP_COOKIE_SECRETS.name() + " to the same keys on every server so that "
+                    + "it is forwarded");
         }
         // recorded first: a check running meanwhile finds it ended and writes nothing over it
         canceled.add(b.id());
@@ -240,6 +319,12 @@ final class Batches {
     List<String> localLog(Batch b, int from, int size) throws RestException {
         Path log = logOf(b);
         if (log == null || !Files.isRegularFile(log)) {
+            Owner o = b.kyuubiInstance().equals(instance.get()) ? null : ownerOf(b);
+            if (o != null && Boolean.FALSE.equals(o.live())) {
+                throw RestException.notFound("The local log of batch " + b.id() + " is on server "
+                        + b.kyuubiInstance() + ", which is gone (no longer registered): it cannot be read from here; "
+                        + "its state in the metadata store is " + b.state() + " (GET /batches/" + b.id() + ")");
+            }
             throw RestException.notFound("The local log of batch " + b.id() + " is not on this server (it was "
                     + "submitted from " + b.kyuubiInstance() + ")");
         }
@@ -317,6 +402,7 @@ final class Batches {
                 LOG.warn("Cannot read batch {}: {}", e.getKey(), ex.getMessage());
             }
         }
+        publish(me);
         long now = clock.millis();
         try {
             s.heartbeat(me, now);

@@ -14,9 +14,16 @@ import kitsune.internal.text.LogText;
  * @param user     the authenticated user (null for an open route)
  * @param address  the client's address
  * @param instance host:port this server's REST API answered on (Kyuubi's kyuubiInstance)
+ * @param forwarded whether another server of the namespace forwarded it (signed): it is never forwarded again
  */
 record Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,
-        byte[] body, ObjectMapper mapper) {
+        byte[] body, ObjectMapper mapper, boolean forwarded) {
+
+    /** A request a client sent itself. */
+    Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,
+            byte[] body, ObjectMapper mapper) {
+        this(user, address, instance, params, query, body, mapper, false);
+    }
 
     String param(int i) {
         return params.get(i);

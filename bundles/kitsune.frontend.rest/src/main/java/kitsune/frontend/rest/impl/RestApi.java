@@ -86,6 +86,7 @@ final class RestApi {
     private final Supplier<Discovery> discovery;
     private final Supplier<KitsuneConf> conf;
     private final Supplier<Batches> batches;
+    private volatile Supplier<Forwarding> forwarding = () -> null;
     private final RestHandles handles = new RestHandles();
     private final Clock clock;
 
@@ -99,6 +100,12 @@ final class RestApi {
         this.sessionManager = sessionManager;
         this.administrators = administrators;
         this.clock = clock;
+    }
+
+    /** Forwards batch requests to their owner (none: answered here or from the store). */
+    RestApi forwarding(Supplier<Forwarding> forwarding) {
+        this.forwarding = forwarding;
+        return this;
     }
 
     Router router() {
@@ -784,9 +791,19 @@ final class RestApi {
         long ended = number(c, "endTime", 0, 0, Long.MAX_VALUE);
         int from = (int) number(c, "from", 0, 0, Integer.MAX_VALUE);
         int size = (int) number(c, "size", 100, 0, 10_000);
+        String name = c.query("batchName");
+        String desc = c.query("desc");
+        boolean oldestFirst = false;
+        if (desc != null && !desc.isBlank()) {
+            if (!desc.trim().equalsIgnoreCase("true") && !desc.trim().equalsIgnoreCase("false")) {
+                throw RestException.badRequest("desc must be true or false, not " + LogText.of(desc));
+            }
+            oldestFirst = desc.trim().equalsIgnoreCase("false");
+        }
         List<kitsune.api.batch.Batch> found = batches().list(new kitsune.api.batch.BatchFilter(
                 type == null || type.isBlank() ? null : type.trim().toUpperCase(Locale.ROOT),
-                user == null || user.isBlank() ? null : user, state, created, ended, from, size));
+                user == null || user.isBlank() ? null : user, state, created, ended, from, size,
+                name == null || name.isEmpty() ? null : name, oldestFirst));
         return new Dto.GetBatchesResponse(from, found.size(), found.stream().map(Batches::dto).toList());
     }
 
@@ -812,6 +829,9 @@ final class RestApi {
         kitsune.api.batch.Batch batch = b.get(c.param(0), c.user(), admin(c));
         int from = (int) number(c, "from", 0, 0, Integer.MAX_VALUE);
         int size = (int) number(c, "size", 100, 0, 10_000);
+        Object relayed = forwardToOwner(c, b, batch, "GET", "/batches/" + batch.id() + "/localLog?from=" + from
+                + "&size=" + size);
+        if (relayed != null) return relayed;
         List<String> lines = b.localLog(batch, from, size);
         return new Dto.OperationLog(lines, lines.size());
     }
@@ -819,7 +839,26 @@ final class RestApi {
     private Object deleteBatch(Call c) throws RestException {
         Batches b = batches();
         kitsune.api.batch.Batch batch = b.get(c.param(0), c.user(), admin(c));
+        if (!batch.state().terminal()) {
+            Object relayed = forwardToOwner(c, b, batch, "DELETE", "/batches/" + batch.id());
+            if (relayed != null) return relayed;
+        }
         return b.cancel(batch, c.user());
+    }
+
+    /**
+     * The owner's answer when another live server owns the batch and forwarding is on, else null (answered here: by
+     * this server as owner, or from the store). A forwarded request is never forwarded again.
+     */
+    private Object forwardToOwner(Call c, Batches b, kitsune.api.batch.Batch batch, String method, String path)
+            throws RestException {
+        Forwarding f = forwarding.get();
+        if (c.forwarded() || f == null || !f.enabled()) return null;
+        Batches.Owner o = b.ownerOf(batch);
+        if (o.here() || !Boolean.TRUE.equals(o.live()) || o.api() == null) return null;
+        LOG.info("{} of batch {} for {} forwarded to its owner {} ({})", method, batch.id(), c.user(), o.hostPort(),
+                o.api());
+        return f.forward(o.api(), method, path, c.user(), o.hostPort());
     }
 
     // ---------------------------------------------------------------- helpers

@@ -82,6 +82,7 @@ public class RestComponent {
     private volatile ServerEndpoint endpoint;
 
     private volatile Batches batches;
+    private volatile Forwarding forwarding;
 
     private final StartGate runtimeStarted = StartGate.closed();
 
@@ -178,20 +179,26 @@ public class RestComponent {
             return e == null ? NO_EVENTS : e;
         });
         authenticators.forEach(login::add);
+        Forwarding fwd = Forwarding.from(conf, Clock.systemUTC());
+        forwarding = fwd;
+        if (!fwd.enabled()) {
+            LOG.info("Batch requests for batches of other servers are not forwarded ({} is empty: the servers share "
+                    + "no key to sign the forwarded caller with)", ConfigKeys.THRIFT_HTTP_COOKIE_SECRETS.name());
+        }
         Batches b = new Batches(() -> batchStore, () -> batchLauncher, () -> discovery, () -> sessionManager,
                 () -> this.conf, () -> {
                     ServerEndpoint e = endpoint;
                     return e == null ? null : e.hostPort();
-                }, Clock.systemUTC());
+                }, this::advertisedApi, Clock.systemUTC());
         batches = b;
         b.start();
         RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, () -> discovery,
-                () -> this.conf, () -> batches, Clock.systemUTC());
+                () -> this.conf, () -> batches, Clock.systemUTC()).forwarding(() -> forwarding);
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
         registration = context.registerService(jakarta.servlet.Servlet.class,
-                new RestServlet(api.router(), login, conf.get(ConfigKeys.PROXY_HTTP_CLIENT_IP_HEADER)), props);
+                new RestServlet(api.router(), login, conf.get(ConfigKeys.PROXY_HTTP_CLIENT_IP_HEADER), fwd), props);
         LOG.info("REST frontend registered at {} (logins: {}; administrators: {})", PATH, login.describe(),
                 administrators.isEmpty() ? "none" : String.join(",", administrators));
         announce();
@@ -209,6 +216,9 @@ public class RestComponent {
         Batches b = batches;
         batches = null;
         if (b != null) b.stop();
+        Forwarding f = forwarding;
+        forwarding = null;
+        if (f != null) f.close();
         if (registration != null) {
             try {
                 registration.unregister();
@@ -230,6 +240,28 @@ public class RestComponent {
             return java.net.InetAddress.getLocalHost().getCanonicalHostName();
         } catch (java.net.UnknownHostException e) {
             return "localhost";
+        }
+    }
+
+    /**
+     * The REST API's URL as the other servers reach it: the HTTP endpoint, with the Thrift endpoint's advertised host
+     * when the endpoint names every interface; null until both are known.
+     */
+    private String advertisedApi() {
+        String url = announced;
+        ServerEndpoint e = endpoint;
+        if (url == null || e == null) return null;
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            String host = u.getHost();
+            if (host == null || host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")) {
+                String h = e.host().indexOf(':') >= 0 && !e.host().startsWith("[") ? "[" + e.host() + "]" : e.host();
+                return new java.net.URI(u.getScheme(), null, h.startsWith("[") ? h.substring(1, h.length() - 1) : h,
+                        u.getPort(), u.getPath(), null, null).toString();
+            }
+            return url;
+        } catch (IllegalArgumentException | java.net.URISyntaxException bad) {
+            return null;
         }
     }
 

@@ -41,9 +41,17 @@ final class RestServlet extends HttpServlet {
     /** The header holding the client's address (kyuubi.frontend.proxy.http.client.ip.header), or null. */
     private final String clientIpHeader;
 
+    /** Trust of requests forwarded by another server of the namespace. */
+    private final transient Forwarding forwarding;
+
     RestServlet(Router router, RestLogin login, String clientIpHeader) {
+        this(router, login, clientIpHeader, null);
+    }
+
+    RestServlet(Router router, RestLogin login, String clientIpHeader, Forwarding forwarding) {
         this.router = router;
         this.login = login;
+        this.forwarding = forwarding;
         this.clientIpHeader = clientIpHeader == null || clientIpHeader.isBlank() ? null : clientIpHeader.trim();
     }
 
@@ -70,9 +78,21 @@ final class RestServlet extends HttpServlet {
         String method = req.getMethod();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         String user = null;
+        boolean forwarded = false;
         try {
             Router.Match match = router.match(method, path);
-            if (!match.open()) {
+            String fwdUser = req.getHeader(Forwarding.USER);
+            String fwdSignature = req.getHeader(Forwarding.SIGNATURE);
+            if (fwdUser != null || fwdSignature != null) {
+                // a forwarding header is never ignored: it is either a server of the namespace or refused
+                if (forwarding == null) {
+                    throw new RestLogin.Refused("Forwarded request refused: only a server of this namespace may "
+                            + "forward a request", "forwarding is off on this server");
+                }
+                String uri = req.getRequestURI() + (req.getQueryString() == null ? "" : "?" + req.getQueryString());
+                user = forwarding.verify(fwdUser, fwdSignature, method.toUpperCase(Locale.ROOT), uri);
+                forwarded = true;
+            } else if (!match.open()) {
                 RestLogin.Login l = login.login(req.getHeader("Authorization"), cookies(req), clientAddress(req),
                         req.isSecure());
                 user = l.user();
@@ -82,9 +102,17 @@ final class RestServlet extends HttpServlet {
             }
             byte[] body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
             Call call = new Call(user, clientAddress(req), instance(req), match.params(), req.getParameterMap(),
-                    body, mapper);
+                    body, mapper, forwarded);
             Object result = match.handler().handle(call);
-            if (result instanceof String text) {
+            if (result instanceof Forwarding.Relayed r) {
+                // the owner's answer, as it gave it (it is JSON like ours: a batch, a log or a message)
+                resp.setStatus(r.status());
+                resp.setContentType(r.contentType());
+                resp.setHeader("Cache-Control", "no-store");
+                resp.setHeader("X-Content-Type-Options", "nosniff");
+                resp.setContentLength(r.body().length);
+                resp.getOutputStream().write(r.body());
+            } else if (result instanceof String text) {
                 resp.setStatus(200);
                 resp.setContentType("text/plain;charset=utf-8");
                 resp.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
@@ -95,8 +123,9 @@ final class RestServlet extends HttpServlet {
                 write(resp, 200, result);
             }
         } catch (RestLogin.Refused e) {
-            LOG.warn("REST login refused from {} for {} {}: {}", req.getRemoteAddr(), method, LogText.of(path),
-                    LogText.of(e.detail()));
+            boolean asForwarded = req.getHeader(Forwarding.USER) != null || req.getHeader(Forwarding.SIGNATURE) != null;
+            LOG.warn("REST {} refused from {} for {} {}: {}", asForwarded ? "forwarded request" : "login",
+                    req.getRemoteAddr(), method, LogText.of(path), LogText.of(e.detail()));
             for (String challenge : login.challenges()) resp.addHeader("WWW-Authenticate", challenge);
             write(resp, 401, new Dto.Message(e.getMessage()));
         } catch (Router.MethodNotAllowed e) {
