@@ -280,8 +280,14 @@ public final class ConfigKeys {
             + "when the user's entry is among the results, or listed in a result's groupMembershipKey attribute.");
     public static final ConfigKey<String> LDAP_TRUSTSTORE_PATH = key("kitsune.authentication.ldap.truststore.path", "",
             STRING, false, "Trust store (PKCS12 or JKS, relative to KITSUNE_HOME) with the CA of the directory's "
-            + "certificate for ldaps:// URLs; empty: the JVM's default trust store. The server's name is checked "
-            + "against the certificate.");
+            + "certificate for ldaps:// URLs and StartTLS; empty: the JVM's default trust store. The server's name is "
+            + "checked against the certificate.");
+    public static final ConfigKey<Boolean> LDAP_STARTTLS = key("kitsune.authentication.ldap.starttls", "false",
+            BOOLEAN, false, "Upgrade every ldap:// connection with StartTLS (checked against "
+            + "kitsune.authentication.ldap.truststore.path, else the JVM's trust store) before any bind, so that no "
+            + "password crosses in clear; a directory that does not offer StartTLS, or whose certificate is not "
+            + "trusted, refuses the login. Not together with ldaps:// URLs (a configuration error). Kyuubi has no such "
+            + "key.");
     public static final ConfigKey<String> LDAP_TRUSTSTORE_PASSWORD = key(
             "kitsune.authentication.ldap.truststore.password", "", STRING, false,
             "Password of kitsune.authentication.ldap.truststore.path (empty: none).");
