@@ -183,6 +183,8 @@ final class LdapDirectory implements AutoCloseable {
                 try {
                     try {
                         tls = (StartTlsResponse) context.extendedOperation(new StartTlsRequest());
+                    } catch (CommunicationException | ServiceUnavailableException down) {
+                        throw down;
                     } catch (NamingException e) {
                         throw new StartTlsRefused("does not offer StartTLS (" + LdapAuthenticator.rootMessage(e)
                                 + "), which " + ConfigKeys.LDAP_STARTTLS.name() + "=true requires; no bind was sent: "
