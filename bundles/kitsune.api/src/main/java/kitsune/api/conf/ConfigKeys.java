@@ -419,6 +419,14 @@ public final class ConfigKeys {
     public static final ConfigKey<String> CTL_REST_BASE_URL = key("kyuubi.ctl.rest.base.url", "", STRING, false,
             "The REST API kitsune-ctl's session commands (and engine commands with REST) call when --hostUrl is not "
             + "given, e.g. http://host:10099.");
+    public static final ConfigKey<String> CTL_REST_AUTH_SCHEMA = key("kyuubi.ctl.rest.auth.schema", "basic",
+            ValueType.oneOf("BASIC", "SPNEGO"), false, "How kitsune-ctl logs in to the REST API when --authSchema is not "
+            + "given: basic (HTTP Basic with --username and --password) or spnego (Authorization: Negotiate with a "
+            + "Kerberos ticket for HTTP/<spnego host>, from the ticket cache or a JAAS keytab login); either way the "
+            + "server's login cookie is shown on the following requests of the command.");
+    public static final ConfigKey<String> CTL_REST_SPNEGO_HOST = key("kyuubi.ctl.rest.spnego.host", "", STRING, false,
+            "The host of the REST API's SPNEGO principal (HTTP/<host>@REALM) when --spnegoHost is not given; empty: "
+            + "the host of --hostUrl (kyuubi.ctl.rest.base.url).");
     public static final ConfigKey<Duration> CTL_BATCH_LOG_QUERY_INTERVAL = key("kyuubi.ctl.batch.log.query.interval",
             "PT3S", DURATION, false, "How often kitsune-ctl's log batch --forward and submit batch ask the REST API "
             + "for a batch's new log lines and its state while they follow it.");
