@@ -249,7 +249,7 @@ final class BatchCommands {
     // ---------------------------------------------------------------- options
 
     private RestClient rest(String fileUser) throws CtlException {
-        return RestClient.of(a, conf.restBaseUrl(), fileUser);
+        return RestClient.of(a, conf, fileUser);
     }
 
     private BatchFile file() throws CtlException {

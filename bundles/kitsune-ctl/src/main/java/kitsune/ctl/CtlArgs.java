@@ -163,8 +163,12 @@ final class CtlArgs {
                                                      all subdomains for CONNECTION]
                   --hostUrl URL                      REST API of a server, e.g. http://host:10099
                                                      [kyuubi.ctl.rest.base.url]
-                  --authSchema basic                 REST login: HTTP Basic with --username and --password
+                  --authSchema basic|spnego          REST login: HTTP Basic with --username and --password, or
+                                                     Kerberos (SPNEGO) from the ticket cache or a JAAS keytab login
+                                                     [kyuubi.ctl.rest.auth.schema, basic]
                   --username USER, --password PW     REST login [the OS user, empty password]
+                  --spnegoHost HOST                  spnego: the REST API's principal is HTTP/HOST
+                                                     [kyuubi.ctl.rest.spnego.host, else the host of --hostUrl]
                   -f, --filename FILE                the batch file (YAML: apiVersion, username, request
                                                      {batchType, name, resource, className, args, configs})
                   --batchType TYPE, --batchUser USER, --batchState STATE, --batchName NAME

@@ -103,6 +103,16 @@ final class CtlConf {
         return get(() -> conf.get(ConfigKeys.CTL_REST_BASE_URL)).trim();
     }
 
+    /** kyuubi.ctl.rest.auth.schema: basic or spnego, lower-case. */
+    String restAuthSchema() throws CtlException {
+        return get(() -> conf.get(ConfigKeys.CTL_REST_AUTH_SCHEMA)).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** kyuubi.ctl.rest.spnego.host; empty when not set. */
+    String restSpnegoHost() throws CtlException {
+        return get(() -> conf.get(ConfigKeys.CTL_REST_SPNEGO_HOST)).trim();
+    }
+
     /** kyuubi.ctl.batch.log.query.interval: how often a followed batch's log and state are asked for (at least 10 ms). */
     Duration batchLogInterval() throws CtlException {
         Duration d = get(() -> conf.get(ConfigKeys.CTL_BATCH_LOG_QUERY_INTERVAL));

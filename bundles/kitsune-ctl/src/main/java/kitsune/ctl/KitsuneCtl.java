@@ -153,7 +153,7 @@ public final class KitsuneCtl {
         if (action.equals("delete") && a.words.size() != 3) {
             throw CtlException.usage("Must specify the session: delete session <session identifier>");
         }
-        RestClient rest = RestClient.of(a, CtlConf.load(confDir, sysProps, a.conf).restBaseUrl());
+        RestClient rest = RestClient.of(a, CtlConf.load(confDir, sysProps, a.conf));
         if (action.equals("delete")) {
             String id = a.words.get(2).trim();
             JsonNode done = rest.delete("/admin/sessions/" + pathSegment(id), Map.of());
@@ -190,7 +190,7 @@ public final class KitsuneCtl {
         }
         String user = blankToNull(a.user);
         if (user == null) throw CtlException.usage("Must specify user name for engine, please use -u or --user.");
-        RestClient rest = RestClient.of(a, CtlConf.load(confDir, sysProps, a.conf).restBaseUrl());
+        RestClient rest = RestClient.of(a, CtlConf.load(confDir, sysProps, a.conf));
         Map<String, String> query = new java.util.LinkedHashMap<>();
         query.put("type", blankToNull(a.engineType));
         query.put("sharelevel", blankToNull(a.engineShareLevel));

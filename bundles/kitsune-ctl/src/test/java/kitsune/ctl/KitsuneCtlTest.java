@@ -338,8 +338,16 @@ class KitsuneCtlTest {
                 "Must specify the session: delete session <session identifier>");
         assertOneErrorLine(ctl("delete", "session", "../admin", "--hostUrl", "http://127.0.0.1:1"), 2,
                 "Invalid session identifier '../admin': expected the identifier list session shows");
-        assertOneErrorLine(ctl("list", "session", "--hostUrl", "http://127.0.0.1:1", "--authSchema", "spnego"), 2,
-                "--authSchema spnego is not offered by Kitsune's REST API yet: use basic");
+        assertOneErrorLine(ctl("list", "session", "--hostUrl", "http://127.0.0.1:1", "--authSchema", "digest"), 2,
+                "Unknown --authSchema 'digest': expected basic or spnego");
+        assertOneErrorLine(ctl("list", "session", "--hostUrl", "http://127.0.0.1:1", "--authSchema", "spnego",
+                "--spnegoHost", "a/b@EVIL"), 2, "Invalid --spnegoHost 'a/b@EVIL': expected the host name of the REST "
+                + "API's HTTP/<host> principal");
+        Result conf = ctl("list", "session", "--hostUrl", "http://127.0.0.1:1", "--conf",
+                "kyuubi.ctl.rest.auth.schema=kerberos");
+        assertEquals(1, conf.rc(), conf.toString());
+        assertTrue(conf.err().startsWith("Error: Invalid value for kyuubi.ctl.rest.auth.schema: 'kerberos'"),
+                conf.toString());
     }
 
     @Test

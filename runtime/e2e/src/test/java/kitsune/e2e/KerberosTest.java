@@ -81,6 +81,7 @@ class KerberosTest {
                 assertTrue(password.getMessage().contains("this server accepts GSSAPI only"), password.getMessage());
 
                 restWithSpnego(server, TestKdc.login("alice@" + REALM, aliceKeytab));
+                ctlWithSpnego(server, kdc, aliceKeytab);
             }
         }
     }
@@ -144,6 +145,52 @@ class KerberosTest {
         assertTrue(tampered.body().contains("The login cookie is not valid on this server"), tampered.body());
 
         assertEquals(200, send(http, api, "DELETE", "/sessions/" + session, null, cookie, null).statusCode());
+    }
+
+    /**
+     * bin/kitsune-ctl --authSchema spnego against the same REST API: logged in from alice's keytab (a JAAS file's
+     * com.sun.security.jgss.krb5.initiate section), its token is for HTTP/localhost (the host of --hostUrl) and its
+     * second request (list session as a non-administrator: /admin/sessions, refused, then /sessions) shows the cookie
+     * of the first answer, so the server checks one Kerberos login. Without a ticket it fails in one line naming kinit
+     * and the JAAS way, and sends nothing; a --spnegoHost the KDC does not know is named too.
+     */
+    private static void ctlWithSpnego(KitsuneServer server, TestKdc kdc, Path aliceKeytab) throws Exception {
+        String api = server.awaitLog(Pattern.compile("REST API at (http://\\S+/api/v1)"), Duration.ofSeconds(60))
+                .group(1);
+        String hostUrl = api.substring(0, api.length() - "/api/v1".length());
+        Path dir = Files.createTempDirectory("kitsune-e2e-ctl-krb-");
+        Path jaas = kdc.jaasFile("com.sun.security.jgss.krb5.initiate", "alice@" + REALM, aliceKeytab);
+        String noCache = "FILE:" + dir.resolve("no-ticket-cache");
+        java.util.Map<String, String> keytabLogin = java.util.Map.of("KRB5CCNAME", noCache, "KITSUNE_CTL_JAVA_OPTS",
+                "-Djava.security.krb5.conf=" + kdc.krb5Conf() + " -Djava.security.auth.login.config=" + jaas);
+
+        long kerberosLogins = kerberosLogins(server);
+        kitsune.testkit.KitsuneCtl.Run list = kitsune.testkit.KitsuneCtl.run(keytabLogin, server.confDir, dir, "list",
+                "session", "--hostUrl", hostUrl, "--authSchema", "spnego");
+        assertEquals(0, list.rc(), list.toString());
+        assertEquals("", list.err(), list.toString());
+        assertTrue(list.out().contains("Live Session List (total "), list.out());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> kerberosLogins(server) >= kerberosLogins + 1);
+        assertEquals(kerberosLogins + 1, kerberosLogins(server), "two requests, one Kerberos login (the cookie)");
+
+        java.util.Map<String, String> noTicket = java.util.Map.of("KRB5CCNAME", noCache, "KITSUNE_CTL_JAVA_OPTS",
+                "-Djava.security.krb5.conf=" + kdc.krb5Conf());
+        kitsune.testkit.KitsuneCtl.Run refused = kitsune.testkit.KitsuneCtl.run(noTicket, server.confDir, dir, "list",
+                "session", "--hostUrl", hostUrl, "--authSchema", "spnego");
+        assertEquals(1, refused.rc(), refused.toString());
+        assertEquals("", refused.out(), refused.toString());
+        assertTrue(refused.err().startsWith("Error: Cannot make a Kerberos (SPNEGO) token for HTTP/localhost "
+                + "(--authSchema spnego): ") && refused.err().contains("get a ticket first (kinit)")
+                && refused.err().indexOf('\n') == refused.err().length() - 1, refused.err());
+
+        kitsune.testkit.KitsuneCtl.Run unknown = kitsune.testkit.KitsuneCtl.run(keytabLogin, server.confDir, dir,
+                "list", "session", "--hostUrl", hostUrl, "--authSchema", "spnego", "--spnegoHost", "elsewhere");
+        assertEquals(1, unknown.rc(), unknown.toString());
+        assertTrue(unknown.err().startsWith("Error: Cannot make a Kerberos (SPNEGO) token for HTTP/elsewhere ")
+                && unknown.err().contains("the KDC knows no HTTP/elsewhere: give the host of the REST API's principal "
+                + "with --spnegoHost"), unknown.err());
+        assertEquals(kerberosLogins + 1, kerberosLogins(server), "no request reached the server");
     }
 
     /** The audit log's accepted Kerberos logins of alice so far. */

@@ -280,8 +280,14 @@ public final class ConfigKeys {
             + "when the user's entry is among the results, or listed in a result's groupMembershipKey attribute.");
     public static final ConfigKey<String> LDAP_TRUSTSTORE_PATH = key("kitsune.authentication.ldap.truststore.path", "",
             STRING, false, "Trust store (PKCS12 or JKS, relative to KITSUNE_HOME) with the CA of the directory's "
-            + "certificate for ldaps:// URLs; empty: the JVM's default trust store. The server's name is checked "
-            + "against the certificate.");
+            + "certificate for ldaps:// URLs and StartTLS; empty: the JVM's default trust store. The server's name is "
+            + "checked against the certificate.");
+    public static final ConfigKey<Boolean> LDAP_STARTTLS = key("kitsune.authentication.ldap.starttls", "false",
+            BOOLEAN, false, "Upgrade every ldap:// connection with StartTLS (checked against "
+            + "kitsune.authentication.ldap.truststore.path, else the JVM's trust store) before any bind, so that no "
+            + "password crosses in clear; a directory that does not offer StartTLS, or whose certificate is not "
+            + "trusted, refuses the login. Not together with ldaps:// URLs (a configuration error). Kyuubi has no such "
+            + "key.");
     public static final ConfigKey<String> LDAP_TRUSTSTORE_PASSWORD = key(
             "kitsune.authentication.ldap.truststore.password", "", STRING, false,
             "Password of kitsune.authentication.ldap.truststore.path (empty: none).");
@@ -413,6 +419,14 @@ public final class ConfigKeys {
     public static final ConfigKey<String> CTL_REST_BASE_URL = key("kyuubi.ctl.rest.base.url", "", STRING, false,
             "The REST API kitsune-ctl's session commands (and engine commands with REST) call when --hostUrl is not "
             + "given, e.g. http://host:10099.");
+    public static final ConfigKey<String> CTL_REST_AUTH_SCHEMA = key("kyuubi.ctl.rest.auth.schema", "basic",
+            ValueType.oneOf("BASIC", "SPNEGO"), false, "How kitsune-ctl logs in to the REST API when --authSchema is not "
+            + "given: basic (HTTP Basic with --username and --password) or spnego (Authorization: Negotiate with a "
+            + "Kerberos ticket for HTTP/<spnego host>, from the ticket cache or a JAAS keytab login); either way the "
+            + "server's login cookie is shown on the following requests of the command.");
+    public static final ConfigKey<String> CTL_REST_SPNEGO_HOST = key("kyuubi.ctl.rest.spnego.host", "", STRING, false,
+            "The host of the REST API's SPNEGO principal (HTTP/<host>@REALM) when --spnegoHost is not given; empty: "
+            + "the host of --hostUrl (kyuubi.ctl.rest.base.url).");
     public static final ConfigKey<Duration> CTL_BATCH_LOG_QUERY_INTERVAL = key("kyuubi.ctl.batch.log.query.interval",
             "PT3S", DURATION, false, "How often kitsune-ctl's log batch --forward and submit batch ask the REST API "
             + "for a batch's new log lines and its state while they follow it.");

@@ -106,7 +106,21 @@ public final class KitsuneConf {
                 warnings.add("Unknown configuration key " + e.getKey() + " is ignored");
             }
         }
+        checkLdapStartTls();
         return warnings;
+    }
+
+    /** StartTLS upgrades an ldap:// connection; an ldaps:// one is TLS from its first byte and cannot start TLS. */
+    private void checkLdapStartTls() {
+        if (!get(ConfigKeys.LDAP_STARTTLS)) return;
+        for (String url : get(ConfigKeys.LDAP_URL).trim().split("\\s+")) {
+            if (url.regionMatches(true, 0, "ldaps:", 0, 6)) {
+                throw new ConfigException(ConfigKeys.LDAP_STARTTLS.name(), ConfigKeys.LDAP_STARTTLS.name()
+                        + "=true cannot apply to " + url + " in " + ConfigKeys.LDAP_URL.name() + " (ldaps:// is TLS "
+                        + "from its first byte); use ldap:// URLs with StartTLS, or set "
+                        + ConfigKeys.LDAP_STARTTLS.name() + "=false to keep ldaps://");
+            }
+        }
     }
 
     /**

@@ -54,4 +54,19 @@ class KitsuneConfTest {
         assertEquals("CONNECTION",
                 KitsuneConf.of(Map.of("kyuubi.engine.share.level", "connection")).get(ConfigKeys.ENGINE_SHARE_LEVEL));
     }
+
+    @Test
+    void ldapStartTlsWithAnLdapsUrlIsRefusedNamingBothKeysAndTheFix() {
+        ConfigException e = assertThrows(ConfigException.class, () -> KitsuneConf.of(Map.of(
+                "kitsune.authentication.ldap.starttls", "true",
+                "kyuubi.authentication.ldap.url", "ldap://a.example.com:389 ldaps://b.example.com:636")).validate());
+        assertEquals("kitsune.authentication.ldap.starttls", e.key());
+        assertEquals("kitsune.authentication.ldap.starttls=true cannot apply to ldaps://b.example.com:636 in "
+                + "kyuubi.authentication.ldap.url (ldaps:// is TLS from its first byte); use ldap:// URLs with StartTLS, "
+                + "or set kitsune.authentication.ldap.starttls=false to keep ldaps://", e.getMessage());
+        assertEquals(List.of(), KitsuneConf.of(Map.of("kitsune.authentication.ldap.starttls", "true",
+                "kyuubi.authentication.ldap.url", "ldap://a.example.com:389")).validate());
+        assertEquals(List.of(), KitsuneConf.of(Map.of("kyuubi.authentication.ldap.url", "LDAPS://b.example.com:636"))
+                .validate());
+    }
 }

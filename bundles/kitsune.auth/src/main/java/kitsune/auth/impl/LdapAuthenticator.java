@@ -81,7 +81,7 @@ public class LdapAuthenticator implements Authenticator {
         LdapDirectory directory = null;
         for (String name : s.bindNames(user)) {
             try {
-                directory = LdapDirectory.bind(s.urls(), name, password, s.timeout(), s.tls());
+                directory = LdapDirectory.bind(s.urls(), name, password, s);
                 break;
             } catch (javax.naming.AuthenticationException wrong) {
                 // wrong password for this name, or no such entry: the next name may match
@@ -99,7 +99,7 @@ public class LdapAuthenticator implements Authenticator {
             throws AuthenticationException, NamingException, LdapDirectory.UnreachableException {
         LdapDirectory directory;
         try {
-            directory = LdapDirectory.bind(s.urls(), s.bindDn(), s.bindPassword(), s.timeout(), s.tls());
+            directory = LdapDirectory.bind(s.urls(), s.bindDn(), s.bindPassword(), s);
         } catch (javax.naming.AuthenticationException e) {
             throw new AuthenticationException("the LDAP server refused the bind as " + s.bindDn() + " ("
                     + ConfigKeys.LDAP_BIND_DN.name() + "): " + rootMessage(e) + "; check it and "
@@ -110,7 +110,7 @@ public class LdapAuthenticator implements Authenticator {
             List<String> urls = new ArrayList<>(s.urls());
             urls.remove(d.url());
             urls.add(0, d.url());
-            try (LdapDirectory asUser = LdapDirectory.bind(urls, found.dn(), password, s.timeout(), s.tls())) {
+            try (LdapDirectory asUser = LdapDirectory.bind(urls, found.dn(), password, s)) {
                 // the password is right
             } catch (javax.naming.AuthenticationException wrong) {
                 throw new AuthenticationException(WRONG_PASSWORD);

@@ -73,7 +73,7 @@ public class LdapGroupProvider implements GroupProvider {
                     + ConfigKeys.LDAP_BIND_PASSWORD.name() + " (a session's password is not at hand)");
         }
         if (s.problem() != null) throw new GroupLookupException(s.problem());
-        try (LdapDirectory d = LdapDirectory.bind(s.urls(), s.bindDn(), s.bindPassword(), s.timeout(), s.tls())) {
+        try (LdapDirectory d = LdapDirectory.bind(s.urls(), s.bindDn(), s.bindPassword(), s)) {
             LdapFilter.LdapUser found;
             try {
                 found = LdapAuthenticator.findUser(d, s, user);

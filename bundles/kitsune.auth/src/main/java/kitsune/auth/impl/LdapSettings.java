@@ -33,13 +33,15 @@ import kitsune.api.conf.KitsuneConf;
  * @param groupDnPatterns DN patterns with %s for a group name
  * @param userFilter     lower-case user names allowed; empty: any
  * @param groupFilter    lower-case group names whose direct members are allowed; empty: no group check
- * @param tls            TLS for ldaps:// from kitsune.authentication.ldap.truststore.path; null: the JVM's default
+ * @param tls            TLS for ldaps:// and StartTLS from kitsune.authentication.ldap.truststore.path; null: the JVM's
+ *                       default
+ * @param startTls       kitsune.authentication.ldap.starttls: every ldap:// connection starts TLS before its bind
  * @param problem        why no login can succeed with these settings, or null
  */
 record LdapSettings(List<String> urls, String baseDn, String domain, String bindDn, String bindPassword,
         List<String> userDnPatterns, List<String> groupDnPatterns, List<String> userFilter, List<String> groupFilter,
         String guidKey, String groupMembershipKey, String userMembershipKey, String groupClassKey, String customQuery,
-        Duration timeout, SSLSocketFactory tls, String problem) {
+        Duration timeout, SSLSocketFactory tls, boolean startTls, String problem) {
 
     /** An attribute description: a name (letters, digits, hyphens) or an OID. */
     private static final String PLACEHOLDER = "kitsuneNamePlaceholder";
@@ -105,10 +107,21 @@ record LdapSettings(List<String> urls, String baseDn, String domain, String bind
                     + ", which is not set");
         }
         SSLSocketFactory tls = trustStore(conf, problems);
+        boolean startTls = conf.get(ConfigKeys.LDAP_STARTTLS);
+        if (startTls) {
+            for (String u : urls) {
+                // also refused when the configuration is read (KitsuneConf.validate); kept for settings given directly
+                if (u.startsWith("ldaps:")) {
+                    problems.add(ConfigKeys.LDAP_STARTTLS.name() + "=true cannot apply to " + u + " in "
+                            + ConfigKeys.LDAP_URL.name() + "; use ldap:// URLs with StartTLS, or set "
+                            + ConfigKeys.LDAP_STARTTLS.name() + "=false to keep ldaps://");
+                }
+            }
+        }
         return new LdapSettings(List.copyOf(urls), baseDn, conf.get(ConfigKeys.LDAP_DOMAIN).trim(), bindDn,
                 bindPassword, userPatterns, groupPatterns, userFilter, groupFilter, guidKey, groupMembershipKey,
                 userMembershipKey, groupClassKey, customQuery, conf.get(ConfigKeys.LDAP_TIMEOUT), tls,
-                problems.isEmpty() ? null : String.join("; ", problems));
+                startTls, problems.isEmpty() ? null : String.join("; ", problems));
     }
 
     /** TLS trusting kitsune.authentication.ldap.truststore.path, or null for the JVM's default trust store. */
