@@ -102,6 +102,8 @@ final class Migrations {
         }
         ClassLoader loader = Migrations.class.getClassLoader();
         Flyway flyway = Flyway.configure(loader)
+                // to the server's log; the automatic choice looks for logging libraries it cannot see from here
+                .loggers("slf4j")
                 .dataSource(new ConnectionsDataSource(connections))
                 .table(HISTORY_TABLE)
                 .resourceProvider(NO_RESOURCES)
