@@ -49,8 +49,8 @@ final class JdbcBatchStore implements BatchStore {
 
     /** Applies the schema's migrations; returns the version found before. */
     int migrate(Dialect dialect) throws BatchStoreException {
-        try (Connection c = connections.open()) {
-            return Migrations.migrate(c, dialect, Migrations.ALL);
+        try {
+            return Migrations.migrate(connections, dialect, Migrations.all(dialect));
         } catch (SQLException e) {
             throw failed("migrate the schema of", e);
         }

@@ -101,7 +101,7 @@ public class MetadataStoreComponent {
             props.put("kitsune.metadata.store", settings.dialect().name());
             registration = context.registerService(BatchStore.class, store, props);
             LOG.info("Batch metadata store {} ready (schema version {} found, {} now)", settings.shownUrl(), before,
-                    Migrations.ALL.get(Migrations.ALL.size() - 1).version());
+                    Migrations.LATEST);
         } catch (BatchStoreException | IllegalArgumentException | IOException | ReflectiveOperationException e) {
             LOG.error("The batch metadata store cannot be opened, batches are refused until it can: {}",
                     e.getMessage(), e);

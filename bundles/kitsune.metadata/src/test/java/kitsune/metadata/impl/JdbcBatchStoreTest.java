@@ -60,7 +60,8 @@ class JdbcBatchStoreTest {
         assertEquals(1, store.migrate(Dialect.DERBY));
         try (Connection c = new EmbeddedDriver().connect(url, new Properties());
                 Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM kitsune_schema_version")) {
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM \"kitsune_schema_history\" "
+                        + "WHERE \"version\" = '1' AND \"success\"")) {
             rs.next();
             assertEquals(1, rs.getInt(1));
         }
