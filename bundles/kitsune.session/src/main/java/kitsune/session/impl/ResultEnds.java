@@ -16,6 +16,7 @@ import org.apache.hive.service.rpc.thrift.TI64Column;
 import org.apache.hive.service.rpc.thrift.TRowSet;
 import org.apache.hive.service.rpc.thrift.TStringColumn;
 
+import kitsune.thrift.Columns;
 import kitsune.thrift.Statuses;
 
 /**
@@ -41,7 +42,7 @@ final class ResultEnds {
                 TColumn e = emptyLike(c);
                 if (e == null) return null;
                 columns.add(e);
-                if (count < 0) count = values(c);
+                if (count < 0) count = Columns.size(c);
             }
             empty.setColumns(columns);
             if (last.isSetColumnCount()) empty.setColumnCount(columns.size());
@@ -74,19 +75,6 @@ final class ResultEnds {
             case DOUBLE_VAL -> TColumn.doubleVal(new TDoubleColumn(new ArrayList<>(), none));
             case STRING_VAL -> TColumn.stringVal(new TStringColumn(new ArrayList<>(), none));
             case BINARY_VAL -> TColumn.binaryVal(new TBinaryColumn(new ArrayList<>(), none));
-        };
-    }
-
-    private static int values(TColumn c) {
-        return switch (c.getSetField()) {
-            case BOOL_VAL -> c.getBoolVal().getValuesSize();
-            case BYTE_VAL -> c.getByteVal().getValuesSize();
-            case I16_VAL -> c.getI16Val().getValuesSize();
-            case I32_VAL -> c.getI32Val().getValuesSize();
-            case I64_VAL -> c.getI64Val().getValuesSize();
-            case DOUBLE_VAL -> c.getDoubleVal().getValuesSize();
-            case STRING_VAL -> c.getStringVal().getValuesSize();
-            case BINARY_VAL -> c.getBinaryVal().getValuesSize();
         };
     }
 }

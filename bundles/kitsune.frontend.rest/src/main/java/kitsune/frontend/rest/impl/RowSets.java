@@ -15,6 +15,8 @@ import org.apache.hive.service.rpc.thrift.TTypeDesc;
 import org.apache.hive.service.rpc.thrift.TTypeId;
 import org.apache.hive.service.rpc.thrift.TTypeQualifierValue;
 
+import kitsune.thrift.Columns;
+
 /**
  * TCLIService result sets as the REST API shows them: rows of fields, each field with the Thrift type of its value
  * (Kyuubi's names: INT_TYPE, BIGINT_TYPE, STRING_TYPE, ...) and the value itself (null when the engine sent null;
@@ -29,7 +31,7 @@ final class RowSets {
         if (set == null) return new Dto.ResultRowSet(rows, 0);
         if (set.isSetColumns() && !set.getColumns().isEmpty()) {
             List<TColumn> columns = set.getColumns();
-            int count = size(columns.get(0));
+            int count = Columns.size(columns.get(0));
             for (int r = 0; r < count; r++) {
                 List<Dto.Field> fields = new ArrayList<>(columns.size());
                 for (TColumn c : columns) fields.add(field(c, r));
@@ -51,7 +53,7 @@ final class RowSets {
         if (set == null) return lines;
         if (set.isSetColumns() && !set.getColumns().isEmpty()) {
             TColumn c = set.getColumns().get(0);
-            int n = size(c);
+            int n = Columns.size(c);
             for (int r = 0; r < n; r++) {
                 Object v = field(c, r).value();
                 lines.add(v == null ? null : String.valueOf(v));
@@ -98,19 +100,6 @@ final class RowSets {
 
     private static int intQualifier(TTypeQualifierValue v) {
         return v != null && v.isSetI32Value() ? v.getI32Value() : 0;
-    }
-
-    private static int size(TColumn c) {
-        return switch (c.getSetField()) {
-            case BOOL_VAL -> c.getBoolVal().getValuesSize();
-            case BYTE_VAL -> c.getByteVal().getValuesSize();
-            case I16_VAL -> c.getI16Val().getValuesSize();
-            case I32_VAL -> c.getI32Val().getValuesSize();
-            case I64_VAL -> c.getI64Val().getValuesSize();
-            case DOUBLE_VAL -> c.getDoubleVal().getValuesSize();
-            case STRING_VAL -> c.getStringVal().getValuesSize();
-            case BINARY_VAL -> c.getBinaryVal().getValuesSize();
-        };
     }
 
     private static Dto.Field field(TColumn c, int r) {
