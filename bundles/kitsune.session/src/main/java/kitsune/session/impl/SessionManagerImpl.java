@@ -847,15 +847,17 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
      * only; null to go the usual way (which also answers anyone else's handle with its refusal).
      */
     private TFetchResultsResp endedResult(TOperationHandle handle) {
+        String key = Handles.key(handle);
+        ServerSession known = registry.sessionOfOperation(key);
+        TRowSet empty = known == null ? null : known.resultEnd(key);
+        if (empty == null) return null; // most fetches: one map lookup, then the usual path
         ServerSession s;
         try {
             s = registry.ownedSessionOf(handle);
         } catch (SessionRefusedException e) {
             return null;
         }
-        String key = Handles.key(handle);
-        TRowSet empty = s == null ? null : s.resultEnd(key);
-        if (empty == null) return null;
+        if (s != known) return null;
         Instant now = clock.instant();
         s.enter(now);
         s.touchOperation(key, now);
