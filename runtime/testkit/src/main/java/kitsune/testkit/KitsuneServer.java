@@ -292,6 +292,27 @@ public final class KitsuneServer implements AutoCloseable {
         return process == null || process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Waits until the log has not grown for {@code quiet} (so that what comes next is what the next step logged, not
+     * the tail of an earlier one); fails after {@code timeout}.
+     */
+    public void awaitQuietLog(Duration quiet, Duration timeout) throws IOException {
+        long[] last = {Files.exists(logFile()) ? Files.size(logFile()) : 0, System.nanoTime()};
+        try {
+            await().pollInterval(Duration.ofMillis(100)).atMost(timeout).until(() -> {
+                long size = Files.exists(logFile()) ? Files.size(logFile()) : 0;
+                if (size != last[0]) {
+                    last[0] = size;
+                    last[1] = System.nanoTime();
+                    return false;
+                }
+                return System.nanoTime() - last[1] >= quiet.toNanos();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("The log still grew after " + timeout + ":\n" + tail());
+        }
+    }
+
     /** How many lines of the log contain the text. */
     public long countLog(String text) throws IOException {
         if (!Files.exists(logFile())) return 0;

@@ -462,26 +462,31 @@ final class ThriftHttpServer {
                     return;
                 }
                 boolean last;
+                boolean over;
                 try {
                     ByteBuffer buffer = chunk.getByteBuffer();
                     int n = buffer.remaining();
-                    if ((long) size + n > settings.maxMessageSize()) {
-                        if (finish()) {
-                            LOG.warn("Refusing HTTP request from {}: its body exceeds {}={}", peer,
-                                    ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name(), settings.maxMessageSize());
-                            replyAndClose(response, callback, 413, tooLarge());
+                    over = (long) size + n > settings.maxMessageSize();
+                    if (!over) {
+                        if (size + n > bytes.length) {
+                            bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(settings.maxMessageSize(),
+                                    Math.max((long) size + n, 2L * bytes.length)));
                         }
-                        return;
+                        buffer.get(bytes, size, n);
+                        size += n;
                     }
-                    if (size + n > bytes.length) {
-                        bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(settings.maxMessageSize(),
-                                Math.max((long) size + n, 2L * bytes.length)));
-                    }
-                    buffer.get(bytes, size, n);
-                    size += n;
                     last = chunk.isLast();
                 } finally {
+                    // before any reply: once the response completes, Jetty releases the request's buffer itself
                     chunk.release();
+                }
+                if (over) {
+                    if (finish()) {
+                        LOG.warn("Refusing HTTP request from {}: its body exceeds {}={}", peer,
+                                ConfigKeys.THRIFT_MAX_MESSAGE_SIZE.name(), settings.maxMessageSize());
+                        replyAndClose(response, callback, 413, tooLarge());
+                    }
+                    return;
                 }
                 if (last) {
                     if (finish()) complete();
