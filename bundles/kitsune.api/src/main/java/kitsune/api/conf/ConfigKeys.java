@@ -531,8 +531,13 @@ public final class ConfigKeys {
             + "naming this key, and sessions on running engines are not affected. 0: no limit.");
     public static final ConfigKey<Integer> ENGINE_CONNECTIONS = key("kitsune.engine.connections.max", "64",
             ValueType.intRange(1, 10000), false, "Connections this server opens at most to one engine, shared by all "
-            + "its sessions there (an idle session holds none); a call finding all busy waits for one up to "
-            + "kyuubi.session.engine.login.timeout, then fails naming this key.");
+            + "its sessions there (an idle session holds none); a call finding all busy waits its turn (first come, "
+            + "first served) up to kitsune.engine.connections.wait, then fails naming both keys.");
+    public static final ConfigKey<Duration> ENGINE_CONNECTIONS_WAIT = key("kitsune.engine.connections.wait", "PT60S",
+            DURATION, false, "How long a call waits for one of this server's connections to its engine when all "
+            + "kitsune.engine.connections.max are busy (long status polls, slow metadata calls and synchronous "
+            + "statements hold one each); calls wait in the order they came, and one that waited this long fails "
+            + "naming both keys.");
 
     // ---- metrics (bundle kitsune.metrics) ----
     public static final ConfigKey<Boolean> METRICS_ENABLED = key("kyuubi.metrics.enabled", "true", BOOLEAN, true,

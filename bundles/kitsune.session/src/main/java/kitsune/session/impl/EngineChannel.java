@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
@@ -14,19 +16,35 @@ import kitsune.api.registry.ServiceNode;
  * carrying one call at a time. A call takes an idle connection (or opens one, up to
  * {@code kitsune.engine.connections.max}) and gives it back when answered, so an idle session holds no socket and no
  * engine thread, and a long call (a synchronous statement, a long-polling status) never holds up another session's.
- * The calls of one session stay in order because its client makes them one after another. A connection that fails
+ * The calls of one session stay in order because its client makes them one after another. When every connection is
+ * busy, calls wait their turn in the order they came (a freed connection, or a freed slot, goes to the longest
+ * waiter), at most {@code kitsune.engine.connections.wait}. A connection that fails
  * below TCLIService is closed, not reused; the sessions go on over the others.
  */
 final class EngineChannel {
     private record Idle(EngineConnection connection, long sinceNanos) {
     }
 
+    /** A call waiting for a connection; guarded by the lock. */
+    private static final class Waiter {
+        final Condition turn;
+        boolean served;
+        EngineConnection handed; // null when served: it may open a connection in a freed slot
+
+        Waiter(Condition turn) {
+            this.turn = turn;
+        }
+    }
+
     private final ServiceNode node;
     private volatile KitsuneConf conf;
     /** Most recently returned first: the pool shrinks back to what the load needs. */
     private final Deque<Idle> idle = new ArrayDeque<>();
-    private int open; // connections open or being opened; guarded by this
-    private boolean closed; // guarded by this
+    /** Calls waiting for a connection, longest first; only while none is idle and all slots are taken. */
+    private final Deque<Waiter> waiters = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private int open; // connections open or being opened (slots taken); guarded by lock
+    private boolean closed; // guarded by lock
 
     EngineChannel(ServiceNode node, KitsuneConf conf) {
         this.node = node;
@@ -58,54 +76,120 @@ final class EngineChannel {
 
     private EngineConnection borrow(String what) throws EngineCallException {
         KitsuneConf c = conf;
-        Duration wait = c.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT);
         int max = c.get(ConfigKeys.ENGINE_CONNECTIONS);
-        long deadline = System.nanoTime() + wait.toNanos();
-        synchronized (this) {
-            while (true) {
-                if (closed) throw new EngineCallException(what + ": this server is stopping", null);
-                Idle ready = idle.pollFirst();
-                if (ready != null) return ready.connection();
-                if (open < max) {
-                    open++;
-                    break;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new EngineCallException(what + ": all " + max + " connections of this server to the engine "
-                            + "at " + node.hostPort() + " stayed busy for " + wait + "; raise "
-                            + ConfigKeys.ENGINE_CONNECTIONS.name() + " or try again", null);
-                }
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new EngineCallException(what + " was interrupted", e);
-                }
+        Waiter me;
+        lock.lock();
+        try {
+            if (closed) throw stopping(what);
+            Idle ready = idle.pollFirst();
+            if (ready != null) return ready.connection();
+            if (open < max) { // waiters exist only while every slot is taken (or until the bound was raised)
+                open++;
+                me = null;
+            } else {
+                me = new Waiter(lock.newCondition());
+                waiters.addLast(me);
             }
+        } finally {
+            lock.unlock();
+        }
+        if (me != null) {
+            EngineConnection handed = awaitTurn(what, me, max, c.get(ConfigKeys.ENGINE_CONNECTIONS_WAIT));
+            if (handed != null) return handed;
         }
         try {
-            return EngineConnection.open(node, c, wait);
+            return EngineConnection.open(node, c, c.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT));
         } catch (EngineCallException | RuntimeException e) {
-            synchronized (this) {
-                open--;
-                notifyAll();
-            }
+            released();
             throw e;
         }
     }
 
+    /**
+     * Waits until a connection is handed to this waiter (returned) or it may open one (null); first come, first served,
+     * so under a steady load no call waits longer than the calls before it take.
+     */
+    private EngineConnection awaitTurn(String what, Waiter me, int max, Duration wait) throws EngineCallException {
+        long left = wait.toNanos();
+        lock.lock();
+        try {
+            while (!me.served) {
+                if (closed) {
+                    waiters.remove(me);
+                    throw stopping(what);
+                }
+                if (left <= 0) {
+                    waiters.remove(me);
+                    throw new EngineCallException(what + ": all " + max + " connections of this server to the engine "
+                            + "at " + node.hostPort() + " stayed busy for " + wait + "; raise "
+                            + ConfigKeys.ENGINE_CONNECTIONS.name() + " or " + ConfigKeys.ENGINE_CONNECTIONS_WAIT.name()
+                            + ", or try again", null);
+                }
+                try {
+                    left = me.turn.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    if (!me.served) waiters.remove(me);
+                    else if (me.handed != null) putBack(me.handed);
+                    else releasedLocked();
+                    Thread.currentThread().interrupt();
+                    throw new EngineCallException(what + " was interrupted", e);
+                }
+            }
+            return me.handed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static EngineCallException stopping(String what) {
+        return new EngineCallException(what + ": this server is stopping", null);
+    }
+
     private void giveBack(EngineConnection c) {
-        synchronized (this) {
+        lock.lock();
+        try {
             if (!c.isBroken() && !closed) {
-                idle.addFirst(new Idle(c, System.nanoTime()));
-                notifyAll();
+                putBack(c);
                 return;
             }
-            open--;
-            notifyAll();
+            releasedLocked();
+        } finally {
+            lock.unlock();
         }
         c.close();
+    }
+
+    /** A healthy connection goes to the longest waiter, else to the idle ones; the lock is held. */
+    private void putBack(EngineConnection c) {
+        Waiter next = waiters.pollFirst();
+        if (next != null) {
+            next.served = true;
+            next.handed = c;
+            next.turn.signal();
+        } else {
+            idle.addFirst(new Idle(c, System.nanoTime()));
+        }
+    }
+
+    /** A connection slot was freed (closed, or never opened). */
+    private void released() {
+        lock.lock();
+        try {
+            releasedLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The slot goes to the longest waiter (it opens a connection), else it is gone; the lock is held. */
+    private void releasedLocked() {
+        Waiter next = closed ? null : waiters.pollFirst();
+        if (next != null) {
+            next.served = true; // handed stays null: it opens one in the slot it inherits
+            next.turn.signal();
+        } else {
+            open--;
+        }
     }
 
     /**
@@ -116,36 +200,50 @@ final class EngineChannel {
     int closeIdle(Duration olderThan, int keep) {
         Deque<EngineConnection> toClose = new ArrayDeque<>();
         long cutoff = System.nanoTime() - olderThan.toNanos();
-        synchronized (this) {
+        lock.lock();
+        try {
             int index = 0; // most recently used first: the first `keep` stay
             for (Iterator<Idle> it = idle.iterator(); it.hasNext();) {
                 Idle i = it.next();
                 if (index++ < keep || i.sinceNanos() - cutoff > 0) continue;
                 it.remove();
                 toClose.add(i.connection());
-                open--;
+                open--; // nobody waits while a connection is idle
             }
+        } finally {
+            lock.unlock();
         }
         toClose.forEach(EngineConnection::close);
-        synchronized (this) {
+        lock.lock();
+        try {
             return open;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Connections open now (in use or idle), and of them idle. */
-    synchronized int[] counts() {
-        return new int[] {open, idle.size()};
+    /** Connections open now (in use or idle), of them idle, and calls waiting for one. */
+    int[] counts() {
+        lock.lock();
+        try {
+            return new int[] {open, idle.size(), waiters.size()};
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Closes the idle connections and every connection given back from now on. */
+    /** Closes the idle connections and every connection given back from now on; waiting calls fail. */
     void close() {
         Deque<EngineConnection> toClose = new ArrayDeque<>();
-        synchronized (this) {
+        lock.lock();
+        try {
             closed = true;
             for (Idle i : idle) toClose.add(i.connection());
             open -= idle.size();
             idle.clear();
-            notifyAll();
+            waiters.forEach(w -> w.turn.signal());
+        } finally {
+            lock.unlock();
         }
         toClose.forEach(EngineConnection::close);
     }

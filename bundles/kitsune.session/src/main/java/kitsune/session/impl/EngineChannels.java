@@ -47,6 +47,11 @@ final class EngineChannels {
         return channels.values().stream().mapToInt(c -> c.counts()[0]).sum();
     }
 
+    /** Calls waiting for a connection to their engine, all engines. */
+    int waitingCalls() {
+        return channels.values().stream().mapToInt(c -> c.counts()[2]).sum();
+    }
+
     void closeAll() {
         channels.values().forEach(EngineChannel::close);
         channels.clear();

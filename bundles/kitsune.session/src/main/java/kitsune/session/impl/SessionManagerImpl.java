@@ -161,6 +161,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         return channels.openConnections();
     }
 
+    /** Calls waiting for a connection to their engine. */
+    int engineCallsWaiting() {
+        return channels.waitingCalls();
+    }
+
     /** See {@link IdleReaper#closeIdleOperations}. */
     void closeIdleOperations() {
         reaper.closeIdleOperations();

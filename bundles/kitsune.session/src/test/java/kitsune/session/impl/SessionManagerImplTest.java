@@ -21,6 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
@@ -396,8 +398,8 @@ class SessionManagerImplTest {
     }
 
     @Test
-    void aCallFindingEveryConnectionBusyWaitsBoundedThenFailsNamingTheKey() throws Exception {
-        configure(Map.of("kitsune.engine.connections.max", "1", "kyuubi.session.engine.login.timeout", "PT0.3S"));
+    void aCallFindingEveryConnectionBusyWaitsBoundedThenFailsNamingTheKeys() throws Exception {
+        configure(Map.of("kitsune.engine.connections.max", "1", "kitsune.engine.connections.wait", "PT0.3S"));
         discovery.register(ALICE_SPACE, engine.port(), "r");
         TSessionHandle slow = openOk(Map.of());
         TSessionHandle other = openOk(Map.of());
@@ -407,11 +409,53 @@ class SessionManagerImplTest {
         String msg = manager.GetInfo(new TGetInfoReq(other, TGetInfoType.CLI_DBMS_NAME)).getStatus()
                 .getErrorMessage();
         assertEquals("GetInfo: all 1 connections of this server to the engine at 127.0.0.1:" + engine.port()
-                + " stayed busy for PT0.3S; raise kitsune.engine.connections.max or try again", msg);
+                + " stayed busy for PT0.3S; raise kitsune.engine.connections.max or kitsune.engine.connections.wait,"
+                + " or try again", msg);
+        assertEquals(0, manager.engineCallsWaiting(), "a call that gave up waits no more");
         engine.release.countDown();
         blocked.get(10, TimeUnit.SECONDS);
         assertEquals(TStatusCode.SUCCESS_STATUS, manager.GetInfo(new TGetInfoReq(other, TGetInfoType.CLI_DBMS_NAME))
                 .getStatus().getStatusCode(), "served once the connection is free");
+    }
+
+    @Test
+    void callsWaitingForABusyEngineConnectionAreServedInTheOrderTheyCame() throws Exception {
+        configure(Map.of("kitsune.engine.connections.max", "1"));
+        ExecutorService callers = Executors.newCachedThreadPool(); // a thread per blocked call, whatever the cores
+        try {
+            callsAreServedInOrder(callers);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    private void callsAreServedInOrder(ExecutorService callers) throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle slow = openOk(Map.of());
+        List<TGetInfoType> order = List.of(TGetInfoType.CLI_SERVER_NAME, TGetInfoType.CLI_DBMS_VER,
+                TGetInfoType.CLI_DBMS_NAME, TGetInfoType.CLI_MAX_IDENTIFIER_LEN);
+        List<TSessionHandle> sessions = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) sessions.add(openOk(Map.of()));
+        CompletableFuture<TExecuteStatementResp> blocked = CompletableFuture.supplyAsync(
+                () -> manager.ExecuteStatement(new TExecuteStatementReq(slow, "block")), callers);
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.requests(TExecuteStatementReq.class).size() == 1);
+        List<CompletableFuture<TGetInfoResp>> calls = new ArrayList<>();
+        for (TGetInfoType type : order) {
+            TSessionHandle s = sessions.get(calls.size());
+            calls.add(CompletableFuture.supplyAsync(() -> manager.GetInfo(new TGetInfoReq(s, type)), callers));
+            int queued = calls.size();
+            await("call " + queued + " queued").atMost(Duration.ofSeconds(10))
+                    .until(() -> manager.engineCallsWaiting() == queued);
+        }
+        engine.release.countDown();
+        blocked.get(10, TimeUnit.SECONDS);
+        for (CompletableFuture<TGetInfoResp> c : calls) {
+            assertEquals(TStatusCode.SUCCESS_STATUS, c.get(10, TimeUnit.SECONDS).getStatus().getStatusCode());
+        }
+        List<TGetInfoType> sent = engine.requests(TGetInfoReq.class).stream().map(TGetInfoReq::getInfoType).toList();
+        assertEquals(order, sent.subList(sent.size() - order.size(), sent.size()),
+                "the connection went to the longest waiter each time");
+        assertEquals(1, manager.engineConnections(), "the one connection was handed on, none more opened");
     }
 
     @Test
