@@ -1,6 +1,10 @@
 package kitsune.thrift;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
+import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 
@@ -15,6 +19,24 @@ public interface CliBackend extends TCLIService.Iface {
 
     /** The client's connection is gone: close the sessions it opened (when configured so). */
     void connectionClosed(ClientContext context);
+
+    /**
+     * FetchResults answered from what this service holds in memory, without waiting for anything (an engine, a lock
+     * held across I/O, a record in ZooKeeper), or null when the call must take the usual way on a worker thread. The
+     * frontend calls this on a connection's I/O thread, with the caller current in {@link Callers}, before it hands
+     * the call to a worker: an answer here saves two thread hand-offs. It must never block and never refuse: anything
+     * that is not certain goes the usual way (null).
+     *
+     * @since 1.5
+     */
+    default TFetchResultsResp fetchResultsAtOnce(TFetchResultsReq req) {
+        return null;
+    }
+
+    /** CloseOperation answered at once, under the rules of {@link #fetchResultsAtOnce}; null for the usual way. */
+    default TCloseOperationResp closeOperationAtOnce(TCloseOperationReq req) {
+        return null;
+    }
 
     /** Plain OpenSession without a context is not how the frontend calls; it is refused. */
     @Override

@@ -35,6 +35,15 @@ final class BackgroundCloses {
         pool.allowCoreThreadTimeOut(true);
     }
 
+    /** Whether a close submitted now runs in the background (started, and fewer than the bound wait). */
+    boolean hasRoom() {
+        ThreadPoolExecutor p;
+        synchronized (this) {
+            p = pool;
+        }
+        return p != null && !p.isShutdown() && p.getQueue().remainingCapacity() > 0;
+    }
+
     /** Runs it in the background, or now when not started or too many wait. */
     void submit(String what, Close close) {
         ThreadPoolExecutor p;

@@ -765,19 +765,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         ServerSession held = registry.sessionOfOperation(known);
         if (held != null) {
             // an operation of a session held here: forgotten now, closed on the engine in the background
-            ServerSession s;
             try {
-                s = registry.ownedSessionOf(req.getOperationHandle());
+                if (closeHeld(req, known, held)) return new TCloseOperationResp(Statuses.ok());
             } catch (SessionRefusedException e) {
                 return new TCloseOperationResp(Statuses.error(e.getMessage()));
-            }
-            if (s == held && registry.removeOperation(known, held)) {
-                statements.ended(known, "closed");
-                closes.submit("Closing operation " + known + " on its engine", () -> {
-                    TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
-                    if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
-                });
-                return new TCloseOperationResp(Statuses.ok());
             }
         }
         TCloseOperationResp resp = onOperation(req.getOperationHandle(), TCloseOperationResp.class,
@@ -845,6 +836,56 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             }
         }
         return resp;
+    }
+
+    /**
+     * Forgets an operation of a session held here, for its owner, and closes it on the engine in the background;
+     * false when it is not that session's (any more).
+     */
+    private boolean closeHeld(TCloseOperationReq req, String key, ServerSession held) throws SessionRefusedException {
+        if (registry.ownedSessionOf(req.getOperationHandle()) != held || !registry.removeOperation(key, held)) {
+            return false;
+        }
+        statements.ended(key, "closed");
+        closes.submit("Closing operation " + key + " on its engine", () -> {
+            TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
+            if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
+        });
+        return true;
+    }
+
+    /**
+     * The last, empty fetch of a result whose end this server knows ({@link ResultEnds}), answered on the calling
+     * I/O thread: one map lookup, the owner check in memory (the operation is held here, so no record is read).
+     */
+    @Override
+    public TFetchResultsResp fetchResultsAtOnce(TFetchResultsReq req) {
+        if (req == null || req.getOperationHandle() == null || req.getFetchType() == 1) return null;
+        if (req.getOrientation() != null && req.getOrientation() != TFetchOrientation.FETCH_NEXT) return null;
+        Integer limit = conf.get(ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS);
+        if (limit != null && limit > 0 && req.getMaxRows() > limit) return null; // refused the usual way
+        return endedResult(req.getOperationHandle());
+    }
+
+    /**
+     * The owner's close of an operation held here that is not a running statement (its end, metrics and event were
+     * recorded when it was seen to end) nor one waiting for its engine, answered on the calling I/O thread while the
+     * engine is told in the background; anything else (a running statement, another user's handle, closes piling up)
+     * goes the usual way.
+     */
+    @Override
+    public TCloseOperationResp closeOperationAtOnce(TCloseOperationReq req) {
+        if (req == null || req.getOperationHandle() == null) return null;
+        String key = Handles.key(req.getOperationHandle());
+        ServerSession held = registry.sessionOfOperation(key);
+        if (held == null || statements.running(key) || pendingStatements.get(key) != null || !closes.hasRoom()) {
+            return null;
+        }
+        try {
+            return closeHeld(req, key, held) ? new TCloseOperationResp(Statuses.ok()) : null;
+        } catch (SessionRefusedException e) {
+            return null; // the usual way answers with the refusal
+        }
     }
 
     /**

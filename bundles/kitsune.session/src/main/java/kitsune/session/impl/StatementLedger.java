@@ -33,6 +33,11 @@ final class StatementLedger {
         locator.metrics().statementOpened(s.user());
     }
 
+    /** Whether that operation is a statement not yet seen to end. */
+    boolean running(String key) {
+        return statements.containsKey(key);
+    }
+
     /** A statement refused at once (by the engine or the server): it ends here. */
     void refused(ServerSession s, String statementId, String text, long createTime, String error) {
         locator.events().statementEnded(new OperationEvent(statementId, s.id().toString(), s.user(),

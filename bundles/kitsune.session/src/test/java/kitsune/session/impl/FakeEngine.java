@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
@@ -45,6 +46,7 @@ import org.apache.thrift.server.TThreadPoolServer;
 import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TTransport;
 
+import kitsune.api.engine.EngineConf;
 import kitsune.thrift.EngineChallenge;
 import kitsune.thrift.EngineChallengeTransportFactory;
 import kitsune.thrift.Handles;
@@ -72,6 +74,8 @@ final class FakeEngine implements AutoCloseable {
     private final Set<String> wide = ConcurrentHashMap.newKeySet();
     /** Operations of the statement "endless" run with a queryTimeout: their status is TIMEDOUT. */
     private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
+    /** Whether OpenSession says that this engine sets hasMoreRows exactly when false, as Kitsune's engine does. */
+    volatile boolean resultEndExact;
     /** A statement "block" waits for this before it answers. */
     final CountDownLatch release = new CountDownLatch(1);
 
@@ -91,6 +95,7 @@ final class FakeEngine implements AutoCloseable {
                             TOpenSessionReq req = (TOpenSessionReq) args[0];
                             TOpenSessionResp r = new TOpenSessionResp(Statuses.ok(), req.getClient_protocol());
                             r.setSessionHandle(sessionHandle);
+                            if (resultEndExact) r.setConfiguration(Map.of(EngineConf.RESULT_END_EXACT, "true"));
                             yield r;
                         }
                         case "GetInfo" -> new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Spark SQL"));

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
+import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
 import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionResp;
 import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
@@ -456,6 +458,47 @@ class SessionManagerImplTest {
         assertEquals(order, sent.subList(sent.size() - order.size(), sent.size()),
                 "the connection went to the longest waiter each time");
         assertEquals(1, manager.engineConnections(), "the one connection was handed on, none more opened");
+    }
+
+    @Test
+    void theOwnersLastFetchAndCloseOfAnEndedStatementAreAnsweredAtOnceAndAnotherUsersGoTheUsualWay()
+            throws Exception {
+        engine.resultEndExact = true;
+        manager.start(); // the background closes
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = Callers.as(conn, () -> openOk(Map.of()));
+        TOperationHandle op = Callers.as(conn, () -> manager.ExecuteStatement(
+                new TExecuteStatementReq(session, "SELECT 'hello'"))).getOperationHandle();
+        TFetchResultsReq next = new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 10);
+        assertNull(Callers.as(conn, () -> manager.fetchResultsAtOnce(next)), "the end is not known before a fetch");
+        TFetchResultsResp rows = Callers.as(conn, () -> manager.FetchResults(next));
+        assertEquals(List.of("hello"), rows.getResults().getColumns().get(0).getStringVal().getValues());
+        ClientContext bob = new ClientContext("conn-b", "bob", "10.0.0.9");
+        assertNull(Callers.as(bob, () -> manager.fetchResultsAtOnce(next)), "bob's call takes the usual way");
+        assertNull(Callers.as(conn, () -> manager.fetchResultsAtOnce(new TFetchResultsReq(op,
+                TFetchOrientation.FETCH_FIRST, 10))), "only the next rows are known here");
+        TFetchResultsResp end = Callers.as(conn, () -> manager.fetchResultsAtOnce(next));
+        assertNotNull(end, "the owner's last fetch is answered here");
+        assertFalse(end.isHasMoreRows());
+        assertEquals(0, end.getResults().getColumns().get(0).getStringVal().getValuesSize());
+        assertEquals(1, engine.requests(TFetchResultsReq.class).size(), "the engine saw the first fetch only");
+
+        // the statement has not been seen to end (no status asked): its close goes the usual way
+        TCloseOperationReq close = new TCloseOperationReq(op);
+        assertNull(Callers.as(conn, () -> manager.closeOperationAtOnce(close)));
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(conn, () -> manager.GetOperationStatus(
+                new TGetOperationStatusReq(op))).getStatus().getStatusCode());
+        assertNull(Callers.as(bob, () -> manager.closeOperationAtOnce(close)), "bob's close takes the usual way");
+        assertEquals(1, manager.sessions().get(0).openOperations(), "bob's try changed nothing");
+        TCloseOperationResp closed = Callers.as(conn, () -> manager.closeOperationAtOnce(close));
+        assertNotNull(closed, "the owner's close of an ended statement is answered here");
+        assertEquals(TStatusCode.SUCCESS_STATUS, closed.getStatus().getStatusCode());
+        assertEquals(0, manager.sessions().get(0).openOperations());
+        await("the engine told in the background").atMost(Duration.ofSeconds(10))
+                .until(() -> engine.requests(TCloseOperationReq.class).size() == 1);
+        assertTrue(Callers.as(conn, () -> manager.GetOperationStatus(new TGetOperationStatusReq(op))).getStatus()
+                .getErrorMessage().startsWith("Invalid OperationHandle"));
+        assertNull(Callers.as(conn, () -> manager.closeOperationAtOnce(close)), "a second close goes the usual way");
     }
 
     @Test

@@ -137,17 +137,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void callNext() {
-        byte[] request = waiting.poll();
-        if (request == null) {
-            channel.config().setAutoRead(true);
-            return;
+        byte[] request;
+        while (true) {
+            request = waiting.poll();
+            if (request == null) {
+                channel.config().setAutoRead(true);
+                return;
+            }
+            // the last fetch of a result and the close of an ended operation are answered here, on the event loop
+            GuardedProcessor.Reply now = calls.processAtOnce(request, context);
+            if (now == null) break;
+            channel.writeAndFlush(Unpooled.wrappedBuffer(now.buffer(), 0, now.length()))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
         calling = true;
         channel.config().setAutoRead(false);
         ClientContext client = context;
+        byte[] call = request;
         try {
             workers.execute(() -> {
-                GuardedProcessor.Reply reply = calls.process(request, client);
+                GuardedProcessor.Reply reply = calls.process(call, client);
                 try {
                     channel.eventLoop().execute(() -> answered(reply));
                 } catch (RejectedExecutionException stopped) {

@@ -3,10 +3,15 @@ package kitsune.frontend.thrift.impl;
 import java.util.function.Supplier;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.thrift.TBase;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
 import org.apache.thrift.TProcessor;
 import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TMessage;
+import org.apache.thrift.protocol.TMessageType;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.transport.TMemoryBuffer;
 import org.apache.thrift.transport.TMemoryInputTransport;
@@ -16,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.metrics.ServerMetrics;
+import kitsune.thrift.Callers;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 
@@ -31,6 +37,8 @@ final class GuardedProcessor {
     /** libthrift's text (with type END_OF_FILE) when a field exceeds the transport's maximum message size. */
     private static final String MAX_MESSAGE_SIZE_REACHED = "MaxMessageSize reached";
     private static final int REPLY_BUFFER = 1024;
+    /** FetchResults and CloseOperation calls are a few hundred bytes; anything larger goes the usual way. */
+    private static final int AT_ONCE_MAX = 16 * 1024;
 
     /**
      * A call's outcome: the reply, the first {@code length} bytes of {@code buffer} (none for a oneway call); or, when
@@ -45,11 +53,16 @@ final class GuardedProcessor {
     private final TProcessor delegate;
     private final ThreadLocal<ClientContext> calling;
     private final FrontendSettings settings;
+    private final Supplier<CliBackend> backend;
+    private final Supplier<ServerMetrics> metrics;
 
-    private GuardedProcessor(TProcessor delegate, ThreadLocal<ClientContext> calling, FrontendSettings settings) {
+    private GuardedProcessor(TProcessor delegate, ThreadLocal<ClientContext> calling, FrontendSettings settings,
+            Supplier<CliBackend> backend, Supplier<ServerMetrics> metrics) {
         this.delegate = delegate;
         this.calling = calling;
         this.settings = settings;
+        this.backend = backend;
+        this.metrics = metrics;
     }
 
     /** Calls go to whichever session service {@code backend} returns at the time of each call. */
@@ -62,7 +75,64 @@ final class GuardedProcessor {
             Supplier<ServerMetrics> metrics) {
         ThreadLocal<ClientContext> calling = new ThreadLocal<>();
         TCLIService.Iface handler = BackendDispatcher.create(backend, calling::get, metrics);
-        return new GuardedProcessor(new TCLIService.Processor<>(handler), calling, settings);
+        return new GuardedProcessor(new TCLIService.Processor<>(handler), calling, settings, backend, metrics);
+    }
+
+    /**
+     * The reply to a call the session service answers without waiting ({@link CliBackend#fetchResultsAtOnce},
+     * {@link CliBackend#closeOperationAtOnce}), made on this thread (a connection's I/O thread); null for every other
+     * call, for one the service does not answer so, and for anything unexpected: the worker then runs the call as
+     * usual, from the same bytes, and reports whatever is wrong with it.
+     */
+    Reply processAtOnce(byte[] request, ClientContext client) {
+        CliBackend b = backend.get();
+        if (b == null || request.length > AT_ONCE_MAX) return null;
+        long start = System.nanoTime();
+        try {
+            TMemoryInputTransport in = new TMemoryInputTransport(new TConfiguration(AT_ONCE_MAX, AT_ONCE_MAX,
+                    TConfiguration.DEFAULT_RECURSION_DEPTH), request);
+            TBinaryProtocol iprot = new TBinaryProtocol(in, true, true);
+            TMessage msg = iprot.readMessageBegin();
+            if (msg.type != TMessageType.CALL) return null;
+            TBase<?, ?> result;
+            switch (msg.name) {
+                case "FetchResults" -> {
+                    TCLIService.FetchResults_args args = new TCLIService.FetchResults_args();
+                    args.read(iprot);
+                    TFetchResultsResp resp = args.getReq() == null ? null
+                            : Callers.as(client, () -> b.fetchResultsAtOnce(args.getReq()));
+                    if (resp == null) return null;
+                    TCLIService.FetchResults_result r = new TCLIService.FetchResults_result();
+                    r.setSuccess(resp);
+                    result = r;
+                }
+                case "CloseOperation" -> {
+                    TCLIService.CloseOperation_args args = new TCLIService.CloseOperation_args();
+                    args.read(iprot);
+                    TCloseOperationResp resp = args.getReq() == null ? null
+                            : Callers.as(client, () -> b.closeOperationAtOnce(args.getReq()));
+                    if (resp == null) return null;
+                    TCLIService.CloseOperation_result r = new TCLIService.CloseOperation_result();
+                    r.setSuccess(resp);
+                    result = r;
+                }
+                default -> {
+                    return null;
+                }
+            }
+            iprot.readMessageEnd();
+            TMemoryBuffer out = new TMemoryBuffer(REPLY_BUFFER);
+            TBinaryProtocol oprot = new TBinaryProtocol(out, true, true);
+            oprot.writeMessageBegin(new TMessage(msg.name, TMessageType.REPLY, msg.seqid));
+            result.write(oprot);
+            oprot.writeMessageEnd();
+            metrics.get().backendCall(msg.name, System.nanoTime() - start);
+            return new Reply(out.getArray(), out.length(), null);
+        } catch (Exception e) {
+            // the worker runs it as usual: a malformed call is reported there, a failure of the service logged there
+            LOG.debug("Call of connection {} not answered at once: {}", client.connectionId(), e.toString());
+            return null;
+        }
     }
 
     /** Runs the call on this thread (a worker's: the backend may block). */

@@ -8,11 +8,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoValue;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 import org.apache.hive.service.rpc.thrift.TProtocolVersion;
+import org.apache.hive.service.rpc.thrift.TRowSet;
 
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
@@ -33,12 +36,28 @@ final class RecordingBackend {
     /** GetInfo calls running now, and the most that ever ran at once. */
     final AtomicInteger getInfoRunning = new AtomicInteger();
     final AtomicInteger getInfoMaxRunning = new AtomicInteger();
+    /** Threads that ran each call, as "method@thread". */
+    final List<String> threads = new CopyOnWriteArrayList<>();
+    /** FetchResults of an operation whose guid's first byte is 1 is answered at once (with this many rows). */
+    static final byte AT_ONCE = 1;
 
     CliBackend backend() {
         return (CliBackend) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {CliBackend.class},
                 (proxy, method, args) -> {
                     calls.add(method.getName());
+                    threads.add(method.getName() + "@" + Thread.currentThread().getName());
                     switch (method.getName()) {
+                        case "fetchResultsAtOnce" -> {
+                            TFetchResultsReq req = (TFetchResultsReq) args[0];
+                            if (req.getOperationHandle().getOperationId().getGuid()[0] != AT_ONCE) return null;
+                            TFetchResultsResp resp = new TFetchResultsResp(Statuses.ok());
+                            resp.setHasMoreRows(false);
+                            resp.setResults(new TRowSet(req.getMaxRows(), List.of()));
+                            return resp;
+                        }
+                        case "closeOperationAtOnce" -> {
+                            return null;
+                        }
                         case "openSession" -> {
                             opened.add(new Opened((ClientContext) args[0], (TOpenSessionReq) args[1]));
                             TOpenSessionResp resp = new TOpenSessionResp(Statuses.ok(),

@@ -19,12 +19,23 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TFetchOrientation;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetInfoReq;
+import org.apache.hive.service.rpc.thrift.TGetInfoType;
+import org.apache.hive.service.rpc.thrift.THandleIdentifier;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
+import org.apache.hive.service.rpc.thrift.TOperationHandle;
+import org.apache.hive.service.rpc.thrift.TOperationType;
+import org.apache.hive.service.rpc.thrift.TSessionHandle;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.transport.TSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -212,6 +223,68 @@ class ThriftFrontendServerTest {
         assertNotNull(LogCapture.awaitLine(mark, LOG_WAIT, "WARN", "Closing connection from 127.0.0.1:",
                 "exceeds kyuubi.frontend.thrift.max.message.size=" + MAX_MESSAGE));
         assertBystanderWorks();
+    }
+
+    @Test
+    void callsTheSessionServiceAnswersAtOnceRunOnTheIoThreadAndTheOthersOnAWorkerInOrder() throws Exception {
+        RecordingBackend backend = new RecordingBackend();
+        CliBackend b = backend.backend();
+        ThriftFrontendServer server = start(settings("NOSASL", 0, 4), () -> b);
+        try (TSocket socket = new TSocket("127.0.0.1", server.port(), 10_000)) {
+            socket.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            TSessionHandle session = client.OpenSession(new TOpenSessionReq()).getSessionHandle();
+            TOperationHandle atOnce = operation(RecordingBackend.AT_ONCE);
+            TOperationHandle usual = operation((byte) 2);
+            backend.getInfoGate = new CountDownLatch(1);
+            // three calls sent at once: a slow one on a worker, then two fetches that must wait for its answer
+            client.send_GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME));
+            client.send_FetchResults(new TFetchResultsReq(atOnce, TFetchOrientation.FETCH_NEXT, 100));
+            client.send_FetchResults(new TFetchResultsReq(usual, TFetchOrientation.FETCH_NEXT, 100));
+            await("GetInfo running").atMost(Duration.ofSeconds(10)).until(() -> backend.getInfoRunning.get() == 1);
+            assertFalse(backend.calls.contains("fetchResultsAtOnce"), "nothing of a connection overtakes its call");
+            backend.getInfoGate.countDown();
+            // the client's own recv_ checks each reply against the last call sent; these read them one by one
+            TCLIService.GetInfo_result info = new TCLIService.GetInfo_result();
+            assertEquals("GetInfo#2", reply(client, info), "answers in the order of the calls");
+            assertEquals("Kitsune test", info.getSuccess().getInfoValue().getStringValue());
+            TCLIService.FetchResults_result firstResult = new TCLIService.FetchResults_result();
+            assertEquals("FetchResults#3", reply(client, firstResult));
+            TFetchResultsResp first = firstResult.getSuccess();
+            assertEquals(0, first.getStatus().getStatusCode().getValue());
+            assertFalse(first.isHasMoreRows(), "the answer the service gave at once");
+            TCLIService.FetchResults_result secondResult = new TCLIService.FetchResults_result();
+            assertEquals("FetchResults#4", reply(client, secondResult));
+            TFetchResultsResp second = secondResult.getSuccess();
+            assertTrue(second.getStatus().getErrorMessage().contains("FetchResults"), "the usual way's answer: "
+                    + second.getStatus());
+        } finally {
+            server.stop(Duration.ofSeconds(5));
+        }
+        List<String> fetches = backend.threads.stream().filter(t -> t.startsWith("fetchResultsAtOnce@")
+                || t.startsWith("FetchResults@")).toList();
+        assertEquals(3, fetches.size(), fetches.toString());
+        assertTrue(fetches.get(0).startsWith("fetchResultsAtOnce@kitsune-thrift-io"), fetches.toString());
+        assertTrue(fetches.get(1).startsWith("fetchResultsAtOnce@kitsune-thrift-io"), "asked first: "
+                + fetches);
+        assertTrue(fetches.get(2).startsWith("FetchResults@kitsune-thrift-worker"), "then the usual way: "
+                + fetches);
+    }
+
+    /** Reads one reply into result; returns its method name and sequence id. */
+    private static String reply(TCLIService.Client client, org.apache.thrift.TBase<?, ?> result) throws Exception {
+        org.apache.thrift.protocol.TProtocol in = client.getInputProtocol();
+        org.apache.thrift.protocol.TMessage msg = in.readMessageBegin();
+        result.read(in);
+        in.readMessageEnd();
+        return msg.name + "#" + msg.seqid;
+    }
+
+    private static TOperationHandle operation(byte first) {
+        byte[] guid = new byte[16];
+        guid[0] = first;
+        return new TOperationHandle(new THandleIdentifier(ByteBuffer.wrap(guid), ByteBuffer.wrap(new byte[16])),
+                TOperationType.EXECUTE_STATEMENT, true);
     }
 
     @Test
