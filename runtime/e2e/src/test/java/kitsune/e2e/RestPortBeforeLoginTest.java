@@ -182,7 +182,9 @@ class RestPortBeforeLoginTest {
                     }
                 });
                 s.awaitLog(Pattern.compile("Refused \\d+ connection\\(s\\) to the HTTP service on port " + rest.port()
-                        + " .*kitsune.frontend.rest.connections.max=" + MAX_CONNECTIONS), Duration.ofSeconds(10));
+                        + " \\(latest from /127\\.0\\.0\\.1:\\d+\\): all " + MAX_CONNECTIONS
+                        + " are open \\(kitsune.frontend.rest.connections.max=" + MAX_CONNECTIONS),
+                        Duration.ofSeconds(10));
             } finally {
                 for (Socket h : held) h.close();
             }

@@ -1,5 +1,6 @@
 package kitsune.console.impl;
 
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +127,7 @@ final class BoundedConnector extends ServerConnector {
             if (!(socket instanceof SocketChannelEndPoint)) return;
             int max = maxConnections;
             if (open.get() <= max) return;
+            SocketAddress peer = socket.getRemoteSocketAddress();
             socket.close();
             long n = refused.incrementAndGet();
             long now = System.nanoTime();
@@ -134,7 +136,7 @@ final class BoundedConnector extends ServerConnector {
                 refused.addAndGet(-n);
                 LOG.warn("Refused {} connection(s) to the HTTP service on port {} (latest from {}): all {} are open "
                         + "({}={}); raise it or find the clients that hold them", n, getLocalPort(),
-                        socket.getRemoteSocketAddress(), max, ConfigKeys.REST_MAX_CONNECTIONS.name(), max);
+                        peer, max, ConfigKeys.REST_MAX_CONNECTIONS.name(), max);
             }
         }
 
