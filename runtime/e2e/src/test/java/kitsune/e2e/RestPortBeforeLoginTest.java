@@ -38,8 +38,8 @@ import kitsune.testkit.WebConsole;
  * The port of the REST API and the Web Console (Felix HTTP, kyuubi.frontend.rest.bind.port) is bounded before any
  * login as the Thrift HTTP port is: a client dripping its first request's header is closed at
  * kyuubi.frontend.thrift.login.timeout, over HTTP and HTTPS; beyond kitsune.frontend.rest.connections.max a new
- * connection is closed at once; an idle connection is closed after kitsune.frontend.rest.max.idle.time; and REST calls
- * and the console are served as before.
+ * connection is closed at once; an idle connection is closed after kitsune.frontend.rest.max.idle.time; REST calls
+ * and the console are served as before, and again bounded after the console bundle was replaced.
  */
 class RestPortBeforeLoginTest {
     private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(4);
@@ -191,6 +191,20 @@ class RestPortBeforeLoginTest {
             // the slots are given back as the connections close
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertPingAnswers(http, rest));
             assertConsoleAnswers(s, null);
+
+            // the console bundle replaced from the console (its Update button): the port closes while it is away and
+            // is bounded again once it is back
+            String bounded = "HTTP service on " + rest.host() + ":" + rest.port() + ": at most " + MAX_CONNECTIONS;
+            assertEquals(1, s.countLog(bounded));
+            try {
+                WebConsole.of(s, "admin", PASSWORD).bundleAction("kitsune.console", "update");
+            } catch (IOException cutOff) {
+                // the port may close before the answer is sent
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> s.countLog(bounded) == 2);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertPingAnswers(http, rest));
+            assertConsoleAnswers(s, null);
+            assertCutAtTheLoginTimeout(dripHeader(new Socket(rest.host(), rest.port())));
         }
     }
 
