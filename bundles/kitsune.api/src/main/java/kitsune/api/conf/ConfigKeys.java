@@ -334,6 +334,15 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> REST_BIND_PORT = key("kyuubi.frontend.rest.bind.port", "10099", PORT, true,
             "Port of the HTTP service (Web Console, and the REST API when kyuubi.frontend.protocols has REST); 0 picks "
             + "a free port.");
+    public static final ConfigKey<Integer> REST_MAX_CONNECTIONS = key("kitsune.frontend.rest.connections.max",
+            "1000", ValueType.intRange(1, 1000000), false, "Most connections the HTTP service of "
+            + "kyuubi.frontend.rest.bind.port (REST API, Web Console) holds open at once; one more is closed at once, "
+            + "with a log line naming this key at most every 10 seconds.");
+    public static final ConfigKey<Duration> REST_MAX_IDLE_TIME = key("kitsune.frontend.rest.max.idle.time", "PT1M",
+            DURATION, false, "How long a connection to the HTTP service of kyuubi.frontend.rest.bind.port may stay "
+            + "without traffic (also in the middle of a request; at least one second); then it is closed. A "
+            + "connection whose first request's header is not whole within kyuubi.frontend.thrift.login.timeout is "
+            + "closed then.");
     public static final ConfigKey<String> PROXY_HTTP_CLIENT_IP_HEADER = key(
             "kyuubi.frontend.proxy.http.client.ip.header", "", STRING, true,
             "HTTP header (e.g. X-Real-IP) from which the REST API takes the client's address, for a server behind a "

@@ -47,6 +47,9 @@ public class ConsoleSetup {
         int port = conf.get(ConfigKeys.REST_BIND_PORT);
         http.put("org.apache.felix.http.host", host);
         http.put("org.apache.felix.http.jetty.sendServerHeader", Boolean.FALSE);
+        // idle connections closed (Felix's default is a minute); PortBounds adds the header deadline and the limit
+        http.put("org.apache.felix.http.timeout",
+                (int) Math.min(Integer.MAX_VALUE, Math.max(1000, conf.get(ConfigKeys.REST_MAX_IDLE_TIME).toMillis())));
         if (conf.get(ConfigKeys.AUTHENTICATION).stream().anyMatch(a -> "KERBEROS".equalsIgnoreCase(a.trim()))) {
             // the REST API takes SPNEGO then: a Kerberos ticket with an Active Directory PAC of many groups can be
             // 48 KB (Windows' MaxTokenSize), as on the Thrift HTTP port

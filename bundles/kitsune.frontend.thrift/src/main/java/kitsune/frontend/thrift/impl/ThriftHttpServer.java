@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.internal.kerberos.KerberosIdentity;
 import kitsune.internal.kerberos.Spnego;
 import kitsune.internal.cookie.AuthCookies;
+import kitsune.internal.http.HeaderDeadline;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.metrics.ServerMetrics;
@@ -182,7 +183,7 @@ final class ThriftHttpServer {
         connector.setHost(address);
         connector.setPort(requestedPort);
         connector.setIdleTimeout(Math.max(1, idleTimeout.toMillis()));
-        headerDeadline = new HeaderDeadline(server.getScheduler(), settings.loginTimeout());
+        headerDeadline = new HeaderDeadline(server.getScheduler(), settings.loginTimeout(), "Thrift HTTP");
         connector.addEventListener(headerDeadline);
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {

@@ -1,4 +1,4 @@
-package kitsune.frontend.thrift.impl;
+package kitsune.internal.http;
 
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -19,27 +19,34 @@ import kitsune.api.conf.ConfigKeys;
  * timeout alone lets a client that sends a header byte now and then hold a connection, and one of the connection
  * slots, for as long as it likes without ever logging in (a "slowloris"); the request's body has its own deadline.
  * A connection is known by its peer's address and port, which a TLS connection and the HTTP connection inside it
- * share.
+ * share. Used by the Thrift HTTP port and by the REST / console port: whoever parses the requests calls
+ * {@link #headerArrived} when a request's header is whole.
  */
-final class HeaderDeadline implements Connection.Listener {
+public final class HeaderDeadline implements Connection.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);
 
     private final Scheduler scheduler;
     private final Duration timeout;
+    private final String port;
     /** Connections whose first request's header is still coming, by peer, with the socket's end point. */
     private final Map<SocketAddress, EndPoint> waiting = new ConcurrentHashMap<>();
 
-    HeaderDeadline(Scheduler scheduler, Duration timeout) {
+    /**
+     * @param port what the port is, for the log line (e.g. "Thrift HTTP")
+     */
+    public HeaderDeadline(Scheduler scheduler, Duration timeout, String port) {
         this.scheduler = scheduler;
         this.timeout = timeout;
+        this.port = port;
     }
 
     @Override
     public void onOpened(Connection connection) {
         EndPoint socket = connection.getEndPoint();
         SocketAddress peer = socket.getRemoteSocketAddress();
-        // the second opening under one peer is the HTTP connection inside a TLS one: the first one's deadline holds
-        if (peer == null || waiting.putIfAbsent(peer, socket) != null) return;
+        // the second opening under one peer is the HTTP connection inside a TLS one: the first one's deadline holds;
+        // a connection closed as it opened (refused) has nothing to wait for
+        if (peer == null || !socket.isOpen() || waiting.putIfAbsent(peer, socket) != null) return;
         scheduler.schedule(() -> expire(peer, socket), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -50,19 +57,19 @@ final class HeaderDeadline implements Connection.Listener {
     }
 
     /** A request's header has arrived on the peer's connection: its deadline is met. */
-    void headerArrived(SocketAddress peer) {
+    public void headerArrived(SocketAddress peer) {
         if (peer != null) waiting.remove(peer);
     }
 
     /** Connections waiting for their first header, for tests. */
-    int waiting() {
+    public int waiting() {
         return waiting.size();
     }
 
     private void expire(SocketAddress peer, EndPoint socket) {
-        if (!waiting.remove(peer, socket)) return;
-        LOG.warn("Closing the HTTP connection from {}: its first request's header did not arrive within {}={}", peer,
-                ConfigKeys.THRIFT_LOGIN_TIMEOUT.name(), timeout);
+        if (!waiting.remove(peer, socket) || !socket.isOpen()) return;
+        LOG.warn("Closing the {} connection from {}: its first request's header did not arrive within {}={}", port,
+                peer, ConfigKeys.THRIFT_LOGIN_TIMEOUT.name(), timeout);
         socket.close();
     }
 }
