@@ -233,14 +233,20 @@ final class UserKeytab {
         return Optional.empty();
     }
 
-    /** The same principal, _HOST aside: service/_HOST@R stands for service/any-host@R. */
-    private static boolean sameService(String own, String principal) {
-        String o = own.contains("@") ? own : own + "@";
-        if (!o.contains("_HOST")) return o.equalsIgnoreCase(principal) || own.equalsIgnoreCase(principal);
-        String[] parts = o.split("_HOST", -1);
-        String service = parts[0];
-        String realm = parts[1];
-        return principal.startsWith(service) && (realm.equals("@") || principal.endsWith(realm));
+    /**
+     * The same principal, _HOST aside (service/_HOST@R stands for service/any-host@R); an own principal without realm
+     * stands for itself in any realm.
+     */
+    static boolean sameService(String own, String principal) {
+        StringBuilder regex = new StringBuilder();
+        String[] parts = own.split("_HOST", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) regex.append("[^/@]+");
+            regex.append(java.util.regex.Pattern.quote(parts[i]));
+        }
+        if (!own.contains("@")) regex.append("(@[^/@]*)?");
+        return java.util.regex.Pattern.compile(regex.toString(), java.util.regex.Pattern.CASE_INSENSITIVE)
+                .matcher(principal).matches();
     }
 
     /** A client's text in a log line: control characters escaped, at most 300 characters. */

@@ -166,6 +166,16 @@ class UserKeytabTest {
     }
 
     @Test
+    void theServersOwnPrincipalIsRecognisedWithHostPatternAndWithoutRealm() {
+        assertTrue(UserKeytab.sameService("hive/_HOST@EXAMPLE.COM", "hive/gw1.example.com@EXAMPLE.COM"));
+        assertTrue(UserKeytab.sameService("hive/gw1", "hive/gw1@EXAMPLE.COM"));
+        assertTrue(UserKeytab.sameService("HIVE/gw1@EXAMPLE.COM", "hive/gw1@example.com"));
+        assertFalse(UserKeytab.sameService("hive/_HOST@EXAMPLE.COM", "hive/a/b@EXAMPLE.COM"));
+        assertFalse(UserKeytab.sameService("hive/_HOST@EXAMPLE.COM", "alice@EXAMPLE.COM"));
+        assertFalse(UserKeytab.sameService("hive/gw1@EXAMPLE.COM", "hive/gw2@EXAMPLE.COM"));
+    }
+
+    @Test
     void authToLocalRulesDecideWhoseThePrincipalIs() throws Exception {
         Path analyst = kdc.keytab("analyst1");
         KitsuneConf conf = KitsuneConf.of(Map.of("hadoop.security.auth_to_local",
