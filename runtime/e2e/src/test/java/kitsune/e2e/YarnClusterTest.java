@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -156,6 +157,30 @@ class YarnClusterTest {
         SQLException e = assertThrows(SQLException.class, () -> Jdbc.connect(url, "erin"));
         assertTrue(e.getMessage().contains("Invalid value for kyuubi.session.engine.initialize.timeout: 'PT1H' is "
                 + "longer than the server's 'PT3M'"), e.getMessage());
+    }
+
+    @Test
+    @Order(5)
+    void aSessionNamingAnotherUsersPrincipalAndKeytabGetsAnEngineOfItsOwnUserNotOfTheOther() throws Exception {
+        Path keytab = Files.createTempFile("bob-", ".keytab",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(keytab, new byte[] {5, 2, 0, 0, 0, 0});
+        String appId;
+        String url = server.zkUrl() + "?spark.kerberos.principal=bob@EXAMPLE.COM;spark.kerberos.keytab=" + keytab;
+        try (Connection c = Jdbc.connect(url, "frank")) {
+            assertEquals("frank", Jdbc.single(c, "SELECT current_user()"));
+            appId = Jdbc.appId(c);
+        }
+        JsonNode app = yarn.application(appId);
+        assertEquals("frank", app.path("user").asText(), "submitted with --proxy-user frank, not as bob: " + app);
+        String log = server.log();
+        assertTrue(log.contains("Ignoring spark.kerberos.principal/spark.kerberos.keytab for the engine of")
+                && log.contains("the principal bob@EXAMPLE.COM is user bob, not frank"), "the warning is logged");
+
+        KitsuneCtl.Run delete = ClusterChecks.ctl(server, "delete", "engine", "--user", "frank");
+        assertEquals(0, delete.rc(), delete.err());
+        awaitEnded(appId);
+        Files.delete(keytab);
     }
 
     private void awaitEnded(String appId) {

@@ -508,7 +508,10 @@ public final class ConfigKeys {
             + "--proxy-user: the session user, the group at GROUP level); the cluster must allow the server's user to "
             + "impersonate (hadoop.proxyuser.<server user>.hosts/groups). With a local master on a Kerberized Hadoop "
             + "cluster (kyuubi.kinit.principal/keytab set), the engine reads and writes as that user with delegation "
-            + "tokens the server obtains (kyuubi.credentials.*).");
+            + "tokens the server obtains (kyuubi.credentials.*). A user's own spark.kerberos.principal and "
+            + "spark.kerberos.keytab (session or ___user___ defaults) replace --proxy-user when the principal maps to "
+            + "the user the engine runs as (the server's own with doAs off) and the keytab logs in; otherwise they "
+            + "are ignored with a warning (docs/operations.md, users' own keytabs).");
 
     public static final ConfigKey<Boolean> ENGINE_SECURITY_ENABLED = key("kyuubi.engine.security.enabled", "true",
             BOOLEAN, false, "Engines launched from now on take only connections that prove they know the shared engine "

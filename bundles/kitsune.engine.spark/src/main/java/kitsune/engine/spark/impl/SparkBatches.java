@@ -93,6 +93,12 @@ final class SparkBatches {
             if (SparkSubmission.CLUSTER.equals(mode) && master.equals("yarn")) {
                 props.setProperty("spark.yarn.submit.waitAppCompletion", "true");
             }
+            // the user's own Kerberos identity instead of --proxy-user, as for engines (spark-submit would otherwise
+            // log in from whatever keytab the batch's settings name)
+            Optional<UserKeytab.Use> keytab = UserKeytab.decide(SparkEngineProvider.asMap(props),
+                    provider.operatorSparkSettings(home, s.user()), SparkEngineProvider.runAs(conf, s.user(), true),
+                    conf, "batch " + s.batchId() + " of " + s.user(), provider.keytabLogin);
+            UserKeytab.apply(props, keytab);
             String name = s.name() == null || s.name().isBlank() ? "Kitsune batch " + s.batchId() : s.name();
             props.setProperty("spark.app.name", name);
             Path propsFile = dir.resolve("batch.properties");
@@ -101,16 +107,17 @@ final class SparkBatches {
             try (OutputStream out = Files.newOutputStream(propsFile)) {
                 props.store(out, "Kitsune batch " + s.batchId() + " of " + s.user() + " (home " + home.name() + ")");
             }
-            String proxyUser = conf.get(ConfigKeys.ENGINE_DO_AS) && !SparkSubmission.isLocal(master)
+            String proxyUser = keytab.isEmpty() && conf.get(ConfigKeys.ENGINE_DO_AS) && !SparkSubmission.isLocal(master)
                     && !s.user().equals(System.getProperty("user.name")) ? s.user() : null;
-            if (proxyUser != null) env.put("SPARK_USER", proxyUser);
+            String sparkUser = keytab.map(UserKeytab.Use::user).orElse(proxyUser);
+            if (sparkUser != null) env.put("SPARK_USER", sparkUser);
             SparkSubmission submission = new SparkSubmission(master, mode, name, propsFile, List.of(), proxyUser,
                     s.resource(), s.className(), s.args());
             Map<String, String> sparkConf = new LinkedHashMap<>();
             props.stringPropertyNames().forEach(k -> sparkConf.put(k, props.getProperty(k)));
             List<String> cmd = wrapped(dir, submission.command(home.dir(), java, provider.moduleFlags(jars),
                     sparkConf, env));
-            LogMask mask = LogMask.of(conf.asMap(), sparkConf);
+            LogMask mask = LogMask.of(conf.asMap(), sparkConf, UserKeytab.maskable(keytab));
             LOG.info("Submitting batch {} of {} ({} mode on {}, home {}): {}", s.batchId(), s.user(), mode, master,
                     home.name(), mask.apply(String.join(" ", cmd)));
             return start(dir, cmd, env, mask);

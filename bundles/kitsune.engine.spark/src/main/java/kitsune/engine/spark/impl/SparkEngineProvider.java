@@ -80,6 +80,8 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
     private final SparkBatches batches = new SparkBatches(this);
 
     private final TokenRenewals renewals = new TokenRenewals(Clock.systemUTC());
+    /** How a user's keytab is checked before an application is submitted with it: a login at the KDC. */
+    final UserKeytab.Login keytabLogin = UserKeytab::kdcLogin;
 
     @Activate
     @Modified
@@ -146,11 +148,22 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
         try {
             EngineWorkDirs.ownerOnlyFile(log);
             Properties props = engineProperties(request, home);
-            Map<String, String> settings = new LinkedHashMap<>();
-            props.stringPropertyNames().forEach(k -> settings.put(k, props.getProperty(k)));
-            LogMask mask = LogMask.of(conf.asMap(), settings);
-            boolean connection = request.space().shareLevel() == ShareLevel.CONNECTION;
             String master = props.getProperty(MASTER, "local[*]");
+            // the user's own Kerberos identity (spark.kerberos.principal/keytab) instead of --proxy-user, as Kyuubi
+            // decides it; a direct (local master) engine is not submitted, so it never gets one
+            Optional<UserKeytab.Use> keytab = SparkSubmission.isLocal(master) ? Optional.empty()
+                    : UserKeytab.decide(asMap(props), operatorSparkSettings(home, request.sessionUser()),
+                            runAs(conf, request.space().routingUser(), true), conf,
+                            "engine of " + request.space().path(), keytabLogin);
+            if (SparkSubmission.isLocal(master) && UserKeytab.KEYS.stream().anyMatch(props::containsKey)) {
+                LOG.info("Ignoring {}/{} for the engine of {}: an engine on a local master is not submitted through "
+                        + "spark-submit (delegation tokens apply)", UserKeytab.PRINCIPAL, UserKeytab.KEYTAB,
+                        request.space().path());
+            }
+            UserKeytab.apply(props, keytab);
+            Map<String, String> settings = asMap(props);
+            LogMask mask = LogMask.of(conf.asMap(), settings, UserKeytab.maskable(keytab));
+            boolean connection = request.space().shareLevel() == ShareLevel.CONNECTION;
             if (SparkSubmission.isLocal(master)) {
                 props.setProperty(EngineConf.WORK_DIR, workDir.toString());
                 // on a Kerberized cluster: the user's delegation tokens, renewed while the engine runs
@@ -212,7 +225,9 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
                 props.setProperty(YARN_TAGS, (tags.isBlank() ? "" : tags + ",") + "KITSUNE," + refId);
                 if (cluster) props.putIfAbsent("spark.yarn.submit.waitAppCompletion", "false");
             }
-            String proxyUser = proxyUser(conf, request.space());
+            // with the user's keytab spark-submit logs in as the user: no --proxy-user (Spark refuses both)
+            String proxyUser = keytab.isPresent() ? null : proxyUser(conf, request.space());
+            String sparkUser = keytab.map(UserKeytab.Use::user).orElse(proxyUser);
             // a cluster-mode driver fetches the jar where the cluster runs it: lib/'s path, as documented
             String appJar = conf.get(ConfigKeys.ENGINE_APPLICATION_JAR).isBlank()
                     ? (cluster ? engineJar : runJar).toString()
@@ -226,10 +241,12 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
             props.stringPropertyNames().forEach(k -> sparkConf.put(k, props.getProperty(k)));
             // the user Spark reports (sparkUser: the application's user on a standalone master) follows the proxy user;
             // a standalone cluster-mode driver gets it through the submission's environment
-            if (proxyUser != null) env.put("SPARK_USER", proxyUser);
+            if (sparkUser != null) env.put("SPARK_USER", sparkUser);
             List<String> cmd = submission.command(home.dir(), java, moduleFlags.forJars(jars), sparkConf, env);
             return start(cmd, workDir, log, env, request, master + " (" + mode + " mode"
-                    + (proxyUser != null ? ", as " + proxyUser : "") + "), home " + home.name() + ", log " + log,
+                    + (proxyUser != null ? ", as " + proxyUser : "")
+                    + (keytab.isPresent() ? ", as " + sparkUser + " with its own keytab" : "") + "), home "
+                    + home.name() + ", log " + log,
                     !cluster, clusterApplications(master, cluster, java, jars, env, refId), mask,
                     connection && !cluster);
         } catch (IOException e) {
@@ -371,6 +388,30 @@ public class SparkEngineProvider implements EngineProvider, BatchLauncher {
         if (!conf.get(ConfigKeys.ENGINE_DO_AS)) return null;
         String user = space.routingUser();
         return user.equals(System.getProperty("user.name")) ? null : user;
+    }
+
+    /**
+     * The user an application runs as when no keytab of its own is used: the proxy user with doAs (for an engine the
+     * space's routing user, even when that is the server's user), else the server's own user.
+     */
+    static String runAs(KitsuneConf conf, String user, boolean doAsApplies) {
+        return conf.get(ConfigKeys.ENGINE_DO_AS) && doAsApplies ? user : System.getProperty("user.name");
+    }
+
+    /**
+     * The spark.* settings as the operator gave them for this user (the home's spark-defaults.conf, the server's keys,
+     * the user's ___user___ defaults): a session's own values are those that differ.
+     */
+    Map<String, String> operatorSparkSettings(EngineHomes.Home home, String user) throws IOException {
+        Properties p = EngineHomes.sparkDefaults(home);
+        serverConf.forUser(user).withPrefix("spark.").forEach(p::setProperty);
+        return asMap(p);
+    }
+
+    static Map<String, String> asMap(Properties props) {
+        Map<String, String> m = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(k -> m.put(k, props.getProperty(k)));
+        return m;
     }
 
     /** The engine's settings: the home's spark-defaults.conf, the server's spark.* keys over it, the engine keys. */
