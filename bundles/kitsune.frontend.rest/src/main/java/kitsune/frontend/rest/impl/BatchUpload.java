@@ -143,7 +143,8 @@ final class BatchUpload implements AutoCloseable {
         }
         Throwable root = e;
         while (root.getCause() != null) root = root.getCause();
-        return RestException.badRequest("Malformed multipart/form-data body: " + LogText.of(
+        return RestException.badRequest("Malformed multipart/form-data body (a batch upload has the parts "
+                + REQUEST_PART + " and " + FILE_PART + "): " + LogText.of(
                 String.valueOf(root.getMessage())));
     }
 
