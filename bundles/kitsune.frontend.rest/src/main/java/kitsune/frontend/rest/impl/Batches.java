@@ -109,10 +109,41 @@ final class Batches {
         timer.schedule(this::checkAndReschedule, 0, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops following batches; their applications run on, and the next server (or this one restarted) takes over. */
+    /**
+     * Stops following batches (their applications run on, and the next server, or this one restarted, takes over) and
+     * removes this server's REST address from ZooKeeper, so that no server forwards a request here any more; called
+     * before the REST API stops answering.
+     */
     void stop() {
         stopped = true;
         timer.shutdownNow();
+        try {
+            // a check under way may be publishing: the record is removed after it
+            if (!timer.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("A batch check did not end within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        unpublish();
+    }
+
+    /** Removes what this server published under /<namespace>_rest, if anything. */
+    private synchronized void unpublish() {
+        String what = published;
+        published = null;
+        Discovery d = discovery.get();
+        if (what == null) return;
+        String me = what.substring(0, what.indexOf(' '));
+        if (d == null) {
+            LOG.warn("Cannot remove this server's REST API address for {} from ZooKeeper: the discovery service is "
+                    + "gone (the record stays until the server starts again)", me);
+            return;
+        }
+        try {
+            d.delete(ZkPaths.restPath(d.namespace()) + "/" + me);
+            LOG.info("Removed this server's REST API address from ZooKeeper ({})", me);
+        } catch (Exception e) {
+            LOG.warn("Cannot remove this server's REST API address for {} from ZooKeeper", me, e);
+        }
     }
 
     private void checkAndReschedule() {
@@ -325,7 +356,8 @@ final class Batches {
     }
 
     /** Publishes this server's REST API URL under its Thrift host:port, when either changed. */
-    private void publish(String me) {
+    private synchronized void publish(String me) {
+        if (stopped) return;
         String api = restApi.get();
         Discovery d = discovery.get();
         if (api == null || d == null) return;
