@@ -64,7 +64,7 @@ class RestAddressTest {
     }
 
     /** The server's record under /kyuubi_rest, once published, and its REST URL. */
-    private String awaitRecord(KitsuneServer s) {
+    private String awaitRecord(KitsuneServer s) throws Exception {
         String path = "/kyuubi_rest/127.0.0.1:" + s.port();
         await().atMost(Duration.ofSeconds(60)).until(() -> client.exists(path, false) != null
                 || client.getChildren("/kyuubi_rest", false).stream().anyMatch(c -> c.endsWith(":" + s.port())));
