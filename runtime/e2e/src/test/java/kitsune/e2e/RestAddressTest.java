@@ -66,7 +66,7 @@ class RestAddressTest {
     /** The server's record under /kyuubi_rest, once published, and its REST URL. */
     private String awaitRecord(KitsuneServer s) throws Exception {
         String path = "/kyuubi_rest/127.0.0.1:" + s.port();
-        await().atMost(Duration.ofSeconds(60)).until(() -> client.exists(path, false) != null
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> client.exists(path, false) != null
                 || client.getChildren("/kyuubi_rest", false).stream().anyMatch(c -> c.endsWith(":" + s.port())));
         return client.getChildren("/kyuubi_rest", false).stream().filter(c -> c.endsWith(":" + s.port()))
                 .findFirst().map(c -> "/kyuubi_rest/" + c).orElseThrow();
