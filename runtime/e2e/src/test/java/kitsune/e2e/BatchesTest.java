@@ -45,7 +45,7 @@ import kitsune.testkit.Zk;
  * in local mode and goes PENDING, RUNNING, FINISHED with its output in the local log and its application id
  * recorded; a failing one ends in ERROR with its diagnostics; DELETE kills a running one (its process is gone) and
  * it reads CANCELED; another user can neither see nor delete a user's batch, an administrator lists all; hostile
- * requests (resources outside the allowed directories, restricted settings, uploads) are refused; after the server
+ * requests (resources outside the allowed directories, restricted settings, an upload without its parts) are refused; after the server
  * is killed with SIGKILL and started again, the batches are still there and the running one is taken over and
  * followed to its end; a draining server refuses new batches with 503.
  */
@@ -287,8 +287,8 @@ class BatchesTest {
         HttpResponse<String> upload = http.send(request("/batches", ALICE)
                 .header("Content-Type", "multipart/form-data; boundary=x")
                 .POST(HttpRequest.BodyPublishers.ofString("--x--")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(415, upload.statusCode(), upload.body());
-        assertTrue(message(upload).contains("not supported"), upload.body());
+        assertEquals(400, upload.statusCode(), upload.body());
+        assertTrue(message(upload).contains("batchRequest"), upload.body());
 
         HttpResponse<String> pyspark = send("POST", "/batches", ALICE,
                 json.writeValueAsString(Map.of("batchType", "PYSPARK", "resource", jar.toString())));

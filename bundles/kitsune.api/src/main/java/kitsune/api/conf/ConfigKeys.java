@@ -624,6 +624,15 @@ public final class ConfigKeys {
             false, "Directories (comma-separated, absolute) under which a batch's resource (its application jar) may "
             + "lie; a path elsewhere, or one that leaves them through a symbolic link or '..', is refused. Empty: no "
             + "local resource is accepted. Stricter than Kyuubi, which submits any path the server can read.");
+    public static final ConfigKey<Boolean> BATCH_RESOURCE_UPLOAD_ENABLED = key(
+            "kyuubi.batch.resource.upload.enabled", "true", BOOLEAN, false,
+            "Whether POST /api/v1/batches accepts multipart/form-data with the application as part resourceFile "
+            + "(stored owner-only under KITSUNE_WORK_DIR/upload/<batch id>, removed when the batch ends); false "
+            + "refuses such requests with 403.");
+    public static final ConfigKey<Long> BATCH_RESOURCE_FILE_MAX_SIZE = key("kyuubi.batch.resource.file.max.size",
+            "1073741824", ValueType.LONG, true, "Largest uploaded batch resource (bytes); a larger upload is refused "
+            + "with 413 naming this key and nothing of it is kept. 0 or negative: no limit. Kyuubi's default is 0; "
+            + "Kitsune's is 1 GiB.");
     public static final ConfigKey<Duration> BATCH_APPLICATION_CHECK_INTERVAL = key(
             "kyuubi.batch.application.check.interval", "PT5S", DURATION, false,
             "How often a server checks the applications of the batches it owns, and looks for batches of servers "

@@ -61,6 +61,13 @@ public abstract class ValueType<T> {
         }
     };
 
+    /** A whole number (64 bits, may be negative). */
+    public static final ValueType<Long> LONG = new ValueType<>("a whole number") {
+        @Override protected Long parseValue(String raw) {
+            return Long.parseLong(raw);
+        }
+    };
+
     /** Milliseconds ("60000") or an ISO-8601 duration ("PT1M", "P1D"), never negative. */
     public static final ValueType<Duration> DURATION =
             new ValueType<>("milliseconds like 60000 or an ISO-8601 duration like PT30M") {

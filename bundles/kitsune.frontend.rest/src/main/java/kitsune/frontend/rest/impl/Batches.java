@@ -109,10 +109,41 @@ final class Batches {
         timer.schedule(this::checkAndReschedule, 0, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops following batches; their applications run on, and the next server (or this one restarted) takes over. */
+    /**
+     * Stops following batches (their applications run on, and the next server, or this one restarted, takes over) and
+     * removes this server's REST address from ZooKeeper, so that no server forwards a request here any more; called
+     * before the REST API stops answering.
+     */
     void stop() {
         stopped = true;
         timer.shutdownNow();
+        try {
+            // a check under way may be publishing: the record is removed after it
+            if (!timer.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("A batch check did not end within 10 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        unpublish();
+    }
+
+    /** Removes what this server published under /<namespace>_rest, if anything. */
+    private synchronized void unpublish() {
+        String what = published;
+        published = null;
+        Discovery d = discovery.get();
+        if (what == null) return;
+        String me = what.substring(0, what.indexOf(' '));
+        if (d == null) {
+            LOG.warn("Cannot remove this server's REST API address for {} from ZooKeeper: the discovery service is "
+                    + "gone (the record stays until the server starts again)", me);
+            return;
+        }
+        try {
+            d.delete(ZkPaths.restPath(d.namespace()) + "/" + me);
+            LOG.info("Removed this server's REST API address from ZooKeeper ({})", me);
+        } catch (Exception e) {
+            LOG.warn("Cannot remove this server's REST API address for {} from ZooKeeper", me, e);
+        }
     }
 
     private void checkAndReschedule() {
@@ -137,6 +168,17 @@ final class Batches {
 
     /** Accepts, records and submits a batch for {@code user}; its state in the answer is PENDING or already ERROR. */
     Batch submit(String user, Dto.BatchRequest req, Map<String, String> screenedConf) throws RestException {
+        return submit(user, req, screenedConf, null);
+    }
+
+    /**
+     * As {@link #submit(String, Dto.BatchRequest, Map)}, with the application uploaded by the client (multipart) when
+     * {@code upload} is not null: it is stored owner-only under the work directory and is the batch's resource (the
+     * request's resource is ignored, as Kyuubi does); only that server-created file bypasses
+     * kitsune.batch.resource.dirs. It is removed when the batch ends or is refused.
+     */
+    Batch submit(String user, Dto.BatchRequest req, Map<String, String> screenedConf, Uploads.Content upload)
+            throws RestException {
         if (req == null) {
             throw RestException.badRequest("The request body needs a BatchRequest: {\"batchType\": \"SPARK\", "
                     + "\"resource\": \"/path/app.jar\", \"className\": \"org.example.Main\", \"args\": []}");
@@ -147,9 +189,9 @@ final class Batches {
                     + ": this server runs SPARK batches");
         }
         if (req.extraResourcesMap() != null && !req.extraResourcesMap().isEmpty()) {
-            throw RestException.badRequest("extraResourcesMap is not supported (it names uploaded files, and uploads "
-                    + "are not supported): put the jars under " + ConfigKeys.BATCH_RESOURCE_DIRS.name()
-                    + " and name them in spark.jars");
+            throw RestException.badRequest("extraResourcesMap is not supported (only the application itself may be "
+                    + "uploaded, as part resourceFile): put the other jars under "
+                    + ConfigKeys.BATCH_RESOURCE_DIRS.name() + " and name them in spark.jars");
         }
         if (req.className() == null || !CLASS_NAME.matcher(req.className()).matches()
                 || req.className().length() > 1024) {
@@ -164,7 +206,7 @@ final class Batches {
             if (a == null) throw RestException.badRequest("args has a null entry: every argument needs a text value");
         }
         KitsuneConf c = conf.get();
-        String resource = resource(req.resource(), c);
+        String resource = upload == null ? resource(req.resource(), c) : null;
         BatchStore s = store();
         BatchLauncher l = launcher.get();
         if (l == null) {
@@ -178,6 +220,7 @@ final class Batches {
         }
         String owner = owner();
         String id = UUID.randomUUID().toString();
+        if (upload != null) resource = storeUpload(id, upload, c);
         Batch batch = new Batch(id, user, SPARK, resource, req.className(), req.name(), RestApi.masked(screenedConf),
                 args, BatchState.PENDING, null, null, null, null, owner, clock.millis(), 0);
         submitting.add(id);
@@ -187,6 +230,7 @@ final class Batches {
                 s.insert(batch);
             } catch (BatchStoreException e) {
                 LOG.error("Batch of {} not recorded", user, e);
+                removeUpload(id);
                 throw new RestException(503, e.getMessage());
             }
             try {
@@ -197,6 +241,7 @@ final class Batches {
                 Batch failed = batch.with(BatchState.ERROR, null, null, "NOT_SUBMITTED", e.getMessage(),
                         clock.millis());
                 write(failed);
+                removeUpload(id);
                 return failed;
             }
             tracked.put(id, app);
@@ -205,6 +250,52 @@ final class Batches {
         }
         LOG.info("Batch {} of {} submitted ({} {})", id, user, req.className(), resource);
         return follow(batch, app);
+    }
+
+    /** Stores an uploaded resource for batch {@code id}; refusals name their cause, nothing is left on failure. */
+    private String storeUpload(String id, Uploads.Content upload, KitsuneConf c) throws RestException {
+        if (!c.get(ConfigKeys.BATCH_RESOURCE_UPLOAD_ENABLED)) {
+            throw new RestException(403, "Uploading a batch's resource is disabled on this server ("
+                    + ConfigKeys.BATCH_RESOURCE_UPLOAD_ENABLED.name() + "=false): send the BatchRequest as JSON with "
+                    + "resource naming a jar under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
+        }
+        try {
+            Path stored = Uploads.of(c).store(id, upload);
+            LOG.info("Stored the uploaded resource of batch {} as {}", id, stored);
+            return stored.toString();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Cannot store the uploaded resource of batch {}", id, e);
+            throw new RestException(500, "Cannot store the uploaded resource on this server (" + e.getClass()
+                    .getSimpleName() + "); the server log has the details");
+        }
+    }
+
+    /** Removes the batch's uploaded resource, if it has one here. */
+    private void removeUpload(String id) {
+        try {
+            if (Uploads.of(conf.get()).remove(id)) LOG.info("Removed the uploaded resource of batch {}", id);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot remove the uploaded resource of batch {}", id, e);
+        }
+    }
+
+    /**
+     * Removes the uploads of batches that ended or are no longer in the store (after a crash, or rows removed by
+     * kyuubi.metadata.max.age), unless submitted a moment ago.
+     */
+    private void sweepUploads(BatchStore s, long now) {
+        Uploads u = Uploads.of(conf.get());
+        for (String id : u.batchIds()) {
+            if (tracked.containsKey(id) || submitting.contains(id) || now - u.modified(id) < STALE_MIN.toMillis()) {
+                continue;
+            }
+            try {
+                Optional<Batch> b = s.get(id);
+                if (b.isEmpty() || b.get().state().terminal()) removeUpload(id);
+            } catch (BatchStoreException e) {
+                LOG.debug("Cannot read batch {}: {}", id, e.getMessage());
+            }
+        }
     }
 
     /** The batch, if the caller may see it (its user, or an administrator); 404 otherwise, as if it did not exist. */
@@ -265,7 +356,8 @@ final class Batches {
     }
 
     /** Publishes this server's REST API URL under its Thrift host:port, when either changed. */
-    private void publish(String me) {
+    private synchronized void publish(String me) {
+        if (stopped) return;
         String api = restApi.get();
         Discovery d = discovery.get();
         if (api == null || d == null) return;
@@ -311,6 +403,7 @@ final class Batches {
                 "Killed on request of " + caller, clock.millis());
         write(done);
         app.kill();
+        removeUpload(b.id());
         LOG.info("Batch {} of {} canceled by {}", b.id(), b.user(), caller);
         return new Dto.CloseBatchResponse(true, "Batch " + b.id() + " is canceled: its application was killed");
     }
@@ -362,6 +455,7 @@ final class Batches {
         Batch next = b.with(state, st.appId(), st.appUrl(), st.appState(), st.diagnostic(),
                 state.terminal() ? clock.millis() : 0);
         if (!write(next) || state.terminal()) tracked.remove(b.id());
+        if (state.terminal()) removeUpload(b.id());
         if (state.terminal()) LOG.info("Batch {} of {} ended: {} ({})", b.id(), b.user(), state, st.appState());
         return next;
     }
@@ -411,6 +505,11 @@ final class Batches {
             LOG.warn("Cannot look for batches to take over: {}", e.getMessage());
         }
         cleanup(s, now);
+        try {
+            sweepUploads(s, now);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot sweep the uploaded batch resources", e);
+        }
     }
 
     private void takeOver(BatchStore s, String me, long now) throws BatchStoreException {
@@ -442,6 +541,7 @@ final class Batches {
                 write(owned.with(BatchState.ERROR, b.appId(), b.appUrl(), "LOST", "The server that followed this "
                         + "batch (" + b.kyuubiInstance() + ") ended, and its application cannot be found from "
                         + me + " (its process ended with no exit code left, or it ran on another host)", now));
+                removeUpload(b.id());
             }
         }
     }

@@ -15,9 +15,16 @@ import kitsune.internal.text.LogText;
  * @param address  the client's address
  * @param instance host:port this server's REST API answered on (Kyuubi's kyuubiInstance)
  * @param forwarded whether another server of the namespace forwarded it (signed): it is never forwarded again
+ * @param upload   the uploaded file of a multipart POST /batches (its part resourceFile; body is then the part
+ *                 batchRequest), else null
  */
 record Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,
-        byte[] body, ObjectMapper mapper, boolean forwarded) {
+        byte[] body, ObjectMapper mapper, boolean forwarded, Uploads.Content upload) {
+
+    Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,
+            byte[] body, ObjectMapper mapper, boolean forwarded) {
+        this(user, address, instance, params, query, body, mapper, forwarded, null);
+    }
 
     /** A request a client sent itself. */
     Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,

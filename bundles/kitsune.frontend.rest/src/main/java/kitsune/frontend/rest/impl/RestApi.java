@@ -713,7 +713,7 @@ final class RestApi {
         }
         String user = batchUser(c, batchConf, server);
         Map<String, String> screened = screen(batchConf, server);
-        return Batches.dto(batches().submit(user, body, screened));
+        return Batches.dto(batches().submit(user, body, screened, c.upload()));
     }
 
     /**

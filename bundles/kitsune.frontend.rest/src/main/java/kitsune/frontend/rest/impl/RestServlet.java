@@ -26,7 +26,7 @@ import kitsune.internal.text.LogText;
 final class RestServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RestServlet.class);
-    /** The largest request body read: a statement and its settings, never a data upload (batches are not here). */
+    /** The largest JSON body read: a statement and its settings (a batch's uploaded file is BatchUpload's). */
     static final int MAX_BODY = 1 << 20;
     static final String JSON = "application/json";
     private static final Set<String> WITH_BODY = Set.of("POST", "PUT");
@@ -48,11 +48,26 @@ final class RestServlet extends HttpServlet {
         this(router, login, clientIpHeader, null);
     }
 
+    /** Whether batch uploads are accepted now (kyuubi.batch.resource.upload.enabled). */
+    private transient java.util.function.BooleanSupplier uploadsEnabled = () -> false;
+    /** kyuubi.batch.resource.file.max.size as the servlet was registered with it (0 or less: no limit). */
+    private long uploadMaxFileSize;
+
     RestServlet(Router router, RestLogin login, String clientIpHeader, Forwarding forwarding) {
         this.router = router;
         this.login = login;
         this.forwarding = forwarding;
         this.clientIpHeader = clientIpHeader == null || clientIpHeader.isBlank() ? null : clientIpHeader.trim();
+    }
+
+    /**
+     * Accepts batch uploads (multipart POST /batches) while {@code enabled}, each file at most {@code maxFileSize}
+     * bytes; the servlet must be registered with the same limits for the HTTP service's multipart parser.
+     */
+    RestServlet uploads(java.util.function.BooleanSupplier enabled, long maxFileSize) {
+        this.uploadsEnabled = enabled;
+        this.uploadMaxFileSize = maxFileSize;
+        return this;
     }
 
     /**
@@ -79,6 +94,7 @@ final class RestServlet extends HttpServlet {
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         String user = null;
         boolean forwarded = false;
+        BatchUpload upload = null;
         try {
             Router.Match match = router.match(method, path);
             String fwdUser = req.getHeader(Forwarding.USER);
@@ -100,9 +116,15 @@ final class RestServlet extends HttpServlet {
                 if (l.setCookie() != null) resp.addHeader("Set-Cookie", l.setCookie());
                 if (l.negotiateReply() != null) resp.setHeader("WWW-Authenticate", l.negotiateReply());
             }
-            byte[] body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
+            byte[] body;
+            if (BatchUpload.isUpload(method, Router.split(path), req.getContentType())) {
+                upload = BatchUpload.read(req, uploadsEnabled.getAsBoolean(), uploadMaxFileSize);
+                body = upload.batchRequest();
+            } else {
+                body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
+            }
             Call call = new Call(user, clientAddress(req), instance(req), match.params(), req.getParameterMap(),
-                    body, mapper, forwarded);
+                    body, mapper, forwarded, upload == null ? null : upload.content());
             Object result = match.handler().handle(call);
             if (result instanceof Forwarding.Relayed r) {
                 // the owner's answer, as it gave it (it is JSON like ours: a batch, a log or a message)
@@ -144,6 +166,8 @@ final class RestServlet extends HttpServlet {
             LOG.error("{} {} of {} from {} failed", method, LogText.of(path), user, req.getRemoteAddr(), e);
             write(resp, 500, new Dto.Message("Internal error of the REST frontend (" + e.getClass().getSimpleName()
                     + "); the server log has the details"));
+        } finally {
+            if (upload != null) upload.close();
         }
     }
 
@@ -166,15 +190,11 @@ final class RestServlet extends HttpServlet {
         String[] parts = Router.split(path);
         boolean opensSession = java.util.Arrays.equals(parts, new String[] {"sessions"})
                 || java.util.Arrays.equals(parts, new String[] {"batches"});
-        if (!json && type != null && parts.length == 1 && parts[0].equals("batches")
-                && type.toLowerCase(Locale.ROOT).trim().startsWith("multipart/")) {
-            throw new RestException(415, "Uploading a batch's resource (multipart/form-data) is not supported: send "
-                    + "the BatchRequest as JSON with resource naming a jar on the server (see "
-                    + "kitsune.batch.resource.dirs)");
-        }
         if (!json && (type != null || length != 0 || opensSession)) {
             throw new RestException(415, "The request body must be JSON: send Content-Type: " + JSON
-                    + (type == null ? "" : " (not " + LogText.of(type) + ")"));
+                    + (type == null ? "" : " (not " + LogText.of(type) + ")")
+                    + (opensSession && parts[0].equals("batches") ? ", or multipart/form-data with the parts "
+                    + BatchUpload.REQUEST_PART + " and " + BatchUpload.FILE_PART : ""));
         }
         if (length > MAX_BODY) {
             throw new RestException(413, "Request body too large: " + length + " bytes, at most " + MAX_BODY);

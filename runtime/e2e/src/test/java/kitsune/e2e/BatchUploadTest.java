@@ -1,0 +1,235 @@
+package kitsune.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import kitsune.testkit.BatchApp;
+import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.Processes;
+
+/**
+ * Kyuubi's batch upload on a real server, from the JDK's HttpClient: the application jar sent as multipart/form-data
+ * (parts batchRequest and resourceFile) runs to FINISHED with its output in the local log, though the server allows
+ * no local resource at all (kitsune.batch.resource.dirs empty), stored owner-only under a name of the server's
+ * whatever file name the client sent, and removed when the batch ends; an upload over
+ * kyuubi.batch.resource.file.max.size is refused with 413 and leaves nothing; refused uploads (no login, from a web
+ * page, a bad request) record and keep nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BatchUploadTest {
+    private static final Pattern REST = Pattern.compile("REST API at (http://\\S+/api/v1)");
+    private static final String ALICE = "alice:pw";
+    private static final int MAX = 1 << 20;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private KitsuneServer server;
+    private Path jar;
+    private Path uploads;
+    private String api;
+
+    @BeforeAll
+    void start() throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-e2e-upload-");
+        jar = BatchApp.build(Files.createDirectories(dir.resolve("client")), KitsuneServer.HOME.resolve(
+                "engines/spark-4.0/jars"));
+        server = new KitsuneServer(dir.resolve("server"))
+                .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
+                .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
+                .set("kyuubi.authentication", "NONE")
+                .set("kyuubi.batch.resource.file.max.size", String.valueOf(MAX))
+                .set("kyuubi.batch.application.check.interval", "PT0.2S")
+                .set("spark.master", "local[1]").set("spark.driver.memory", "512m")
+                .set("spark.ui.enabled", "false")
+                .start();
+        api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+        uploads = server.workDir.resolve("upload");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (server != null) server.close();
+        } finally {
+            if (server != null) {
+                String marker = server.workDir.resolve("batches").toString();
+                Processes.endAll(c -> c.contains(marker));
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void anUploadedJarRunsToFinishedStoredOwnerOnlyUnderTheServersNameAndIsRemovedAtTheEnd() throws Exception {
+        byte[] app = Files.readAllBytes(jar);
+        HttpResponse<String> resp = upload(ALICE, request("count", List.of("1000", "3")),
+                "../../../../etc/cron.d/evil.jar", app, Map.of());
+        JsonNode submitted = ok(resp);
+        String id = submitted.get("id").asText();
+        Path stored = uploads.resolve(id).resolve("resource.jar");
+        assertEquals(stored.toString(), submitted.get("batchInfo").get("resource").asText(), submitted.toString());
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(uploads)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(stored.getParent())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(stored)));
+        assertTrue(java.util.Arrays.equals(app, Files.readAllBytes(stored)), "the stored file is the upload");
+        assertFalse(Files.exists(Path.of("/etc/cron.d/evil.jar")));
+
+        JsonNode b = awaitEnd(id);
+        assertEquals("FINISHED", b.get("state").asText(), b + server.tail());
+        JsonNode log = ok(send("GET", "/batches/" + id + "/localLog?from=0&size=10000"));
+        List<String> lines = new ArrayList<>();
+        log.get("logRowSet").forEach(l -> lines.add(l.asText()));
+        assertTrue(lines.contains("Counted 1000 rows"), String.join("\n", lines));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(stored.getParent()));
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    @Order(2)
+    void anUploadOverTheMaximumSizeIsRefusedWith413NamingTheKeyAndLeavesNothing() throws Exception {
+        int before = total();
+        byte[] big = new byte[MAX + MAX / 2];
+        new java.util.Random(7).nextBytes(big);
+        HttpResponse<String> resp = upload(ALICE, request("big", List.of("1")), "big.jar", big, Map.of());
+        assertEquals(413, resp.statusCode(), resp.body());
+        assertTrue(message(resp).contains("kyuubi.batch.resource.file.max.size"), resp.body());
+        assertEquals(before, total(), "nothing was recorded");
+        await().atMost(Duration.ofSeconds(10)).until(() -> leftovers().isEmpty());
+    }
+
+    @Test
+    @Order(3)
+    void refusedUploadsRecordAndKeepNothing() throws Exception {
+        int before = total();
+        byte[] app = Files.readAllBytes(jar);
+        // a cross-site form in a browser with alice's credentials
+        HttpResponse<String> fromPage = upload(ALICE, request("x", List.of("1")), "a.jar", app,
+                Map.of("Origin", "https://evil.example"));
+        assertEquals(403, fromPage.statusCode(), fromPage.body());
+        assertTrue(message(fromPage).contains("X-XSRF-HEADER"), fromPage.body());
+
+        HttpResponse<String> noLogin = upload(null, request("x", List.of("1")), "a.jar", app, Map.of());
+        assertEquals(401, noLogin.statusCode(), noLogin.body());
+
+        Map<String, Object> badClass = request("x", List.of("1"));
+        badClass.put("className", "Main; rm -rf /");
+        HttpResponse<String> refused = upload(ALICE, badClass, "a.jar", app, Map.of());
+        assertEquals(400, refused.statusCode(), refused.body());
+
+        HttpResponse<String> noFile = http.send(base("/batches", ALICE).header("Content-Type",
+                "multipart/form-data; boundary=x").POST(HttpRequest.BodyPublishers.ofString("--x--\r\n")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, noFile.statusCode(), noFile.body());
+
+        assertEquals(before, total(), "nothing was recorded");
+        assertEquals(List.of(), leftovers());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Map<String, Object> request(String name, List<String> args) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batchType", "SPARK");
+        m.put("resource", "ignored-for-an-upload.jar");
+        m.put("className", BatchApp.CLASS_NAME);
+        m.put("name", name);
+        m.put("args", args);
+        return m;
+    }
+
+    /** POST /batches as Kyuubi's client sends an upload: multipart/form-data, parts batchRequest and resourceFile. */
+    private HttpResponse<String> upload(String login, Map<String, Object> batchRequest, String fileName, byte[] file,
+            Map<String, String> headers) throws Exception {
+        String boundary = "kitsune-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"batchRequest\"\r\n"
+                + "Content-Type: application/json\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(json.writeValueAsBytes(batchRequest));
+        body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"resourceFile\"; "
+                + "filename=\"" + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(file);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder b = base("/batches", login)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Whatever is in the upload directory: batch directories and the parser's temporary files. */
+    private List<String> leftovers() throws Exception {
+        if (!Files.isDirectory(uploads)) return List.of();
+        try (Stream<Path> all = Files.list(uploads)) {
+            return all.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    private JsonNode awaitEnd(String id) throws Exception {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String s = ok(send("GET", "/batches/" + id)).get("state").asText();
+            return s.equals("FINISHED") || s.equals("ERROR") || s.equals("CANCELED");
+        });
+        return ok(send("GET", "/batches/" + id));
+    }
+
+    private int total() throws Exception {
+        return ok(send("GET", "/batches")).get("total").asInt();
+    }
+
+    private JsonNode ok(HttpResponse<String> resp) throws Exception {
+        assertEquals(200, resp.statusCode(), resp.body());
+        return json.readTree(resp.body());
+    }
+
+    private String message(HttpResponse<String> resp) throws Exception {
+        return json.readTree(resp.body()).get("message").asText();
+    }
+
+    private HttpRequest.Builder base(String path, String login) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
+        if (login != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    login.getBytes(StandardCharsets.UTF_8)));
+        }
+        return b;
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return http.send(base(path, ALICE).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
