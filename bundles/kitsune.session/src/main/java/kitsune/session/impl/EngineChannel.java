@@ -18,8 +18,8 @@ import kitsune.api.registry.ServiceNode;
  * engine thread, and a long call (a synchronous statement, a long-polling status) never holds up another session's.
  * The calls of one session stay in order because its client makes them one after another. When every connection is
  * busy, calls wait their turn in the order they came (a freed connection, or a freed slot, goes to the longest
- * waiter), at most {@code kitsune.engine.connections.wait}. A connection that fails
- * below TCLIService is closed, not reused; the sessions go on over the others.
+ * waiter; closes the server already answered go first), at most {@code kitsune.engine.connections.wait}. A connection
+ * that fails below TCLIService is closed, not reused; the sessions go on over the others.
  */
 final class EngineChannel {
     private record Idle(EngineConnection connection, long sinceNanos) {
@@ -28,11 +28,13 @@ final class EngineChannel {
     /** A call waiting for a connection; guarded by the lock. */
     private static final class Waiter {
         final Condition turn;
+        final boolean first; // a close: waits in the front lane
         boolean served;
         EngineConnection handed; // null when served: it may open a connection in a freed slot
 
-        Waiter(Condition turn) {
+        Waiter(Condition turn, boolean first) {
             this.turn = turn;
+            this.first = first;
         }
     }
 
@@ -42,6 +44,8 @@ final class EngineChannel {
     private final Deque<Idle> idle = new ArrayDeque<>();
     /** Calls waiting for a connection, longest first; only while none is idle and all slots are taken. */
     private final Deque<Waiter> waiters = new ArrayDeque<>();
+    /** Closes waiting for a connection: served before {@link #waiters}. */
+    private final Deque<Waiter> closesWaiting = new ArrayDeque<>();
     private final ReentrantLock lock = new ReentrantLock();
     private int open; // connections open or being opened (slots taken); guarded by lock
     private boolean closed; // guarded by lock
@@ -66,7 +70,21 @@ final class EngineChannel {
 
     /** @param timeout how long the engine may take to answer, or null for no bound (statements may run for hours) */
     <R> R call(String what, Duration timeout, EngineConnection.Call<R> call) throws EngineCallException {
-        EngineConnection c = borrow(what);
+        return call(what, timeout, false, call);
+    }
+
+    /**
+     * A close (of an operation or a session) that the server already answered: it waits ahead of the clients' calls,
+     * since it is quick on the engine and frees what the engine holds for it (a session's state, an operation's
+     * result); behind the clients' calls, closes would pile up while the engine's heap fills.
+     */
+    <R> R close(String what, Duration timeout, EngineConnection.Call<R> call) throws EngineCallException {
+        return call(what, timeout, true, call);
+    }
+
+    private <R> R call(String what, Duration timeout, boolean first, EngineConnection.Call<R> call)
+            throws EngineCallException {
+        EngineConnection c = borrow(what, first);
         try {
             return timeout == null ? c.call(what, call) : c.call(what, timeout, call);
         } finally {
@@ -74,7 +92,7 @@ final class EngineChannel {
         }
     }
 
-    private EngineConnection borrow(String what) throws EngineCallException {
+    private EngineConnection borrow(String what, boolean first) throws EngineCallException {
         KitsuneConf c = conf;
         int max = c.get(ConfigKeys.ENGINE_CONNECTIONS);
         Waiter me;
@@ -87,8 +105,8 @@ final class EngineChannel {
                 open++;
                 me = null;
             } else {
-                me = new Waiter(lock.newCondition());
-                waiters.addLast(me);
+                me = new Waiter(lock.newCondition(), first);
+                (first ? closesWaiting : waiters).addLast(me);
             }
         } finally {
             lock.unlock();
@@ -115,11 +133,11 @@ final class EngineChannel {
         try {
             while (!me.served) {
                 if (closed) {
-                    waiters.remove(me);
+                    queueOf(me).remove(me);
                     throw stopping(what);
                 }
                 if (left <= 0) {
-                    waiters.remove(me);
+                    queueOf(me).remove(me);
                     throw new EngineCallException(what + ": all " + max + " connections of this server to the engine "
                             + "at " + node.hostPort() + " stayed busy for " + wait + "; raise "
                             + ConfigKeys.ENGINE_CONNECTIONS.name() + " or " + ConfigKeys.ENGINE_CONNECTIONS_WAIT.name()
@@ -128,7 +146,7 @@ final class EngineChannel {
                 try {
                     left = me.turn.awaitNanos(left);
                 } catch (InterruptedException e) {
-                    if (!me.served) waiters.remove(me);
+                    if (!me.served) queueOf(me).remove(me);
                     else if (me.handed != null) putBack(me.handed);
                     else releasedLocked();
                     Thread.currentThread().interrupt();
@@ -139,6 +157,16 @@ final class EngineChannel {
         } finally {
             lock.unlock();
         }
+    }
+
+    private Deque<Waiter> queueOf(Waiter w) {
+        return w.first ? closesWaiting : waiters;
+    }
+
+    /** The next waiter to serve: closes first, then calls in the order they came; null when none waits. */
+    private Waiter nextWaiter() {
+        Waiter w = closesWaiting.pollFirst();
+        return w != null ? w : waiters.pollFirst();
     }
 
     private static EngineCallException stopping(String what) {
@@ -161,7 +189,7 @@ final class EngineChannel {
 
     /** A healthy connection goes to the longest waiter, else to the idle ones; the lock is held. */
     private void putBack(EngineConnection c) {
-        Waiter next = waiters.pollFirst();
+        Waiter next = nextWaiter();
         if (next != null) {
             next.served = true;
             next.handed = c;
@@ -183,7 +211,7 @@ final class EngineChannel {
 
     /** The slot goes to the longest waiter (it opens a connection), else it is gone; the lock is held. */
     private void releasedLocked() {
-        Waiter next = closed ? null : waiters.pollFirst();
+        Waiter next = closed ? null : nextWaiter();
         if (next != null) {
             next.served = true; // handed stays null: it opens one in the slot it inherits
             next.turn.signal();
@@ -226,7 +254,7 @@ final class EngineChannel {
     int[] counts() {
         lock.lock();
         try {
-            return new int[] {open, idle.size(), waiters.size()};
+            return new int[] {open, idle.size(), waiters.size() + closesWaiting.size()};
         } finally {
             lock.unlock();
         }
@@ -242,6 +270,7 @@ final class EngineChannel {
             open -= idle.size();
             idle.clear();
             waiters.forEach(w -> w.turn.signal());
+            closesWaiting.forEach(w -> w.turn.signal());
         } finally {
             lock.unlock();
         }

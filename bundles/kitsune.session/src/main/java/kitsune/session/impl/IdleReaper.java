@@ -94,7 +94,7 @@ final class IdleReaper {
                 LOG.info("Operation {} of session {} ({}) {}", name, s.id(), s.user(), why);
                 TCloseOperationReq close = new TCloseOperationReq(op.handle());
                 closes.submit("Closing idle operation " + key + " on its engine",
-                        () -> s.engine().call("CloseOperation", c -> c.CloseOperation(close)));
+                        () -> s.engine().close("CloseOperation", null, c -> c.CloseOperation(close)));
             });
         }
     }

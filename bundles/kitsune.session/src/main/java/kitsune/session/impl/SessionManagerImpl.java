@@ -354,7 +354,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private void closeOnEngine(UUID id, EngineChannel engine, TSessionHandle engineHandle) {
         TCloseSessionReq closeReq = new TCloseSessionReq(engineHandle);
         closes.submit("Closing session " + id + " on its engine", () -> {
-            TStatus status = engine.call("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
+            TStatus status = engine.close("CloseSession", conf.get(ConfigKeys.ENGINE_LOGIN_TIMEOUT),
                     c -> c.CloseSession(closeReq)).getStatus();
             if (!Statuses.isOk(status)) {
                 LOG.warn("Session {}: its engine answered CloseSession with {}", id, status.getErrorMessage());
@@ -848,7 +848,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         statements.ended(key, "closed");
         closes.submit("Closing operation " + key + " on its engine", () -> {
-            TStatus status = held.engine().call("CloseOperation", c -> c.CloseOperation(req)).getStatus();
+            TStatus status = held.engine().close("CloseOperation", null, c -> c.CloseOperation(req)).getStatus();
             if (!Statuses.isOk(status)) LOG.debug("CloseOperation on the engine: {}", status.getErrorMessage());
         });
         return true;

@@ -461,6 +461,38 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void aCloseTheServerAlreadyAnsweredReachesTheEngineBeforeClientCallsThatWaitedLonger() throws Exception {
+        configure(Map.of("kitsune.engine.connections.max", "1"));
+        manager.start(); // the background closes
+        ExecutorService callers = Executors.newCachedThreadPool();
+        try {
+            discovery.register(ALICE_SPACE, engine.port(), "r");
+            TSessionHandle slow = openOk(Map.of());
+            TSessionHandle asking = openOk(Map.of());
+            TSessionHandle leaving = openOk(Map.of());
+            CompletableFuture<TExecuteStatementResp> blocked = CompletableFuture.supplyAsync(
+                    () -> manager.ExecuteStatement(new TExecuteStatementReq(slow, "block")), callers);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.requests(TExecuteStatementReq.class).size() == 1);
+            CompletableFuture<TGetInfoResp> info = CompletableFuture.supplyAsync(() -> manager.GetInfo(
+                    new TGetInfoReq(asking, TGetInfoType.CLI_DBMS_NAME)), callers);
+            await("the client's call queued").atMost(Duration.ofSeconds(10))
+                    .until(() -> manager.engineCallsWaiting() == 1);
+            assertEquals(TStatusCode.SUCCESS_STATUS, manager.CloseSession(new TCloseSessionReq(leaving)).getStatus()
+                    .getStatusCode(), "answered at once");
+            await("the close queued").atMost(Duration.ofSeconds(10)).until(() -> manager.engineCallsWaiting() == 2);
+            engine.release.countDown();
+            blocked.get(10, TimeUnit.SECONDS);
+            assertEquals(TStatusCode.SUCCESS_STATUS, info.get(10, TimeUnit.SECONDS).getStatus().getStatusCode());
+            List<String> order = engine.requests.stream().map(r -> r.getClass().getSimpleName())
+                    .filter(n -> n.equals("TCloseSessionReq") || n.equals("TGetInfoReq")).toList();
+            assertEquals(List.of("TCloseSessionReq", "TGetInfoReq"), order.subList(order.size() - 2, order.size()),
+                    "the close went first");
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
     void theOwnersLastFetchAndCloseOfAnEndedStatementAreAnsweredAtOnceAndAnotherUsersGoTheUsualWay()
             throws Exception {
         engine.resultEndExact = true;
