@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivilegedActionException;
 import java.security.PrivilegedExceptionAction;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -13,9 +12,6 @@ import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.auth.kerberos.KerberosPrincipal;
 import javax.security.auth.kerberos.KeyTab;
-import javax.security.auth.login.AppConfigurationEntry;
-import javax.security.auth.login.Configuration;
-import javax.security.auth.login.LoginContext;
 import javax.security.auth.login.LoginException;
 import javax.security.sasl.AuthorizeCallback;
 import javax.security.sasl.Sasl;
@@ -130,38 +126,14 @@ public final class KerberosIdentity {
                     + "KERBEROS needs " + keytabKey : keytabKey + "="
                     + keytab + " is not a readable file") + "; set it to the keytab of " + principal);
         }
-        Map<String, String> options = new HashMap<>();
-        options.put("useKeyTab", "true");
-        options.put("keyTab", Path.of(keytab).toAbsolutePath().toString());
-        options.put("principal", principal);
-        options.put("storeKey", "true");
-        options.put("doNotPrompt", "true");
-        options.put("isInitiator", "false");
-        options.put("refreshKrb5Config", "true");
-        Configuration jaas = new Configuration() {
-            @Override
-            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                return new AppConfigurationEntry[] {new AppConfigurationEntry(
-                        "com.sun.security.auth.module.Krb5LoginModule",
-                        AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, options)};
-            }
-        };
-        Subject subject = new Subject();
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        // the JDK's login module, found by the platform class loader, not a bundle's
-        thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+        Subject subject;
         try {
-            new LoginContext("kitsune-server", subject, callbacks -> {
-                throw new UnsupportedCallbackException(callbacks[0], "no prompt: the keys come from the keytab");
-            }, jaas).login();
+            subject = KeytabLogin.login("kitsune-server", principal, Path.of(keytab), false, true).getSubject();
         } catch (LoginException e) {
             throw new ConfigException(keytabKey, "Cannot log in as " + principal + " from "
                     + keytab + " (" + principalKey + ", " + keytabKey
                     + "): " + e.getMessage() + "; check that the keytab holds that principal's current keys and that "
                     + "krb5.conf (java.security.krb5.conf) names its realm");
-        } finally {
-            thread.setContextClassLoader(previous);
         }
         // an acceptor's login does not read the keytab yet: a keytab without the principal's keys would fail only
         // at the first client

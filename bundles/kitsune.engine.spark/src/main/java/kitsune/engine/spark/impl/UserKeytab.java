@@ -12,12 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 
-import javax.security.auth.Subject;
-import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.auth.kerberos.KerberosPrincipal;
-import javax.security.auth.login.AppConfigurationEntry;
-import javax.security.auth.login.Configuration;
-import javax.security.auth.login.LoginContext;
 import javax.security.auth.login.LoginException;
 
 import org.slf4j.Logger;
@@ -27,6 +22,7 @@ import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.internal.kerberos.AuthToLocal;
+import kitsune.internal.kerberos.KeytabLogin;
 
 /**
  * A user's own Kerberos identity for an application submitted through spark-submit, decided as Kyuubi's
@@ -168,30 +164,7 @@ final class UserKeytab {
 
     /** A login as the principal from the keytab with the JDK's Kerberos module: the KDC must accept its keys. */
     static void kdcLogin(String principal, Path keytab) throws LoginException {
-        Map<String, String> options = Map.of("useKeyTab", "true", "keyTab", keytab.toString(), "principal",
-                principal, "storeKey", "false", "doNotPrompt", "true", "isInitiator", "true",
-                "refreshKrb5Config", "true");
-        Configuration jaas = new Configuration() {
-            @Override
-            public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                return new AppConfigurationEntry[] {new AppConfigurationEntry(
-                        "com.sun.security.auth.module.Krb5LoginModule",
-                        AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, options)};
-            }
-        };
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        // the JDK's login module, found by the platform class loader, not a bundle's
-        thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
-        try {
-            LoginContext context = new LoginContext("kitsune-user-keytab", new Subject(), callbacks -> {
-                throw new UnsupportedCallbackException(callbacks[0], "no prompt: the keys come from the keytab");
-            }, jaas);
-            context.login();
-            context.logout();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        KeytabLogin.login("kitsune-user-keytab", principal, keytab, true, false).logout();
     }
 
     private static String value(Map<String, String> settings, String key, String olderKey) {
