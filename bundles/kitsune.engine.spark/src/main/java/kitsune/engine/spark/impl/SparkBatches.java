@@ -195,21 +195,25 @@ final class SparkBatches {
         public Status status() {
             scanLog();
             Optional<Integer> code = exitCode();
-            if (code.isPresent()) {
-                int c = code.get();
-                if (c == 0) return new Status(BatchState.FINISHED, appId, appUrl, "FINISHED (exit code 0)", null);
-                return new Status(BatchState.ERROR, appId, appUrl, "FAILED (exit code " + c + ")",
-                        "The application failed (spark-submit exit code " + c + "). Last lines of its log:\n"
-                                + mask.apply(ProcessLaunch.tail(localLog(), TAIL_LINES)));
-            }
+            if (code.isPresent()) return ended(code.get());
             if (process != null && process.isAlive()) {
                 return new Status(appId == null ? BatchState.PENDING : BatchState.RUNNING, appId, appUrl,
                         appId == null ? "SUBMITTED" : "RUNNING", null);
             }
-            // the shell moves the exit code into place before it ends: none now means it never will
+            // the shell moves the exit code into place before it ends, perhaps just after the first look: a look
+            // now that the process is gone is the last word
+            code = exitCode();
+            if (code.isPresent()) return ended(code.get());
             return new Status(BatchState.ERROR, appId, appUrl, killed ? "KILLED" : "LOST",
                     "The application's process ended without leaving its exit code in " + dir.resolve(EXIT_FILE)
                             + " (killed, or its machine restarted). Last lines of its log:\n"
+                            + mask.apply(ProcessLaunch.tail(localLog(), TAIL_LINES)));
+        }
+
+        private Status ended(int c) {
+            if (c == 0) return new Status(BatchState.FINISHED, appId, appUrl, "FINISHED (exit code 0)", null);
+            return new Status(BatchState.ERROR, appId, appUrl, "FAILED (exit code " + c + ")",
+                    "The application failed (spark-submit exit code " + c + "). Last lines of its log:\n"
                             + mask.apply(ProcessLaunch.tail(localLog(), TAIL_LINES)));
         }
 
