@@ -114,5 +114,33 @@ final class EngineSession {
             }
         }
         operations.clear();
+        releaseArtifacts(spark);
+    }
+
+    /**
+     * Lets a closed session's SparkSession be collected. Spark 4.0.1's ArtifactManager registers a Cleaner whose
+     * action refers to the manager itself, so the manager, and through it the session with its state (SQL conf,
+     * function registry, catalog), stays reachable for the life of the engine (SPARK-54753, fixed after 4.0.1): an
+     * engine serving many short sessions ran out of heap after some 5,800 of them. Closing the manager runs that
+     * action now and deregisters it, which is what Spark does when it collects a session. Found by reflection: engine
+     * homes of Spark versions without it run this code too.
+     */
+    static void releaseArtifacts(SparkSession spark) {
+        Object manager;
+        try {
+            manager = spark.getClass().getMethod("artifactManager").invoke(spark);
+        } catch (NoSuchMethodException e) {
+            return; // a Spark without an artifact manager
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("No artifact manager to release: {}", e.toString());
+            return;
+        }
+        if (manager instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("Releasing a closed session's artifacts failed", e);
+            }
+        }
     }
 }

@@ -536,6 +536,35 @@ class SparkEngineIT {
 
     @Test
     @Order(10)
+    void aClosedSessionsSparkSessionIsCollected() throws Exception {
+        long before = liveSparkSessions();
+        int sessions = 40;
+        for (int i = 0; i < sessions; i++) {
+            try (Connection c = connect(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT " + i)) {
+                assertTrue(rs.next());
+            }
+        }
+        // the engine keeps a few sessions built ahead of need, and closes run as their connections end
+        await("closed sessions collected").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
+                .until(() -> liveSparkSessions() - before < 10);
+    }
+
+    /** SparkSessions reachable in the engine, after a full collection (jcmd's class histogram of live objects). */
+    private static long liveSparkSessions() throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(engine.pid()), "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor();
+        for (String line : out.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[3].equals("org.apache.spark.sql.classic.SparkSession")) return Long.parseLong(f[1]);
+        }
+        throw new AssertionError("no SparkSession in the engine's class histogram:\n" + out);
+    }
+
+    @Test
+    @Order(11)
     void aPooledSessionOutlivesTheConnectionItWasOpenedOnAndAPlainOneDoesNot() throws Exception {
         String[] hp = engineHostPort.split(":");
         TSessionHandle pooled;
@@ -565,7 +594,7 @@ class SparkEngineIT {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void deletingTheNodeDrainsTheEngine() throws Exception {
         try (Connection open = connect()) {
             zkClient.delete(SPACE + "/" + engineNode(), -1);
