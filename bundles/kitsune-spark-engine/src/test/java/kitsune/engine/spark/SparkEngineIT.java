@@ -540,9 +540,15 @@ class SparkEngineIT {
         long before = liveSparkSessions();
         int sessions = 40;
         for (int i = 0; i < sessions; i++) {
-            try (Connection c = connect(); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT " + i)) {
-                assertTrue(rs.next());
+            try (Connection c = connect(); Statement st = c.createStatement()) {
+                // what a soak's session does: a view of its own, a Spark job, metadata
+                st.execute("CREATE TEMPORARY VIEW leak_v AS SELECT " + i + " AS n");
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM range(0, 1000, 1, 2) WHERE id % 3 = 0")) {
+                    assertTrue(rs.next());
+                }
+                try (ResultSet rs = c.getMetaData().getTables(null, null, "leak%", null)) {
+                    assertTrue(rs.next());
+                }
             }
         }
         // the engine keeps a few sessions built ahead of need, and closes run as their connections end
