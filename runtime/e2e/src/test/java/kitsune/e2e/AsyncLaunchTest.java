@@ -92,6 +92,9 @@ class AsyncLaunchTest {
             assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
             assertEquals(1, engineNodes("ann").size(), "the statement ran on ann's new engine");
             assertEquals(2, ((Number) Jdbc.single(c, "SELECT 2")).intValue());
+            // kyuubi.server.info.provider=ENGINE (Kyuubi's default): the version is the engine's Spark
+            assertTrue(c.getMetaData().getDatabaseProductVersion().startsWith("4."),
+                    c.getMetaData().getDatabaseProductVersion());
         }
         await("the session is closed").atMost(Duration.ofSeconds(10)).until(() -> openSessions() == 0);
         assertTrue(server.log().contains("is found or launched in the background (kyuubi.session.engine.launch.async)"));
@@ -201,6 +204,25 @@ class AsyncLaunchTest {
             assertEquals(1, engineNodes("dan").size(), "the login answered once dan's engine had registered");
             assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
         }
+    }
+
+    /**
+     * beeline asks for the product's name and version right after connecting ("Connected to: ..."): with the server
+     * as the info provider both are answered while the engine is still starting.
+     */
+    @Test
+    @Order(6)
+    void withTheServerAsInfoProviderAShellLearnsNameAndVersionWhileTheEngineStarts() throws Exception {
+        assertTrue(engineNodes("fay").isEmpty());
+        try (Connection c = Jdbc.connect(server.directUrl() + "?kyuubi.server.info.provider=SERVER", "fay")) {
+            assertEquals("Kitsune", c.getMetaData().getDatabaseProductName());
+            String version = c.getMetaData().getDatabaseProductVersion();
+            assertTrue(version.matches("\\d+\\.\\d+\\.\\d+"), version);
+            assertTrue(engineNodes("fay").isEmpty(), "answered before fay's engine registered");
+            assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            assertEquals(version, c.getMetaData().getDatabaseProductVersion(), "still the server's once bound");
+        }
+        await("the session is closed").atMost(Duration.ofSeconds(10)).until(() -> openSessions() == 0);
     }
 
     /** kyuubi_connection_opened: the sessions the server holds now. */

@@ -476,6 +476,12 @@ public final class ConfigKeys {
             + "once the engine is ready; other calls that need the engine wait for it (up to "
             + "kyuubi.session.engine.initialize.timeout); a launch failure is their error. Settable per "
             + "session; HTTP-transport sessions always bind at OpenSession.");
+    public static final ConfigKey<String> SERVER_INFO_PROVIDER = key("kyuubi.server.info.provider", "ENGINE",
+            ValueType.oneOf("SERVER", "ENGINE"), false, "Who answers a client's GetInfo (the product name and version "
+            + "JDBC's DatabaseMetaData and beeline show): ENGINE, the session's engine (Spark SQL and its version; "
+            + "the version waits for an engine still being launched); SERVER, this server at once (Kitsune and its "
+            + "release), so a shell that asks right after connecting does not wait for the launch. Settable per "
+            + "session.");
     public static final ConfigKey<Integer> ENGINE_LAUNCH_ASYNC_THREADS = key(
             "kitsune.session.engine.launch.async.threads", "16", ValueType.intRange(1, 1024), true,
             "Sessions whose engines are found or launched in the background at once; more wait in line.");

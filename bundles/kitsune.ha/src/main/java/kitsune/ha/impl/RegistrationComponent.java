@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Version;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -31,6 +30,7 @@ import kitsune.api.session.SessionManager;
 import kitsune.internal.exit.ServerExit;
 import kitsune.internal.start.StartGate;
 import kitsune.internal.threads.NamedThreads;
+import kitsune.internal.version.Release;
 
 /**
  * Registers this server in ZooKeeper while the Thrift frontend's {@link ServerEndpoint} service is there (the
@@ -77,7 +77,7 @@ public class RegistrationComponent implements ServerLifecycle {
                 () -> ServerExit.stop(context));
         HaSettings s = ha.settings();
         this.registration = ha.curator() == null || s == null ? null
-                : new ServerRegistration(ha.curator(), s.namespace(), serverVersion(context.getBundle().getVersion()),
+                : new ServerRegistration(ha.curator(), s.namespace(), Release.of(context.getBundle().getVersion()),
                         s.publishConfigs(), s.nodeCreationTimeout(), ha.connectString(),
                         (hostPort, path) -> {
                             state(ServerStateFile.State.DRAINING);
@@ -87,9 +87,6 @@ public class RegistrationComponent implements ServerLifecycle {
     }
 
     /** The version in the znode name: the bundle version without qualifier (0.1.0 for 0.1.0.202611281200). */
-    static String serverVersion(Version v) {
-        return v.getMajor() + "." + v.getMinor() + "." + v.getMicro();
-    }
 
     /** Zero = without bound. */
     private static Duration bound(Duration d) {

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Version;
 
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
@@ -126,9 +125,4 @@ class DrainControllerTest {
         }
     }
 
-    @Test
-    void serverVersionDropsTheQualifier() {
-        assertEquals("0.1.0", RegistrationComponent.serverVersion(Version.parseVersion("0.1.0.202611281200")));
-        assertEquals("1.2.3", RegistrationComponent.serverVersion(Version.parseVersion("1.2.3")));
-    }
 }

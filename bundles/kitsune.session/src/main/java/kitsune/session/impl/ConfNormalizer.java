@@ -26,7 +26,7 @@ final class ConfNormalizer {
     private static final Logger LOG = LoggerFactory.getLogger(ConfNormalizer.class);
     /**
      * The keys a session may set that decide which engine serves it (besides spark.*, passed to launches), or that
-     * this server applies to the session's calls (kyuubi.operation.query.timeout, lowered only).
+     * this server applies to the session's calls (kyuubi.operation.query.timeout, lowered only; who answers GetInfo).
      */
     static final Set<String> ROUTING_KEYS = Set.of(
             ConfigKeys.ENGINE_SHARE_LEVEL.name(),
@@ -40,6 +40,7 @@ final class ConfNormalizer {
             ConfigKeys.ENGINE_BIND_HOST.name(),
             ConfigKeys.ENGINE_INIT_TIMEOUT.name(),
             ConfigKeys.ENGINE_LAUNCH_ASYNC.name(),
+            ConfigKeys.SERVER_INFO_PROVIDER.name(),
             ConfigKeys.OPERATION_QUERY_TIMEOUT.name());
 
     private static final String SET_PREFIX = "set:";

@@ -322,6 +322,17 @@ final class ServerSession {
         timeouts.forget(key);
     }
 
+    private volatile boolean serverAnswersInfo;
+
+    /** kyuubi.server.info.provider=SERVER for this session: its GetInfo is answered by this server. */
+    boolean serverAnswersInfo() {
+        return serverAnswersInfo;
+    }
+
+    void serverAnswersInfo(boolean server) {
+        serverAnswersInfo = server;
+    }
+
     Duration queryTimeout() {
         return queryTimeout;
     }

@@ -178,6 +178,8 @@ final class SessionContinuity {
         ServerSession s = new ServerSession(id, r.user(), r.login(), caller, channel, engineHandle, clock.instant(),
                 r.handleSecretHash());
         s.markResumed();
+        // the session's own setting stayed with the server that opened it: this server's applies
+        s.serverAnswersInfo(ServerInfo.answeredByServer(userConf));
         return s;
     }
 

@@ -35,8 +35,6 @@ import org.apache.hive.service.rpc.thrift.TGetFunctionsReq;
 import org.apache.hive.service.rpc.thrift.TGetFunctionsResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
-import org.apache.hive.service.rpc.thrift.TGetInfoType;
-import org.apache.hive.service.rpc.thrift.TGetInfoValue;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
 import org.apache.hive.service.rpc.thrift.TGetPrimaryKeysReq;
@@ -85,6 +83,7 @@ import kitsune.thrift.Responses;
 import kitsune.thrift.Statuses;
 import kitsune.thrift.UnsupportedCalls;
 import kitsune.internal.text.LogText;
+import kitsune.internal.version.Release;
 
 /**
  * The server's sessions. OpenSession routes a session to its engine (found or launched, see {@link EngineLocator})
@@ -109,6 +108,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     private final EngineLocator locator;
     private final Clock clock;
+    /** This server's release, for GetInfo answered here. */
+    private final String release = Release.of(SessionManagerImpl.class);
     private final EngineChannels channels = new EngineChannels();
     private final SessionContinuity continuity;
     private final SessionLimiter limiter = new SessionLimiter();
@@ -219,6 +220,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                 ServerSession s = new ServerSession(id, user, login, context, null, null, clock.instant());
                 s.holdPermit(permit);
                 s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
+                s.serverAnswersInfo(ServerInfo.answeredByServer(sessionConf));
                 s.engineSpace(route.space().path());
                 s.bindWait(bindWait(sessionConf));
                 s.clientProtocol(protocol);
@@ -248,6 +250,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             s.engineSaysResultEnd(b.resultEndExact());
             s.holdPermit(permit);
             s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
+            s.serverAnswersInfo(ServerInfo.answeredByServer(sessionConf));
             continuity.opened(s, SessionRecords.Entry.of(user, login, node.host(), node.port(),
                     node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), space.path(),
                     b.engineHandle(), agreed, SERVER_NAME, s.handle()));
@@ -503,37 +506,21 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TGetInfoResp GetInfo(TGetInfoReq req) {
-        ServerSession pending;
+        ServerSession s;
         try {
-            pending = registry.ownedSession(req.getSessionHandle());
+            s = registry.ownedSession(req.getSessionHandle());
         } catch (SessionRefusedException e) {
             return Responses.withStatus(TGetInfoResp.class, Statuses.error(e.getMessage()));
         }
-        if (pending != null && !pending.bound().isDone()) {
-            TGetInfoResp early = infoBeforeEngine(req.getInfoType());
-            if (early != null) return early;
+        if (s != null) {
+            TGetInfoResp here = s.serverAnswersInfo() ? ServerInfo.ofServer(req.getInfoType(), release) : null;
+            if (here == null && !s.bound().isDone()) here = ServerInfo.beforeEngine(req.getInfoType());
+            if (here != null) return here;
         }
         return onSession(req.getSessionHandle(), TGetInfoResp.class, "GetInfo", (c, h) -> {
             req.setSessionHandle(h);
             return c.GetInfo(req);
         }, null);
-    }
-
-    /**
-     * GetInfo of a session whose engine is still found or launched: the names are answered here, without waiting;
-     * null for the engine's own facts (its version, ...), which wait for the engine as a statement does (shells such as
-     * beeline ask for the version right after connecting).
-     */
-    private static TGetInfoResp infoBeforeEngine(TGetInfoType type) {
-        TGetInfoValue value = new TGetInfoValue();
-        if (type == TGetInfoType.CLI_SERVER_NAME) {
-            value.setStringValue("Kitsune");
-        } else if (type == TGetInfoType.CLI_DBMS_NAME) {
-            value.setStringValue("Spark SQL");
-        } else {
-            return null;
-        }
-        return new TGetInfoResp(Statuses.ok(), value);
     }
 
     @Override

@@ -180,6 +180,32 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void withTheServerAsInfoProviderGetInfoIsAnsweredWithoutTheEngine() {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = openOk(Map.of("set:hiveconf:kyuubi.server.info.provider", "SERVER"));
+
+        assertEquals("Kitsune", manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME))
+                .getInfoValue().getStringValue());
+        assertEquals("0.0.0", manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_VER))
+                .getInfoValue().getStringValue(), "the release of the session bundle (none outside a framework)");
+        assertEquals(128, manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_MAX_TABLE_NAME_LEN))
+                .getInfoValue().getLenValue());
+        assertTrue(engine.requests(TGetInfoReq.class).isEmpty(), "no GetInfo reached the engine");
+
+        // a type the server does not know is still the engine's
+        manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_USER_NAME));
+        assertEquals(1, engine.requests(TGetInfoReq.class).size());
+    }
+
+    @Test
+    void aSessionCannotSetAnUnknownInfoProvider() {
+        TOpenSessionResp resp = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("kyuubi.server.info.provider", "CLIENT"));
+        assertEquals(TStatusCode.ERROR_STATUS, resp.getStatus().getStatusCode());
+        assertTrue(resp.getStatus().getErrorMessage().contains("kyuubi.server.info.provider"),
+                resp.getStatus().getErrorMessage());
+    }
+
+    @Test
     void callsAreForwardedWithHandlesTranslated() {
         discovery.register(ALICE_SPACE, engine.port(), "r");
         TSessionHandle session = openOk(Map.of());
