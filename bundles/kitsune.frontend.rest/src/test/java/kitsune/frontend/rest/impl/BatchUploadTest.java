@@ -50,16 +50,16 @@ class BatchUploadTest {
     @Test
     void theParsersSizeRefusalIs413NamingTheKey() {
         RestException e = BatchUpload.refusal(new IOException("Error parsing multipart request",
-                new FileSizeLimitExceededException()), 1024);
+                new FileSizeLimitExceededException()), new BatchUpload.Limits(1024, 2048, 4));
         assertEquals(413, e.status());
         assertTrue(e.getMessage().contains("kyuubi.batch.resource.file.max.size"), e.getMessage());
         assertTrue(e.getMessage().contains("1024"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
 
-        RestException count = BatchUpload.refusal(new IOException("x", new FileCountLimitExceededException()), 1);
+        RestException count = BatchUpload.refusal(new IOException("x", new FileCountLimitExceededException()), new BatchUpload.Limits(1, 1, 0));
         assertEquals(400, count.status());
         RestException malformed = BatchUpload.refusal(new IOException("Error parsing multipart request",
-                new IOException("Stream ended unexpectedly\r\nInjected: line")), 1);
+                new IOException("Stream ended unexpectedly\r\nInjected: line")), new BatchUpload.Limits(1, 1, 1));
         assertEquals(400, malformed.status());
         assertFalse(malformed.getMessage().contains("\n"), malformed.getMessage());
         assertFalse(malformed.getMessage().contains("\r"), malformed.getMessage());
@@ -67,7 +67,7 @@ class BatchUploadTest {
 
     @Test
     void aDisabledUploadIsRefusedNamingTheKeyBeforeAnythingIsRead() {
-        RestException e = assertThrows(RestException.class, () -> BatchUpload.read(null, false, 1));
+        RestException e = assertThrows(RestException.class, () -> BatchUpload.read(null, false, new BatchUpload.Limits(1, 1, 1)));
         assertEquals(403, e.status());
         assertTrue(e.getMessage().contains("kyuubi.batch.resource.upload.enabled=false"), e.getMessage());
     }
