@@ -45,7 +45,9 @@ import kitsune.testkit.Processes;
  * no local resource at all (kitsune.batch.resource.dirs empty), stored owner-only under a name of the server's
  * whatever file name the client sent, and removed when the batch ends; an upload over
  * kyuubi.batch.resource.file.max.size is refused with 413 and leaves nothing; refused uploads (no login, from a web
- * page, a bad request) record and keep nothing.
+ * page, a bad request) record and keep nothing. With extraResourcesMap: an application whose main class needs a class
+ * of an extra jar (spark.jars) and reads an extra text file (spark.files) runs to FINISHED, and a listed file without
+ * its part, or an extra file over kyuubi.batch.extra.resource.file.max.size, is refused and leaves nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -71,6 +73,7 @@ class BatchUploadTest {
                 .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
                 .set("kyuubi.authentication", "NONE")
                 .set("kyuubi.batch.resource.file.max.size", String.valueOf(MAX))
+                .set("kyuubi.batch.extra.resource.file.max.size", String.valueOf(MAX))
                 .set("kyuubi.batch.application.check.interval", "PT0.2S")
                 .set("spark.master", "local[1]").set("spark.driver.memory", "512m")
                 .set("spark.ui.enabled", "false")
@@ -158,6 +161,80 @@ class BatchUploadTest {
         assertEquals(List.of(), leftovers());
     }
 
+    @Test
+    @Order(4)
+    void anApplicationNeedingAnExtraJarAndAnExtraFileRunsToFinishedAndLeavesNothing() throws Exception {
+        Path dir = Files.createTempDirectory("kitsune-e2e-extra-");
+        ExtraApp.Jars jars = ExtraApp.build(dir);
+        Map<String, Object> req = request("extra", List.of("from-args"));
+        req.put("className", ExtraApp.MAIN);
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put("spark.jars", "../lib/" + ExtraApp.LIB_JAR);
+        extra.put("spark.files", "greeting.txt");
+        req.put("extraResourcesMap", extra);
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        parts.put("../lib/" + ExtraApp.LIB_JAR, Files.readAllBytes(jars.lib()));
+        parts.put("greeting.txt", "hello from the extra file".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> resp = upload(ALICE, req, "main.jar", Files.readAllBytes(jars.main()), parts, Map.of());
+        JsonNode submitted = ok(resp);
+        String id = submitted.get("id").asText();
+        Path batchDir = uploads.resolve(id);
+        // stored under the server's names, owner-only (read at once: the application takes a few seconds)
+        Path storedJar = batchDir.resolve("extra-1.jar");
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(jars.lib()), Files.readAllBytes(storedJar)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(storedJar)));
+        assertEquals("hello from the extra file", Files.readString(batchDir.resolve("extra-2.txt")));
+        assertFalse(Files.exists(uploads.resolve("lib")), "the listed name is no path");
+
+        JsonNode b = awaitEnd(id);
+        JsonNode log = ok(send("GET", "/batches/" + id + "/localLog?from=0&size=10000"));
+        List<String> lines = new ArrayList<>();
+        log.get("logRowSet").forEach(l -> lines.add(l.asText()));
+        assertEquals("FINISHED", b.get("state").asText(), b + String.join("\n", lines) + server.tail());
+        assertTrue(lines.contains(ExtraApp.GREETING + " from-args"), String.join("\n", lines));
+        assertTrue(lines.contains("file extra-2.txt: hello from the extra file"), String.join("\n", lines));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(batchDir));
+        assertEquals(List.of(), leftovers());
+    }
+
+    @Test
+    @Order(5)
+    void extraFilesNotUploadedOrTooLargeOrNotInAnUploadAreRefusedAndLeaveNothing() throws Exception {
+        int before = total();
+        byte[] app = Files.readAllBytes(jar);
+        Map<String, Object> req = request("x", List.of("1"));
+        req.put("extraResourcesMap", Map.of("spark.jars", "a.jar,b.jar"));
+        HttpResponse<String> missing = upload(ALICE, req, "app.jar", app, Map.of("a.jar", new byte[] {1}), Map.of());
+        assertEquals(400, missing.statusCode(), missing.body());
+        assertEquals("required extra resource files [b.jar] are not uploaded in the multipart form data",
+                message(missing));
+
+        Map<String, Object> badKey = request("x", List.of("1"));
+        badKey.put("extraResourcesMap", Map.of("spark.driver.extraClassPath", "a.jar"));
+        HttpResponse<String> refusedKey = upload(ALICE, badKey, "app.jar", app, Map.of("a.jar", new byte[] {1}),
+                Map.of());
+        assertEquals(400, refusedKey.statusCode(), refusedKey.body());
+        assertTrue(message(refusedKey).contains("spark.driver.extraClassPath"), refusedKey.body());
+
+        Map<String, Object> big = request("x", List.of("1"));
+        big.put("extraResourcesMap", Map.of("spark.files", "big.csv"));
+        HttpResponse<String> tooLarge = upload(ALICE, big, "app.jar", app, Map.of("big.csv", new byte[MAX + 1]),
+                Map.of());
+        assertEquals(413, tooLarge.statusCode(), tooLarge.body());
+        assertTrue(message(tooLarge).contains("kyuubi.batch.extra.resource.file.max.size"), tooLarge.body());
+
+        Map<String, Object> asJson = request("x", List.of("1"));
+        asJson.put("extraResourcesMap", Map.of("spark.jars", "a.jar"));
+        HttpResponse<String> json = http.send(base("/batches", ALICE).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(this.json.writeValueAsBytes(asJson))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, json.statusCode(), json.body());
+        assertTrue(message(json).contains("multipart/form-data"), json.body());
+
+        assertEquals(before, total(), "nothing was recorded");
+        await().atMost(Duration.ofSeconds(10)).until(() -> leftovers().isEmpty());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private Map<String, Object> request(String name, List<String> args) {
@@ -173,6 +250,12 @@ class BatchUploadTest {
     /** POST /batches as Kyuubi's client sends an upload: multipart/form-data, parts batchRequest and resourceFile. */
     private HttpResponse<String> upload(String login, Map<String, Object> batchRequest, String fileName, byte[] file,
             Map<String, String> headers) throws Exception {
+        return upload(login, batchRequest, fileName, file, Map.of(), headers);
+    }
+
+    /** As Kyuubi's client sends extra files: one part each, named by the file's name as extraResourcesMap lists it. */
+    private HttpResponse<String> upload(String login, Map<String, Object> batchRequest, String fileName, byte[] file,
+            Map<String, byte[]> extras, Map<String, String> headers) throws Exception {
         String boundary = "kitsune-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"batchRequest\"\r\n"
@@ -182,6 +265,12 @@ class BatchUploadTest {
                 + "filename=\"" + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(file);
+        for (Map.Entry<String, byte[]> e : extras.entrySet()) {
+            body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + e.getKey()
+                    + "\"; filename=\"" + e.getKey() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(e.getValue());
+        }
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder b = base("/batches", login)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)

@@ -639,6 +639,15 @@ public final class ConfigKeys {
             "1073741824", ValueType.LONG, true, "Largest uploaded batch resource (bytes); a larger upload is refused "
             + "with 413 naming this key and nothing of it is kept. 0 or negative: no limit. Kyuubi's default is 0; "
             + "Kitsune's is 1 GiB.");
+    public static final ConfigKey<Long> BATCH_EXTRA_RESOURCE_FILE_MAX_SIZE = key(
+            "kyuubi.batch.extra.resource.file.max.size", "1073741824", ValueType.LONG, true,
+            "Largest extra file of a batch upload (each file named in the BatchRequest's extraResourcesMap, in bytes); "
+            + "a larger one is refused with 413 naming this key and nothing of the upload is kept. 0 or negative: no "
+            + "limit. Kyuubi's default is 0; Kitsune's is 1 GiB, as for kyuubi.batch.resource.file.max.size.");
+    public static final ConfigKey<Integer> BATCH_EXTRA_RESOURCE_FILES_MAX = key(
+            "kitsune.batch.extra.resource.files.max", "16", ValueType.intRange(0, 1000), true,
+            "Most extra files one batch upload may carry (extraResourcesMap); more are refused with 400 naming this "
+            + "key. 0 refuses extraResourcesMap. Kyuubi has no such bound.");
     public static final ConfigKey<Duration> BATCH_APPLICATION_CHECK_INTERVAL = key(
             "kyuubi.batch.application.check.interval", "PT5S", DURATION, false,
             "How often a server checks the applications of the batches it owns, and looks for batches of servers "

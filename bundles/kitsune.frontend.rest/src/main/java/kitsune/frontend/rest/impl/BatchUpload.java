@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +20,12 @@ import kitsune.internal.text.LogText;
 
 /**
  * Kyuubi's batch upload: {@code POST /batches} as multipart/form-data with the parts {@code batchRequest} (the JSON
- * BatchRequest) and {@code resourceFile} (the application). The parsing is the HTTP service's (the OSGi whiteboard's
- * multipart support of Felix HTTP, bounded by {@link #maxRequestSize}, {@code maxFileSize} and two parts); this
- * class checks what it may, maps the parser's refusals to answers naming the key, and deletes every part's temporary
- * file when the request is done ({@link #close}).
+ * BatchRequest) and {@code resourceFile} (the application), and one part per extra file the BatchRequest's
+ * extraResourcesMap names (the part's name is the file's name). The parsing is the HTTP service's (the OSGi
+ * whiteboard's multipart support of Felix HTTP, bounded by {@link Limits#maxRequestSize}, the larger file size and
+ * {@link Limits#maxParts}); this class checks each part against its own bound, maps the parser's refusals to answers
+ * naming the key, and deletes every part's temporary file when the request is done ({@link #close}). Whether the
+ * extra parts are the ones the BatchRequest lists is checked where it is read ({@link Batches}).
  */
 final class BatchUpload implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BatchUpload.class);
@@ -30,14 +35,63 @@ final class BatchUpload implements AutoCloseable {
     static final long OVERHEAD = RestServlet.MAX_BODY + 64 * 1024;
     static final String MULTIPART = "multipart/form-data";
 
+    /**
+     * The bounds of an upload.
+     *
+     * @param maxFileSize      the resource's (kyuubi.batch.resource.file.max.size), 0 or less: none
+     * @param maxExtraFileSize each extra file's (kyuubi.batch.extra.resource.file.max.size), 0 or less: none
+     * @param maxExtraFiles    how many extra files (kitsune.batch.extra.resource.files.max)
+     */
+    record Limits(long maxFileSize, long maxExtraFileSize, int maxExtraFiles) {
+        Limits {
+            maxExtraFiles = Math.max(0, maxExtraFiles);
+        }
+
+        static Limits of(kitsune.api.conf.KitsuneConf conf) {
+            return new Limits(conf.get(ConfigKeys.BATCH_RESOURCE_FILE_MAX_SIZE),
+                    conf.get(ConfigKeys.BATCH_EXTRA_RESOURCE_FILE_MAX_SIZE),
+                    conf.get(ConfigKeys.BATCH_EXTRA_RESOURCE_FILES_MAX));
+        }
+
+        /** The parser's bound of one file: the larger of both (each part is then checked against its own); -1: none. */
+        long parserMaxFileSize() {
+            if (maxFileSize <= 0 || (maxExtraFiles > 0 && maxExtraFileSize <= 0)) return -1;
+            return maxExtraFiles > 0 ? Math.max(maxFileSize, maxExtraFileSize) : maxFileSize;
+        }
+
+        /** The parts the parser accepts: batchRequest, resourceFile and the extra files. */
+        long maxParts() {
+            return 2L + maxExtraFiles;
+        }
+
+        /**
+         * The largest request body: the resource, every extra file at its largest and the overhead; -1 (none) when
+         * a file has no limit or the sum does not fit in a long.
+         */
+        long maxRequestSize() {
+            if (maxFileSize <= 0 || (maxExtraFiles > 0 && maxExtraFileSize <= 0)) return -1;
+            try {
+                long extras = maxExtraFiles == 0 ? 0 : Math.multiplyExact(maxExtraFileSize, (long) maxExtraFiles);
+                return Math.addExact(Math.addExact(maxFileSize, extras), OVERHEAD + maxExtraFiles * PART_OVERHEAD);
+            } catch (ArithmeticException tooLarge) {
+                return -1;
+            }
+        }
+    }
+
+    /** Room for one extra part's headers (its name, file name and type). */
+    static final long PART_OVERHEAD = 4 * 1024;
+
     private final Collection<Part> parts;
     private final byte[] batchRequest;
     private final Part resource;
+    private final Map<String, Part> extras;
 
-    private BatchUpload(Collection<Part> parts, byte[] batchRequest, Part resource) {
+    private BatchUpload(Collection<Part> parts, byte[] batchRequest, Part resource, Map<String, Part> extras) {
         this.parts = parts;
         this.batchRequest = batchRequest;
         this.resource = resource;
+        this.extras = extras;
     }
 
     /** Whether the request is a batch upload (its parts are read only after the caller logged in). */
@@ -46,10 +100,9 @@ final class BatchUpload implements AutoCloseable {
                 && contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith(MULTIPART);
     }
 
-    /** The largest request body: the file and the overhead; -1 (none) when the file has no limit. */
+    /** The largest request body without extra files: the file and the overhead; -1 (none) when it has no limit. */
     static long maxRequestSize(long maxFileSize) {
-        if (maxFileSize <= 0 || maxFileSize > Long.MAX_VALUE - OVERHEAD) return -1;
-        return maxFileSize + OVERHEAD;
+        return new Limits(maxFileSize, 0, 0).maxRequestSize();
     }
 
     /**
@@ -66,34 +119,40 @@ final class BatchUpload implements AutoCloseable {
     }
 
     /** Reads the upload of a logged-in caller, or refuses it naming the cause. */
-    static BatchUpload read(HttpServletRequest req, boolean enabled, long maxFileSize) throws RestException {
+    static BatchUpload read(HttpServletRequest req, boolean enabled, Limits limits) throws RestException {
         if (!enabled) {
             throw new RestException(403, "Uploading a batch's resource is disabled on this server ("
                     + ConfigKeys.BATCH_RESOURCE_UPLOAD_ENABLED.name() + "=false): send the BatchRequest as JSON "
                     + "with resource naming a jar under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
         }
         refuseFromWebPage(req.getHeader("Origin"), req.getHeader("Sec-Fetch-Site"), req.getHeader("X-XSRF-HEADER"));
-        long max = maxRequestSize(maxFileSize);
+        long max = limits.maxRequestSize();
         long length = req.getContentLengthLong();
-        if (max > 0 && length > max) throw tooLarge(maxFileSize);
+        if (max > 0 && length > max) throw requestTooLarge(limits);
         Collection<Part> parts;
         try {
             parts = req.getParts();
         } catch (IOException | ServletException | IllegalStateException e) {
-            throw refusal(e, maxFileSize);
+            throw refusal(e, limits);
         }
-        BatchUpload upload = new BatchUpload(parts, null, null);
+        return check(parts, limits);
+    }
+
+    /** Checks the parsed parts (deleting them all when refusing). */
+    static BatchUpload check(Collection<Part> parts, Limits limits) throws RestException {
+        BatchUpload upload = new BatchUpload(parts, null, null, Map.of());
         try {
-            return upload.check();
+            return upload.check(limits);
         } catch (RestException | RuntimeException e) {
             upload.close();
             throw e;
         }
     }
 
-    private BatchUpload check() throws RestException {
+    private BatchUpload check(Limits limits) throws RestException {
         byte[] json = null;
         Part file = null;
+        Map<String, Part> extra = new LinkedHashMap<>();
         for (Part p : parts) {
             String name = p.getName();
             if (REQUEST_PART.equals(name) && json == null) {
@@ -108,11 +167,24 @@ final class BatchUpload implements AutoCloseable {
                             e.getMessage()));
                 }
             } else if (FILE_PART.equals(name) && file == null) {
+                if (limits.maxFileSize() > 0 && p.getSize() > limits.maxFileSize()) throw tooLarge(limits.maxFileSize());
                 file = p;
+            } else if (name != null && !name.isEmpty() && !REQUEST_PART.equals(name) && !FILE_PART.equals(name)
+                    && limits.maxExtraFiles() > 0) {
+                if (extra.containsKey(name)) {
+                    throw RestException.badRequest("Duplicate part " + LogText.of(name) + ": each extra file of "
+                            + "extraResourcesMap is sent once, as a part named by the file's name");
+                }
+                if (extra.size() >= limits.maxExtraFiles()) throw tooManyExtras(limits.maxExtraFiles());
+                if (limits.maxExtraFileSize() > 0 && p.getSize() > limits.maxExtraFileSize()) {
+                    throw extraTooLarge(name, limits.maxExtraFileSize());
+                }
+                extra.put(name, p);
             } else {
                 throw RestException.badRequest("Unexpected part " + LogText.of(String.valueOf(name)) + ": a batch "
-                        + "upload has one part " + REQUEST_PART + " (the BatchRequest as JSON) and one part "
-                        + FILE_PART + " (the application)");
+                        + "upload has one part " + REQUEST_PART + " (the BatchRequest as JSON), one part "
+                        + FILE_PART + " (the application)" + (limits.maxExtraFiles() > 0 ? " and one part per "
+                        + "file named in extraResourcesMap" : ""));
             }
         }
         if (json == null) {
@@ -121,19 +193,27 @@ final class BatchUpload implements AutoCloseable {
         if (file == null) {
             throw RestException.badRequest("The part " + FILE_PART + " (the application file) is missing");
         }
-        return new BatchUpload(parts, json, file);
+        return new BatchUpload(parts, json, file, Collections.unmodifiableMap(extra));
     }
 
-    /** The parser's refusal as an answer: too large (413 naming the key), too many parts or malformed (400). */
-    static RestException refusal(Exception e, long maxFileSize) {
+    /**
+     * The parser's refusal as an answer: too large (413 naming the key: the resource's or the extra files' for one
+     * file, by the field the parser names; both for the whole request), too many parts or malformed (400).
+     */
+    static RestException refusal(Exception e, Limits limits) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String type = t.getClass().getName();
+            if (type.endsWith("FileSizeLimitExceededException")) {
+                String m = String.valueOf(t.getMessage());
+                return limits.maxExtraFiles() == 0 || m.contains("field " + FILE_PART + " ")
+                        ? tooLarge(limits.maxFileSize()) : extraTooLarge(null, limits.maxExtraFileSize());
+            }
             if (type.endsWith("SizeLimitExceededException") || type.endsWith("SizeException")) {
-                return tooLarge(maxFileSize);
+                return requestTooLarge(limits);
             }
             if (type.endsWith("FileCountLimitExceededException")) {
-                return RestException.badRequest("Too many parts: a batch upload has one part " + REQUEST_PART
-                        + " and one part " + FILE_PART);
+                return limits.maxExtraFiles() == 0 ? RestException.badRequest("Too many parts: a batch upload has one "
+                        + "part " + REQUEST_PART + " and one part " + FILE_PART) : tooManyExtras(limits.maxExtraFiles());
             }
         }
         if (e instanceof IllegalStateException) {
@@ -148,6 +228,28 @@ final class BatchUpload implements AutoCloseable {
                 String.valueOf(root.getMessage())));
     }
 
+    static RestException tooManyExtras(int max) {
+        return RestException.badRequest("Too many parts: a batch upload has one part " + REQUEST_PART + ", one part "
+                + FILE_PART + " and at most " + max + " extra files (" + ConfigKeys.BATCH_EXTRA_RESOURCE_FILES_MAX.name()
+                + "); send fewer files, or put them under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
+    }
+
+    static RestException extraTooLarge(String name, long max) {
+        return new RestException(413, "Uploaded extra resource " + (name == null ? "" : LogText.of(name) + " ")
+                + "too large: at most " + max + " bytes (" + ConfigKeys.BATCH_EXTRA_RESOURCE_FILE_MAX_SIZE.name()
+                + "); ask the operator to raise it, or put the file under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
+    }
+
+    /** The whole request is too large: without extra files the resource's key, else both keys. */
+    static RestException requestTooLarge(Limits limits) {
+        if (limits.maxExtraFiles() == 0) return tooLarge(limits.maxFileSize());
+        return new RestException(413, "Upload too large: at most " + limits.maxFileSize() + " bytes for the resource ("
+                + ConfigKeys.BATCH_RESOURCE_FILE_MAX_SIZE.name() + ") and " + limits.maxExtraFileSize() + " for each of "
+                + "at most " + limits.maxExtraFiles() + " extra files (" + ConfigKeys.BATCH_EXTRA_RESOURCE_FILE_MAX_SIZE
+                .name() + ", " + ConfigKeys.BATCH_EXTRA_RESOURCE_FILES_MAX.name() + "); ask the operator to raise "
+                + "them, or put the files under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
+    }
+
     static RestException tooLarge(long maxFileSize) {
         return new RestException(413, "Uploaded resource too large: at most " + maxFileSize + " bytes ("
                 + ConfigKeys.BATCH_RESOURCE_FILE_MAX_SIZE.name() + "); ask the operator to raise it, or put the "
@@ -160,10 +262,20 @@ final class BatchUpload implements AutoCloseable {
 
     /** The uploaded file as the batch's content: written once to the path the server chose. */
     Uploads.Content content() {
-        Part p = resource;
+        return content(resource, resource.getSubmittedFileName());
+    }
+
+    /** The uploaded files: the resource, and the extra files by their part's name (the name extraResourcesMap lists). */
+    Uploads.Uploaded files() {
+        Map<String, Uploads.Content> byName = new LinkedHashMap<>();
+        extras.forEach((name, p) -> byName.put(name, content(p, name)));
+        return new Uploads.Uploaded(content(), Collections.unmodifiableMap(byName));
+    }
+
+    private static Uploads.Content content(Part p, String name) {
         return new Uploads.Content() {
             @Override public String fileName() {
-                return p.getSubmittedFileName();
+                return name;
             }
 
             @Override public void writeTo(Path target) throws IOException {

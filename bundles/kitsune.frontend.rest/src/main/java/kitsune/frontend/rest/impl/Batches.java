@@ -54,6 +54,8 @@ import kitsune.internal.text.LogText;
 final class Batches {
     private static final Logger LOG = LoggerFactory.getLogger(Batches.class);
     static final String SPARK = "SPARK";
+    /** The conf keys an upload's extraResourcesMap may name: they take the server's paths of the stored files. */
+    static final List<String> EXTRA_RESOURCE_KEYS = List.of("spark.jars", "spark.files", "spark.archives");
     private static final Pattern CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
     /** A server silent in the store for this many check intervals (and a minimum) is taken for dead. */
     private static final int STALE_CHECKS = 4;
@@ -175,9 +177,11 @@ final class Batches {
      * As {@link #submit(String, Dto.BatchRequest, Map)}, with the application uploaded by the client (multipart) when
      * {@code upload} is not null: it is stored owner-only under the work directory and is the batch's resource (the
      * request's resource is ignored, as Kyuubi does); only that server-created file bypasses
-     * kitsune.batch.resource.dirs. It is removed when the batch ends or is refused.
+     * kitsune.batch.resource.dirs. The extra files its extraResourcesMap names are stored beside it, and their paths
+     * set on (or appended to) the conf key each is listed under ({@link #EXTRA_RESOURCE_KEYS}). All are removed when
+     * the batch ends or is refused.
      */
-    Batch submit(String user, Dto.BatchRequest req, Map<String, String> screenedConf, Uploads.Content upload)
+    Batch submit(String user, Dto.BatchRequest req, Map<String, String> screenedConf, Uploads.Uploaded upload)
             throws RestException {
         if (req == null) {
             throw RestException.badRequest("The request body needs a BatchRequest: {\"batchType\": \"SPARK\", "
@@ -188,11 +192,15 @@ final class Batches {
             throw RestException.badRequest("Unsupported batchType " + LogText.of(String.valueOf(req.batchType()))
                     + ": this server runs SPARK batches");
         }
-        if (req.extraResourcesMap() != null && !req.extraResourcesMap().isEmpty()) {
-            throw RestException.badRequest("extraResourcesMap is not supported (only the application itself may be "
-                    + "uploaded, as part resourceFile): put the other jars under "
-                    + ConfigKeys.BATCH_RESOURCE_DIRS.name() + " and name them in spark.jars");
+        KitsuneConf c = conf.get();
+        if (upload == null && req.extraResourcesMap() != null && !req.extraResourcesMap().isEmpty()) {
+            throw RestException.badRequest("extraResourcesMap needs the batch upload: send POST /batches as "
+                    + "multipart/form-data with the parts " + BatchUpload.REQUEST_PART + ", " + BatchUpload.FILE_PART
+                    + " and one part per extra file named by the file's name");
         }
+        Map<String, List<String>> extras = extraResources(req.extraResourcesMap(),
+                c.get(ConfigKeys.BATCH_EXTRA_RESOURCE_FILES_MAX));
+        if (upload != null) checkExtraParts(extras, upload.extras().keySet());
         if (req.className() == null || !CLASS_NAME.matcher(req.className()).matches()
                 || req.className().length() > 1024) {
             throw RestException.badRequest("className must name the application's main class, e.g. "
@@ -205,7 +213,6 @@ final class Batches {
         for (String a : args) {
             if (a == null) throw RestException.badRequest("args has a null entry: every argument needs a text value");
         }
-        KitsuneConf c = conf.get();
         String resource = upload == null ? resource(req.resource(), c) : null;
         BatchStore s = store();
         BatchLauncher l = launcher.get();
@@ -220,8 +227,13 @@ final class Batches {
         }
         String owner = owner();
         String id = UUID.randomUUID().toString();
-        if (upload != null) resource = storeUpload(id, upload, c);
-        Batch batch = new Batch(id, user, SPARK, resource, req.className(), req.name(), RestApi.masked(screenedConf),
+        Map<String, String> batchConf = screenedConf;
+        if (upload != null) {
+            Uploads.Stored stored = storeUpload(id, upload, extras, c);
+            resource = stored.resource().toString();
+            batchConf = withExtras(screenedConf, extras, stored.extras());
+        }
+        Batch batch = new Batch(id, user, SPARK, resource, req.className(), req.name(), RestApi.masked(batchConf),
                 args, BatchState.PENDING, null, null, null, null, owner, clock.millis(), 0);
         submitting.add(id);
         BatchApplication app;
@@ -234,7 +246,7 @@ final class Batches {
                 throw new RestException(503, e.getMessage());
             }
             try {
-                app = l.submit(new BatchSubmission(id, user, resource, req.className(), req.name(), screenedConf, args,
+                app = l.submit(new BatchSubmission(id, user, resource, req.className(), req.name(), batchConf, args,
                         c));
             } catch (EngineException | RuntimeException e) {
                 LOG.warn("Batch {} of {} could not be submitted: {}", id, user, e.getMessage());
@@ -252,17 +264,109 @@ final class Batches {
         return follow(batch, app);
     }
 
-    /** Stores an uploaded resource for batch {@code id}; refusals name their cause, nothing is left on failure. */
-    private String storeUpload(String id, Uploads.Content upload, KitsuneConf c) throws RestException {
+    /**
+     * The extraResourcesMap of a batch upload checked: each key one of {@link #EXTRA_RESOURCE_KEYS}, its value a
+     * comma-separated list of file names (blank entries skipped), each name printable, at most 1024 characters, not
+     * the name of another part and listed once, at most {@code max} names in all.
+     *
+     * @return the names by key, in the request's order
+     */
+    static Map<String, List<String>> extraResources(Map<String, String> map, int max) throws RestException {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (map == null || map.isEmpty()) return out;
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            String key = e.getKey();
+            if (key == null || !EXTRA_RESOURCE_KEYS.contains(key)) {
+                throw RestException.badRequest("extraResourcesMap key " + LogText.of(String.valueOf(key)) + " is not "
+                        + "allowed: use " + String.join(", ", EXTRA_RESOURCE_KEYS));
+            }
+            if (e.getValue() == null) {
+                throw RestException.badRequest("extraResourcesMap " + key + " has no value: give a comma-separated list "
+                        + "of the uploaded files' names");
+            }
+            List<String> names = new ArrayList<>();
+            for (String n : e.getValue().split(",")) {
+                String name = n.trim();
+                if (name.isEmpty()) continue;
+                if (name.length() > 1024 || name.chars().anyMatch(Character::isISOControl)) {
+                    throw RestException.badRequest("extraResourcesMap " + key + " names a file that is not printable "
+                            + "text of at most 1024 characters: " + LogText.of(name));
+                }
+                if (name.equals(BatchUpload.REQUEST_PART) || name.equals(BatchUpload.FILE_PART)) {
+                    throw RestException.badRequest("extraResourcesMap " + key + " names " + name + ", which is the "
+                            + "name of another part: rename the file");
+                }
+                if (!seen.add(name)) {
+                    throw RestException.badRequest("extraResourcesMap lists the file " + LogText.of(name) + " twice: "
+                            + "list each uploaded file once");
+                }
+                names.add(name);
+            }
+            if (!names.isEmpty()) out.put(key, List.copyOf(names));
+        }
+        if (seen.size() > max) {
+            throw RestException.badRequest("extraResourcesMap lists " + seen.size() + " files, at most " + max
+                    + " are allowed (" + ConfigKeys.BATCH_EXTRA_RESOURCE_FILES_MAX.name() + "); send fewer files, or "
+                    + "put them under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
+        }
+        return out;
+    }
+
+    /** The upload's extra parts are exactly the files listed: none missing (Kyuubi's message), none unlisted. */
+    static void checkExtraParts(Map<String, List<String>> extras, Set<String> uploaded) throws RestException {
+        Set<String> listed = new java.util.LinkedHashSet<>();
+        extras.values().forEach(listed::addAll);
+        for (String name : uploaded) {
+            if (!listed.contains(name)) {
+                throw RestException.badRequest("Unexpected part " + LogText.of(name) + ": a batch upload has one part "
+                        + BatchUpload.REQUEST_PART + ", one part " + BatchUpload.FILE_PART + " and one part per file "
+                        + "named in extraResourcesMap");
+            }
+        }
+        List<String> missing = listed.stream().filter(n -> !uploaded.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw RestException.badRequest(LogText.of("required extra resource files [" + String.join(",", missing)
+                    + "] are not uploaded in the multipart form data"));
+        }
+    }
+
+    /**
+     * The batch's conf with the stored extra files: each key set to its files' comma-separated paths, appended (after
+     * a comma) to a value the screened conf already has for it, as Kyuubi does.
+     */
+    static Map<String, String> withExtras(Map<String, String> screenedConf, Map<String, List<String>> extras,
+            List<Path> stored) {
+        if (extras.isEmpty()) return screenedConf;
+        Map<String, String> out = new LinkedHashMap<>(screenedConf);
+        int i = 0;
+        for (Map.Entry<String, List<String>> e : extras.entrySet()) {
+            List<String> paths = new ArrayList<>();
+            for (int n = 0; n < e.getValue().size(); n++) paths.add(stored.get(i++).toString());
+            String added = String.join(",", paths);
+            out.merge(e.getKey(), added, (old, add) -> old.isBlank() ? add : old + "," + add);
+        }
+        return out;
+    }
+
+    /**
+     * Stores an upload for batch {@code id}: the resource, and the extra files in the order of {@code extras}; refusals
+     * name their cause, nothing is left on failure.
+     */
+    private Uploads.Stored storeUpload(String id, Uploads.Uploaded upload, Map<String, List<String>> extras,
+            KitsuneConf c) throws RestException {
         if (!c.get(ConfigKeys.BATCH_RESOURCE_UPLOAD_ENABLED)) {
             throw new RestException(403, "Uploading a batch's resource is disabled on this server ("
                     + ConfigKeys.BATCH_RESOURCE_UPLOAD_ENABLED.name() + "=false): send the BatchRequest as JSON with "
                     + "resource naming a jar under " + ConfigKeys.BATCH_RESOURCE_DIRS.name());
         }
         try {
-            Path stored = Uploads.of(c).store(id, upload);
-            LOG.info("Stored the uploaded resource of batch {} as {}", id, stored);
-            return stored.toString();
+            List<Uploads.Content> files = new ArrayList<>();
+            extras.values().forEach(names -> names.forEach(n -> files.add(upload.extras().get(n))));
+            Uploads.Stored stored = Uploads.of(c).store(id, upload.resource(), files);
+            LOG.info("Stored the uploaded resource of batch {} as {}{}", id, stored.resource(),
+                    stored.extras().isEmpty() ? "" : " and " + stored.extras().size() + " extra files");
+            return stored;
         } catch (IOException | RuntimeException e) {
             LOG.error("Cannot store the uploaded resource of batch {}", id, e);
             throw new RestException(500, "Cannot store the uploaded resource on this server (" + e.getClass()

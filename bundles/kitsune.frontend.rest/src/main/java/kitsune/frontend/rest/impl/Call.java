@@ -15,11 +15,11 @@ import kitsune.internal.text.LogText;
  * @param address  the client's address
  * @param instance host:port this server's REST API answered on (Kyuubi's kyuubiInstance)
  * @param forwarded whether another server of the namespace forwarded it (signed): it is never forwarded again
- * @param upload   the uploaded file of a multipart POST /batches (its part resourceFile; body is then the part
- *                 batchRequest), else null
+ * @param upload   the uploaded files of a multipart POST /batches (its part resourceFile and the extra files'
+ *                 parts; body is then the part batchRequest), else null
  */
 record Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,
-        byte[] body, ObjectMapper mapper, boolean forwarded, Uploads.Content upload) {
+        byte[] body, ObjectMapper mapper, boolean forwarded, Uploads.Uploaded upload) {
 
     Call(String user, String address, String instance, List<String> params, Map<String, String[]> query,
             byte[] body, ObjectMapper mapper, boolean forwarded) {

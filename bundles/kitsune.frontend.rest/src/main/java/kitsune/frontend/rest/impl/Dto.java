@@ -55,7 +55,7 @@ final class Dto {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record BatchRequest(String batchType, String resource, String className, String name, Map<String, String> conf,
-            List<String> args, Map<String, List<String>> extraResourcesMap) {
+            List<String> args, Map<String, String> extraResourcesMap) {
     }
 
     // ---------------------------------------------------------------- responses

@@ -198,16 +198,16 @@ public class RestComponent {
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");
         // batch uploads: parsed by the HTTP service into the owner-only upload directory, bounded there
-        long maxFileSize = conf.get(ConfigKeys.BATCH_RESOURCE_FILE_MAX_SIZE);
+        BatchUpload.Limits limits = BatchUpload.Limits.of(conf);
         Uploads uploads = Uploads.of(conf);
         try {
             uploads.prepareRoot();
             props.put("osgi.http.whiteboard.servlet.multipart.enabled", Boolean.TRUE);
             props.put("osgi.http.whiteboard.servlet.multipart.location", uploads.root().toString());
-            props.put("osgi.http.whiteboard.servlet.multipart.maxFileSize", maxFileSize > 0 ? maxFileSize : -1L);
-            props.put("osgi.http.whiteboard.servlet.multipart.maxRequestSize",
-                    BatchUpload.maxRequestSize(maxFileSize));
-            props.put("osgi.http.whiteboard.servlet.multipart.maxFileCount", 2L);
+            // the larger file bound and every part; BatchUpload checks each part against its own key
+            props.put("osgi.http.whiteboard.servlet.multipart.maxFileSize", limits.parserMaxFileSize());
+            props.put("osgi.http.whiteboard.servlet.multipart.maxRequestSize", limits.maxRequestSize());
+            props.put("osgi.http.whiteboard.servlet.multipart.maxFileCount", limits.maxParts());
         } catch (java.io.IOException e) {
             LOG.error("Batch uploads are off: cannot create their directory {}", uploads.root(), e);
         }
@@ -215,7 +215,7 @@ public class RestComponent {
         registration = context.registerService(jakarta.servlet.Servlet.class,
                 new RestServlet(api.router(), login, conf.get(ConfigKeys.PROXY_HTTP_CLIENT_IP_HEADER), fwd)
                         .uploads(() -> uploadsReady && this.conf.get(ConfigKeys.BATCH_RESOURCE_UPLOAD_ENABLED),
-                                maxFileSize), props);
+                                limits), props);
         LOG.info("REST frontend registered at {} (logins: {}; administrators: {})", PATH, login.describe(),
                 administrators.isEmpty() ? "none" : String.join(",", administrators));
         announce();

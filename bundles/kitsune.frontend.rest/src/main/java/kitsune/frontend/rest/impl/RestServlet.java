@@ -51,7 +51,7 @@ final class RestServlet extends HttpServlet {
     /** Whether batch uploads are accepted now (kyuubi.batch.resource.upload.enabled). */
     private transient java.util.function.BooleanSupplier uploadsEnabled = () -> false;
     /** kyuubi.batch.resource.file.max.size as the servlet was registered with it (0 or less: no limit). */
-    private long uploadMaxFileSize;
+    private BatchUpload.Limits uploadLimits = new BatchUpload.Limits(0, 0, 0);
 
     RestServlet(Router router, RestLogin login, String clientIpHeader, Forwarding forwarding) {
         this.router = router;
@@ -61,12 +61,12 @@ final class RestServlet extends HttpServlet {
     }
 
     /**
-     * Accepts batch uploads (multipart POST /batches) while {@code enabled}, each file at most {@code maxFileSize}
-     * bytes; the servlet must be registered with the same limits for the HTTP service's multipart parser.
+     * Accepts batch uploads (multipart POST /batches) while {@code enabled}, within {@code limits}; the servlet must
+     * be registered with the same limits for the HTTP service's multipart parser.
      */
-    RestServlet uploads(java.util.function.BooleanSupplier enabled, long maxFileSize) {
+    RestServlet uploads(java.util.function.BooleanSupplier enabled, BatchUpload.Limits limits) {
         this.uploadsEnabled = enabled;
-        this.uploadMaxFileSize = maxFileSize;
+        this.uploadLimits = limits;
         return this;
     }
 
@@ -118,13 +118,13 @@ final class RestServlet extends HttpServlet {
             }
             byte[] body;
             if (BatchUpload.isUpload(method, Router.split(path), req.getContentType())) {
-                upload = BatchUpload.read(req, uploadsEnabled.getAsBoolean(), uploadMaxFileSize);
+                upload = BatchUpload.read(req, uploadsEnabled.getAsBoolean(), uploadLimits);
                 body = upload.batchRequest();
             } else {
                 body = WITH_BODY.contains(method.toUpperCase(Locale.ROOT)) ? body(req, path) : new byte[0];
             }
             Call call = new Call(user, clientAddress(req), instance(req), match.params(), req.getParameterMap(),
-                    body, mapper, forwarded, upload == null ? null : upload.content());
+                    body, mapper, forwarded, upload == null ? null : upload.files());
             Object result = match.handler().handle(call);
             if (result instanceof Forwarding.Relayed r) {
                 // the owner's answer, as it gave it (it is JSON like ours: a batch, a log or a message)

@@ -18,16 +18,21 @@ import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 
 /**
- * Batch resources uploaded with multipart/form-data (Kyuubi's resourceFile part): each is stored as
- * {@code <KITSUNE_WORK_DIR>/upload/<batch id>/resource<.ext>}, directories mode 0700 and the file 0600 whatever the
- * umask. The client's file name is never part of the path: only a known extension is kept (spark-submit tells a
- * Python or R application by it), everything else of the name is dropped.
+ * Batch resources uploaded with multipart/form-data (Kyuubi's resourceFile part, and the extra files its
+ * extraResourcesMap names): each batch's are stored as {@code <KITSUNE_WORK_DIR>/upload/<batch id>/resource<.ext>} and
+ * {@code extra-<n><.ext>}, directories mode 0700 and the files 0600 whatever the umask. The client's file name is
+ * never part of the path: only a known extension is kept (spark-submit tells a Python or R application by it, Spark
+ * unpacks an archive by it), everything else of the name is dropped.
  */
 final class Uploads {
     static final String DIR = "upload";
     static final String FILE = "resource";
+    static final String EXTRA = "extra-";
     /** Extensions spark-submit understands for a primary resource; any other name is stored without one (a jar). */
     private static final Set<String> SAFE_EXTENSIONS = Set.of("jar", "py", "r", "zip", "egg");
+    /** Extensions kept for an extra file: the resource's, the archives Spark unpacks, and common data files. */
+    private static final Set<String> EXTRA_EXTENSIONS = Set.of("jar", "py", "r", "zip", "egg", "tar", "tgz",
+            "txt", "csv", "tsv", "json", "xml", "conf", "properties", "yaml", "yml", "parquet", "orc", "avro");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
@@ -72,6 +77,37 @@ final class Uploads {
         return SAFE_EXTENSIONS.contains(ext) ? "." + ext : "";
     }
 
+    /**
+     * The extension kept from an extra file's name (the name the client listed in extraResourcesMap): ".tar.gz", or
+     * one of {@link #EXTRA_EXTENSIONS} with a dot, lower-cased, when the name's last segment ends with it, else "".
+     */
+    static String extraExtension(String clientName) {
+        if (clientName == null) return "";
+        String name = clientName;
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        if (slash >= 0) name = name.substring(slash + 1);
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".tar.gz") && lower.length() > ".tar.gz".length()) return ".tar.gz";
+        int dot = lower.lastIndexOf('.');
+        if (dot <= 0 || dot == lower.length() - 1) return "";
+        String ext = lower.substring(dot + 1);
+        return EXTRA_EXTENSIONS.contains(ext) ? "." + ext : "";
+    }
+
+    /**
+     * What a batch upload carries: the application, and the extra files by the names the client listed in
+     * extraResourcesMap (each {@link Content#fileName()} is that name).
+     */
+    record Uploaded(Content resource, java.util.Map<String, Content> extras) {
+        Uploaded(Content resource) {
+            this(resource, java.util.Map.of());
+        }
+    }
+
+    /** What {@link #store(String, Content, List)} stored: the resource and the extra files, in the order given. */
+    record Stored(Path resource, List<Path> extras) {
+    }
+
     /** The directory of a batch's upload; the id must be a UUID (the server's own), never a client's text. */
     Path dirOf(String batchId) {
         if (RestHandles.uuid(batchId) == null) throw new IllegalArgumentException("not a batch id: " + batchId);
@@ -84,22 +120,39 @@ final class Uploads {
      * @return the stored file's absolute path (the batch's resource)
      */
     Path store(String batchId, Content content) throws IOException {
+        return store(batchId, content, List.of()).resource();
+    }
+
+    /**
+     * Stores the resource and the extra files for the batch, owner-only: the resource as {@code resource<.ext>}, the
+     * extra files as {@code extra-1<.ext>}, {@code extra-2<.ext>}, ... in the order given (each extension from
+     * {@link Content#fileName()} by {@link #extraExtension}); on any failure nothing of them is left.
+     */
+    Stored store(String batchId, Content content, List<Content> extras) throws IOException {
         Path dir = dirOf(batchId);
         ensureRoot();
         try {
             Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
             Files.setPosixFilePermissions(dir, DIR_MODE);
-            Path target = dir.resolve(FILE + extension(content.fileName()));
-            content.writeTo(target);
-            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IOException("the upload was not stored as a regular file");
+            Path target = write(dir.resolve(FILE + extension(content.fileName())), content);
+            List<Path> stored = new ArrayList<>();
+            for (Content extra : extras) {
+                stored.add(write(dir.resolve(EXTRA + (stored.size() + 1) + extraExtension(extra.fileName())), extra));
             }
-            Files.setPosixFilePermissions(target, FILE_MODE);
-            return target;
+            return new Stored(target, List.copyOf(stored));
         } catch (IOException | RuntimeException e) {
             remove(batchId);
             throw e;
         }
+    }
+
+    private static Path write(Path target, Content content) throws IOException {
+        content.writeTo(target);
+        if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException("the upload was not stored as a regular file");
+        }
+        Files.setPosixFilePermissions(target, FILE_MODE);
+        return target;
     }
 
     /** Creates the upload directory (mode 0700), where the HTTP service also parks parts while it parses them. */

@@ -104,4 +104,65 @@ class UploadsTest {
         RestException e = assertThrows(RestException.class, () -> Batches.resource(stored.toString(), conf));
         assertEquals(403, e.status());
     }
+
+    @Test
+    void anExtraFileKeepsOnlyAKnownExtensionOfItsListedName() {
+        assertEquals(".jar", Uploads.extraExtension("udf.jar"));
+        assertEquals(".csv", Uploads.extraExtension("../../data/Lookup.CSV"));
+        assertEquals(".tar.gz", Uploads.extraExtension("env.tar.gz"));
+        assertEquals(".tgz", Uploads.extraExtension("C:\\x\\env.tgz"));
+        assertEquals(".zip", Uploads.extraExtension("deps.zip"));
+        assertEquals("", Uploads.extraExtension("run.sh"));
+        assertEquals("", Uploads.extraExtension(".tar.gz"));
+        assertEquals("", Uploads.extraExtension(".bashrc"));
+        assertEquals("", Uploads.extraExtension("a.jar/.."));
+        assertEquals("", Uploads.extraExtension("a.csv\0.sh"));
+        assertEquals("", Uploads.extraExtension(null));
+    }
+
+    @Test
+    void extraFilesAreStoredBesideTheResourceUnderServerNamesOwnerOnly() throws Exception {
+        Uploads u = new Uploads(work.resolve("upload"));
+        String id = UUID.randomUUID().toString();
+        Uploads.Stored stored = u.store(id, content("app.jar", new byte[] {1}), List.of(
+                content("../../../../tmp/evil.jar", new byte[] {2}), content("/etc/passwd", new byte[] {3}),
+                content("..", new byte[] {4}), content("lookup.csv", new byte[] {5})));
+        Path dir = u.root().resolve(id);
+        assertEquals(dir.resolve("resource.jar"), stored.resource());
+        assertEquals(List.of(dir.resolve("extra-1.jar"), dir.resolve("extra-2"), dir.resolve("extra-3"),
+                dir.resolve("extra-4.csv")), stored.extras());
+        byte expected = 2;
+        for (Path p : stored.extras()) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+            assertEquals(expected++, Files.readAllBytes(p)[0], p.toString());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(5, files.count(), "nothing but the five files in the batch's directory");
+        }
+        try (var left = Files.list(u.root())) {
+            assertEquals(1, left.count(), "nothing outside the batch's directory was written");
+        }
+        assertTrue(u.remove(id));
+        assertFalse(Files.exists(dir));
+    }
+
+    @Test
+    void aFailedExtraFileLeavesNothingOfTheUpload() throws Exception {
+        Uploads u = new Uploads(work.resolve("upload"));
+        String id = UUID.randomUUID().toString();
+        Uploads.Content failing = new Uploads.Content() {
+            @Override public String fileName() {
+                return "b.jar";
+            }
+
+            @Override public void writeTo(Path target) throws IOException {
+                Files.write(target, new byte[10]);
+                throw new IOException("client went away");
+            }
+        };
+        assertThrows(IOException.class, () -> u.store(id, content("app.jar", new byte[] {1}),
+                List.of(content("a.jar", new byte[] {2}), failing)));
+        assertFalse(Files.exists(u.root().resolve(id)));
+        assertEquals(List.of(), u.batchIds());
+    }
 }
