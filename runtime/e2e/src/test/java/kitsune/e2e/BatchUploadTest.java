@@ -4,23 +4,20 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static kitsune.testkit.RestClient.message;
+import static kitsune.testkit.RestClient.ok;
 
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -33,11 +30,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import kitsune.testkit.BatchApp;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Processes;
+import kitsune.testkit.RestClient;
 
 /**
  * Kyuubi's batch upload on a real server, from the JDK's HttpClient: the application jar sent as multipart/form-data
@@ -56,12 +53,10 @@ class BatchUploadTest {
     private static final String ALICE = "alice:pw";
     private static final int MAX = 1 << 20;
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private KitsuneServer server;
     private Path jar;
     private Path uploads;
-    private String api;
+    private RestClient rest;
 
     @BeforeAll
     void start() throws Exception {
@@ -78,7 +73,7 @@ class BatchUploadTest {
                 .set("spark.master", "local[1]").set("spark.driver.memory", "512m")
                 .set("spark.ui.enabled", "false")
                 .start();
-        api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+        rest = new RestClient(server.awaitLog(REST, Duration.ofSeconds(60)).group(1));
         uploads = server.workDir.resolve("upload");
     }
 
@@ -112,7 +107,7 @@ class BatchUploadTest {
 
         JsonNode b = awaitEnd(id);
         assertEquals("FINISHED", b.get("state").asText(), b + server.tail());
-        JsonNode log = ok(send("GET", "/batches/" + id + "/localLog?from=0&size=10000"));
+        JsonNode log = ok(rest.get("/batches/" + id + "/localLog?from=0&size=10000", ALICE));
         List<String> lines = new ArrayList<>();
         log.get("logRowSet").forEach(l -> lines.add(l.asText()));
         assertTrue(lines.contains("Counted 1000 rows"), String.join("\n", lines));
@@ -152,9 +147,8 @@ class BatchUploadTest {
         HttpResponse<String> refused = upload(ALICE, badClass, "a.jar", app, Map.of());
         assertEquals(400, refused.statusCode(), refused.body());
 
-        HttpResponse<String> noFile = http.send(base("/batches", ALICE).header("Content-Type",
-                "multipart/form-data; boundary=x").POST(HttpRequest.BodyPublishers.ofString("--x--\r\n")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> noFile = rest.send(rest.request("/batches", ALICE).header("Content-Type",
+                "multipart/form-data; boundary=x").POST(HttpRequest.BodyPublishers.ofString("--x--\r\n")));
         assertEquals(400, noFile.statusCode(), noFile.body());
 
         assertEquals(before, total(), "nothing was recorded");
@@ -187,7 +181,7 @@ class BatchUploadTest {
         assertFalse(Files.exists(uploads.resolve("lib")), "the listed name is no path");
 
         JsonNode b = awaitEnd(id);
-        JsonNode log = ok(send("GET", "/batches/" + id + "/localLog?from=0&size=10000"));
+        JsonNode log = ok(rest.get("/batches/" + id + "/localLog?from=0&size=10000", ALICE));
         List<String> lines = new ArrayList<>();
         log.get("logRowSet").forEach(l -> lines.add(l.asText()));
         assertEquals("FINISHED", b.get("state").asText(), b + String.join("\n", lines) + server.tail());
@@ -225,9 +219,7 @@ class BatchUploadTest {
 
         Map<String, Object> asJson = request("x", List.of("1"));
         asJson.put("extraResourcesMap", Map.of("spark.jars", "a.jar"));
-        HttpResponse<String> json = http.send(base("/batches", ALICE).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(this.json.writeValueAsBytes(asJson))).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> json = rest.post("/batches", ALICE, asJson);
         assertEquals(400, json.statusCode(), json.body());
         assertTrue(message(json).contains("multipart/form-data"), json.body());
 
@@ -256,27 +248,12 @@ class BatchUploadTest {
     /** As Kyuubi's client sends extra files: one part each, named by the file's name as extraResourcesMap lists it. */
     private HttpResponse<String> upload(String login, Map<String, Object> batchRequest, String fileName, byte[] file,
             Map<String, byte[]> extras, Map<String, String> headers) throws Exception {
-        String boundary = "kitsune-" + UUID.randomUUID();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"batchRequest\"\r\n"
-                + "Content-Type: application/json\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(json.writeValueAsBytes(batchRequest));
-        body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"resourceFile\"; "
-                + "filename=\"" + fileName + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        body.writeBytes(file);
-        for (Map.Entry<String, byte[]> e : extras.entrySet()) {
-            body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + e.getKey()
-                    + "\"; filename=\"" + e.getKey() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            body.writeBytes(e.getValue());
-        }
-        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = base("/batches", login)
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        RestClient.Multipart form = new RestClient.Multipart().json("batchRequest", batchRequest)
+                .file("resourceFile", fileName, "application/octet-stream", file);
+        extras.forEach((name, bytes) -> form.file(name, name, "application/octet-stream", bytes));
+        HttpRequest.Builder b = form.post(rest.request("/batches", login));
         headers.forEach(b::header);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return rest.send(b);
     }
 
     /** Whatever is in the upload directory: batch directories and the parser's temporary files. */
@@ -289,36 +266,13 @@ class BatchUploadTest {
 
     private JsonNode awaitEnd(String id) throws Exception {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            String s = ok(send("GET", "/batches/" + id)).get("state").asText();
+            String s = ok(rest.get("/batches/" + id, ALICE)).get("state").asText();
             return s.equals("FINISHED") || s.equals("ERROR") || s.equals("CANCELED");
         });
-        return ok(send("GET", "/batches/" + id));
+        return ok(rest.get("/batches/" + id, ALICE));
     }
 
     private int total() throws Exception {
-        return ok(send("GET", "/batches")).get("total").asInt();
-    }
-
-    private JsonNode ok(HttpResponse<String> resp) throws Exception {
-        assertEquals(200, resp.statusCode(), resp.body());
-        return json.readTree(resp.body());
-    }
-
-    private String message(HttpResponse<String> resp) throws Exception {
-        return json.readTree(resp.body()).get("message").asText();
-    }
-
-    private HttpRequest.Builder base(String path, String login) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
-        if (login != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    login.getBytes(StandardCharsets.UTF_8)));
-        }
-        return b;
-    }
-
-    private HttpResponse<String> send(String method, String path) throws Exception {
-        return http.send(base(path, ALICE).method(method, HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return ok(rest.get("/batches", ALICE)).get("total").asInt();
     }
 }

@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static kitsune.testkit.RestClient.ok;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +31,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import kitsune.testkit.BatchApp;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Processes;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.ZooKeeperEnsemble;
 
 /**
@@ -54,13 +54,11 @@ abstract class BatchesAcrossServersBase {
     private static final Pattern REST = Pattern.compile("REST API at (http://\\S+/api/v1)");
     private static final String ALICE = "alice:pw";
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private ZooKeeperEnsemble zk;
     private KitsuneServer a;
     private KitsuneServer b;
-    private String apiA;
-    private String apiB;
+    private RestClient restA;
+    private RestClient restB;
     private Path jar;
 
     @BeforeAll
@@ -85,13 +83,13 @@ abstract class BatchesAcrossServersBase {
                     .set("spark.ui.enabled", "false");
             storeConf.forEach(s::set);
             s.start();
-            String api = s.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+            RestClient rest = new RestClient(s.awaitLog(REST, Duration.ofSeconds(60)).group(1));
             if (name.equals("a")) {
                 a = s;
-                apiA = api;
+                restA = rest;
             } else {
                 b = s;
-                apiB = api;
+                restB = rest;
             }
         }
     }
@@ -118,25 +116,25 @@ abstract class BatchesAcrossServersBase {
     @Order(1)
     void theLocalLogAndTheDeleteOfABatchSentToTheOtherServerAreForwardedToItsOwner() throws Exception {
         String id = submit("forwarded");
-        String owner = ok(send(apiB, "GET", "/batches/" + id, null)).get("kyuubiInstance").asText();
+        String owner = ok(restB.get("/batches/" + id, ALICE)).get("kyuubiInstance").asText();
         assertTrue(owner.endsWith(":" + a.port()), owner);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
-                .until(() -> ok(send(apiB, "GET", "/batches/" + id, null)).get("state").asText().equals("RUNNING"));
+                .until(() -> ok(restB.get("/batches/" + id, ALICE)).get("state").asText().equals("RUNNING"));
         String marker = a.workDir.resolve("batches").resolve(id).toString();
         assertFalse(processesOf(marker).isEmpty(), "the application runs from server A");
 
         // the log lives under A's work directory only: B relays A's answer
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300)).until(() -> ok(send(apiA, "GET",
-                "/batches/" + id + "/localLog?from=0&size=3", null)).get("rowCount").asInt() == 3);
-        JsonNode fromA = ok(send(apiA, "GET", "/batches/" + id + "/localLog?from=0&size=3", null));
-        JsonNode viaB = ok(send(apiB, "GET", "/batches/" + id + "/localLog?from=0&size=3", null));
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300)).until(() -> ok(restA.get(
+                "/batches/" + id + "/localLog?from=0&size=3", ALICE)).get("rowCount").asInt() == 3);
+        JsonNode fromA = ok(restA.get("/batches/" + id + "/localLog?from=0&size=3", ALICE));
+        JsonNode viaB = ok(restB.get("/batches/" + id + "/localLog?from=0&size=3", ALICE));
         assertEquals(fromA, viaB, "B answers with A's log lines");
         assertEquals(1, b.countLog("of batch " + id + " for alice forwarded to its owner " + owner), b.tail());
 
-        HttpResponse<String> deleted = send(apiB, "DELETE", "/batches/" + id, null);
+        HttpResponse<String> deleted = restB.delete("/batches/" + id, ALICE);
         JsonNode closed = ok(deleted);
         assertTrue(closed.get("success").asBoolean(), closed.toString());
-        assertEquals("CANCELED", ok(send(apiB, "GET", "/batches/" + id, null)).get("state").asText());
+        assertEquals("CANCELED", ok(restB.get("/batches/" + id, ALICE)).get("state").asText());
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> processesOf(marker).isEmpty());
         assertEquals(1, a.countLog("Batch " + id + " of alice canceled by alice"), a.tail());
@@ -147,53 +145,50 @@ abstract class BatchesAcrossServersBase {
     void aClientThatForgesAForwardedRequestIsRefused() throws Exception {
         String id = submit("forged");
         String path = "/batches/" + id;
-        String uri = URI.create(apiA + path).getRawPath();
+        String uri = URI.create(restA.base() + path).getRawPath();
         // no login at all, only the headers a server would send, signed with a key the client made up
         for (String signature : List.of("9999999999.bm90LWEtc2lnbmF0dXJl", "garbage", forgedSignature(uri))) {
-            HttpRequest forged = HttpRequest.newBuilder(URI.create(apiA + path)).timeout(Duration.ofSeconds(30))
+            HttpResponse<String> r = restA.send(restA.request(path, null)
                     .header("X-Kitsune-Forwarded-User", "alice").header("X-Kitsune-Forward-Signature", signature)
-                    .DELETE().build();
-            HttpResponse<String> r = http.send(forged, HttpResponse.BodyHandlers.ofString());
+                    .DELETE());
             assertEquals(401, r.statusCode(), r.body());
             assertTrue(r.body().contains("Forwarded request refused"), r.body());
         }
         // a logged-in user who adds the headers to be taken for alice is refused too (the headers are never ignored)
-        HttpRequest asBob = HttpRequest.newBuilder(URI.create(apiA + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        "bob:pw".getBytes(StandardCharsets.UTF_8)))
+        HttpRequest.Builder asBob = restA.request(path, "bob:pw")
                 .header("X-Kitsune-Forwarded-User", "alice").header("X-Kitsune-Forward-Signature", forgedSignature(uri))
-                .DELETE().build();
-        assertEquals(401, http.send(asBob, HttpResponse.BodyHandlers.ofString()).statusCode());
-        String state = ok(send(apiA, "GET", path, null)).get("state").asText();
+                .DELETE();
+        assertEquals(401, restA.send(asBob).statusCode());
+        String state = ok(restA.get(path, ALICE)).get("state").asText();
         assertFalse(state.equals("CANCELED"), state);
         assertTrue(a.countLog("REST forwarded request refused") >= 4, a.tail());
-        ok(send(apiA, "DELETE", path, null));
+        ok(restA.delete(path, ALICE));
     }
 
     @Test
     @Order(3)
     void whenTheOwnerIsGoneTheOtherServerSaysSoThenTakesOverTheBatch() throws Exception {
         String id = submit("orphan");
-        String owner = ok(send(apiB, "GET", "/batches/" + id, null)).get("kyuubiInstance").asText();
+        String owner = ok(restB.get("/batches/" + id, ALICE)).get("kyuubiInstance").asText();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
-                .until(() -> ok(send(apiB, "GET", "/batches/" + id, null)).get("state").asText().equals("RUNNING"));
+                .until(() -> ok(restB.get("/batches/" + id, ALICE)).get("state").asText().equals("RUNNING"));
 
         a.kill9();
         // A's node leaves ZooKeeper with its session: B answers from the store and says why it cannot do more
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            HttpResponse<String> r = send(apiB, "GET", "/batches/" + id + "/localLog", null);
+            HttpResponse<String> r = restB.get("/batches/" + id + "/localLog", ALICE);
             return r.statusCode() == 404 && r.body().contains("which is gone");
         });
-        HttpResponse<String> log = send(apiB, "GET", "/batches/" + id + "/localLog", null);
+        HttpResponse<String> log = restB.get("/batches/" + id + "/localLog", ALICE);
         assertTrue(log.body().contains(owner), log.body());
         // still before the take-over: A said it was alive until the kill, and is stale only after 15 s
-        HttpResponse<String> delete = send(apiB, "DELETE", "/batches/" + id, null);
+        HttpResponse<String> delete = restB.delete("/batches/" + id, ALICE);
         assertEquals(409, delete.statusCode(), delete.body());
         assertTrue(delete.body().contains("which is gone") && delete.body().contains(owner), delete.body());
 
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                .until(() -> ok(send(apiB, "GET", "/batches/" + id, null)).get("state").asText().equals("ERROR"));
-        JsonNode taken = ok(send(apiB, "GET", "/batches/" + id, null));
+                .until(() -> ok(restB.get("/batches/" + id, ALICE)).get("state").asText().equals("ERROR"));
+        JsonNode taken = ok(restB.get("/batches/" + id, ALICE));
         assertTrue(taken.get("kyuubiInstance").asText().endsWith(":" + b.port()), taken.toString());
         assertTrue(taken.get("appDiagnostic").asText().contains("cannot be found"), taken.toString());
         assertTrue(taken.get("appDiagnostic").asText().contains(owner), taken.toString());
@@ -217,7 +212,7 @@ abstract class BatchesAcrossServersBase {
         req.put("className", BatchApp.CLASS_NAME);
         req.put("name", name);
         req.put("args", List.of("10", "300"));
-        JsonNode submitted = ok(send(apiA, "POST", "/batches", json.writeValueAsString(req)));
+        JsonNode submitted = ok(restA.post("/batches", ALICE, req));
         return submitted.get("id").asText();
     }
 
@@ -247,18 +242,4 @@ abstract class BatchesAcrossServersBase {
 
     /** Stops the shared database (called once, after the servers; also after a failed start). */
     abstract void stopStore() throws Exception;
-
-    private JsonNode ok(HttpResponse<String> resp) throws Exception {
-        assertEquals(200, resp.statusCode(), resp.body());
-        return json.readTree(resp.body());
-    }
-
-    private HttpResponse<String> send(String api, String method, String path, String body) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        ALICE.getBytes(StandardCharsets.UTF_8)));
-        if (body != null) r.header("Content-Type", "application/json");
-        r.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

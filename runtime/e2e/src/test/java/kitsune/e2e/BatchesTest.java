@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static kitsune.testkit.RestClient.message;
+import static kitsune.testkit.RestClient.ok;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +30,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.apache.zookeeper.ZooKeeper;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import kitsune.testkit.BatchApp;
 import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.Processes;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.Zk;
 
 /**
@@ -57,12 +55,11 @@ class BatchesTest {
     private static final String BOB = "bob:pw";
     private static final String CAROL = "carol:pw";
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private KitsuneServer server;
     private Path apps;
     private Path jar;
     private String api;
+    private RestClient rest;
     private String finished;
 
     @BeforeAll
@@ -83,6 +80,7 @@ class BatchesTest {
                 .set("spark.ui.enabled", "false")
                 .start();
         api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+        rest = new RestClient(api);
     }
 
     @AfterAll
@@ -109,24 +107,24 @@ class BatchesTest {
         List<String> states = new ArrayList<>();
         states.add("PENDING");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            String state = ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText();
+            String state = ok(rest.get("/batches/" + id, ALICE)).get("state").asText();
             if (!state.equals(states.get(states.size() - 1))) states.add(state);
             return state.equals("FINISHED") || state.equals("ERROR");
         });
         assertEquals(List.of("PENDING", "RUNNING", "FINISHED"), states, server.tail());
-        JsonNode b = ok(send("GET", "/batches/" + id, ALICE, null));
+        JsonNode b = ok(rest.get("/batches/" + id, ALICE));
         assertTrue(b.get("appId").asText().startsWith("local-"), b.toString());
         assertTrue(b.get("endTime").asLong() >= b.get("createTime").asLong() && b.get("createTime").asLong() > 0);
         assertEquals("count", b.get("name").asText());
         assertTrue(b.get("kyuubiInstance").asText().endsWith(":" + server.port()), b.toString());
 
-        JsonNode log = ok(send("GET", "/batches/" + id + "/localLog?from=0&size=10000", ALICE, null));
+        JsonNode log = ok(rest.get("/batches/" + id + "/localLog?from=0&size=10000", ALICE));
         List<String> lines = new ArrayList<>();
         log.get("logRowSet").forEach(l -> lines.add(l.asText()));
         assertEquals(lines.size(), log.get("rowCount").asInt());
         assertTrue(lines.contains("Counted 1000 rows"), String.join("\n", lines));
         assertTrue(lines.contains("applicationId=" + b.get("appId").asText()), String.join("\n", lines));
-        JsonNode page = ok(send("GET", "/batches/" + id + "/localLog?from=1&size=2", ALICE, null));
+        JsonNode page = ok(rest.get("/batches/" + id + "/localLog?from=1&size=2", ALICE));
         assertEquals(2, page.get("rowCount").asInt());
         assertEquals(lines.get(1), page.get("logRowSet").get(0).asText());
         finished = id;
@@ -148,63 +146,63 @@ class BatchesTest {
     void deletingARunningBatchKillsItsApplicationAndItReadsCanceledWhileOthersCannotTouchIt() throws Exception {
         String id = ok(submit(ALICE, "long", List.of("10", "300"), Map.of())).get("id").asText();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText().equals("RUNNING"));
+                .until(() -> ok(rest.get("/batches/" + id, ALICE)).get("state").asText().equals("RUNNING"));
         String marker = server.workDir.resolve("batches").resolve(id).toString();
         assertFalse(processesOf(marker).isEmpty(), "the application runs");
 
-        HttpResponse<String> bobGets = send("GET", "/batches/" + id, BOB, null);
+        HttpResponse<String> bobGets = rest.get("/batches/" + id, BOB);
         assertEquals(404, bobGets.statusCode(), bobGets.body());
-        assertEquals(404, send("DELETE", "/batches/" + id, BOB, null).statusCode());
-        assertEquals(404, send("GET", "/batches/" + id + "/localLog", BOB, null).statusCode());
-        assertEquals(0, ok(send("GET", "/batches?batchUser=alice", BOB, null)).get("total").asInt());
-        assertEquals(0, ok(send("GET", "/batches", BOB, null)).get("total").asInt());
-        assertEquals("RUNNING", ok(send("GET", "/batches/" + id, CAROL, null)).get("state").asText());
-        JsonNode all = ok(send("GET", "/batches", CAROL, null));
+        assertEquals(404, rest.delete("/batches/" + id, BOB).statusCode());
+        assertEquals(404, rest.get("/batches/" + id + "/localLog", BOB).statusCode());
+        assertEquals(0, ok(rest.get("/batches?batchUser=alice", BOB)).get("total").asInt());
+        assertEquals(0, ok(rest.get("/batches", BOB)).get("total").asInt());
+        assertEquals("RUNNING", ok(rest.get("/batches/" + id, CAROL)).get("state").asText());
+        JsonNode all = ok(rest.get("/batches", CAROL));
         assertEquals(3, all.get("total").asInt(), all.toString());
-        assertEquals(1, ok(send("GET", "/batches?batchState=RUNNING", CAROL, null)).get("total").asInt());
-        assertEquals(3, ok(send("GET", "/batches", ALICE, null)).get("total").asInt());
-        assertEquals(1, ok(send("GET", "/batches?from=1&size=1", ALICE, null)).get("batches").size());
+        assertEquals(1, ok(rest.get("/batches?batchState=RUNNING", CAROL)).get("total").asInt());
+        assertEquals(3, ok(rest.get("/batches", ALICE)).get("total").asInt());
+        assertEquals(1, ok(rest.get("/batches?from=1&size=1", ALICE)).get("batches").size());
 
-        JsonNode closed = ok(send("DELETE", "/batches/" + id, ALICE, null));
+        JsonNode closed = ok(rest.delete("/batches/" + id, ALICE));
         assertTrue(closed.get("success").asBoolean(), closed.toString());
-        assertEquals("CANCELED", ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText());
+        assertEquals("CANCELED", ok(rest.get("/batches/" + id, ALICE)).get("state").asText());
         assertTrue(processesOf(marker).isEmpty(), "no process of the batch is left");
-        assertFalse(ok(send("DELETE", "/batches/" + id, ALICE, null)).get("success").asBoolean());
+        assertFalse(ok(rest.delete("/batches/" + id, ALICE)).get("success").asBoolean());
     }
 
     @Test
     @Order(4)
     void kitsuneCtlCreatesFollowsSubmitsListsAndDeletesBatchesWithKyuubiCtlsCommands() throws Exception {
         Path work = Files.createDirectories(apps.getParent().resolve("ctl"));
-        String[] rest = {"--hostUrl", api, "--password", "pw", "--conf", "kyuubi.ctl.batch.log.query.interval=PT0.2S"};
+        String[] ctlArgs = {"--hostUrl", api, "--password", "pw", "--conf", "kyuubi.ctl.batch.log.query.interval=PT0.2S"};
 
         // create batch -f: the login is the file's username; the batch is printed as kyuubi-ctl's report
         Path count = jobFile(work, "count.yaml", "ctl-count", "1000", "2");
-        KitsuneCtl.Run created = ctl(work, rest, "create", "batch", "-f", count.toString());
+        KitsuneCtl.Run created = ctl(work, ctlArgs, "create", "batch", "-f", count.toString());
         assertEquals(0, created.rc(), created.toString());
         java.util.regex.Matcher m = Pattern.compile("Batch Report \\(([0-9a-f-]+)\\)").matcher(created.out());
         assertTrue(m.find(), created.out());
         String id = m.group(1);
-        assertEquals("alice", ok(send("GET", "/batches/" + id, ALICE, null)).get("user").asText());
+        assertEquals("alice", ok(rest.get("/batches/" + id, ALICE)).get("user").asText());
         assertTrue(created.out().contains("ctl-count"), created.out());
 
         // log batch --forward: prints the log and returns once the batch has ended
-        KitsuneCtl.Run log = ctl(work, rest, "log", "batch", id, "--forward", "--username", "alice");
+        KitsuneCtl.Run log = ctl(work, ctlArgs, "log", "batch", id, "--forward", "--username", "alice");
         assertEquals(0, log.rc(), log.toString());
         assertTrue(log.out().lines().anyMatch(l -> l.equals("Counted 1000 rows")), log.out());
-        assertEquals("FINISHED", ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText(),
+        assertEquals("FINISHED", ok(rest.get("/batches/" + id, ALICE)).get("state").asText(),
                 "the log was followed to the batch's end");
-        KitsuneCtl.Run page = ctl(work, rest, "log", "batch", id, "--from", "1", "--size", "2", "--username", "alice");
+        KitsuneCtl.Run page = ctl(work, ctlArgs, "log", "batch", id, "--from", "1", "--size", "2", "--username", "alice");
         assertEquals(2, page.out().lines().count(), page.out());
 
         // get batch
-        KitsuneCtl.Run got = ctl(work, rest, "get", "batch", id, "--username", "alice");
+        KitsuneCtl.Run got = ctl(work, ctlArgs, "get", "batch", id, "--username", "alice");
         assertEquals(0, got.rc(), got.toString());
         assertTrue(got.out().lines().anyMatch(l -> l.matches("║ State +│ FINISHED +║")), got.out());
         assertTrue(got.out().contains("App Id: local-"), got.out());
 
         // submit batch: a failing application ends the command with exit status 1 and its state
-        KitsuneCtl.Run failed = ctl(work, rest, "submit", "batch", "-f",
+        KitsuneCtl.Run failed = ctl(work, ctlArgs, "submit", "batch", "-f",
                 jobFile(work, "fails.yaml", "ctl-fails", "10", "0", "fail").toString());
         assertEquals(1, failed.rc(), failed.toString());
         assertTrue(failed.err().contains("failed: it ended in state ERROR"), failed.err());
@@ -212,46 +210,46 @@ class BatchesTest {
         assertTrue(failed.out().lines().anyMatch(l -> l.equals("Counted 10 rows")), failed.out());
 
         // submit batch --waitCompletion false returns once the application runs; delete batch cancels it
-        KitsuneCtl.Run running = ctl(work, rest, "submit", "batch", "-f",
+        KitsuneCtl.Run running = ctl(work, ctlArgs, "submit", "batch", "-f",
                 jobFile(work, "long.yaml", "ctl-long", "10", "300").toString(), "--waitCompletion", "false");
         assertEquals(0, running.rc(), running.toString());
         m = Pattern.compile("Batch Report \\(([0-9a-f-]+)\\)").matcher(running.out());
         assertTrue(m.find(), running.out());
         String longId = m.group(1);
-        assertNotEquals("PENDING", ok(send("GET", "/batches/" + longId, ALICE, null)).get("state").asText());
+        assertNotEquals("PENDING", ok(rest.get("/batches/" + longId, ALICE)).get("state").asText());
 
         // list batch --batchUser: an administrator sees alice's batches, another user none of them
-        KitsuneCtl.Run listed = ctl(work, rest, "list", "batch", "--batchUser", "alice", "--username", "carol");
+        KitsuneCtl.Run listed = ctl(work, ctlArgs, "list", "batch", "--batchUser", "alice", "--username", "carol");
         assertEquals(0, listed.rc(), listed.toString());
         assertTrue(listed.out().contains(id) && listed.out().contains(longId), listed.out());
-        KitsuneCtl.Run finishedOnly = ctl(work, rest, "list", "batch", "--batchUser", "alice", "--batchState",
+        KitsuneCtl.Run finishedOnly = ctl(work, ctlArgs, "list", "batch", "--batchUser", "alice", "--batchState",
                 "FINISHED", "--batchName", "ctl-count", "--username", "carol");
         assertTrue(finishedOnly.out().contains(id) && !finishedOnly.out().contains(longId), finishedOnly.out());
         assertTrue(finishedOnly.out().contains("Batch List (from 0 total 1)"), finishedOnly.out());
-        KitsuneCtl.Run bobs = ctl(work, rest, "list", "batch", "--batchUser", "alice", "--username", "bob");
+        KitsuneCtl.Run bobs = ctl(work, ctlArgs, "list", "batch", "--batchUser", "alice", "--username", "bob");
         assertEquals(0, bobs.rc(), bobs.toString());
         assertFalse(bobs.out().contains(id), bobs.out());
 
         // another user's batch, and an unknown one, are "no batch"; bob cannot cancel alice's batch
-        KitsuneCtl.Run bobDeletes = ctl(work, rest, "delete", "batch", longId, "--username", "bob");
+        KitsuneCtl.Run bobDeletes = ctl(work, ctlArgs, "delete", "batch", longId, "--username", "bob");
         assertEquals(1, bobDeletes.rc(), bobDeletes.toString());
         assertTrue(bobDeletes.err().startsWith("Error: No batch " + longId + " for bob"), bobDeletes.err());
         String unknown = "00000000-0000-0000-0000-000000000000";
-        KitsuneCtl.Run none = ctl(work, rest, "get", "batch", unknown, "--username", "alice");
+        KitsuneCtl.Run none = ctl(work, ctlArgs, "get", "batch", unknown, "--username", "alice");
         assertEquals(1, none.rc(), none.toString());
         assertTrue(none.err().startsWith("Error: No batch " + unknown + " for alice"), none.err());
         assertTrue(none.err().contains("HTTP 404"), none.err());
         assertEquals(1, none.err().strip().lines().count(), none.err());
 
-        KitsuneCtl.Run deleted = ctl(work, rest, "delete", "batch", longId, "--username", "alice");
+        KitsuneCtl.Run deleted = ctl(work, ctlArgs, "delete", "batch", longId, "--username", "alice");
         assertEquals(0, deleted.rc(), deleted.toString());
-        assertTrue(json.readTree(deleted.out()).get("success").asBoolean(), deleted.out());
-        assertEquals("CANCELED", ok(send("GET", "/batches/" + longId, ALICE, null)).get("state").asText());
+        assertTrue(RestClient.JSON.readTree(deleted.out()).get("success").asBoolean(), deleted.out());
+        assertEquals("CANCELED", ok(rest.get("/batches/" + longId, ALICE)).get("state").asText());
         assertTrue(processesOf(server.workDir.resolve("batches").resolve(longId).toString()).isEmpty());
 
         // a malformed file names the file and the field, and nothing is submitted
         Path bad = Files.writeString(work.resolve("bad.yaml"), "apiVersion: v1\nrequest:\n  batchType: SPARK\n");
-        KitsuneCtl.Run refused = ctl(work, rest, "create", "batch", "-f", bad.toString());
+        KitsuneCtl.Run refused = ctl(work, ctlArgs, "create", "batch", "-f", bad.toString());
         assertEquals(2, refused.rc(), refused.toString());
         assertEquals("Error: Batch file " + bad + ": field request.resource: missing (the application jar on the "
                 + "server)", refused.err().strip());
@@ -260,15 +258,15 @@ class BatchesTest {
     @Test
     @Order(5)
     void hostileSubmissionsAreRefusedNamingTheCause() throws Exception {
-        HttpResponse<String> outside = send("POST", "/batches", ALICE, body("/etc/passwd", "Main", List.of(), Map.of()));
+        HttpResponse<String> outside = rest.post("/batches", ALICE, body("/etc/passwd", "Main", List.of(), Map.of()));
         assertEquals(403, outside.statusCode(), outside.body());
         assertTrue(message(outside).contains("kitsune.batch.resource.dirs"), outside.body());
 
         Path link = apps.resolve("escape.jar");
         Files.createSymbolicLink(link, Path.of("/etc/hostname"));
-        HttpResponse<String> viaLink = send("POST", "/batches", ALICE, body(link.toString(), "Main", List.of(), Map.of()));
+        HttpResponse<String> viaLink = rest.post("/batches", ALICE, body(link.toString(), "Main", List.of(), Map.of()));
         assertEquals(403, viaLink.statusCode(), viaLink.body());
-        HttpResponse<String> dotDot = send("POST", "/batches", ALICE,
+        HttpResponse<String> dotDot = rest.post("/batches", ALICE,
                 body(apps.resolve("../server/conf/kyuubi-defaults.conf").toString(), "Main", List.of(), Map.of()));
         assertEquals(403, dotDot.statusCode(), dotDot.body());
 
@@ -277,23 +275,23 @@ class BatchesTest {
         assertEquals(400, restricted.statusCode(), restricted.body());
         assertTrue(message(restricted).contains("kyuubi.session.conf.restrict.list"), restricted.body());
 
-        HttpResponse<String> badClass = send("POST", "/batches", ALICE,
+        HttpResponse<String> badClass = rest.post("/batches", ALICE,
                 body(jar.toString(), "Main; rm -rf /", List.of(), Map.of()));
         assertEquals(400, badClass.statusCode(), badClass.body());
 
         HttpResponse<String> proxy = submit(ALICE, "x", List.of("1"), Map.of("hive.server2.proxy.user", "bob"));
         assertEquals(403, proxy.statusCode(), proxy.body());
 
-        HttpResponse<String> upload = http.send(request("/batches", ALICE)
+        HttpResponse<String> upload = rest.send(rest.request("/batches", ALICE)
                 .header("Content-Type", "multipart/form-data; boundary=x")
-                .POST(HttpRequest.BodyPublishers.ofString("--x--")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("--x--")));
         assertEquals(400, upload.statusCode(), upload.body());
         assertTrue(message(upload).contains("batchRequest"), upload.body());
 
-        HttpResponse<String> pyspark = send("POST", "/batches", ALICE,
-                json.writeValueAsString(Map.of("batchType", "PYSPARK", "resource", jar.toString())));
+        HttpResponse<String> pyspark = rest.post("/batches", ALICE,
+                Map.of("batchType", "PYSPARK", "resource", jar.toString()));
         assertEquals(400, pyspark.statusCode(), pyspark.body());
-        assertEquals(6, ok(send("GET", "/batches", CAROL, null)).get("total").asInt(), "nothing was recorded");
+        assertEquals(6, ok(rest.get("/batches", CAROL)).get("total").asInt(), "nothing was recorded");
     }
 
     @Test
@@ -301,16 +299,17 @@ class BatchesTest {
     void afterACrashAndARestartTheBatchesAreStillThereAndTheRunningOneIsFollowedToItsEnd() throws Exception {
         String id = ok(submit(ALICE, "survivor", List.of("100", "25"), Map.of())).get("id").asText();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ok(send("GET", "/batches/" + id, ALICE, null)).get("state").asText().equals("RUNNING"));
-        String before = ok(send("GET", "/batches/" + id, ALICE, null)).get("kyuubiInstance").asText();
+                .until(() -> ok(rest.get("/batches/" + id, ALICE)).get("state").asText().equals("RUNNING"));
+        String before = ok(rest.get("/batches/" + id, ALICE)).get("kyuubiInstance").asText();
         server.kill9();
         assertFalse(processesOf(server.workDir.resolve("batches").resolve(id).toString()).isEmpty(),
                 "the application outlives its server");
         server.start();
         api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+        rest = new RestClient(api);
 
-        assertEquals("FINISHED", ok(send("GET", "/batches/" + finished, ALICE, null)).get("state").asText());
-        assertEquals(7, ok(send("GET", "/batches", CAROL, null)).get("total").asInt());
+        assertEquals("FINISHED", ok(rest.get("/batches/" + finished, ALICE)).get("state").asText());
+        assertEquals(7, ok(rest.get("/batches", CAROL)).get("total").asInt());
         JsonNode b = awaitEnd(id, ALICE);
         assertEquals("FINISHED", b.get("state").asText(), b + "\n" + server.tail());
         assertNotEquals(before, b.get("kyuubiInstance").asText(), "the new server took it over");
@@ -321,7 +320,7 @@ class BatchesTest {
     @Order(7)
     void aDrainingServerRefusesNewBatchesWith503() throws Exception {
         // an open session keeps the draining server up (batches do not: other servers take them over)
-        String session = ok(send("POST", "/sessions", BOB, "{}")).get("identifier").asText();
+        String session = ok(rest.post("/sessions", BOB, "{}")).get("identifier").asText();
         try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
             for (String node : zk.getChildren("/" + server.namespace(), false)) {
                 zk.delete("/" + server.namespace() + "/" + node, -1);
@@ -331,16 +330,16 @@ class BatchesTest {
                 .until(() -> submit(ALICE, "late", List.of("1"), Map.of()).statusCode() == 503);
         HttpResponse<String> refused = submit(ALICE, "late", List.of("1"), Map.of());
         assertTrue(message(refused).contains("accepts no new batches"), refused.body());
-        assertEquals(200, send("GET", "/batches/" + finished, ALICE, null).statusCode(), "reads still answer");
-        assertEquals(200, send("DELETE", "/sessions/" + session, BOB, null).statusCode());
+        assertEquals(200, rest.get("/batches/" + finished, ALICE).statusCode(), "reads still answer");
+        assertEquals(200, rest.delete("/sessions/" + session, BOB).statusCode());
         assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drain ends with the last session:\n" + server.tail());
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private KitsuneCtl.Run ctl(Path work, String[] rest, String... args) throws Exception {
+    private KitsuneCtl.Run ctl(Path work, String[] ctlArgs, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of(rest));
+        all.addAll(List.of(ctlArgs));
         return KitsuneCtl.run(server.confDir, work, all.toArray(String[]::new));
     }
 
@@ -361,24 +360,24 @@ class BatchesTest {
 
     private JsonNode awaitEnd(String id, String login) throws Exception {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            String s = ok(send("GET", "/batches/" + id, login, null)).get("state").asText();
+            String s = ok(rest.get("/batches/" + id, login)).get("state").asText();
             return s.equals("FINISHED") || s.equals("ERROR") || s.equals("CANCELED");
         });
-        return ok(send("GET", "/batches/" + id, login, null));
+        return ok(rest.get("/batches/" + id, login));
     }
 
     private HttpResponse<String> submit(String login, String name, List<String> args, Map<String, String> conf)
             throws Exception {
-        return send("POST", "/batches", login, body(jar.toString(), BatchApp.CLASS_NAME, args, conf, name));
+        return rest.post("/batches", login, body(jar.toString(), BatchApp.CLASS_NAME, args, conf, name));
     }
 
-    private String body(String resource, String className, List<String> args, Map<String, String> conf)
-            throws Exception {
+    private Map<String, Object> body(String resource, String className, List<String> args,
+            Map<String, String> conf) {
         return body(resource, className, args, conf, "b");
     }
 
-    private String body(String resource, String className, List<String> args, Map<String, String> conf, String name)
-            throws Exception {
+    private Map<String, Object> body(String resource, String className, List<String> args,
+            Map<String, String> conf, String name) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("batchType", "SPARK");
         m.put("resource", resource);
@@ -386,31 +385,6 @@ class BatchesTest {
         m.put("name", name);
         m.put("conf", conf);
         m.put("args", args);
-        return json.writeValueAsString(m);
-    }
-
-    private JsonNode ok(HttpResponse<String> resp) throws Exception {
-        assertEquals(200, resp.statusCode(), resp.body());
-        return json.readTree(resp.body());
-    }
-
-    private String message(HttpResponse<String> resp) throws Exception {
-        return json.readTree(resp.body()).get("message").asText();
-    }
-
-    private HttpRequest.Builder request(String path, String login) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
-        if (login != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    login.getBytes(StandardCharsets.UTF_8)));
-        }
-        return b;
-    }
-
-    private HttpResponse<String> send(String method, String path, String login, String body) throws Exception {
-        HttpRequest.Builder b = request(path, login);
-        if (body != null) b.header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return m;
     }
 }

@@ -4,12 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.WebConsole;
 
 /**
@@ -135,24 +133,9 @@ class BundleUpdateTest {
 
     /** The Web Console's install/update form: same symbolic name means an update in place. */
     private static HttpRequest.Builder uploadRequest(String console, Path bundle) throws Exception {
-        String boundary = "----kitsune" + System.nanoTime();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        field(body, boundary, "action", "install");
-        field(body, boundary, "bundlestart", "start");
-        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"bundlefile\"; filename=\""
-                + bundle.getFileName() + "\"\r\nContent-Type: application/java-archive\r\n\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-        try (InputStream in = Files.newInputStream(bundle)) {
-            in.transferTo(body);
-        }
-        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(URI.create(console + "/bundles"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
-    }
-
-    private static void field(ByteArrayOutputStream body, String boundary, String name, String value) {
-        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
-                + "\r\n").getBytes(StandardCharsets.UTF_8));
+        return new RestClient.Multipart().field("action", "install").field("bundlestart", "start")
+                .file("bundlefile", bundle.getFileName().toString(), "application/java-archive",
+                        Files.readAllBytes(bundle))
+                .post(HttpRequest.newBuilder(URI.create(console + "/bundles")));
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +30,7 @@ import org.apache.zookeeper.ZooKeeper;
 import kitsune.testkit.Engines;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.Zk;
 
 /**
@@ -46,7 +45,7 @@ class ConsoleTest {
 
     private KitsuneServer server;
     private String console;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private RestClient web;
 
     @BeforeAll
     void startServer() throws Exception {
@@ -56,6 +55,7 @@ class ConsoleTest {
                 .start();
         Matcher m = server.awaitLog(CONSOLE, Duration.ofSeconds(60));
         console = m.group(1);
+        web = new RestClient(console);
     }
 
     @AfterAll
@@ -66,27 +66,27 @@ class ConsoleTest {
     @Test
     @Order(1)
     void thePageNeedsTheConsoleLogin() throws Exception {
-        assertEquals(401, get("/kitsune", null).statusCode());
-        assertEquals(401, get("/kitsune", "admin:wrong").statusCode());
-        assertEquals(401, get("/kitsune.json", "admin:wrong").statusCode());
+        assertEquals(401, web.get("/kitsune", null).statusCode());
+        assertEquals(401, web.get("/kitsune", "admin:wrong").statusCode());
+        assertEquals(401, web.get("/kitsune.json", "admin:wrong").statusCode());
         assertEquals(401, post("/kitsune.json", "admin:wrong", "action=drain").statusCode());
         // a cross-site form POST (the browser sends Origin) is refused even with the right login
-        HttpResponse<String> crossSite = http.send(request("/kitsune", "admin:" + PASSWORD)
+        HttpResponse<String> crossSite = web.send(web.request("/kitsune", "admin:" + PASSWORD)
                 .header("Origin", "http://evil.example").header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("action=drain")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("action=drain")));
         assertEquals(403, crossSite.statusCode(), crossSite.body());
     }
 
     @Test
     @Order(2)
     void thePageListsThisServer() throws Exception {
-        HttpResponse<String> page = get("/kitsune", "admin:" + PASSWORD);
+        HttpResponse<String> page = web.get("/kitsune", "admin:" + PASSWORD);
         assertEquals(200, page.statusCode(), page.body());
         assertTrue(page.body().contains("id='kitsune-servers'"), page.body());
         assertTrue(page.body().contains("<td>" + server.port() + "</td>"), page.body());
         assertTrue(page.body().contains("this server"), page.body());
 
-        HttpResponse<String> json = get("/kitsune.json", "admin:" + PASSWORD);
+        HttpResponse<String> json = web.get("/kitsune.json", "admin:" + PASSWORD);
         assertEquals(200, json.statusCode(), json.body());
         assertTrue(json.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         assertTrue(json.body().contains("\"port\":" + server.port() + ","), json.body());
@@ -100,7 +100,7 @@ class ConsoleTest {
         try (Connection c = Jdbc.connect(server.directUrl(), "carol")) {
             assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
 
-            String json = get("/kitsune.json", "admin:" + PASSWORD).body();
+            String json = web.get("/kitsune.json", "admin:" + PASSWORD).body();
             Matcher s = Pattern.compile("\\{\"id\":\"([^\"]+)\",\"user\":\"carol\"").matcher(json);
             assertTrue(s.find(), json);
             String id = s.group(1);
@@ -108,13 +108,14 @@ class ConsoleTest {
             String appId = Jdbc.appId(c);
             assertTrue(json.contains("\"application\":\"" + appId + "\""), "the engine's application: " + json);
 
-            String page = get("/kitsune", "admin:" + PASSWORD).body();
+            String page = web.get("/kitsune", "admin:" + PASSWORD).body();
             assertTrue(page.contains("<td>" + id + "</td><td>carol</td>"), page);
             assertTrue(page.contains("id='kitsune-engines'"), page);
             assertTrue(page.contains("<td>" + appId + "</td>"), "the page shows the application: " + page);
 
             // a GET never acts
-            assertEquals(200, get("/kitsune?action=close-session&session=" + id, "admin:" + PASSWORD).statusCode());
+            assertEquals(200, web.get("/kitsune?action=close-session&session=" + id, "admin:" + PASSWORD)
+                    .statusCode());
             assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
 
             HttpResponse<String> closed = post("/kitsune", "admin:" + PASSWORD,
@@ -124,7 +125,7 @@ class ConsoleTest {
                     closed.headers().toString());
 
             assertThrows(SQLException.class, () -> Jdbc.single(c, "SELECT 1"));
-            assertFalse(get("/kitsune.json", "admin:" + PASSWORD).body().contains("{\"id\":\"" + id + "\""));
+            assertFalse(web.get("/kitsune.json", "admin:" + PASSWORD).body().contains("{\"id\":\"" + id + "\""));
 
             HttpResponse<String> again = post("/kitsune.json", "admin:" + PASSWORD,
                     "action=close-session&session=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
@@ -174,24 +175,11 @@ class ConsoleTest {
         assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drained server stops:\n" + server.tail());
     }
 
-    private HttpResponse<String> get(String path, String credentials) throws Exception {
-        return http.send(request(path, credentials).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     private HttpResponse<String> post(String path, String credentials, String form) throws Exception {
         // as a browser on the console's own page sends it
         URI origin = URI.create(console);
-        return http.send(request(path, credentials).header("Content-Type", "application/x-www-form-urlencoded")
+        return web.send(web.request(path, credentials).header("Content-Type", "application/x-www-form-urlencoded")
                 .header("Origin", origin.getScheme() + "://" + origin.getRawAuthority())
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpRequest.Builder request(String path, String credentials) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(console + path)).timeout(Duration.ofSeconds(60));
-        if (credentials != null) {
-            b.header("Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
-        }
-        return b;
+                .POST(HttpRequest.BodyPublishers.ofString(form)));
     }
 }

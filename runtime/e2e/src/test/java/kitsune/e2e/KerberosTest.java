@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,10 +20,10 @@ import javax.security.auth.Subject;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.TestKdc;
 
 /**
@@ -96,55 +93,52 @@ class KerberosTest {
         String api = server.awaitLog(Pattern.compile("REST API at (http://\\S+/api/v1)"), Duration.ofSeconds(60))
                 .group(1);
         assertEquals(1, server.countLog("logins: SPNEGO as HTTP/localhost@" + REALM), server.tail());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        ObjectMapper json = new ObjectMapper();
+        RestClient rest = new RestClient(api);
 
-        HttpResponse<String> none = send(http, api, "GET", "/sessions", null, null, null);
+        HttpResponse<String> none = rest.get("/sessions", null);
         assertEquals(401, none.statusCode(), none.body());
         assertEquals(List.of("Negotiate"), none.headers().allValues("WWW-Authenticate"), "KERBEROS alone: no Basic");
-        HttpResponse<String> forged = send(http, api, "GET", "/sessions", "Negotiate " + Base64.getEncoder()
-                .encodeToString("not a Kerberos token".getBytes(StandardCharsets.UTF_8)), null, null);
+        HttpResponse<String> forged = rest.get("/sessions", "Negotiate " + Base64.getEncoder()
+                .encodeToString("not a Kerberos token".getBytes(StandardCharsets.UTF_8)));
         assertEquals(401, forged.statusCode(), forged.body());
         assertEquals(List.of("Negotiate"), forged.headers().allValues("WWW-Authenticate"));
 
         long kerberosLogins = kerberosLogins(server);
         String token = TestKdc.spnegoToken(alice, "HTTP/localhost@" + REALM);
-        HttpResponse<String> open = send(http, api, "POST", "/sessions", "Negotiate " + token, null, "{}");
+        HttpResponse<String> open = rest.post("/sessions", "Negotiate " + token, "{}");
         assertEquals(200, open.statusCode(), open.body());
         String setCookie = open.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(setCookie.startsWith("kyuubi.rest.auth=") && setCookie.contains("HttpOnly")
                 && setCookie.contains("Path=/api/v1"), setCookie);
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
-        String session = json.readTree(open.body()).get("identifier").asText();
+        String session = RestClient.json(open).get("identifier").asText();
         // the login is audited as a Kerberos one (the audit log is written by its own thread)
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(
                 () -> kerberosLogins(server) == kerberosLogins + 1);
 
         // the cookie alone: no Negotiate header, no new Kerberos check
-        HttpResponse<String> statement = send(http, api, "POST", "/sessions/" + session + "/operations/statement",
-                null, cookie, "{\"statement\": \"SELECT current_user()\", \"runAsync\": false}");
+        HttpResponse<String> statement = rest.post("/sessions/" + session + "/operations/statement", cookie,
+                "{\"statement\": \"SELECT current_user()\", \"runAsync\": false}");
         assertEquals(200, statement.statusCode(), statement.body());
         assertTrue(statement.headers().firstValue("Set-Cookie").isEmpty(), "a cookie login issues no new cookie");
-        String op = json.readTree(statement.body()).get("identifier").asText();
-        HttpResponse<String> rows = send(http, api, "GET", "/operations/" + op + "/rowset?maxrows=10", null, cookie,
-                null);
+        String op = RestClient.json(statement).get("identifier").asText();
+        HttpResponse<String> rows = rest.get("/operations/" + op + "/rowset?maxrows=10", cookie);
         assertEquals(200, rows.statusCode(), rows.body());
-        JsonNode field = json.readTree(rows.body()).get("rows").get(0).get("fields").get(0);
+        JsonNode field = RestClient.json(rows).get("rows").get(0).get("fields").get(0);
         assertEquals("alice", field.get("value").asText(), "the session user is the principal's short name");
-        JsonNode listed = json.readTree(send(http, api, "GET", "/sessions", null, cookie, null).body());
+        JsonNode listed = RestClient.json(rest.get("/sessions", cookie));
         assertEquals("alice", listed.get(0).get("user").asText(), listed.toString());
 
         // a tampered cookie (alice's signature over another user) is no login
         String payload = cookie.substring(cookie.indexOf('=') + 1, cookie.lastIndexOf('.'));
         String root = Base64.getUrlEncoder().withoutPadding().encodeToString(new String(Base64.getUrlDecoder()
                 .decode(payload), StandardCharsets.UTF_8).replace("alice", "root").getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> tampered = send(http, api, "GET", "/sessions", null, cookie.replace(payload, root),
-                null);
+        HttpResponse<String> tampered = rest.get("/sessions", cookie.replace(payload, root));
         assertEquals(401, tampered.statusCode(), tampered.body());
         assertEquals(List.of("Negotiate"), tampered.headers().allValues("WWW-Authenticate"));
         assertTrue(tampered.body().contains("The login cookie is not valid on this server"), tampered.body());
 
-        assertEquals(200, send(http, api, "DELETE", "/sessions/" + session, null, cookie, null).statusCode());
+        assertEquals(200, rest.delete("/sessions/" + session, cookie).statusCode());
     }
 
     /**
@@ -197,16 +191,6 @@ class KerberosTest {
     private static long kerberosLogins(KitsuneServer server) throws Exception {
         return Pattern.compile("login result=accepted user=alice client=\\S+ auth=KERBEROS").matcher(server.log())
                 .results().count();
-    }
-
-    private static HttpResponse<String> send(HttpClient http, String api, String method, String path,
-            String authorization, String cookie, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
-        if (authorization != null) b.header("Authorization", authorization);
-        if (cookie != null) b.header("Cookie", cookie);
-        if (body != null) b.header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static Connection connectAs(Subject subject, String url) throws Exception {

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static kitsune.testkit.RestClient.message;
 
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,12 +31,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.apache.zookeeper.ZooKeeper;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
 import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.Zk;
 
 /**
@@ -55,11 +54,10 @@ class RestApiTest {
     private static final String BOB = "bob:builder";
     private static final String CAROL = "carol:admin-pw";
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private InMemoryDirectoryServer ldap;
     private KitsuneServer server;
     private String api;
+    private RestClient rest;
     private String session;
 
     @BeforeAll
@@ -90,6 +88,7 @@ class RestApiTest {
                 .set("spark.master", "local[1]").set("spark.driver.memory", "640m")
                 .start();
         api = server.awaitLog(REST, Duration.ofSeconds(60)).group(1);
+        rest = new RestClient(api);
     }
 
     @AfterAll
@@ -104,20 +103,20 @@ class RestApiTest {
     @Test
     @Order(1)
     void pingAnswersWithoutALoginAndEverythingElseNeedsOne() throws Exception {
-        HttpResponse<String> ping = send("GET", "/ping", null, null);
+        HttpResponse<String> ping = rest.get("/ping", null);
         assertEquals(200, ping.statusCode());
         assertEquals("pong", ping.body());
-        HttpResponse<String> openApi = send("GET", "/openapi.json", null, null);
+        HttpResponse<String> openApi = rest.get("/openapi.json", null);
         assertEquals(200, openApi.statusCode());
         assertTrue(openApi.body().contains("\"openapi\":\"3.0.3\"") && openApi.body().contains("/sessions/{sessionHandle}"),
                 openApi.body().substring(0, Math.min(200, openApi.body().length())));
 
-        HttpResponse<String> none = send("GET", "/sessions", null, null);
+        HttpResponse<String> none = rest.get("/sessions", null);
         assertEquals(401, none.statusCode(), none.body());
         assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), none.headers()
                 .toString());
 
-        HttpResponse<String> wrong = send("POST", "/sessions", "alice:looking-glass", "{}");
+        HttpResponse<String> wrong = rest.post("/sessions", "alice:looking-glass", "{}");
         assertEquals(401, wrong.statusCode(), wrong.body());
         assertEquals("Authentication failed for user alice", message(wrong));
         assertFalse(wrong.body().contains("looking-glass"), "the password is never echoed");
@@ -130,7 +129,7 @@ class RestApiTest {
     void aBasicLoginSetsASignedCookieThatSparesLaterRequestsTheDirectory() throws Exception {
         ldap.add("dn: uid=dave,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: dave", "cn: dave",
                 "sn: dave", "userPassword: diver");
-        HttpResponse<String> first = send("GET", "/sessions", "dave:diver", null);
+        HttpResponse<String> first = rest.get("/sessions", "dave:diver");
         assertEquals(200, first.statusCode(), first.body());
         String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
         assertTrue(setCookie.startsWith("kyuubi.rest.auth=") && setCookie.contains("; Path=/api/v1;")
@@ -140,19 +139,17 @@ class RestApiTest {
 
         // dave leaves the directory: his cookie still logs him in (no LDAP bind), his password no longer does
         ldap.delete("uid=dave,ou=people,dc=example,dc=com");
-        HttpResponse<String> withCookie = http.send(request("/sessions", null).header("Cookie", cookie).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> withCookie = rest.get("/sessions", cookie);
         assertEquals(200, withCookie.statusCode(), withCookie.body());
         assertTrue(withCookie.headers().firstValue("Set-Cookie").isEmpty(), "no new cookie for a cookie login");
-        assertEquals(401, send("GET", "/sessions", "dave:diver", null).statusCode());
+        assertEquals(401, rest.get("/sessions", "dave:diver").statusCode());
 
         // the same signature over another user (carol, an administrator) is refused, as is a cut signature
         String payload = cookie.substring(cookie.indexOf('=') + 1, cookie.lastIndexOf('.'));
         String carol = Base64.getUrlEncoder().withoutPadding().encodeToString(new String(Base64.getUrlDecoder()
                 .decode(payload), StandardCharsets.UTF_8).replace("dave", "carol").getBytes(StandardCharsets.UTF_8));
         for (String forged : List.of(cookie.replace(payload, carol), cookie.substring(0, cookie.length() - 2))) {
-            HttpResponse<String> refused = http.send(request("/admin/sessions", null).header("Cookie", forged).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> refused = rest.get("/admin/sessions", forged);
             assertEquals(401, refused.statusCode(), forged + ": " + refused.body());
             assertTrue(refused.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"),
                     refused.headers().toString());
@@ -163,20 +160,20 @@ class RestApiTest {
     @Test
     @Order(3)
     void badBodiesAreRefusedNamingTheCause() throws Exception {
-        HttpResponse<String> malformed = send("POST", "/sessions", ALICE, "{\"configs\": {\"a\": }");
+        HttpResponse<String> malformed = rest.post("/sessions", ALICE, "{\"configs\": {\"a\": }");
         assertEquals(400, malformed.statusCode(), malformed.body());
         assertTrue(message(malformed).startsWith("Malformed JSON body for SessionOpenRequest (line 1, column"),
                 malformed.body());
         assertTrue(message(malformed).contains("Unexpected character ('}'"), malformed.body());
 
-        HttpResponse<String> form = http.send(request("/sessions", ALICE)
+        HttpResponse<String> form = rest.send(rest.request("/sessions", ALICE)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("configs=x")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("configs=x")));
         assertEquals(415, form.statusCode(), form.body());
 
-        HttpResponse<String> unknown = send("GET", "/sessions/not-a-handle", ALICE, null);
+        HttpResponse<String> unknown = rest.get("/sessions/not-a-handle", ALICE);
         assertEquals(404, unknown.statusCode(), unknown.body());
-        HttpResponse<String> batches = send("POST", "/batches", ALICE, "{}");
+        HttpResponse<String> batches = rest.post("/batches", ALICE, "{}");
         assertEquals(400, batches.statusCode(), batches.body());
         assertTrue(message(batches).contains("batchType"), batches.body());
     }
@@ -185,38 +182,37 @@ class RestApiTest {
     @Order(4)
     void aSessionRunsStatementsSyncAndAsyncAndPagesItsRows() throws Exception {
         // as behind a proxy that sets X-Real-IP (kyuubi.frontend.proxy.http.client.ip.header)
-        HttpResponse<String> open = http.send(request("/sessions", ALICE).header("Content-Type", "application/json")
-                .header("X-Real-IP", "10.9.8.7")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"configs\": {\"spark.sql.shuffle.partitions\": \"2\"}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> open = rest.send(rest.request("/sessions", ALICE)
+                .header("Content-Type", "application/json").header("X-Real-IP", "10.9.8.7")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"configs\": {\"spark.sql.shuffle.partitions\": \"2\"}}")));
         assertEquals(200, open.statusCode(), open.body());
-        session = json.readTree(open.body()).get("identifier").asText();
+        session = RestClient.json(open).get("identifier").asText();
         UUID.fromString(session);
 
-        JsonNode listed = ok(send("GET", "/sessions", ALICE, null));
+        JsonNode listed = ok(rest.get("/sessions", ALICE));
         assertEquals(1, listed.size(), listed.toString());
         assertEquals(session, listed.get(0).get("identifier").asText());
         assertEquals("alice", listed.get(0).get("user").asText());
         assertEquals("10.9.8.7", listed.get(0).get("ipAddr").asText());
         assertEquals("2", listed.get(0).get("conf").get("spark.sql.shuffle.partitions").asText());
-        assertEquals(session, ok(send("GET", "/sessions/" + session, ALICE, null)).get("sessionId").asText());
-        assertTrue(ok(send("GET", "/sessions/count", ALICE, null)).get("openSessionCount").asInt() >= 1);
-        JsonNode info = ok(send("GET", "/sessions/" + session + "/info/17", ALICE, null));
+        assertEquals(session, ok(rest.get("/sessions/" + session, ALICE)).get("sessionId").asText());
+        assertTrue(ok(rest.get("/sessions/count", ALICE)).get("openSessionCount").asInt() >= 1);
+        JsonNode info = ok(rest.get("/sessions/" + session + "/info/17", ALICE));
         assertEquals("CLI_DBMS_NAME", info.get("infoType").asText());
         assertNotNull(info.get("infoValue").asText());
 
         // synchronous: the answer comes when the statement has run
         String sync = statement(ALICE, "SELECT 1 AS one", false);
-        JsonNode meta = ok(send("GET", "/operations/" + sync + "/resultsetmetadata", ALICE, null));
+        JsonNode meta = ok(rest.get("/operations/" + sync + "/resultsetmetadata", ALICE));
         assertEquals("one", meta.get("columns").get(0).get("columnName").asText());
         assertEquals("INT_TYPE", meta.get("columns").get(0).get("dataType").asText());
-        JsonNode one = ok(send("GET", "/operations/" + sync + "/rowset?maxrows=10", ALICE, null));
+        JsonNode one = ok(rest.get("/operations/" + sync + "/rowset?maxrows=10", ALICE));
         assertEquals(1, one.get("rowCount").asInt());
         JsonNode field = one.get("rows").get(0).get("fields").get(0);
         assertEquals("INT_TYPE", field.get("dataType").asText());
         assertEquals(1, field.get("value").asInt());
-        assertEquals(200, send("PUT", "/operations/" + sync, ALICE, "{\"action\": \"CLOSE\"}").statusCode());
-        assertEquals(404, send("GET", "/operations/" + sync + "/event", ALICE, null).statusCode());
+        assertEquals(200, rest.put("/operations/" + sync, ALICE, "{\"action\": \"CLOSE\"}").statusCode());
+        assertEquals(404, rest.get("/operations/" + sync + "/event", ALICE).statusCode());
 
         // asynchronous: poll the event until FINISHED, then page 25 rows 10 at a time
         String async = statement(ALICE, "SELECT id FROM range(0, 25)", true);
@@ -224,8 +220,8 @@ class RestApiTest {
         List<Long> ids = new ArrayList<>();
         List<Integer> pages = new ArrayList<>();
         for (int page = 0; page < 5; page++) {
-            JsonNode rows = ok(send("GET", "/operations/" + async + "/rowset?maxrows=10&fetchorientation=FETCH_NEXT",
-                    ALICE, null));
+            JsonNode rows = ok(rest.get("/operations/" + async + "/rowset?maxrows=10&fetchorientation=FETCH_NEXT",
+                    ALICE));
             pages.add(rows.get("rowCount").asInt());
             for (JsonNode row : rows.get("rows")) ids.add(row.get("fields").get(0).get("value").asLong());
             if (rows.get("rowCount").asInt() == 0) break;
@@ -234,10 +230,10 @@ class RestApiTest {
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < 25; i++) expected.add(i);
         assertEquals(expected, ids);
-        JsonNode log = ok(send("GET", "/operations/" + async + "/log?maxrows=100", ALICE, null));
+        JsonNode log = ok(rest.get("/operations/" + async + "/log?maxrows=100", ALICE));
         assertEquals(log.get("logRowSet").size(), log.get("rowCount").asInt());
 
-        HttpResponse<String> badRows = send("GET", "/operations/" + async + "/rowset?maxrows=ten", ALICE, null);
+        HttpResponse<String> badRows = rest.get("/operations/" + async + "/rowset?maxrows=ten", ALICE);
         assertEquals(400, badRows.statusCode(), badRows.body());
         assertTrue(message(badRows).startsWith("maxrows must be a whole number"), badRows.body());
     }
@@ -245,15 +241,15 @@ class RestApiTest {
     @Test
     @Order(5)
     void metadataCallsGiveOperationsWithRows() throws Exception {
-        String catalogs = operation(send("POST", "/sessions/" + session + "/operations/catalogs", ALICE, null));
+        String catalogs = operation(rest.post("/sessions/" + session + "/operations/catalogs", ALICE, null));
         awaitState(ALICE, catalogs, "FINISHED");
-        JsonNode rows = ok(send("GET", "/operations/" + catalogs + "/rowset", ALICE, null));
+        JsonNode rows = ok(rest.get("/operations/" + catalogs + "/rowset", ALICE));
         assertTrue(rows.toString().contains("spark_catalog"), rows.toString());
 
-        String schemas = operation(send("POST", "/sessions/" + session + "/operations/schemas", ALICE,
+        String schemas = operation(rest.post("/sessions/" + session + "/operations/schemas", ALICE,
                 "{\"catalogName\": \"spark_catalog\", \"schemaName\": \"%\"}"));
         awaitState(ALICE, schemas, "FINISHED");
-        assertTrue(ok(send("GET", "/operations/" + schemas + "/rowset", ALICE, null)).toString()
+        assertTrue(ok(rest.get("/operations/" + schemas + "/rowset", ALICE)).toString()
                 .contains("\"default\""));
     }
 
@@ -267,7 +263,7 @@ class RestApiTest {
     void roundTripOfSelectOne() throws Exception {
         roundTrip(ALICE, "each with its LDAP login");
         // the same with the login cookie of alice's first answer: no LDAP bind per request
-        String setCookie = send("GET", "/sessions/count", ALICE, null).headers().firstValue("Set-Cookie").orElseThrow();
+        String setCookie = rest.get("/sessions/count", ALICE).headers().firstValue("Set-Cookie").orElseThrow();
         roundTrip(setCookie.substring(0, setCookie.indexOf(';')), "each with the login cookie");
     }
 
@@ -276,8 +272,8 @@ class RestApiTest {
         for (int i = 0; i < 220; i++) {
             long t0 = System.nanoTime();
             String op = statement(login, "SELECT 1", false);
-            JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", login, null));
-            assertEquals(200, send("PUT", "/operations/" + op, login, "{\"action\": \"CLOSE\"}").statusCode());
+            JsonNode rows = ok(rest.get("/operations/" + op + "/rowset", login));
+            assertEquals(200, rest.put("/operations/" + op, login, "{\"action\": \"CLOSE\"}").statusCode());
             if (i >= 20) micros.add((System.nanoTime() - t0) / 1000);
             assertEquals(1, rows.get("rowCount").asInt());
         }
@@ -293,11 +289,11 @@ class RestApiTest {
         String slow = statement(ALICE, "SELECT sum(a.id * b.id) FROM range(0, 1000000) a CROSS JOIN range(0, 1000000) b",
                 true);
         awaitState(ALICE, slow, "RUNNING");
-        assertEquals(200, send("PUT", "/operations/" + slow, ALICE, "{\"action\": \"cancel\"}").statusCode());
+        assertEquals(200, rest.put("/operations/" + slow, ALICE, "{\"action\": \"cancel\"}").statusCode());
         awaitState(ALICE, slow, "CANCELED");
-        HttpResponse<String> bad = send("PUT", "/operations/" + slow, ALICE, "{\"action\": \"PAUSE\"}");
+        HttpResponse<String> bad = rest.put("/operations/" + slow, ALICE, "{\"action\": \"PAUSE\"}");
         assertEquals(400, bad.statusCode(), bad.body());
-        assertEquals(200, send("PUT", "/operations/" + slow, ALICE, "{\"action\": \"CLOSE\"}").statusCode());
+        assertEquals(200, rest.put("/operations/" + slow, ALICE, "{\"action\": \"CLOSE\"}").statusCode());
     }
 
     @Test
@@ -305,59 +301,59 @@ class RestApiTest {
     void anotherUserCanNeitherReadNorCloseTheSessionOrItsOperations() throws Exception {
         String op = statement(ALICE, "SELECT 'secret' AS s", false);
         for (HttpResponse<String> attack : List.of(
-                send("GET", "/sessions/" + session, BOB, null),
-                send("GET", "/sessions/" + session + "/info/17", BOB, null),
-                send("POST", "/sessions/" + session + "/operations/statement", BOB,
+                rest.get("/sessions/" + session, BOB),
+                rest.get("/sessions/" + session + "/info/17", BOB),
+                rest.post("/sessions/" + session + "/operations/statement", BOB,
                         "{\"statement\": \"SELECT 2\", \"runAsync\": false}"),
-                send("DELETE", "/sessions/" + session, BOB, null),
-                send("GET", "/operations/" + op + "/rowset", BOB, null),
-                send("GET", "/operations/" + op + "/event", BOB, null),
-                send("GET", "/operations/" + op + "/log", BOB, null),
-                send("PUT", "/operations/" + op, BOB, "{\"action\": \"CLOSE\"}"))) {
+                rest.delete("/sessions/" + session, BOB),
+                rest.get("/operations/" + op + "/rowset", BOB),
+                rest.get("/operations/" + op + "/event", BOB),
+                rest.get("/operations/" + op + "/log", BOB),
+                rest.put("/operations/" + op, BOB, "{\"action\": \"CLOSE\"}"))) {
             assertEquals(404, attack.statusCode(), attack.request() + ": " + attack.body());
             assertFalse(attack.body().contains("secret"), attack.body());
         }
-        assertEquals(0, ok(send("GET", "/sessions", BOB, null)).size(), "bob lists only his own sessions");
+        assertEquals(0, ok(rest.get("/sessions", BOB)).size(), "bob lists only his own sessions");
         // nor can he open a session as alice: impersonation follows the JDBC rules (no hadoop.proxyuser.bob.*)
-        HttpResponse<String> proxy = send("POST", "/sessions", BOB, "{\"configs\": {\"proxyUser\": \"alice\"}}");
+        HttpResponse<String> proxy = rest.post("/sessions", BOB, "{\"configs\": {\"proxyUser\": \"alice\"}}");
         assertEquals(500, proxy.statusCode(), proxy.body());
         assertTrue(message(proxy).contains("bob is not allowed to impersonate alice"), proxy.body());
-        assertEquals(0, ok(send("GET", "/sessions", BOB, null)).size());
-        JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", ALICE, null));
+        assertEquals(0, ok(rest.get("/sessions", BOB)).size());
+        JsonNode rows = ok(rest.get("/operations/" + op + "/rowset", ALICE));
         assertEquals("secret", rows.get("rows").get(0).get("fields").get(0).get("value").asText(),
                 "alice's operation is untouched");
-        assertEquals(200, send("GET", "/sessions/" + session, ALICE, null).statusCode());
+        assertEquals(200, rest.get("/sessions/" + session, ALICE).statusCode());
     }
 
     @Test
     @Order(9)
     void adminCallsAreForAdministratorsOnly() throws Exception {
-        HttpResponse<String> refused = send("GET", "/admin/sessions", BOB, null);
+        HttpResponse<String> refused = rest.get("/admin/sessions", BOB);
         assertEquals(403, refused.statusCode(), refused.body());
         assertTrue(message(refused).contains("kyuubi.server.administrators"), refused.body());
-        assertEquals(403, send("DELETE", "/admin/sessions/" + session, ALICE, null).statusCode());
+        assertEquals(403, rest.delete("/admin/sessions/" + session, ALICE).statusCode());
 
-        JsonNode all = ok(send("GET", "/admin/sessions", CAROL, null));
+        JsonNode all = ok(rest.get("/admin/sessions", CAROL));
         assertTrue(all.toString().contains(session), all.toString());
-        JsonNode servers = ok(send("GET", "/admin/server", CAROL, null));
+        JsonNode servers = ok(rest.get("/admin/server", CAROL));
         assertEquals(1, servers.size(), servers.toString());
         assertEquals(server.port(), servers.get(0).get("port").asInt(), servers.toString());
-        assertEquals(403, send("GET", "/admin/server", ALICE, null).statusCode());
+        assertEquals(403, rest.get("/admin/server", ALICE).statusCode());
         // the one engine of this test: share level SERVER, routed by the server's own OS user
-        JsonNode engines = ok(send("GET", "/admin/engine?sharelevel=SERVER&hive.server2.proxy.user="
-                + System.getProperty("user.name"), CAROL, null));
+        JsonNode engines = ok(rest.get("/admin/engine?sharelevel=SERVER&hive.server2.proxy.user="
+                + System.getProperty("user.name"), CAROL));
         assertEquals(1, engines.size(), engines.toString());
         assertEquals("SPARK_SQL", engines.get(0).get("engineType").asText());
         assertTrue(engines.get(0).get("instance").asText().startsWith("127.0.0.1:"), engines.toString());
-        assertEquals(400, send("GET", "/admin/engine?hive.server2.proxy.user=..", CAROL, null).statusCode());
-        assertEquals(403, send("GET", "/admin/engine", BOB, null).statusCode());
+        assertEquals(400, rest.get("/admin/engine?hive.server2.proxy.user=..", CAROL).statusCode());
+        assertEquals(403, rest.get("/admin/engine", BOB).statusCode());
     }
 
     @Test
     @Order(10)
     void kitsuneCtlListsAndClosesSessionsAndListsEnginesOverTheRestApi() throws Exception {
         String host = api.substring(0, api.length() - "/api/v1".length());
-        String bobs = ok(send("POST", "/sessions", BOB, "{\"configs\": {}}")).get("identifier").asText();
+        String bobs = ok(rest.post("/sessions", BOB, "{\"configs\": {}}")).get("identifier").asText();
         // an administrator sees every session, with kyuubi-ctl's table
         kitsune.testkit.KitsuneCtl.Run all = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list",
                 "session", "--hostUrl", host, "--username", "carol", "--password", "admin-pw");
@@ -383,7 +379,7 @@ class RestApiTest {
         kitsune.testkit.KitsuneCtl.Run closed = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir,
                 "delete", "session", bobs, "--hostUrl", host, "--username", "carol", "--password", "admin-pw");
         assertEquals(0, closed.rc(), closed.err());
-        assertEquals(404, send("GET", "/sessions/" + bobs, BOB, null).statusCode());
+        assertEquals(404, rest.get("/sessions/" + bobs, BOB).statusCode());
         // engines over the admin API
         kitsune.testkit.KitsuneCtl.Run engines = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list",
                 "engine", "-u", System.getProperty("user.name"), "-esl", "SERVER", "--hostUrl", host, "--username",
@@ -396,15 +392,15 @@ class RestApiTest {
     @Test
     @Order(11)
     void closingTheSessionEndsItsHandle() throws Exception {
-        assertEquals(200, send("DELETE", "/sessions/" + session, ALICE, null).statusCode());
-        assertEquals(404, send("GET", "/sessions/" + session, ALICE, null).statusCode());
-        assertEquals(0, ok(send("GET", "/sessions", ALICE, null)).size());
+        assertEquals(200, rest.delete("/sessions/" + session, ALICE).statusCode());
+        assertEquals(404, rest.get("/sessions/" + session, ALICE).statusCode());
+        assertEquals(0, ok(rest.get("/sessions", ALICE)).size());
     }
 
     @Test
     @Order(12)
     void aDrainingServerRefusesNewSessionsWith503AndServesTheOpenOnes() throws Exception {
-        HttpResponse<String> open = send("POST", "/sessions", BOB, "{\"configs\": {}}");
+        HttpResponse<String> open = rest.post("/sessions", BOB, "{\"configs\": {}}");
         session = ok(open).get("identifier").asText();
         try (ZooKeeper zk = Zk.connect(server.zkConnect())) {
             for (String node : zk.getChildren("/" + server.namespace(), false)) {
@@ -412,37 +408,37 @@ class RestApiTest {
             }
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> send("POST", "/sessions", ALICE, "{}").statusCode() == 503);
-        HttpResponse<String> refused = send("POST", "/sessions", ALICE, "{}");
+                .until(() -> rest.post("/sessions", ALICE, "{}").statusCode() == 503);
+        HttpResponse<String> refused = rest.post("/sessions", ALICE, "{}");
         assertEquals(503, refused.statusCode(), refused.body());
         assertTrue(message(refused).contains("accepts no new sessions"), refused.body());
 
         String op = statement(BOB, "SELECT 3", false);
-        JsonNode rows = ok(send("GET", "/operations/" + op + "/rowset", BOB, null));
+        JsonNode rows = ok(rest.get("/operations/" + op + "/rowset", BOB));
         assertEquals(3, rows.get("rows").get(0).get("fields").get(0).get("value").asInt());
         // an administrator deletes the engine's node: it takes no new sessions and ends with its last one
         String engineQuery = "/admin/engine?sharelevel=SERVER&hive.server2.proxy.user=" + System.getProperty("user.name");
-        assertEquals(403, send("DELETE", engineQuery, BOB, null).statusCode());
-        HttpResponse<String> deleted = send("DELETE", engineQuery, CAROL, null);
+        assertEquals(403, rest.delete(engineQuery, BOB).statusCode());
+        HttpResponse<String> deleted = rest.delete(engineQuery, CAROL);
         assertEquals(200, deleted.statusCode(), deleted.body());
         assertTrue(message(deleted).endsWith("is deleted successfully."), deleted.body());
         // the engine's node recipe may re-create the node for the moment until the engine has seen the deletion
         // and closed it: wait for the engine to be gone from the list
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ok(send("GET", engineQuery, CAROL, null)).size() == 0);
-        assertEquals(200, send("POST", "/admin/refresh/user_defaults_conf", CAROL, null).statusCode());
-        assertEquals(403, send("POST", "/admin/refresh/user_defaults_conf", BOB, null).statusCode());
+                .until(() -> ok(rest.get(engineQuery, CAROL)).size() == 0);
+        assertEquals(200, rest.post("/admin/refresh/user_defaults_conf", CAROL, null).statusCode());
+        assertEquals(403, rest.post("/admin/refresh/user_defaults_conf", BOB, null).statusCode());
 
-        assertEquals(200, send("DELETE", "/sessions/" + session, BOB, null).statusCode());
+        assertEquals(200, rest.delete("/sessions/" + session, BOB).statusCode());
         assertTrue(server.awaitExit(Duration.ofSeconds(60)), "the drain ends with the last session:\n" + server.tail());
     }
 
     // ---------------------------------------------------------------- helpers
 
     private String statement(String login, String sql, boolean async) throws Exception {
-        String body = json.writeValueAsString(Map.of("statement", sql, "runAsync", async, "queryTimeout", 0,
-                "confOverlay", Map.of()));
-        return operation(send("POST", "/sessions/" + session + "/operations/statement", login, body));
+        Map<String, Object> body = Map.of("statement", sql, "runAsync", async, "queryTimeout", 0,
+                "confOverlay", Map.of());
+        return operation(rest.post("/sessions/" + session + "/operations/statement", login, body));
     }
 
     private String operation(HttpResponse<String> resp) throws Exception {
@@ -451,38 +447,17 @@ class RestApiTest {
 
     private void awaitState(String login, String op, String state) {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonNode event = ok(send("GET", "/operations/" + op + "/event", login, null));
+            JsonNode event = ok(rest.get("/operations/" + op + "/event", login));
             if (event.get("state").asText().equals("ERROR")) throw new AssertionError(event.toString());
             return event.get("state").asText().equals(state);
         });
     }
 
-    private JsonNode ok(HttpResponse<String> resp) throws Exception {
-        assertEquals(200, resp.statusCode(), resp.request() + ": " + resp.body());
+    /** A 200 answer's JSON body, which says it is JSON. */
+    private JsonNode ok(HttpResponse<String> resp) {
+        JsonNode body = RestClient.ok(resp);
         assertTrue(resp.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
                 resp.headers().toString());
-        return json.readTree(resp.body());
-    }
-
-    private String message(HttpResponse<String> resp) throws Exception {
-        return json.readTree(resp.body()).get("message").asText();
-    }
-
-    private HttpRequest.Builder request(String path, String login) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofMinutes(3));
-        if (login != null && login.startsWith("kyuubi.rest.auth=")) {
-            b.header("Cookie", login);
-        } else if (login != null) {
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    login.getBytes(StandardCharsets.UTF_8)));
-        }
-        return b;
-    }
-
-    private HttpResponse<String> send(String method, String path, String login, String body) throws Exception {
-        HttpRequest.Builder b = request(path, login);
-        if (body != null) b.header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return body;
     }
 }

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 import kitsune.internal.testing.KeyStores;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.WebConsole;
 
 /**
@@ -71,15 +71,8 @@ class RestPortBeforeLoginTest {
         }
     }
 
-    private static HttpClient client(SSLContext tls) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-        if (tls != null) b.sslContext(tls);
-        return b.build();
-    }
-
-    private static void assertPingAnswers(HttpClient http, Rest rest) throws Exception {
-        HttpResponse<String> ping = http.send(HttpRequest.newBuilder(URI.create(rest.url() + "/ping"))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    private static void assertPingAnswers(RestClient http) throws Exception {
+        HttpResponse<String> ping = http.send(http.request("/ping", null).timeout(Duration.ofSeconds(20)));
         assertEquals(200, ping.statusCode(), ping.body());
         assertEquals("pong", ping.body());
     }
@@ -146,15 +139,15 @@ class RestPortBeforeLoginTest {
             throws Exception {
         try (KitsuneServer s = server(Files.createTempDirectory("kitsune-e2e-restport-")).start()) {
             Rest rest = Rest.of(s);
-            HttpClient http = client(null);
-            assertPingAnswers(http, rest);
+            RestClient http = new RestClient(rest.url());
+            assertPingAnswers(http);
             assertConsoleAnswers(s, null);
 
             // a header dripped byte by byte
             Duration open = dripHeader(new Socket(rest.host(), rest.port()));
             assertCutAtTheLoginTimeout(open);
             s.awaitLog(CLOSED_LOG, Duration.ofSeconds(10));
-            assertPingAnswers(http, rest);
+            assertPingAnswers(http);
 
             // an idle connection after a whole request: closed after the idle time, not before
             try (Socket idle = new Socket(rest.host(), rest.port())) {
@@ -191,7 +184,7 @@ class RestPortBeforeLoginTest {
                 for (Socket h : held) h.close();
             }
             // the slots are given back as the connections close
-            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertPingAnswers(http, rest));
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> assertPingAnswers(http));
             assertConsoleAnswers(s, null);
 
             // the console bundle replaced from the console (its Update button): the port closes while it is away and
@@ -204,7 +197,7 @@ class RestPortBeforeLoginTest {
                 // the port may close before the answer is sent
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> s.countLog(bounded) == 2);
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertPingAnswers(http, rest));
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertPingAnswers(http));
             assertConsoleAnswers(s, null);
             assertCutAtTheLoginTimeout(dripHeader(new Socket(rest.host(), rest.port())));
         }
@@ -223,8 +216,8 @@ class RestPortBeforeLoginTest {
             SSLContext tls = WebConsole.trusting(stores.truststore, STORE_PASSWORD);
             Rest rest = Rest.of(s);
             assertTrue(rest.url().startsWith("https://"), rest.url());
-            HttpClient https = client(tls);
-            assertPingAnswers(https, rest);
+            RestClient https = new RestClient(rest.url(), tls);
+            assertPingAnswers(https);
             assertConsoleAnswers(s, tls);
 
             SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(rest.host(), rest.port());
@@ -232,7 +225,7 @@ class RestPortBeforeLoginTest {
             assertCutAtTheLoginTimeout(dripHeader(socket));
             s.awaitLog(CLOSED_LOG, Duration.ofSeconds(10));
 
-            assertPingAnswers(https, rest);
+            assertPingAnswers(https);
             assertConsoleAnswers(s, tls);
         }
     }

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +49,7 @@ import kitsune.testkit.Engines;
 import kitsune.testkit.FreePorts;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.TcpBalancer;
 import kitsune.testkit.Zk;
 import kitsune.testkit.ZooKeeperEnsemble;
@@ -219,8 +218,7 @@ class SessionFailoverTest {
     private TCLIService.Client raw(int server, String user, String cookie) throws Exception {
         THttpClient http = new THttpClient("http://127.0.0.1:" + httpPorts.get(server) + "/cliservice");
         if (user != null) {
-            http.setCustomHeader("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((user + ":pw").getBytes(StandardCharsets.UTF_8)));
+            http.setCustomHeader("Authorization", RestClient.basic(user + ":pw"));
         }
         if (cookie != null) http.setCustomHeader("Cookie", cookie);
         return new TCLIService.Client(new TBinaryProtocol(http));
@@ -291,7 +289,7 @@ class SessionFailoverTest {
     void theLoginCookieOfOneServerIsTakenByTheOtherAndAForgedOneIsNot() throws Exception {
         HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest
                 .newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(0) + "/cliservice"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("erin:pw".getBytes()))
+                .header("Authorization", RestClient.basic("erin:pw"))
                 .POST(HttpRequest.BodyPublishers.ofString("not thrift")).build(), HttpResponse.BodyHandlers.ofString());
         String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
         TOpenSessionResp opened = raw(1, null, cookie).OpenSession(new TOpenSessionReq());
