@@ -5,6 +5,10 @@ import org.apache.hive.service.rpc.thrift.TCloseOperationReq;
 import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
 import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
 import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataReq;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
 import org.apache.hive.service.rpc.thrift.TOpenSessionReq;
 import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
 
@@ -35,6 +39,24 @@ public interface CliBackend extends TCLIService.Iface {
 
     /** CloseOperation answered at once, under the rules of {@link #fetchResultsAtOnce}; null for the usual way. */
     default TCloseOperationResp closeOperationAtOnce(TCloseOperationReq req) {
+        return null;
+    }
+
+    /**
+     * GetOperationStatus answered at once, under the rules of {@link #fetchResultsAtOnce}; null for the usual way.
+     *
+     * @since 1.6
+     */
+    default TGetOperationStatusResp getOperationStatusAtOnce(TGetOperationStatusReq req) {
+        return null;
+    }
+
+    /**
+     * GetResultSetMetadata answered at once, under the rules of {@link #fetchResultsAtOnce}; null for the usual way.
+     *
+     * @since 1.6
+     */
+    default TGetResultSetMetadataResp getResultSetMetadataAtOnce(TGetResultSetMetadataReq req) {
         return null;
     }
 

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.engine.EngineConf;
 import kitsune.thrift.ClientContext;
+import kitsune.thrift.InlineResults;
 import kitsune.thrift.Statuses;
 import kitsune.thrift.UnsupportedCalls;
 
@@ -78,7 +79,8 @@ final class EngineCliService implements UnsupportedCalls {
             resp.setConfiguration(Map.of(
                     "hive.server2.thrift.resultset.default.fetch.size", "1000",
                     "hive.default.nulls.last", "true",
-                    EngineConf.RESULT_END_EXACT, "true"));
+                    EngineConf.RESULT_END_EXACT, "true",
+                    EngineConf.INLINE_RESULTS, "true"));
         } catch (Exception e) {
             LOG.warn("OpenSession failed: {}", SqlErrors.message(e));
             resp.setStatus(SqlErrors.status(e));
@@ -134,6 +136,7 @@ final class EngineCliService implements UnsupportedCalls {
         try {
             EngineSession session = sessions.get(req.getSessionHandle());
             java.util.UUID id = requestedId(req);
+            Inline inline = Inline.asked(req);
             StatementOperation op = new StatementOperation(session, req.getStatement(), scheduler,
                     StatementOperation.resultMaxRows(resultMaxRows, session), progress, id);
             sessions.addOperation(op);
@@ -145,13 +148,63 @@ final class EngineCliService implements UnsupportedCalls {
                         + " statements are running and " + ConfigKeys.ENGINE_EXEC_QUEUE_SIZE.name()
                         + " waiting; try again later or raise them");
             }
-            if (!req.isRunAsync()) op.awaitRun();
+            if (!req.isRunAsync()) {
+                op.awaitRun();
+            } else if (inline != null) {
+                op.awaitTerminal(inline.patience());
+            }
             resp.setStatus(Statuses.ok());
             resp.setOperationHandle(op.handle());
+            if (inline != null) inline(op, inline.rows(), resp.getStatus());
         } catch (Exception e) {
             resp.setStatus(SqlErrors.status(e));
         }
         return resp;
+    }
+
+    /** What a Kitsune server asks of a statement's reply ({@link EngineConf#INLINE_WAIT_MS}). */
+    private record Inline(Duration patience, int rows) {
+        /** The server's request, taken out of the overlay; null when it made none (or a malformed one). */
+        static Inline asked(TExecuteStatementReq req) {
+            java.util.Map<String, String> overlay = req.getConfOverlay();
+            if (overlay == null) return null;
+            String wait = overlay.remove(EngineConf.INLINE_WAIT_MS);
+            String rows = overlay.remove(EngineConf.INLINE_ROWS);
+            if (wait == null || rows == null) return null;
+            try {
+                long ms = Long.parseLong(wait);
+                int n = Integer.parseInt(rows);
+                return ms < 0 || ms > MAX_INLINE_WAIT_MS || n < 1 || n > MAX_INLINE_ROWS ? null
+                        : new Inline(Duration.ofMillis(ms), n);
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Bounds of what a server may ask for ({@link EngineConf#INLINE_WAIT_MS}, {@link EngineConf#INLINE_ROWS}). */
+    static final long MAX_INLINE_WAIT_MS = 1000;
+    static final int MAX_INLINE_ROWS = 10_000;
+    /** The most characters an inline answer may take in the reply. */
+    static final int MAX_INLINE_CHARS = 256 * 1024;
+
+    /**
+     * Puts a FINISHED statement's whole answer into its ExecuteStatement reply ({@link InlineResults}) when its rows
+     * are few and held in the driver; otherwise, or if it does not fit, the reply stays as it is.
+     */
+    private void inline(StatementOperation op, int rows, TStatus status) {
+        try {
+            TRowSet whole = op.peekWhole(rows, op.session().protocol());
+            if (whole == null) return;
+            TGetResultSetMetadataResp metadata = new TGetResultSetMetadataResp(Statuses.ok());
+            metadata.setSchema(TypeMapping.tableSchema(op.schema()));
+            java.util.List<String> messages = InlineResults.encode(new InlineResults.Answer(status(op, false),
+                    metadata, whole), MAX_INLINE_CHARS);
+            if (messages != null) status.setInfoMessages(new java.util.ArrayList<>(messages));
+        } catch (Exception e) {
+            // the client asks for the status, schema and rows as usual
+            LOG.warn("No inline answer for operation {}", op.id(), e);
+        }
     }
 
     /**
@@ -284,25 +337,32 @@ final class EngineCliService implements UnsupportedCalls {
             Operation op = sessions.operation(req.getOperationHandle());
             // long polling: the driver polls in a tight loop and relies on the server to wait
             if (!op.isTerminal()) op.awaitTerminal(pollingTimeout);
-            TOperationState state = op.state();
-            resp.setStatus(Statuses.ok());
-            resp.setOperationState(state);
-            resp.setHasResultSet(true);
-            resp.setOperationStarted(op.startTime());
-            if (op.completedTime() > 0) resp.setOperationCompleted(op.completedTime());
-            if (req.isGetProgressUpdate() && op instanceof StatementOperation statement) {
-                resp.setProgressUpdateResponse(statement.progress());
-            }
-            if (state == TOperationState.ERROR_STATE && op.error() != null) {
-                resp.setErrorMessage(SqlErrors.message(op.error()));
-                resp.setSqlState(SqlErrors.sqlState(op.error()));
-                resp.setErrorCode(0);
-            }
+            resp = status(op, req.isGetProgressUpdate());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             resp.setStatus(SqlErrors.status(e));
         } catch (Exception e) {
             resp.setStatus(SqlErrors.status(e));
+        }
+        return resp;
+    }
+
+    /** The operation's status as it is now. */
+    private static TGetOperationStatusResp status(Operation op, boolean progress) {
+        TGetOperationStatusResp resp = new TGetOperationStatusResp();
+        TOperationState state = op.state();
+        resp.setStatus(Statuses.ok());
+        resp.setOperationState(state);
+        resp.setHasResultSet(true);
+        resp.setOperationStarted(op.startTime());
+        if (op.completedTime() > 0) resp.setOperationCompleted(op.completedTime());
+        if (progress && op instanceof StatementOperation statement) {
+            resp.setProgressUpdateResponse(statement.progress());
+        }
+        if (state == TOperationState.ERROR_STATE && op.error() != null) {
+            resp.setErrorMessage(SqlErrors.message(op.error()));
+            resp.setSqlState(SqlErrors.sqlState(op.error()));
+            resp.setErrorCode(0);
         }
         return resp;
     }

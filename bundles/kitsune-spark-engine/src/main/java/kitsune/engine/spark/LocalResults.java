@@ -35,10 +35,19 @@ final class LocalResults {
     private LocalResults() {
     }
 
+    /** A statement's rows, and whether all of them are in the driver's memory (reading them runs no job). */
+    record Source(Iterator<Row> rows, boolean inDriver) {
+    }
+
     static Iterator<Row> rows(Dataset<Row> df) {
+        return source(df).rows();
+    }
+
+    static Source source(Dataset<Row> df) {
         Optional<Row> constant = constantRow(df);
-        if (constant.isPresent()) return List.of(constant.get()).iterator();
-        return inDriver(df) ? df.collectAsList().iterator() : df.toLocalIterator();
+        if (constant.isPresent()) return new Source(List.of(constant.get()).iterator(), true);
+        return inDriver(df) ? new Source(df.collectAsList().iterator(), true)
+                : new Source(df.toLocalIterator(), false);
     }
 
     /** The one row of a query whose optimized plan is a projection of literals over a single row, if it is one. */

@@ -46,6 +46,10 @@ final class StatementOperation extends Operation {
     private volatile Future<?> future;
     private volatile StructType schema;
     private Iterator<Row> rows;
+    /** Whether every row is in the driver's memory: reading them runs no Spark job. */
+    private boolean rowsInDriver;
+    /** Rows read ahead by {@link #peekWhole} and not fetched yet: the next fetch starts with them. */
+    private final java.util.ArrayDeque<Row> peeked = new java.util.ArrayDeque<>();
     private long fetched;
     /** Most rows the result yields; 0: all. */
     private final long maxRows;
@@ -97,10 +101,12 @@ final class StatementOperation extends Operation {
             schema = df.schema();
             analysed.countDown();
             if (isTerminal()) return;
-            Iterator<Row> it = LocalResults.rows(df);
+            LocalResults.Source source = LocalResults.source(df);
+            Iterator<Row> it = source.rows();
             it.hasNext();
             synchronized (this) {
                 rows = it;
+                rowsInDriver = source.inDriver();
             }
             transition(TOperationState.FINISHED_STATE, null);
         } catch (Throwable t) {
@@ -162,8 +168,8 @@ final class StatementOperation extends Operation {
         sc.setJobGroup(jobGroup, statement, true);
         try {
             while (batch.size() < maxRows && batch.size() < left && !isTerminalOtherThanFinished()
-                    && rows.hasNext()) {
-                batch.add(rows.next());
+                    && (!peeked.isEmpty() || rows.hasNext())) {
+                batch.add(peeked.isEmpty() ? rows.next() : peeked.pollFirst());
             }
         } catch (RuntimeException e) {
             transition(TOperationState.ERROR_STATE, e);
@@ -178,6 +184,19 @@ final class StatementOperation extends Operation {
         // a full batch says nothing (asking the iterator could start the next partition's job now)
         boolean more = batch.size() < left && batch.size() >= maxRows;
         return new Fetched(new RowSetBuilder(schema, session.formatter()).build(batch, offset, protocol), more);
+    }
+
+    /**
+     * The whole result, when the statement FINISHED, none of its rows was fetched, its rows are in the driver and
+     * there are at most {@code maxRows} of them (within the result's bound); null otherwise. The rows are not
+     * consumed: a later fetch still returns them.
+     */
+    synchronized TRowSet peekWhole(int maxRows, TProtocolVersion protocol) {
+        if (state() != TOperationState.FINISHED_STATE || fetched > 0 || !rowsInDriver || rows == null) return null;
+        long bound = this.maxRows > 0 ? this.maxRows : Long.MAX_VALUE;
+        while (peeked.size() <= maxRows && peeked.size() < bound && rows.hasNext()) peeked.addLast(rows.next());
+        if (peeked.size() > maxRows) return null;
+        return new RowSetBuilder(schema, session.formatter()).build(new ArrayList<>(peeked), 0, protocol);
     }
 
     /**

@@ -1,6 +1,16 @@
 package kitsune.engine.spark;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
+import org.apache.hive.service.rpc.thrift.TRowSet;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TOperationState;
+import org.apache.hive.service.rpc.thrift.TOpenSessionResp;
+import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
+import org.apache.hive.service.rpc.thrift.TFetchOrientation;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementResp;
+import org.apache.hive.service.rpc.thrift.TExecuteStatementReq;
 import org.apache.hive.service.rpc.thrift.TCloseSessionReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
@@ -569,8 +579,70 @@ class SparkEngineIT {
         throw new AssertionError("no SparkSession in the engine's class histogram:\n" + out);
     }
 
+    /**
+     * What a Kitsune server asks for: a short statement's status, schema and rows with its ExecuteStatement reply
+     * (kitsune.thrift.InlineResults). The engine keeps the rows for a normal fetch all the same; a result read through
+     * Spark jobs, or larger than asked, is not sent so.
+     */
     @Test
     @Order(11)
+    void aShortStatementsWholeAnswerComesWithItsReplyAndItsRowsStayFetchable() throws Exception {
+        String[] hp = engineHostPort.split(":");
+        try (TSocket socket = new TSocket(hp[0], Integer.parseInt(hp[1]))) {
+            socket.open();
+            TCLIService.Client client = new TCLIService.Client(new TBinaryProtocol(socket));
+            TOpenSessionResp open = client.OpenSession(new TOpenSessionReq(
+                    TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10));
+            assertEquals("true", open.getConfiguration().get(EngineConf.INLINE_RESULTS));
+            TSessionHandle session = open.getSessionHandle();
+
+            TExecuteStatementResp small = client.ExecuteStatement(inline(session, "SELECT 1 AS one, 'a' AS two", 10));
+            java.util.List<String> whole = small.getStatus().getInfoMessages();
+            assertNotNull(whole, small.getStatus().toString());
+            assertEquals(kitsune.thrift.InlineResults.MARK, whole.get(0));
+            TGetOperationStatusResp status = decode(new TGetOperationStatusResp(), whole.get(1));
+            assertEquals(TOperationState.FINISHED_STATE, status.getOperationState());
+            TGetResultSetMetadataResp metadata = decode(new TGetResultSetMetadataResp(), whole.get(2));
+            assertEquals("two", metadata.getSchema().getColumns().get(1).getColumnName());
+            TRowSet rows = decode(new TRowSet(), whole.get(3));
+            assertEquals(java.util.List.of(1), rows.getColumns().get(0).getI32Val().getValues());
+            TFetchResultsResp again = client.FetchResults(new TFetchResultsReq(small.getOperationHandle(),
+                    TFetchOrientation.FETCH_NEXT, 10));
+            assertEquals(java.util.List.of(1), again.getResults().getColumns().get(0).getI32Val().getValues(),
+                    "the rows sent with the reply are still the first fetch's");
+
+            TExecuteStatementResp many = client.ExecuteStatement(inline(session,
+                    "SELECT * FROM VALUES (1), (2), (3) AS t(x)", 2));
+            assertFalse(many.getStatus().isSetInfoMessages(), "three rows, two asked for");
+            TFetchResultsResp all = client.FetchResults(new TFetchResultsReq(many.getOperationHandle(),
+                    TFetchOrientation.FETCH_NEXT, 10));
+            assertEquals(3, all.getResults().getColumns().get(0).getI32Val().getValuesSize(),
+                    "rows read ahead are not lost");
+
+            TExecuteStatementResp job = client.ExecuteStatement(inline(session,
+                    "SELECT count(*) FROM range(0, 1000, 1, 2)", 10));
+            assertFalse(job.getStatus().isSetInfoMessages(), "a result read through Spark jobs");
+            client.CloseSession(new TCloseSessionReq(session));
+        }
+    }
+
+    /** The engine jar carries Thrift relocated: the test decodes with the unrelocated library itself. */
+    private static <T extends org.apache.thrift.TBase<?, ?>> T decode(T into, String base64) throws Exception {
+        new org.apache.thrift.TDeserializer(new org.apache.thrift.protocol.TCompactProtocol.Factory()).deserialize(
+                into, java.util.Base64.getDecoder().decode(base64));
+        return into;
+    }
+
+    private static TExecuteStatementReq inline(TSessionHandle session, String sql, int rows) {
+        TExecuteStatementReq req = new TExecuteStatementReq(session, sql);
+        req.setRunAsync(true);
+        req.setConfOverlay(new java.util.HashMap<>(Map.of(EngineConf.INLINE_WAIT_MS, "1000",
+                EngineConf.INLINE_ROWS, Integer.toString(rows))));
+        return req;
+    }
+
+    @Test
+    @Order(12)
     void aPooledSessionOutlivesTheConnectionItWasOpenedOnAndAPlainOneDoesNot() throws Exception {
         String[] hp = engineHostPort.split(":");
         TSessionHandle pooled;
@@ -600,7 +672,7 @@ class SparkEngineIT {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void deletingTheNodeDrainsTheEngine() throws Exception {
         try (Connection open = connect()) {
             zkClient.delete(SPACE + "/" + engineNode(), -1);

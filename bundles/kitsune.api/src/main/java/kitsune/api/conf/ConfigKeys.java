@@ -356,6 +356,19 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> OPERATION_STATUS_POLLING_TIMEOUT = key(
             "kyuubi.operation.status.polling.timeout", "PT5S", DURATION, false,
             "How long GetOperationStatus waits for a running operation to change state before it answers.");
+    public static final ConfigKey<Duration> OPERATION_INLINE_WAIT = key("kitsune.operation.inline.wait", "PT0.05S",
+            DURATION, false, "How long an engine holds a statement's ExecuteStatement reply for the statement to end: "
+            + "a short statement's status, schema and rows (at most kitsune.operation.inline.rows, held in the "
+            + "driver) then come back with it, and this server answers the client's status poll, metadata call and "
+            + "fetches itself instead of asking the engine for each. Longer statements are answered as before once "
+            + "the time is up. 0 turns it off. At most PT1S.");
+    public static final ConfigKey<Integer> OPERATION_INLINE_ROWS = key("kitsune.operation.inline.rows", "1000",
+            ValueType.intRange(1, 10_000), false, "The most rows of a result that come back with its statement "
+            + "(kitsune.operation.inline.wait); a client whose fetch asks for fewer rows gets them from the engine.");
+    public static final ConfigKey<Long> OPERATION_INLINE_MEMORY = key("kitsune.operation.inline.memory", "67108864",
+            ValueType.LONG, false, "The most memory (bytes, as encoded) the results held for kitsune.operation.inline."
+            + "wait may take in this server together; beyond it a result is left on its engine and fetched from there. "
+            + "Each is dropped once fetched, or when its operation or session closes.");
     public static final ConfigKey<Duration> OPERATION_QUERY_TIMEOUT = key("kyuubi.operation.query.timeout", null,
             DURATION, false, "Longest a statement (ExecuteStatement) runs before the engine cancels it and the client "
             + "gets an error naming this key; the client's own query timeout (Statement.setQueryTimeout) applies "

@@ -74,6 +74,23 @@ public final class EngineConf {
     public static final String RESULT_END_EXACT = "kitsune.engine.result.end.exact";
 
     /**
+     * OpenSession response configuration key of an engine that can answer a short statement's end with its
+     * ExecuteStatement reply ({@link #INLINE_WAIT_MS}); not passed on to clients.
+     */
+    public static final String INLINE_RESULTS = "kitsune.engine.inline.results";
+
+    /**
+     * ExecuteStatement confOverlay key a Kitsune server sends to an engine that said {@link #INLINE_RESULTS}: wait up
+     * to that many milliseconds for the statement to end, and if it ended with a whole result of at most
+     * {@link #INLINE_ROWS} rows held in the driver, put its status, schema and rows in the reply (see
+     * kitsune.thrift.InlineResults). Not a setting: the engine takes both keys out of the overlay.
+     */
+    public static final String INLINE_WAIT_MS = "kitsune.inline.wait.ms";
+
+    /** The most rows of a result answered with its ExecuteStatement ({@link #INLINE_WAIT_MS}). */
+    public static final String INLINE_ROWS = "kitsune.inline.rows";
+
+    /**
      * ExecuteStatement confOverlay key a Kitsune server sends with a statement it accepted while the session's engine
      * was being found or launched: the operation id (a UUID) the server already gave the client, which the engine
      * uses for the statement's handle. Not a setting: the engine takes it out of the overlay, and refuses an id in use.

@@ -1,5 +1,5 @@
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package kitsune.api.engine;
 
 import org.osgi.annotation.bundle.Export;

@@ -42,6 +42,11 @@ final class EngineBinder {
         boolean resultEndExact() {
             return engineConfiguration != null && "true".equals(engineConfiguration.get(EngineConf.RESULT_END_EXACT));
         }
+
+        /** Whether the engine answers a short statement whole with its reply ({@link EngineConf#INLINE_RESULTS}). */
+        boolean inlineResults() {
+            return engineConfiguration != null && "true".equals(engineConfiguration.get(EngineConf.INLINE_RESULTS));
+        }
     }
 
     /** The engine answered OpenSession with an error (its status goes to the client as it is). */

@@ -320,6 +320,38 @@ final class ServerSession {
         tracked.remove(key);
         resultEnds.remove(key);
         timeouts.forget(key);
+        InlineAnswers.Held h = inline.remove(key);
+        if (h != null) h.release();
+    }
+
+    /** Whether its engine can answer a short statement whole with its ExecuteStatement ({@link InlineAnswers}). */
+    private volatile boolean engineInlines;
+    /** The whole answers of statements that ended so, by operation, until the operation is closed. */
+    private final Map<String, InlineAnswers.Held> inline = new ConcurrentHashMap<>();
+
+    void engineInlines(boolean can) {
+        engineInlines = can;
+    }
+
+    boolean engineInlines() {
+        return engineInlines;
+    }
+
+    /** Keeps that operation's whole answer while the operation is this session's; releases it otherwise. */
+    void holdInline(String key, InlineAnswers.Held h) {
+        if (!tracked.containsKey(key)) {
+            h.release();
+            return;
+        }
+        InlineAnswers.Held before = inline.put(key, h);
+        if (before != null) before.release();
+        // closed meanwhile: forgetOperation may have run before the put
+        if (!tracked.containsKey(key) && inline.remove(key, h)) h.release();
+    }
+
+    /** The operation's whole answer, or null to ask the engine. */
+    InlineAnswers.Held inline(String key) {
+        return inline.isEmpty() ? null : inline.get(key);
     }
 
     private volatile boolean serverAnswersInfo;

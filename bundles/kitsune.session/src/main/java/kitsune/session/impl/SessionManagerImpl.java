@@ -79,6 +79,7 @@ import kitsune.api.session.SessionManager;
 import kitsune.thrift.CliBackend;
 import kitsune.thrift.ClientContext;
 import kitsune.thrift.Handles;
+import kitsune.thrift.InlineResults;
 import kitsune.thrift.Responses;
 import kitsune.thrift.Statuses;
 import kitsune.thrift.UnsupportedCalls;
@@ -110,6 +111,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private final Clock clock;
     /** This server's release, for GetInfo answered here. */
     private final String release = Release.of(SessionManagerImpl.class);
+    private final InlineAnswers inlineAnswers = new InlineAnswers();
     private final EngineChannels channels = new EngineChannels();
     private final SessionContinuity continuity;
     private final SessionLimiter limiter = new SessionLimiter();
@@ -248,6 +250,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             ServerSession s = new ServerSession(id, user, login, context, b.engine(), b.engineHandle(),
                     clock.instant());
             s.engineSaysResultEnd(b.resultEndExact());
+            s.engineInlines(b.inlineResults());
             s.holdPermit(permit);
             s.queryTimeout(QueryTimeouts.bound(userConf, sessionConf));
             s.serverAnswersInfo(ServerInfo.answeredByServer(sessionConf));
@@ -294,6 +297,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             ServiceNode node = b.node();
             TProtocolVersion agreed = Protocols.min(protocol, b.engineProtocol());
             s.engineSaysResultEnd(b.resultEndExact());
+            s.engineInlines(b.inlineResults());
             boolean kept = s.bindTo(b.engine(), b.engineHandle(), () -> continuity.opened(s,
                     SessionRecords.Entry.of(s.user(), s.login(), node.host(), node.port(),
                             node.attributes().getOrDefault(EngineConf.NODE_AUTH, ""), b.space().path(),
@@ -380,6 +384,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
     private static Map<String, String> clientConfiguration(Map<String, String> engineConf, KitsuneConf sessionConf) {
         Map<String, String> m = new HashMap<>(engineConf == null ? Map.of() : engineConf);
         m.remove(EngineConf.RESULT_END_EXACT); // between engine and server only
+        m.remove(EngineConf.INLINE_RESULTS);
         m.putIfAbsent(FETCH_SIZE_KEY, String.valueOf(sessionConf.get(ConfigKeys.SESSION_FETCH_SIZE)));
         Integer fetchLimit = sessionConf.get(ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS);
         if (fetchLimit != null && fetchLimit > 0) {
@@ -538,11 +543,14 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
                     on[0] = s;
                     // kyuubi.operation.query.timeout: the engine cancels the statement after the shorter bound
                     req.setQueryTimeout(QueryTimeouts.seconds(client, s.queryTimeout()));
+                    InlineAnswers.ask(req, s.engineInlines(), conf);
                     return (c, h) -> {
                         req.setSessionHandle(h);
                         return c.ExecuteStatement(req);
                     };
                 }, TExecuteStatementResp::getOperationHandle);
+        // taken out of every reply, so that nothing of it reaches the client
+        InlineResults.Answer whole = InlineResults.take(resp, InlineAnswers.MAX_CHARS);
         ServerSession s = on[0];
         TOperationHandle op = resp.getOperationHandle();
         if (s != null && op != null && op.getOperationId() != null && Statuses.isOk(resp.getStatus())) {
@@ -560,6 +568,14 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (s != null && op != null && op.getOperationId() != null && s.queryTimeout() != null
                 && req.getQueryTimeout() != client) {
             s.timeouts().bounded(Handles.key(op), s.queryTimeout());
+        }
+        if (whole != null && s != null && op != null && op.getOperationId() != null && Statuses.isOk(resp.getStatus())) {
+            InlineAnswers.Held held = inlineAnswers.reserve(whole, conf);
+            if (held != null) {
+                String key = Handles.key(op);
+                s.holdInline(key, held);
+                statements.ended(key, "FINISHED", null);
+            }
         }
         return resp;
     }
@@ -684,6 +700,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TGetOperationStatusResp GetOperationStatus(TGetOperationStatusReq req) {
+        InlineAnswers.Held held = ownedInline(req.getOperationHandle());
+        if (held != null) return held.status();
         TGetOperationStatusResp waiting = pendingStatus(req.getOperationHandle());
         if (waiting != null) return waiting;
         TGetOperationStatusResp resp = onOperation(req.getOperationHandle(), TGetOperationStatusResp.class,
@@ -767,6 +785,8 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
 
     @Override
     public TGetResultSetMetadataResp GetResultSetMetadata(TGetResultSetMetadataReq req) {
+        InlineAnswers.Held held = ownedInline(req.getOperationHandle());
+        if (held != null) return held.metadata();
         return onOperation(req.getOperationHandle(), TGetResultSetMetadataResp.class, "GetResultSetMetadata",
                 c -> c.GetResultSetMetadata(req));
     }
@@ -809,8 +829,15 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         boolean results = req.getFetchType() != 1;
         if (results && (req.getOrientation() == null || req.getOrientation() == TFetchOrientation.FETCH_NEXT)) {
+            TFetchResultsResp whole = inlineRows(req);
+            if (whole != null) return whole;
             TFetchResultsResp end = endedResult(req.getOperationHandle());
             if (end != null) return end;
+        }
+        if (results) {
+            // from here the engine's cursor is the truth: rows held for the first fetch are not answered any more
+            InlineAnswers.Held held = ownedInline(req.getOperationHandle());
+            if (held != null) held.dropRows();
         }
         TFetchResultsResp resp = onOperation(req.getOperationHandle(), TFetchResultsResp.class, "FetchResults",
                 c -> c.FetchResults(req));
@@ -851,7 +878,61 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         if (req.getOrientation() != null && req.getOrientation() != TFetchOrientation.FETCH_NEXT) return null;
         Integer limit = conf.get(ConfigKeys.LIMIT_CLIENT_FETCH_MAX_ROWS);
         if (limit != null && limit > 0 && req.getMaxRows() > limit) return null; // refused the usual way
-        return endedResult(req.getOperationHandle());
+        TFetchResultsResp whole = inlineRows(req);
+        return whole != null ? whole : endedResult(req.getOperationHandle());
+    }
+
+    /** A status poll of a statement answered whole with its ExecuteStatement ({@link InlineAnswers}), at once. */
+    @Override
+    public TGetOperationStatusResp getOperationStatusAtOnce(TGetOperationStatusReq req) {
+        InlineAnswers.Held held = req == null ? null : ownedInline(req.getOperationHandle());
+        return held == null ? null : held.status();
+    }
+
+    /** The result schema of a statement answered whole with its ExecuteStatement, at once. */
+    @Override
+    public TGetResultSetMetadataResp getResultSetMetadataAtOnce(TGetResultSetMetadataReq req) {
+        InlineAnswers.Held held = req == null ? null : ownedInline(req.getOperationHandle());
+        return held == null ? null : held.metadata();
+    }
+
+    /**
+     * The whole answer held for that operation ({@link InlineAnswers}), for the operation's owner only; null to go
+     * the usual way (which answers anyone else's handle with its refusal). Memory only: callable at once.
+     */
+    private InlineAnswers.Held ownedInline(TOperationHandle handle) {
+        if (handle == null || handle.getOperationId() == null) return null;
+        String key = Handles.key(handle);
+        ServerSession known = registry.sessionOfOperation(key);
+        InlineAnswers.Held held = known == null ? null : known.inline(key);
+        if (held == null) return null; // most calls: one map lookup, then the usual path
+        try {
+            if (registry.ownedSessionOf(handle) != known) return null;
+        } catch (SessionRefusedException e) {
+            return null;
+        }
+        Instant now = clock.instant();
+        known.enter(now);
+        known.touchOperation(key, now);
+        known.exit(now);
+        return held;
+    }
+
+    /**
+     * The first FETCH_NEXT of a result held whole here, when the client asks for at least as many rows as it has:
+     * those rows, and no more to come (the next fetch is answered here too, {@link ResultEnds}); null otherwise.
+     */
+    private TFetchResultsResp inlineRows(TFetchResultsReq req) {
+        InlineAnswers.Held held = ownedInline(req.getOperationHandle());
+        TRowSet rows = held == null ? null : held.takeRows(req.getMaxRows());
+        if (rows == null) return null;
+        String key = Handles.key(req.getOperationHandle());
+        ServerSession s = registry.sessionOfOperation(key);
+        if (s != null) s.resultFetched(key, ResultEnds.emptyAfter(rows));
+        TFetchResultsResp resp = new TFetchResultsResp(Statuses.ok());
+        resp.setHasMoreRows(false);
+        resp.setResults(rows);
+        return resp;
     }
 
     /**
@@ -896,6 +977,11 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         s.touchOperation(key, now);
         s.exit(now);
         return ResultEnds.answer(empty);
+    }
+
+    /** What the whole answers held here take ({@link InlineAnswers}). */
+    long inlineHeld() {
+        return inlineAnswers.held();
     }
 
     @Override

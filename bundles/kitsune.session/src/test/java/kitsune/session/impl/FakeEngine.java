@@ -76,8 +76,17 @@ final class FakeEngine implements AutoCloseable {
     private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
     /** Whether OpenSession says that this engine sets hasMoreRows exactly when false, as Kitsune's engine does. */
     volatile boolean resultEndExact;
+    /** Whether OpenSession says that this engine answers a short statement whole with its reply (Kitsune's does). */
+    volatile boolean inline;
     /** A statement "block" waits for this before it answers. */
     final CountDownLatch release = new CountDownLatch(1);
+
+    private static TGetResultSetMetadataResp schema() {
+        TTypeDesc type = new TTypeDesc(List.of(TTypeEntry.primitiveEntry(new TPrimitiveTypeEntry(TTypeId.STRING_TYPE))));
+        TGetResultSetMetadataResp r = new TGetResultSetMetadataResp(Statuses.ok());
+        r.setSchema(new TTableSchema(List.of(new TColumnDesc("greeting", type, 1))));
+        return r;
+    }
 
     FakeEngine() throws Exception {
         this(SPACE);
@@ -95,7 +104,10 @@ final class FakeEngine implements AutoCloseable {
                             TOpenSessionReq req = (TOpenSessionReq) args[0];
                             TOpenSessionResp r = new TOpenSessionResp(Statuses.ok(), req.getClient_protocol());
                             r.setSessionHandle(sessionHandle);
-                            if (resultEndExact) r.setConfiguration(Map.of(EngineConf.RESULT_END_EXACT, "true"));
+                            Map<String, String> says = new java.util.HashMap<>();
+                            if (resultEndExact) says.put(EngineConf.RESULT_END_EXACT, "true");
+                            if (inline) says.put(EngineConf.INLINE_RESULTS, "true");
+                            if (!says.isEmpty()) r.setConfiguration(says);
                             yield r;
                         }
                         case "GetInfo" -> new TGetInfoResp(Statuses.ok(), TGetInfoValue.stringValue("Spark SQL"));
@@ -111,6 +123,19 @@ final class FakeEngine implements AutoCloseable {
                             if (req.getStatement().equals("endless") && req.getQueryTimeout() > 0) {
                                 timedOut.add(Handles.key(r.getOperationHandle()));
                             }
+                            Map<String, String> overlay = req.getConfOverlay();
+                            if (inline && overlay != null && overlay.containsKey(EngineConf.INLINE_WAIT_MS)
+                                    && !req.getStatement().equals("wide") && !req.getStatement().equals("endless")) {
+                                // the one row a fetch would give, kept for a fetch as Kitsune's engine keeps it
+                                TGetOperationStatusResp st = new TGetOperationStatusResp(Statuses.ok());
+                                st.setOperationState(TOperationState.FINISHED_STATE);
+                                st.setHasResultSet(true);
+                                TRowSet rows = new TRowSet(0, new ArrayList<>());
+                                rows.setColumns(List.of(TColumn.stringVal(new TStringColumn(List.of("hello"),
+                                        ByteBuffer.allocate(0)))));
+                                r.getStatus().setInfoMessages(new ArrayList<>(kitsune.thrift.InlineResults.encode(
+                                        new kitsune.thrift.InlineResults.Answer(st, schema(), rows), 1 << 20)));
+                            }
                             yield r;
                         }
                         case "GetOperationStatus" -> {
@@ -121,13 +146,7 @@ final class FakeEngine implements AutoCloseable {
                             r.setHasResultSet(true);
                             yield r;
                         }
-                        case "GetResultSetMetadata" -> {
-                            TTypeDesc type = new TTypeDesc(List.of(
-                                    TTypeEntry.primitiveEntry(new TPrimitiveTypeEntry(TTypeId.STRING_TYPE))));
-                            TGetResultSetMetadataResp r = new TGetResultSetMetadataResp(Statuses.ok());
-                            r.setSchema(new TTableSchema(List.of(new TColumnDesc("greeting", type, 1))));
-                            yield r;
-                        }
+                        case "GetResultSetMetadata" -> schema();
                         case "FetchResults" -> {
                             TFetchResultsReq req = (TFetchResultsReq) args[0];
                             // One row per result operation, then the empty batch that ends it.

@@ -39,6 +39,7 @@ import org.apache.hive.service.rpc.thrift.TFetchResultsReq;
 import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
 import org.apache.hive.service.rpc.thrift.TGetDelegationTokenReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoReq;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataReq;
 import org.apache.hive.service.rpc.thrift.TGetInfoResp;
 import org.apache.hive.service.rpc.thrift.TGetInfoType;
 import org.apache.hive.service.rpc.thrift.TGetOperationStatusReq;
@@ -557,6 +558,80 @@ class SessionManagerImplTest {
         assertTrue(Callers.as(conn, () -> manager.GetOperationStatus(new TGetOperationStatusReq(op))).getStatus()
                 .getErrorMessage().startsWith("Invalid OperationHandle"));
         assertNull(Callers.as(conn, () -> manager.closeOperationAtOnce(close)), "a second close goes the usual way");
+    }
+
+    @Test
+    void aShortStatementAnsweredWholeWithItsExecuteNeedsTheEngineForNothingElseButItsOwnersCallsOnly()
+            throws Exception {
+        engine.resultEndExact = true;
+        engine.inline = true;
+        manager.start();
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = Callers.as(conn, () -> openOk(Map.of("kyuubi.session.engine.launch.async", "false")));
+        TExecuteStatementReq exec = new TExecuteStatementReq(session, "SELECT 'hello'");
+        exec.setConfOverlay(new java.util.HashMap<>(Map.of("kitsune.inline.rows", "99999")));
+        TExecuteStatementResp resp = Callers.as(conn, () -> manager.ExecuteStatement(exec));
+        TOperationHandle op = resp.getOperationHandle();
+        assertFalse(resp.getStatus().isSetInfoMessages(), "nothing of the inline answer reaches the client");
+        TExecuteStatementReq sent = engine.requests(TExecuteStatementReq.class).get(0);
+        assertEquals("1000", sent.getConfOverlay().get("kitsune.inline.rows"), "the server's value, not the client's");
+        assertEquals("50", sent.getConfOverlay().get("kitsune.inline.wait.ms"));
+
+        ClientContext bob = new ClientContext("conn-b", "bob", "10.0.0.9");
+        assertNull(Callers.as(bob, () -> manager.getOperationStatusAtOnce(new TGetOperationStatusReq(op))));
+        assertNull(Callers.as(bob, () -> manager.getResultSetMetadataAtOnce(new TGetResultSetMetadataReq(op))));
+        assertNull(Callers.as(bob, () -> manager.fetchResultsAtOnce(new TFetchResultsReq(op,
+                TFetchOrientation.FETCH_NEXT, 10))), "bob's calls take the usual way (and are refused there)");
+
+        TGetOperationStatusResp status = Callers.as(conn, () -> manager.getOperationStatusAtOnce(
+                new TGetOperationStatusReq(op)));
+        assertEquals(TOperationState.FINISHED_STATE, status.getOperationState());
+        assertEquals("greeting", Callers.as(conn, () -> manager.getResultSetMetadataAtOnce(
+                new TGetResultSetMetadataReq(op))).getSchema().getColumns().get(0).getColumnName());
+        TFetchResultsResp rows = Callers.as(conn, () -> manager.fetchResultsAtOnce(new TFetchResultsReq(op,
+                TFetchOrientation.FETCH_NEXT, 1000)));
+        assertEquals(List.of("hello"), rows.getResults().getColumns().get(0).getStringVal().getValues());
+        assertFalse(rows.isHasMoreRows());
+        TFetchResultsResp end = Callers.as(conn, () -> manager.fetchResultsAtOnce(new TFetchResultsReq(op,
+                TFetchOrientation.FETCH_NEXT, 1000)));
+        assertEquals(0, end.getResults().getColumns().get(0).getStringVal().getValuesSize());
+        assertNotNull(Callers.as(conn, () -> manager.closeOperationAtOnce(new TCloseOperationReq(op))),
+                "the statement is known to have ended: its close is answered here too");
+        assertTrue(engine.requests(TGetOperationStatusReq.class).isEmpty());
+        assertTrue(engine.requests(TGetResultSetMetadataReq.class).isEmpty());
+        assertTrue(engine.requests(TFetchResultsReq.class).isEmpty(), "the engine answered the ExecuteStatement only");
+        await("the held answer is released with its operation").atMost(Duration.ofSeconds(10))
+                .until(() -> manager.inlineHeld() == 0);
+
+        // a client fetching fewer rows than the result has gets them from the engine, which kept them
+        TOperationHandle op2 = Callers.as(conn, () -> manager.ExecuteStatement(
+                new TExecuteStatementReq(session, "SELECT 'hello'"))).getOperationHandle();
+        assertTrue(manager.inlineHeld() > 0);
+        assertNull(Callers.as(conn, () -> manager.fetchResultsAtOnce(new TFetchResultsReq(op2,
+                TFetchOrientation.FETCH_NEXT, 0))), "fewer rows asked for than the result has: not answered here");
+        TFetchResultsResp fromEngine = Callers.as(conn, () -> manager.FetchResults(new TFetchResultsReq(op2,
+                TFetchOrientation.FETCH_NEXT, 10)));
+        assertEquals(1, engine.requests(TFetchResultsReq.class).size(), "asked the engine");
+        assertEquals(List.of("hello"), fromEngine.getResults().getColumns().get(0).getStringVal().getValues());
+
+        // closing the session releases what its operations held
+        Callers.as(conn, () -> manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 'hello'")));
+        Callers.as(conn, () -> manager.CloseSession(new org.apache.hive.service.rpc.thrift.TCloseSessionReq(session)));
+        assertEquals(0, manager.inlineHeld());
+    }
+
+    @Test
+    void withInlineAnswersOffTheEngineIsNotAskedForThem() throws Exception {
+        engine.inline = true;
+        configure(Map.of("kitsune.operation.inline.wait", "0"));
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = Callers.as(conn, () -> openOk(Map.of("kyuubi.session.engine.launch.async", "false")));
+        TOperationHandle op = Callers.as(conn, () -> manager.ExecuteStatement(
+                new TExecuteStatementReq(session, "SELECT 'hello'"))).getOperationHandle();
+        TExecuteStatementReq sent = engine.requests(TExecuteStatementReq.class).get(0);
+        assertTrue(sent.getConfOverlay() == null || !sent.getConfOverlay().containsKey("kitsune.inline.wait.ms"));
+        assertNull(Callers.as(conn, () -> manager.getOperationStatusAtOnce(new TGetOperationStatusReq(op))));
+        assertEquals(0, manager.inlineHeld());
     }
 
     @Test

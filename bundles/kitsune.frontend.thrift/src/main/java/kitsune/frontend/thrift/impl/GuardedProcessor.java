@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import org.apache.hive.service.rpc.thrift.TCLIService;
 import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
 import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
+import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
+import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
@@ -80,7 +82,8 @@ final class GuardedProcessor {
 
     /**
      * The reply to a call the session service answers without waiting ({@link CliBackend#fetchResultsAtOnce},
-     * {@link CliBackend#closeOperationAtOnce}), made on this thread (a connection's I/O thread); null for every other
+     * {@link CliBackend#closeOperationAtOnce}, {@link CliBackend#getOperationStatusAtOnce},
+     * {@link CliBackend#getResultSetMetadataAtOnce}), made on this thread (a connection's I/O thread); null for every other
      * call, for one the service does not answer so, and for anything unexpected: the worker then runs the call as
      * usual, from the same bytes, and reports whatever is wrong with it.
      */
@@ -113,6 +116,26 @@ final class GuardedProcessor {
                             : Callers.as(client, () -> b.closeOperationAtOnce(args.getReq()));
                     if (resp == null) return null;
                     TCLIService.CloseOperation_result r = new TCLIService.CloseOperation_result();
+                    r.setSuccess(resp);
+                    result = r;
+                }
+                case "GetOperationStatus" -> {
+                    TCLIService.GetOperationStatus_args args = new TCLIService.GetOperationStatus_args();
+                    args.read(iprot);
+                    TGetOperationStatusResp resp = args.getReq() == null ? null
+                            : Callers.as(client, () -> b.getOperationStatusAtOnce(args.getReq()));
+                    if (resp == null) return null;
+                    TCLIService.GetOperationStatus_result r = new TCLIService.GetOperationStatus_result();
+                    r.setSuccess(resp);
+                    result = r;
+                }
+                case "GetResultSetMetadata" -> {
+                    TCLIService.GetResultSetMetadata_args args = new TCLIService.GetResultSetMetadata_args();
+                    args.read(iprot);
+                    TGetResultSetMetadataResp resp = args.getReq() == null ? null
+                            : Callers.as(client, () -> b.getResultSetMetadataAtOnce(args.getReq()));
+                    if (resp == null) return null;
+                    TCLIService.GetResultSetMetadata_result r = new TCLIService.GetResultSetMetadata_result();
                     r.setSuccess(resp);
                     result = r;
                 }
