@@ -43,7 +43,9 @@ class PseudoModeTest {
     @BeforeAll
     void startServer() throws Exception {
         Path dir = Files.createTempDirectory("kitsune-e2e-");
-        server = new KitsuneServer(dir).start();
+        // a short statement's answer comes with its ExecuteStatement if it ends within this (50 ms by default: a
+        // loaded machine may take longer for the statement aShortStatementsStatusSchemaAndRowsComeFromTheServer...)
+        server = new KitsuneServer(dir).set("kitsune.operation.inline.wait", "PT0.5S").start();
         zk = Zk.connect(server.zkConnect());
     }
 
@@ -116,6 +118,37 @@ class PseudoModeTest {
                 engines.get(0).destroyForcibly();
                 await().atMost(Duration.ofSeconds(30)).until(() -> !engines.get(0).isAlive());
                 assertFalse(rs.next(), "the end of the result");
+            }
+        }
+    }
+
+    /**
+     * A short statement comes back whole with its ExecuteStatement (kitsune.operation.inline.wait): the driver's
+     * status poll, metadata call and fetches that follow are answered by the server. Shown by killing the engine
+     * right after the statement was accepted: the result is still read in full.
+     */
+    @Test
+    void aShortStatementsStatusSchemaAndRowsComeFromTheServerOnceItWasAccepted() throws Exception {
+        try (Connection c = Jdbc.connect(server.zkUrl(), "gerda"); Statement st = c.createStatement()) {
+            org.apache.hive.jdbc.HiveStatement hive = (org.apache.hive.jdbc.HiveStatement) st;
+            // a new engine's first statements take longer than the wait (JIT, Spark's first analysis)
+            String sql = "SELECT 41 + 1 AS answer, 'x' AS letter";
+            for (int i = 0; i < 10; i++) {
+                try (ResultSet warm = st.executeQuery(sql)) {
+                    assertTrue(warm.next());
+                }
+            }
+            assertTrue(hive.executeAsync(sql));
+            List<ProcessHandle> engines = Engines.of(server, "gerda");
+            assertEquals(1, engines.size(), "gerda's engine");
+            engines.get(0).destroyForcibly();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !engines.get(0).isAlive());
+            try (ResultSet rs = hive.getResultSet()) {
+                assertEquals("answer", rs.getMetaData().getColumnName(1));
+                assertTrue(rs.next());
+                assertEquals(42, rs.getInt(1));
+                assertEquals("x", rs.getString(2));
+                assertFalse(rs.next());
             }
         }
     }
