@@ -1,12 +1,10 @@
 package kitsune.frontend.thrift.impl;
 
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.apache.hive.service.rpc.thrift.TCLIService;
-import org.apache.hive.service.rpc.thrift.TCloseOperationResp;
-import org.apache.hive.service.rpc.thrift.TFetchResultsResp;
-import org.apache.hive.service.rpc.thrift.TGetOperationStatusResp;
-import org.apache.hive.service.rpc.thrift.TGetResultSetMetadataResp;
 import org.apache.thrift.TBase;
 import org.apache.thrift.TConfiguration;
 import org.apache.thrift.TException;
@@ -14,6 +12,7 @@ import org.apache.thrift.TProcessor;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TMessage;
 import org.apache.thrift.protocol.TMessageType;
+import org.apache.thrift.protocol.TProtocol;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.transport.TMemoryBuffer;
 import org.apache.thrift.transport.TMemoryInputTransport;
@@ -97,52 +96,26 @@ final class GuardedProcessor {
             TBinaryProtocol iprot = new TBinaryProtocol(in, true, true);
             TMessage msg = iprot.readMessageBegin();
             if (msg.type != TMessageType.CALL) return null;
-            TBase<?, ?> result;
-            switch (msg.name) {
-                case "FetchResults" -> {
-                    TCLIService.FetchResults_args args = new TCLIService.FetchResults_args();
-                    args.read(iprot);
-                    TFetchResultsResp resp = args.getReq() == null ? null
-                            : Callers.as(client, () -> b.fetchResultsAtOnce(args.getReq()));
-                    if (resp == null) return null;
-                    TCLIService.FetchResults_result r = new TCLIService.FetchResults_result();
-                    r.setSuccess(resp);
-                    result = r;
-                }
-                case "CloseOperation" -> {
-                    TCLIService.CloseOperation_args args = new TCLIService.CloseOperation_args();
-                    args.read(iprot);
-                    TCloseOperationResp resp = args.getReq() == null ? null
-                            : Callers.as(client, () -> b.closeOperationAtOnce(args.getReq()));
-                    if (resp == null) return null;
-                    TCLIService.CloseOperation_result r = new TCLIService.CloseOperation_result();
-                    r.setSuccess(resp);
-                    result = r;
-                }
-                case "GetOperationStatus" -> {
-                    TCLIService.GetOperationStatus_args args = new TCLIService.GetOperationStatus_args();
-                    args.read(iprot);
-                    TGetOperationStatusResp resp = args.getReq() == null ? null
-                            : Callers.as(client, () -> b.getOperationStatusAtOnce(args.getReq()));
-                    if (resp == null) return null;
-                    TCLIService.GetOperationStatus_result r = new TCLIService.GetOperationStatus_result();
-                    r.setSuccess(resp);
-                    result = r;
-                }
-                case "GetResultSetMetadata" -> {
-                    TCLIService.GetResultSetMetadata_args args = new TCLIService.GetResultSetMetadata_args();
-                    args.read(iprot);
-                    TGetResultSetMetadataResp resp = args.getReq() == null ? null
-                            : Callers.as(client, () -> b.getResultSetMetadataAtOnce(args.getReq()));
-                    if (resp == null) return null;
-                    TCLIService.GetResultSetMetadata_result r = new TCLIService.GetResultSetMetadata_result();
-                    r.setSuccess(resp);
-                    result = r;
-                }
-                default -> {
-                    return null;
-                }
-            }
+            TBase<?, ?> result = switch (msg.name) {
+                case "FetchResults" -> atOnce(iprot, new TCLIService.FetchResults_args(),
+                        TCLIService.FetchResults_args::getReq, q -> Callers.as(client, () -> b.fetchResultsAtOnce(q)),
+                        TCLIService.FetchResults_result::new, TCLIService.FetchResults_result::setSuccess);
+                case "CloseOperation" -> atOnce(iprot, new TCLIService.CloseOperation_args(),
+                        TCLIService.CloseOperation_args::getReq,
+                        q -> Callers.as(client, () -> b.closeOperationAtOnce(q)),
+                        TCLIService.CloseOperation_result::new, TCLIService.CloseOperation_result::setSuccess);
+                case "GetOperationStatus" -> atOnce(iprot, new TCLIService.GetOperationStatus_args(),
+                        TCLIService.GetOperationStatus_args::getReq,
+                        q -> Callers.as(client, () -> b.getOperationStatusAtOnce(q)),
+                        TCLIService.GetOperationStatus_result::new, TCLIService.GetOperationStatus_result::setSuccess);
+                case "GetResultSetMetadata" -> atOnce(iprot, new TCLIService.GetResultSetMetadata_args(),
+                        TCLIService.GetResultSetMetadata_args::getReq,
+                        q -> Callers.as(client, () -> b.getResultSetMetadataAtOnce(q)),
+                        TCLIService.GetResultSetMetadata_result::new,
+                        TCLIService.GetResultSetMetadata_result::setSuccess);
+                default -> null;
+            };
+            if (result == null) return null;
             iprot.readMessageEnd();
             TMemoryBuffer out = new TMemoryBuffer(REPLY_BUFFER);
             TBinaryProtocol oprot = new TBinaryProtocol(out, true, true);
@@ -156,6 +129,28 @@ final class GuardedProcessor {
             LOG.debug("Call of connection {} not answered at once: {}", client.connectionId(), e.toString());
             return null;
         }
+    }
+
+    /**
+     * Reads a call's arguments and wraps the backend's answer at once as the call's result; null when the call has no
+     * request or the backend gives no answer (the worker then runs it as usual).
+     */
+    private static <A extends TBase<?, ?>, Q, P, R extends TBase<?, ?>> TBase<?, ?> atOnce(TProtocol in, A args,
+            Function<A, Q> request, Answer<Q, P> answer, Supplier<R> result, BiConsumer<R, P> success)
+            throws Exception {
+        args.read(in);
+        Q req = request.apply(args);
+        P resp = req == null ? null : answer.of(req);
+        if (resp == null) return null;
+        R r = result.get();
+        success.accept(r, resp);
+        return r;
+    }
+
+    /** The backend's answer at once to a request, or null. */
+    @FunctionalInterface
+    private interface Answer<Q, P> {
+        P of(Q request) throws Exception;
     }
 
     /** Runs the call on this thread (a worker's: the backend may block). */
