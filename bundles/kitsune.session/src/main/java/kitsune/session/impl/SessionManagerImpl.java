@@ -533,8 +533,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         long start = System.nanoTime();
         long created = clock.millis();
         long client = req.getQueryTimeout();
-        // the operation id is this server's to choose, never a client's
-        if (req.getConfOverlay() != null) req.getConfOverlay().remove(EngineConf.OPERATION_ID);
+        // the operation id is this server's to choose, and whether the engine holds its reply; never a client's
+        if (req.getConfOverlay() != null) {
+            req.getConfOverlay().remove(EngineConf.OPERATION_ID);
+            req.getConfOverlay().remove(EngineConf.INLINE_WAIT_MS);
+            req.getConfOverlay().remove(EngineConf.INLINE_ROWS);
+        }
         TExecuteStatementResp early = acceptBeforeEngine(req, start, created, client);
         if (early != null) return early;
         ServerSession[] on = new ServerSession[1];

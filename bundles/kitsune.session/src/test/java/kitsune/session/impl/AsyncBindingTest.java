@@ -3,6 +3,7 @@ package kitsune.session.impl;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -120,7 +121,9 @@ class AsyncBindingTest {
         TExecuteStatementReq req = new TExecuteStatementReq(session, "SELECT 1");
         req.setRunAsync(true);
         // an operation id is the server's to choose: a client's own is dropped
-        req.setConfOverlay(new HashMap<>(Map.of(EngineConf.OPERATION_ID, "00000000-0000-0000-0000-000000000001")));
+        // nor is holding the engine's reply (kitsune.inline.*: between server and engine only)
+        req.setConfOverlay(new HashMap<>(Map.of(EngineConf.OPERATION_ID, "00000000-0000-0000-0000-000000000001",
+                EngineConf.INLINE_WAIT_MS, "1000", EngineConf.INLINE_ROWS, "10000")));
         TExecuteStatementResp exec = manager.ExecuteStatement(req);
         assertEquals(TStatusCode.SUCCESS_STATUS, exec.getStatus().getStatusCode(), exec.getStatus().toString());
         TOperationHandle op = exec.getOperationHandle();
@@ -134,6 +137,8 @@ class AsyncBindingTest {
         TExecuteStatementReq sent = engine.requests(TExecuteStatementReq.class).get(0);
         assertEquals(Handles.uuid(op.getOperationId()).toString(), sent.getConfOverlay().get(EngineConf.OPERATION_ID),
                 "the engine is given the handle's id");
+        assertFalse(sent.getConfOverlay().containsKey(EngineConf.INLINE_WAIT_MS), "the client's inline keys dropped");
+        assertFalse(sent.getConfOverlay().containsKey(EngineConf.INLINE_ROWS));
         TFetchResultsReq logReq = new TFetchResultsReq(op, TFetchOrientation.FETCH_NEXT, 100);
         logReq.setFetchType((short) 1);
         TFetchResultsResp log = manager.FetchResults(logReq);
