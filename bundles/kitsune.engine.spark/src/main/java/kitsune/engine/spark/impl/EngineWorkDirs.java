@@ -66,13 +66,13 @@ final class EngineWorkDirs {
         for (Path p = dir; p != null && p.startsWith(base); p = p.getParent()) chain.push(p);
         for (Path p : chain) {
             if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new IOException(p + " exists and is not a directory (a link?)");
-                }
                 try {
                     Files.createDirectory(p, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
                 } catch (java.nio.file.FileAlreadyExistsException raced) {
-                    // another launch made it meanwhile
+                    // there already: made by another launch meanwhile (fine), or something that is no directory
+                    if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new IOException(p + " exists and is not a directory (a link?)");
+                    }
                 }
             }
             // mkdir's mode is only ever cut by the umask; one made earlier under a wider umask is closed here. The
