@@ -837,9 +837,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             if (whole != null) return whole;
             TFetchResultsResp end = endedResult(req.getOperationHandle());
             if (end != null) return end;
-        }
-        if (results) {
-            // from here the engine's cursor is the truth: rows held for the first fetch are not answered any more
+        } else if (results) {
+            // FETCH_FIRST and the like go to the engine, whose cursor is the truth from then on: rows held for the
+            // first fetch are not answered any more (a FETCH_NEXT that asked for too few dropped them already)
             InlineAnswers.Held held = ownedInline(req.getOperationHandle());
             if (held != null) held.dropRows();
         }

@@ -614,6 +614,16 @@ class SessionManagerImplTest {
         assertEquals(1, engine.requests(TFetchResultsReq.class).size(), "asked the engine");
         assertEquals(List.of("hello"), fromEngine.getResults().getColumns().get(0).getStringVal().getValues());
 
+        // a fetch from the start goes to the engine; the rows held here are not answered after it (no row twice)
+        TOperationHandle op3 = Callers.as(conn, () -> manager.ExecuteStatement(
+                new TExecuteStatementReq(session, "SELECT 'hello'"))).getOperationHandle();
+        TFetchResultsResp first = Callers.as(conn, () -> manager.FetchResults(new TFetchResultsReq(op3,
+                TFetchOrientation.FETCH_FIRST, 10)));
+        assertEquals(List.of("hello"), first.getResults().getColumns().get(0).getStringVal().getValues());
+        TFetchResultsResp after = Callers.as(conn, () -> manager.fetchResultsAtOnce(new TFetchResultsReq(op3,
+                TFetchOrientation.FETCH_NEXT, 10)));
+        assertEquals(0, after.getResults().getColumns().get(0).getStringVal().getValuesSize(), "the end, not the rows");
+
         // closing the session releases what its operations held
         Callers.as(conn, () -> manager.ExecuteStatement(new TExecuteStatementReq(session, "SELECT 'hello'")));
         Callers.as(conn, () -> manager.CloseSession(new org.apache.hive.service.rpc.thrift.TCloseSessionReq(session)));

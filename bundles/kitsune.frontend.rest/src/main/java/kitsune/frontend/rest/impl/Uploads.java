@@ -32,7 +32,7 @@ final class Uploads {
     private static final Set<String> SAFE_EXTENSIONS = Set.of("jar", "py", "r", "zip", "egg");
     /** Extensions kept for an extra file: the resource's, the archives Spark unpacks, and common data files. */
     private static final Set<String> EXTRA_EXTENSIONS = Set.of("jar", "py", "r", "zip", "egg", "tar", "tgz",
-            "txt", "csv", "tsv", "json", "xml", "conf", "properties", "yaml", "yml", "parquet", "orc", "avro");
+            "tar.gz", "txt", "csv", "tsv", "json", "xml", "conf", "properties", "yaml", "yml", "parquet", "orc", "avro");
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
@@ -67,14 +67,7 @@ final class Uploads {
      * segment (after any '/' or '\') ends with one, else "".
      */
     static String extension(String clientName) {
-        if (clientName == null) return "";
-        String name = clientName;
-        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
-        if (slash >= 0) name = name.substring(slash + 1);
-        int dot = name.lastIndexOf('.');
-        if (dot < 0 || dot == name.length() - 1) return "";
-        String ext = name.substring(dot + 1).toLowerCase(Locale.ROOT);
-        return SAFE_EXTENSIONS.contains(ext) ? "." + ext : "";
+        return kept(clientName, SAFE_EXTENSIONS);
     }
 
     /**
@@ -82,16 +75,23 @@ final class Uploads {
      * one of {@link #EXTRA_EXTENSIONS} with a dot, lower-cased, when the name's last segment ends with it, else "".
      */
     static String extraExtension(String clientName) {
+        return kept(clientName, EXTRA_EXTENSIONS);
+    }
+
+    /** A known extension ({@code known}, lower case, "tar.gz" included when listed) of the name's last segment. */
+    private static String kept(String clientName, Set<String> known) {
         if (clientName == null) return "";
         String name = clientName;
         int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
         if (slash >= 0) name = name.substring(slash + 1);
         String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".tar.gz") && lower.length() > ".tar.gz".length()) return ".tar.gz";
+        if (known.contains("tar.gz") && lower.endsWith(".tar.gz") && lower.length() > ".tar.gz".length()) {
+            return ".tar.gz";
+        }
         int dot = lower.lastIndexOf('.');
         if (dot <= 0 || dot == lower.length() - 1) return "";
         String ext = lower.substring(dot + 1);
-        return EXTRA_EXTENSIONS.contains(ext) ? "." + ext : "";
+        return known.contains(ext) ? "." + ext : "";
     }
 
     /**
