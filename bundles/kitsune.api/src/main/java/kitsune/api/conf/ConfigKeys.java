@@ -596,8 +596,13 @@ public final class ConfigKeys {
             + "<server>.json, a new file each day; a relative path is taken from kitsune.log.dir (Kyuubi's default "
             + "is file:///tmp/kyuubi/events; a file: URI is accepted).");
     public static final ConfigKey<Integer> EVENT_QUEUE_SIZE = key("kitsune.backend.server.event.queue.size", "10000",
-            ValueType.intRange(1, 1_000_000), true, "Events waiting to be written by the JSON event logger; when the "
-            + "queue is full further events are dropped and counted (a warning says how many), never blocking a call.");
+            ValueType.intRange(1, 1_000_000), true, "Events (audit lines and JSON events) waiting for the background "
+            + "thread that writes them; when the queue is full a JSON event is dropped and counted (a warning says how "
+            + "many) and an audit line is written by the client's call itself, so the audit log loses nothing.");
+    public static final ConfigKey<Duration> EVENT_FLUSH_INTERVAL = key("kitsune.backend.server.event.flush.interval",
+            "PT0.1S", DURATION, true, "How long an audit line or JSON event may wait before the background thread "
+            + "writes it (sooner when the queue is half full). A client's call only queues its events; longer waits "
+            + "write in larger batches. What is queued is written when the server stops, and lost if it is killed.");
     public static final ConfigKey<Boolean> METRICS_USER_LABELS = key("kitsune.metrics.user.labels", "false", BOOLEAN,
             true, "Label the per-user series (kyuubi_connection_total, kyuubi_statement_total/_failed, "
             + "kitsune_sessions_open) with the session's user. Off by default: each user is a series of its own in "

@@ -42,14 +42,14 @@ public class EventLogComponent {
         for (String logger : conf.get(ConfigKeys.EVENT_LOGGERS)) {
             String l = logger.toUpperCase(java.util.Locale.ROOT);
             if (l.equals("JSON")) {
-                json = new JsonEventLog(jsonDir(conf), server, Clock.systemDefaultZone(),
-                        conf.get(ConfigKeys.EVENT_QUEUE_SIZE));
+                json = new JsonEventLog(jsonDir(conf), server);
             } else {
                 LOG.warn("{} in {} writes no events on Kitsune (it has JSON only); events are not logged by it", logger,
                         ConfigKeys.EVENT_LOGGERS.name());
             }
         }
-        events = new EventLog(new AuditLog(), json, server, serverIp(), Clock.systemDefaultZone());
+        events = new EventLog(new AuditLog(), json, server, serverIp(), Clock.systemDefaultZone(),
+                conf.get(ConfigKeys.EVENT_QUEUE_SIZE), conf.get(ConfigKeys.EVENT_FLUSH_INTERVAL));
         events.server("STARTED");
         registration = context.registerService(ServerEvents.class, events, new Hashtable<>());
     }

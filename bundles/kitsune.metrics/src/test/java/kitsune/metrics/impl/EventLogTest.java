@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,8 +84,9 @@ class EventLogTest {
 
     @Test
     void eachEventIsOneJsonLineWithKyuubisFieldNamesUnderItsTypeAndDay() throws IOException {
-        JsonEventLog json = new JsonEventLog(dir, "host-1", clock, 100);
-        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock)) {
+        JsonEventLog json = new JsonEventLog(dir, "host-1");
+        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock, 100,
+                Duration.ofMillis(100))) {
             log.server("STARTED");
             log.sessionOpened(session(-1));
             log.statementEnded(statement("SELECT 1", "FINISHED", null));
@@ -116,8 +118,9 @@ class EventLogTest {
 
     @Test
     void aNewDayStartsANewFile() throws IOException {
-        JsonEventLog json = new JsonEventLog(dir, "host-1", clock, 100);
-        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock)) {
+        JsonEventLog json = new JsonEventLog(dir, "host-1");
+        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock, 100,
+                Duration.ofMillis(100))) {
             log.statementEnded(statement("SELECT 1", "FINISHED", null));
             clock.advance(Duration.ofMinutes(2));
             log.statementEnded(statement("SELECT 2", "FINISHED", null));
@@ -132,12 +135,13 @@ class EventLogTest {
     @Test
     void aFullQueueDropsAndCountsInsteadOfBlocking() {
         // a queue of one: the caller offers far faster than one thread writes files
-        JsonEventLog json = new JsonEventLog(dir, "host-1", clock, 1);
-        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock)) {
+        JsonEventLog json = new JsonEventLog(dir, "host-1");
+        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock, 1,
+                Duration.ofMillis(100))) {
             long start = System.nanoTime();
             for (int i = 0; i < 10_000; i++) log.statementEnded(statement("SELECT " + i, "FINISHED", null));
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos());
-            assertTrue(json.dropped() > 0, "some events dropped with a queue of one");
+            assertTrue(log.dropped() > 0, "some events dropped with a queue of one");
         }
         assertEquals(10_000, audit.size(), "the audit log loses nothing");
     }
@@ -159,5 +163,40 @@ class EventLogTest {
                 + "state=FINISHED durationMs=250 statement=\"SELECT 'xxx"), st);
         assertTrue(st.contains("...(1017 more chars)"), st);
         assertFalse(st.contains("\n"));
+    }
+
+    @Test
+    void aClientsCallOnlyQueuesItsEventsAndTheWriterThreadWritesThemInOrder() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        AuditLog recording = new AuditLog(line -> {
+            threads.add(Thread.currentThread().getName());
+            audit.add(line);
+        });
+        JsonEventLog json = new JsonEventLog(dir, "host-1");
+        try (EventLog log = new EventLog(recording, json, "host-1", "10.0.0.1", clock, 100, Duration.ofHours(1))) {
+            log.login("NONE", "alice", "10.0.0.7:51000", null);
+            log.sessionOpened(session(-1));
+            log.statementEnded(statement("SELECT 1", "FINISHED", null));
+            assertEquals(List.of(), audit, "nothing written by the calling thread, nor before the interval");
+        }
+        assertEquals(3, audit.size(), "written when the log closes");
+        assertTrue(audit.get(0).startsWith("login "), audit.get(0));
+        assertTrue(audit.get(1).startsWith("session-open "), audit.get(1));
+        assertTrue(audit.get(2).startsWith("statement "), audit.get(2));
+        assertTrue(threads.stream().allMatch(t -> t.startsWith("kitsune-event-log-")), threads.toString());
+    }
+
+    @Test
+    void aHalfFullQueueIsWrittenWithoutWaitingForTheInterval() {
+        JsonEventLog json = new JsonEventLog(dir, "host-1");
+        try (EventLog log = new EventLog(new AuditLog(audit::add), json, "host-1", "10.0.0.1", clock, 10,
+                Duration.ofHours(1))) {
+            for (int i = 0; i < 5; i++) log.statementEnded(statement("SELECT " + i, "FINISHED", null));
+            Awaitility.await("five audit lines").atMost(Duration.ofSeconds(10)).until(() -> audit.size() == 5);
+            Awaitility.await("five JSON lines").atMost(Duration.ofSeconds(10)).until(() -> {
+                Path f = json.file("kyuubi_operation", LocalDate.parse("2026-12-06"));
+                return Files.exists(f) && Files.readAllLines(f).size() == 5;
+            });
+        }
     }
 }
