@@ -14,7 +14,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -23,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.engine.EngineConf;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.engine.ShareLevel;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * The engine's life: start (SparkSession, Thrift listener, then the znode once the port serves), run until a
@@ -280,11 +280,6 @@ final class SparkEngine {
     }
 
     private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return NamedThreads.daemon(prefix);
     }
 }

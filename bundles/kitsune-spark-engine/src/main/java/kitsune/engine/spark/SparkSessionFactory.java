@@ -5,6 +5,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * Builds the engine's root SparkSession from the settings, and warms it up in the background once the engine is
@@ -55,7 +56,7 @@ final class SparkSessionFactory {
      * that need the catalog then report it themselves, and the rest keeps working.
      */
     static Thread warmUp(SparkSession spark, Runnable then) {
-        Thread t = new Thread(() -> {
+        Thread t = NamedThreads.daemon("kitsune-engine-warm-up").newThread(() -> {
             long t1 = System.nanoTime();
             try {
                 spark.sql("SHOW DATABASES").collectAsList();
@@ -67,8 +68,7 @@ final class SparkSessionFactory {
                 LOG.error("Kitsune Spark engine: the catalog could not be opened; queries that need it will fail: {}",
                         SqlErrors.message(e), e);
             }
-        }, "kitsune-engine-warm-up");
-        t.setDaemon(true);
+        });
         t.start();
         return t;
     }

@@ -19,6 +19,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
+import kitsune.api.conf.ConfigKeys;
+
 /**
  * A SQL statement. It runs on the engine's bounded pool under its own Spark job group, so that a cancel stops its
  * jobs (interruptOnCancel). The operation counts as RUNNING until the first partition of the result exists, so
@@ -28,7 +30,6 @@ import org.apache.spark.sql.types.StructType;
  */
 final class StatementOperation extends Operation {
     private static final long RECANCEL_MILLIS = 500;
-    static final String RESULT_MAX_ROWS = "kyuubi.operation.result.max.rows";
     /** The job property Kyuubi's engines set to the session user, read by Kyuubi's Spark AuthZ plugin. */
     static final String SESSION_USER_PROPERTY = "kyuubi.session.user";
 
@@ -206,7 +207,7 @@ final class StatementOperation extends Operation {
     static long resultMaxRows(int engineMax, EngineSession session) {
         long max = engineMax;
         try {
-            scala.Option<String> own = session.spark().conf().getOption(RESULT_MAX_ROWS);
+            scala.Option<String> own = session.spark().conf().getOption(ConfigKeys.OPERATION_RESULT_MAX_ROWS.name());
             if (own.isDefined()) {
                 long asked = Long.parseLong(own.get().trim());
                 if (asked > 0 && (max <= 0 || asked < max)) max = asked;

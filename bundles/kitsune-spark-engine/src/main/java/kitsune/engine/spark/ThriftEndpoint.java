@@ -24,6 +24,7 @@ import kitsune.thrift.ClientContext;
 import kitsune.thrift.EngineChallenge;
 import kitsune.thrift.EngineChallengeServerTransport;
 import kitsune.thrift.EngineChallengeTransportFactory;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * The engine's TCLIService listener: the binary protocol, after a login in which the connecting server proves that
@@ -66,8 +67,7 @@ final class ThriftEndpoint {
         }
         server = new TThreadPoolServer(args);
         server.setServerEventHandler(new ConnectionTracker(connectionClosed));
-        serveThread = new Thread(server::serve, "kitsune-thrift-serve");
-        serveThread.setDaemon(true);
+        serveThread = NamedThreads.daemon("kitsune-thrift-serve").newThread(server::serve);
     }
 
     int port() {

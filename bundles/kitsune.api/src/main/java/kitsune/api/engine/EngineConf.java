@@ -1,17 +1,19 @@
 package kitsune.api.engine;
 
+import kitsune.api.conf.ConfigKeys;
+
 /** Keys of the configuration file a server hands to an engine process. */
 public final class EngineConf {
     /** ZooKeeper connect string the engine registers in. */
-    public static final String ZK_ADDRESSES = "kyuubi.ha.addresses";
+    public static final String ZK_ADDRESSES = ConfigKeys.HA_ADDRESSES.name();
     /** Full path of the engine space, e.g. /kyuubi_1-spark-4.0_USER_SPARK_SQL/alice/default. */
-    public static final String ENGINE_SPACE = "kyuubi.ha.namespace";
+    public static final String ENGINE_SPACE = ConfigKeys.HA_NAMESPACE.name();
     /** The launch's reference id, put into the engine's node name. */
     public static final String REF_ID = "kyuubi.ha.engine.ref.id";
     /** The version slot of the engine space, also put into the node name. */
     public static final String SPACE_VERSION = "kitsune.engine.space.version";
     /** Share level of the engine; CONNECTION engines stop when their session closes. */
-    public static final String SHARE_LEVEL = "kyuubi.engine.share.level";
+    public static final String SHARE_LEVEL = ConfigKeys.ENGINE_SHARE_LEVEL.name();
     /** The user the engine serves. */
     public static final String USER = "kitsune.engine.user";
     /**

@@ -42,7 +42,7 @@ final class HaCore implements HaRuntime, AutoCloseable {
                 Duration.ofMillis(settings.connectionTimeoutMs()), guard);
         if (guard.active()) {
             // once connected, protect what was created before ACLs were on; checks wait for it
-            repair = new Thread(() -> {
+            repair = NamedThreads.daemon("kitsune-ha-acl-repair").newThread(() -> {
                 try {
                     if (curator.blockUntilConnected(Integer.MAX_VALUE, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                         guard.repairOnce();
@@ -50,8 +50,7 @@ final class HaCore implements HaRuntime, AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }, "kitsune-ha-acl-repair");
-            repair.setDaemon(true);
+            });
             repair.start();
         } else {
             repair = null;

@@ -137,8 +137,7 @@ public class RegistrationComponent implements ServerLifecycle {
         // another server; then leave ZooKeeper, so that clients using service discovery no longer come here
         drain.start(hostPort, b, ConfigKeys.SERVER_STOP_TIMEOUT.name() + "=" + b, false);
         if (first && registration != null) {
-            Thread t = new Thread(registration::unregister, "kitsune-ha-leave");
-            t.setDaemon(true);
+            Thread t = NamedThreads.daemon("kitsune-ha-leave").newThread(registration::unregister);
             t.start();
             t.join(Math.max(1_000, Math.min(5_000, b.toMillis() / 4)));
         }

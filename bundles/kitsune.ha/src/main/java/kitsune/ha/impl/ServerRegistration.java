@@ -155,14 +155,13 @@ final class ServerRegistration implements AutoCloseable {
      * with the session anyway when the client closes.
      */
     private boolean closeBounded(PersistentNode pn, String path) {
-        Thread t = new Thread(() -> {
+        Thread t = NamedThreads.daemon("kitsune-ha-unregister").newThread(() -> {
             try {
                 pn.close();
             } catch (Exception e) {
                 LOG.warn("Could not remove {} from ZooKeeper {}: {}", path, ensemble, e.toString());
             }
-        }, "kitsune-ha-unregister");
-        t.setDaemon(true);
+        });
         t.start();
         try {
             t.join(Math.min(10_000, Math.max(1_000, creationTimeout.toMillis())));

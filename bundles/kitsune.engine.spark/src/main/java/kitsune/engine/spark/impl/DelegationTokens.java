@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import kitsune.api.conf.ConfigKeys;
 import kitsune.api.conf.KitsuneConf;
 import kitsune.api.engine.EngineException;
+import kitsune.internal.threads.NamedThreads;
 
 /**
  * An engine user's delegation tokens on a Kerberized Hadoop cluster, obtained by the server's principal (a proxy user
@@ -95,7 +96,7 @@ final class DelegationTokens {
             throw new EngineException(what + ": cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
         }
         List<String> out = new ArrayList<>();
-        Thread reader = new Thread(() -> {
+        Thread reader = NamedThreads.daemon("kitsune-token-fetch-out").newThread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null;) {
@@ -106,8 +107,7 @@ final class DelegationTokens {
             } catch (IOException e) {
                 // the process ended
             }
-        }, "kitsune-token-fetch-out");
-        reader.setDaemon(true);
+        });
         reader.start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
