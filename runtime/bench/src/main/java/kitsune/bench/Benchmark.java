@@ -81,14 +81,27 @@ public final class Benchmark {
         }
         Stats viaServer;
         Stats direct;
-        try (Connection c = Jdbc.connect(url, "bench")) {
-            viaServer = selectOne(c);
-        }
-        try (Connection c = Jdbc.connect(engineUrl, "bench")) {
-            direct = selectOne(c);
-        }
-        try (Connection c = Jdbc.connect(url, "bench")) { // again, so neither side gets the warmer JIT alone
-            viaServer = selectOne(c);
+        // one statement on each side per round, the order alternating: neither side gets the warmer JIT, the quieter
+        // moment or the other's after-effects alone
+        try (Connection cs = Jdbc.connect(url, "bench"); Connection ce = Jdbc.connect(engineUrl, "bench");
+                Statement ss = cs.createStatement(); Statement se = ce.createStatement()) {
+            for (int i = 0; i < WARMUP; i++) {
+                one(ss);
+                one(se);
+            }
+            long[] ts = new long[ROUNDS];
+            long[] te = new long[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                if (i % 2 == 0) {
+                    ts[i] = timed(ss);
+                    te[i] = timed(se);
+                } else {
+                    te[i] = timed(se);
+                    ts[i] = timed(ss);
+                }
+            }
+            viaServer = new Stats(ts);
+            direct = new Stats(te);
         }
         System.out.printf(Locale.ROOT, "SELECT 1 via server   p50 %7.2f ms  p99 %7.2f ms  (%d rounds)%n",
                 viaServer.p50(), viaServer.p99(), ROUNDS);
@@ -216,17 +229,10 @@ public final class Benchmark {
         return stats;
     }
 
-    private static Stats selectOne(Connection c) throws Exception {
-        try (Statement st = c.createStatement()) {
-            for (int i = 0; i < WARMUP; i++) one(st);
-            long[] t = new long[ROUNDS];
-            for (int i = 0; i < ROUNDS; i++) {
-                long s = System.nanoTime();
-                one(st);
-                t[i] = System.nanoTime() - s;
-            }
-            return new Stats(t);
-        }
+    private static long timed(Statement st) throws Exception {
+        long s = System.nanoTime();
+        one(st);
+        return System.nanoTime() - s;
     }
 
     private static void one(Statement st) throws Exception {
