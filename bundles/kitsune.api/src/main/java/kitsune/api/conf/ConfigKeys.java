@@ -485,13 +485,13 @@ public final class ConfigKeys {
             "PT3M", DURATION, false, "How long a session waits for a new engine to register.");
     public static final ConfigKey<Duration> SESSION_ENGINE_IDLE_TIMEOUT_MAX = key(
             "kitsune.session.engine.idle.timeout.max", null, DURATION, false, "Longest "
-            + "kyuubi.session.engine.idle.timeout a session or batch may ask for (a longer one is refused at "
+            + "kyuubi.session.engine.idle.timeout a session may ask for (a longer one is refused at "
             + "OpenSession naming both values). Unset: the server's own kyuubi.session.engine.idle.timeout (with the "
             + "user's ___user___ default), so a session may shorten it, not lengthen it. Stricter than Kyuubi, "
             + "where a session may ask for any value.");
     public static final ConfigKey<Long> SESSION_ENGINE_MEMORY_MAX = key("kitsune.session.engine.memory.max", "32g",
             ValueType.SIZE_MIB, false, "Most memory a session or batch may ask for in each of spark.driver.memory, "
-            + "spark.executor.memory, their memoryOverhead (also the spark.yarn.* names), spark.yarn.am.memory(+"
+            + "spark.executor.memory, their memoryOverhead (also the spark.yarn.* and spark.kubernetes.* names), spark.yarn.am.memory(+"
             + "Overhead), spark.executor.pyspark.memory and spark.memory.offHeap.size, in Spark's size syntax; a "
             + "larger or unreadable value is refused naming the key. The operator's own value (server or ___user___ "
             + "default) is always allowed. Kyuubi has no such cap.");
