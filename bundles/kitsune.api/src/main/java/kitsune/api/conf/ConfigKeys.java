@@ -491,7 +491,8 @@ public final class ConfigKeys {
             + "where a session may ask for any value.");
     public static final ConfigKey<Long> SESSION_ENGINE_MEMORY_MAX = key("kitsune.session.engine.memory.max", "32g",
             ValueType.SIZE_MIB, false, "Most memory a session or batch may ask for in each of spark.driver.memory, "
-            + "spark.executor.memory, their memoryOverhead (also the spark.yarn.* and spark.kubernetes.* names), spark.yarn.am.memory(+"
+            + "spark.executor.memory, their memoryOverhead (also the spark.yarn.* and spark.kubernetes.* names), "
+            + "spark.yarn.am.memory(+"
             + "Overhead), spark.executor.pyspark.memory and spark.memory.offHeap.size, in Spark's size syntax; a "
             + "larger or unreadable value is refused naming the key. The operator's own value (server or ___user___ "
             + "default) is always allowed. Kyuubi has no such cap.");
