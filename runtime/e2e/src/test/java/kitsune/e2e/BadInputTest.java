@@ -97,6 +97,29 @@ class BadInputTest {
     }
 
     @Test
+    void aSessionAskingForMoreMemoryOrALongerEngineIdleTimeoutThanTheOperatorAllowsIsRefusedNamingTheKey()
+            throws Exception {
+        // within the caps: the server's own idle timeout (PT2M here) and memory under the default 32g
+        try (Connection good = Jdbc.connect(server.directUrl()
+                + "?kyuubi.session.engine.idle.timeout=PT2M;spark.driver.memory=1g", "alice")) {
+            java.sql.SQLException memory = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> Jdbc.connect(server.directUrl() + "?spark.driver.memory=64g", "mallory").close());
+            assertTrue(memory.getMessage().contains("spark.driver.memory=64g is over this server's maximum of 32g "
+                    + "(kitsune.session.engine.memory.max)"), memory.getMessage());
+            java.sql.SQLException idle = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> Jdbc.connect(server.directUrl() + "?kyuubi.session.engine.idle.timeout=P3650D", "mallory")
+                            .close());
+            assertTrue(idle.getMessage().contains("kyuubi.session.engine.idle.timeout=P3650D is longer than this "
+                    + "server allows (PT2M"), idle.getMessage());
+            java.sql.SQLException hivevar = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.sql.SQLException.class, () -> Jdbc.connect(server.directUrl()
+                            + "#spark.executor.memory=1t", "mallory").close());
+            assertTrue(hivevar.getMessage().contains("spark.executor.memory=1t is over"), hivevar.getMessage());
+            assertEquals(1, ((Number) Jdbc.single(good, "SELECT 1")).intValue(), "others keep being served");
+        }
+    }
+
+    @Test
     void missingConfFileStopsTheStartWithOneClearLine(@TempDir Path dir) throws Exception {
         try (KitsuneServer s = new KitsuneServer(dir, false)) {
             int exit = s.startExpectingExit(Duration.ofSeconds(60));

@@ -176,6 +176,18 @@ class RestApiTest {
         HttpResponse<String> batches = rest.post("/batches", ALICE, "{}");
         assertEquals(400, batches.statusCode(), batches.body());
         assertTrue(message(batches).contains("batchType"), batches.body());
+
+        // over the operator's maxima (defaults: 16 cores, 32g): refused before any engine or application
+        HttpResponse<String> cores = rest.post("/sessions", ALICE,
+                "{\"configs\": {\"spark.executor.cores\": \"64\"}}");
+        assertEquals(500, cores.statusCode(), cores.body());
+        assertTrue(message(cores).contains("spark.executor.cores=64 is over this server's maximum of 16 "
+                + "(kitsune.session.engine.cores.max)"), cores.body());
+        HttpResponse<String> memory = rest.post("/batches", ALICE, "{\"batchType\": \"SPARK\", \"resource\": "
+                + "\"/nowhere/app.jar\", \"className\": \"x.Main\", \"conf\": {\"spark.driver.memory\": \"64g\"}}");
+        assertEquals(400, memory.statusCode(), memory.body());
+        assertTrue(message(memory).contains("spark.driver.memory=64g is over this server's maximum of 32g "
+                + "(kitsune.session.engine.memory.max)"), memory.body());
     }
 
     @Test

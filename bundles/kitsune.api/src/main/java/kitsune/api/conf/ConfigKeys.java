@@ -483,6 +483,29 @@ public final class ConfigKeys {
             DURATION, false, "An engine without sessions for this long stops itself.");
     public static final ConfigKey<Duration> ENGINE_INIT_TIMEOUT = key("kyuubi.session.engine.initialize.timeout",
             "PT3M", DURATION, false, "How long a session waits for a new engine to register.");
+    public static final ConfigKey<Duration> SESSION_ENGINE_IDLE_TIMEOUT_MAX = key(
+            "kitsune.session.engine.idle.timeout.max", null, DURATION, false, "Longest "
+            + "kyuubi.session.engine.idle.timeout a session may ask for (a longer one is refused at "
+            + "OpenSession naming both values). Unset: the server's own kyuubi.session.engine.idle.timeout (with the "
+            + "user's ___user___ default), so a session may shorten it, not lengthen it. Stricter than Kyuubi, "
+            + "where a session may ask for any value.");
+    public static final ConfigKey<Long> SESSION_ENGINE_MEMORY_MAX = key("kitsune.session.engine.memory.max", "32g",
+            ValueType.SIZE_MIB, false, "Most memory a session or batch may ask for in each of spark.driver.memory, "
+            + "spark.executor.memory, their memoryOverhead (also the spark.yarn.* and spark.kubernetes.* names), "
+            + "spark.yarn.am.memory(+"
+            + "Overhead), spark.executor.pyspark.memory and spark.memory.offHeap.size, in Spark's size syntax; a "
+            + "larger or unreadable value is refused naming the key. The operator's own value (server or ___user___ "
+            + "default) is always allowed. Kyuubi has no such cap.");
+    public static final ConfigKey<Integer> SESSION_ENGINE_CORES_MAX = key("kitsune.session.engine.cores.max", "16",
+            ValueType.intRange(1, Integer.MAX_VALUE), false, "Most cores a session or batch may ask for in "
+            + "spark.driver.cores, spark.executor.cores and spark.yarn.am.cores; more is refused naming the key. "
+            + "The operator's own value is always allowed. Kyuubi has no such cap.");
+    public static final ConfigKey<Integer> SESSION_ENGINE_EXECUTORS_MAX = key("kitsune.session.engine.executors.max",
+            "100", ValueType.intRange(0, Integer.MAX_VALUE), false, "Most executors a session or batch may ask for "
+            + "in spark.executor.instances and spark.dynamicAllocation.maxExecutors, .initialExecutors and "
+            + ".minExecutors; a session that turns spark.dynamicAllocation.enabled on must also bound "
+            + "maxExecutors (Spark's default is unbounded). The operator's own value is always allowed. Kyuubi has "
+            + "no such cap.");
     public static final ConfigKey<Boolean> ENGINE_LAUNCH_ASYNC = key("kyuubi.session.engine.launch.async", "true",
             BOOLEAN, false, "OpenSession answers at once and the session's engine is found or launched in the "
             + "background; an asynchronous statement is accepted at once (PENDING, the launch in its log) and runs "

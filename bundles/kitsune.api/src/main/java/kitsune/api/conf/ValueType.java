@@ -87,6 +87,45 @@ public abstract class ValueType<T> {
         }
     };
 
+    /**
+     * A size in Spark's syntax (JavaUtils.byteStringAs): a whole number with an optional unit b, k/kb, m/mb, g/gb,
+     * t/tb, p/pb (any case); a bare number is in the given unit (MiB for Spark's memory keys, bytes for
+     * spark.memory.offHeap.size). Returns bytes. Fractions, negative numbers and sizes beyond a long are refused.
+     */
+    public static ValueType<Long> size(long bareUnitBytes) {
+        return new ValueType<>("a size like 512m, 4g or 1t (a bare number is "
+                + (bareUnitBytes == 1 ? "bytes" : "MiB") + ")") {
+            @Override protected Long parseValue(String raw) {
+                return sizeBytes(raw, bareUnitBytes);
+            }
+        };
+    }
+
+    /** Spark's memory sizes: a bare number is MiB (spark.driver.memory, spark.executor.memory, overheads). */
+    public static final ValueType<Long> SIZE_MIB = size(1L << 20);
+
+    static long sizeBytes(String raw, long bareUnitBytes) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)([a-z]+)?")
+                .matcher(raw.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) throw new IllegalArgumentException(raw);
+        long unit;
+        String suffix = m.group(2);
+        if (suffix == null) {
+            unit = bareUnitBytes;
+        } else {
+            unit = switch (suffix) {
+                case "b" -> 1L;
+                case "k", "kb" -> 1L << 10;
+                case "m", "mb" -> 1L << 20;
+                case "g", "gb" -> 1L << 30;
+                case "t", "tb" -> 1L << 40;
+                case "p", "pb" -> 1L << 50;
+                default -> throw new IllegalArgumentException(raw);
+            };
+        }
+        return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    }
+
     /** One of a fixed set of words, matched without regard to case and returned upper-cased. */
     public static ValueType<String> oneOf(String... values) {
         List<String> allowedValues = List.of(values);

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKey;
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.EngineMaxima;
 import kitsune.api.conf.KeyLists;
 import kitsune.api.conf.KitsuneConf;
 
@@ -80,6 +81,35 @@ final class ConfNormalizer {
      * @throws ConfigException naming the key, both values and the fix
      */
     static void checkWithinServerLimits(KitsuneConf server, KitsuneConf session) {
+        checkWithinServerLimits(server, session, Map.of());
+    }
+
+    /**
+     * As above, and the operator's maxima ({@link EngineMaxima}) for what the client itself asked of its engine:
+     * kyuubi.session.engine.idle.timeout, memory, cores and executors. Every entry of the client's map is checked
+     * (under any scope, so a second spelling of a key can not slip past); {@code server} is the configuration as this
+     * user's sessions see it, whose own values (server and ___user___ defaults) are always allowed.
+     *
+     * @throws ConfigException naming the key, the value, the maximum and the fix
+     */
+    static void checkWithinServerLimits(KitsuneConf server, KitsuneConf session, Map<String, String> client) {
+        Map<String, String> resources = new LinkedHashMap<>();
+        if (client != null) {
+            for (Map.Entry<String, String> e : client.entrySet()) {
+                String key = e.getKey();
+                if (key == null || key.startsWith(USE_PREFIX)) continue;
+                String k = stripScope(key);
+                if (!EngineMaxima.covers(k)) continue;
+                String v = e.getValue() == null ? "" : e.getValue();
+                if (k.equals(ConfigKeys.ENGINE_IDLE_TIMEOUT.name())) {
+                    EngineMaxima.checkIdleTimeout(server, v);
+                } else {
+                    EngineMaxima.checkResource(server, k, v);
+                }
+                resources.put(k, v);
+            }
+        }
+        EngineMaxima.checkResources(server, resources);
         Duration allowed = server.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
         Duration asked = session.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
         if (asked.compareTo(allowed) > 0) {

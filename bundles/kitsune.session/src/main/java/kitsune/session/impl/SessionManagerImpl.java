@@ -214,7 +214,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             KitsuneConf userConf = conf.forUser(user);
             Map<String, String> clientConf = ConfNormalizer.screen(req.getConfiguration(), userConf);
             KitsuneConf sessionConf = userConf.with(ConfNormalizer.overrides(clientConf));
-            ConfNormalizer.checkWithinServerLimits(userConf, sessionConf);
+            ConfNormalizer.checkWithinServerLimits(userConf, sessionConf, clientConf);
             EngineBinder.Route route = binder.route(sessionConf, user, id);
             if (sessionConf.get(ConfigKeys.ENGINE_LAUNCH_ASYNC) && (context == null || !context.perRequest())
                     && binder.running()) {

@@ -49,7 +49,9 @@ import org.apache.hive.service.rpc.thrift.TStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.conf.ConfigException;
 import kitsune.api.conf.ConfigKeys;
+import kitsune.api.conf.EngineMaxima;
 import kitsune.api.conf.KeyLists;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
@@ -713,6 +715,7 @@ final class RestApi {
         }
         String user = batchUser(c, batchConf, server);
         Map<String, String> screened = screen(batchConf, server);
+        checkMaxima(screened, server.forUser(user));
         return Batches.dto(batches().submit(user, body, screened, c.upload()));
     }
 
@@ -766,6 +769,18 @@ final class RestApi {
             out.put(k, e.getValue());
         }
         return out;
+    }
+
+    /**
+     * A batch's memory, cores and executors within the operator's maxima (kitsune.session.engine.*.max), as for
+     * sessions; the operator's own values for the batch's user are always allowed.
+     */
+    static void checkMaxima(Map<String, String> screenedConf, KitsuneConf userConf) throws RestException {
+        try {
+            EngineMaxima.checkResources(userConf, screenedConf);
+        } catch (ConfigException e) {
+            throw new RestException(400, LogText.of(e.getMessage()));
+        }
     }
 
     private Object listBatches(Call c) throws RestException {

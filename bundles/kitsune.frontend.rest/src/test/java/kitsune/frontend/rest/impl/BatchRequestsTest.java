@@ -70,6 +70,27 @@ class BatchRequestsTest {
     }
 
     @Test
+    void aBatchAskingForMoreMemoryCoresOrExecutorsThanTheOperatorAllowsIsRefusedNamingTheKey() throws Exception {
+        KitsuneConf c = conf("kitsune.session.engine.memory.max", "8g", "kitsune.session.engine.cores.max", "4",
+                "kitsune.session.engine.executors.max", "20", "___etl___.spark.executor.memory", "16g");
+        RestApi.checkMaxima(Map.of("spark.driver.memory", "8g", "spark.executor.cores", "4",
+                "spark.executor.instances", "20", "spark.sql.shuffle.partitions", "1000"), c.forUser("alice"));
+        for (Map.Entry<String, String> over : Map.of("spark.driver.memory", "64g", "spark.executor.memoryOverhead",
+                "9000", "spark.executor.cores", "5", "spark.dynamicAllocation.maxExecutors", "21",
+                "spark.executor.memory", "lots").entrySet()) {
+            RestException e = assertThrows(RestException.class,
+                    () -> RestApi.checkMaxima(Map.of(over.getKey(), over.getValue()), c.forUser("alice")));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().contains(over.getKey()) && e.getMessage().contains("kitsune.session.engine."),
+                    e.getMessage());
+        }
+        // the operator's own value for the batch's user is allowed
+        RestApi.checkMaxima(Map.of("spark.executor.memory", "16g"), c.forUser("etl"));
+        assertThrows(RestException.class,
+                () -> RestApi.checkMaxima(Map.of("spark.executor.memory", "16g"), c.forUser("alice")));
+    }
+
+    @Test
     void aProxyUserNeedsTheHadoopProxyUserRulesOfTheLogin() throws Exception {
         Call alice = new Call("alice", "10.0.0.7", "h:1", List.of(), Map.of(), new byte[0], null);
         Map<String, String> asBob = Map.of("hive.server2.proxy.user", "bob", "spark.a", "1");
