@@ -7,6 +7,10 @@ import org.apache.hive.service.rpc.thrift.TStatusCode;
 public final class Statuses {
     /** SQLState for a generic error (HiveServer2 uses it too). */
     public static final String GENERAL_ERROR = "HY000";
+    /** A setting the client sent is not allowed or not valid (SQLSTATE 22023, invalid parameter value). */
+    public static final String INVALID_SETTING = "22023";
+    /** The login may not do what it asked (SQLSTATE 42501, insufficient privilege), e.g. impersonate that user. */
+    public static final String NOT_ALLOWED = "42501";
 
     private Statuses() {
     }

@@ -1,5 +1,5 @@
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package kitsune.thrift;
 
 import org.osgi.annotation.bundle.Export;

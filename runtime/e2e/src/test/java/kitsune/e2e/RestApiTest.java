@@ -180,7 +180,7 @@ class RestApiTest {
         // over the operator's maxima (defaults: 16 cores, 32g): refused before any engine or application
         HttpResponse<String> cores = rest.post("/sessions", ALICE,
                 "{\"configs\": {\"spark.executor.cores\": \"64\"}}");
-        assertEquals(500, cores.statusCode(), cores.body());
+        assertEquals(400, cores.statusCode(), cores.body());
         assertTrue(message(cores).contains("spark.executor.cores=64 is over this server's maximum of 16 "
                 + "(kitsune.session.engine.cores.max)"), cores.body());
         HttpResponse<String> memory = rest.post("/batches", ALICE, "{\"batchType\": \"SPARK\", \"resource\": "
@@ -328,7 +328,7 @@ class RestApiTest {
         assertEquals(0, ok(rest.get("/sessions", BOB)).size(), "bob lists only his own sessions");
         // nor can he open a session as alice: impersonation follows the JDBC rules (no hadoop.proxyuser.bob.*)
         HttpResponse<String> proxy = rest.post("/sessions", BOB, "{\"configs\": {\"proxyUser\": \"alice\"}}");
-        assertEquals(500, proxy.statusCode(), proxy.body());
+        assertEquals(403, proxy.statusCode(), proxy.body());
         assertTrue(message(proxy).contains("bob is not allowed to impersonate alice"), proxy.body());
         assertEquals(0, ok(rest.get("/sessions", BOB)).size());
         JsonNode rows = ok(rest.get("/operations/" + op + "/rowset", ALICE));

@@ -205,7 +205,14 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             Optional<String> proxy = ProxyUsers.requested(req.getConfiguration());
             if (proxy.isPresent() && !proxy.get().equals(login)) {
                 UserNames.check(proxy.get());
-                ProxyUsers.authorize(conf, login, proxy.get(), from);
+                try {
+                    ProxyUsers.authorize(conf, login, proxy.get(), from);
+                } catch (ConfigException refused) {
+                    LOG.warn("Cannot open a session for {} from {}: {}", UserNames.printable(login), from,
+                            refused.getMessage());
+                    return Responses.withStatus(TOpenSessionResp.class, Statuses.error(refused.getMessage(),
+                            Statuses.NOT_ALLOWED));
+                }
                 LOG.info("{} from {} opens a session as {}", login, from, proxy.get());
                 user = proxy.get();
             }
@@ -269,7 +276,12 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
             return resp;
         } catch (EngineBinder.Refused e) {
             return Responses.withStatus(TOpenSessionResp.class, e.status());
-        } catch (ConfigException | EngineException | DiscoveryException | EngineCallException
+        } catch (ConfigException e) {
+            // a setting of the client's own: its SQL state says so (the REST API answers 400 for it)
+            LOG.warn("Cannot open a session for {} from {}: {}", UserNames.printable(user), from, e.getMessage());
+            return Responses.withStatus(TOpenSessionResp.class, Statuses.error(e.getMessage(),
+                    Statuses.INVALID_SETTING));
+        } catch (EngineException | DiscoveryException | EngineCallException
                 | IllegalArgumentException | SessionRefusedException e) {
             LOG.warn("Cannot open a session for {} from {}: {}", UserNames.printable(user), from, e.getMessage());
             return Responses.withStatus(TOpenSessionResp.class, Statuses.error(e.getMessage()));

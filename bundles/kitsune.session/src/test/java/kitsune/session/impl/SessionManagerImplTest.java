@@ -49,6 +49,7 @@ import org.apache.hive.service.rpc.thrift.TOperationHandle;
 import org.apache.hive.service.rpc.thrift.TOperationType;
 import org.apache.hive.service.rpc.thrift.TProtocolVersion;
 import org.apache.hive.service.rpc.thrift.TSessionHandle;
+import org.apache.hive.service.rpc.thrift.TStatus;
 import org.apache.hive.service.rpc.thrift.TStatusCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -645,10 +646,19 @@ class SessionManagerImplTest {
     }
 
     @Test
+    void aSettingTheServerDoesNotAllowIsRefusedWithTheInvalidParameterSqlState() {
+        TStatus refused = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("spark.driver.memory", "64g")).getStatus();
+        assertTrue(refused.getErrorMessage().contains("kitsune.session.engine.memory.max"), refused.getErrorMessage());
+        assertEquals("22023", refused.getSqlState(), "invalid parameter value (the REST API answers 400)");
+        assertTrue(provider.launches.isEmpty());
+    }
+
+    @Test
     void aServiceAccountMayActAsAnotherUserOnlyWhereTheProxyUserRulesAllow() {
-        String msg = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("hive.server2.proxy.user", "bob")).getStatus()
-                .getErrorMessage();
+        TStatus refused = open(HIVE_CLI_SERVICE_PROTOCOL_V10, Map.of("hive.server2.proxy.user", "bob")).getStatus();
+        String msg = refused.getErrorMessage();
         assertTrue(msg.startsWith("User alice is not allowed to impersonate bob from "), msg);
+        assertEquals("42501", refused.getSqlState(), "insufficient privilege (the REST API answers 403)");
         assertTrue(provider.launches.isEmpty(), "nothing is launched for a refused impersonation");
 
         configure(Map.of("hadoop.proxyuser.alice.users", "carol, bob", "hadoop.proxyuser.alice.hosts", "*"));

@@ -203,8 +203,11 @@ final class RestApi {
         TStatus status = resp.getStatus();
         if (!Statuses.isOk(status) || resp.getSessionHandle() == null) {
             String message = status == null ? "no answer" : status.getErrorMessage();
-            // a draining server (or one refusing sessions) says so with 08S01: clients go to another server
-            int code = status != null && "08S01".equals(status.getSqlState()) ? 503 : 500;
+            // a draining server (or one refusing sessions) says so with 08S01: clients go to another server; a
+            // setting of the request's own that is not allowed is the client's to fix
+            int code = status == null ? 500 : "08S01".equals(status.getSqlState()) ? 503
+                    : Statuses.INVALID_SETTING.equals(status.getSqlState()) ? 400
+                    : Statuses.NOT_ALLOWED.equals(status.getSqlState()) ? 403 : 500;
             throw new RestException(code, "Cannot open a session for " + c.user() + ": " + message);
         }
         TSessionHandle handle = resp.getSessionHandle();
