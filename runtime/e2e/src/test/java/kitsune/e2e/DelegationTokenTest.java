@@ -25,7 +25,8 @@ import kitsune.testkit.TestKdc;
 /**
  * Engines on a Kerberized HDFS (Hadoop's MiniDFSCluster in its own JVM, secured by a real KDC): the server, holding
  * the keytab of hive/localhost, obtains each engine user's HDFS delegation token as a proxy user and gives the engine
- * (a local master, no keytab, no ticket) only an owner-only token file. Alice reads her private file as alice (the
+ * (a local master, no keytab, no ticket) only an owner-only token file. Alice reads her private file and writes and
+ * reads a table as alice (its files owned by her; the
  * NameNode's audit log says auth:TOKEN), bob is refused by HDFS's permissions, and with the NameNode's token lifetime
  * cut to 60 s alice's engine keeps reading after her first token expired, on the tokens the server renewed.
  */
@@ -48,9 +49,23 @@ class DelegationTokenTest {
                             .start()) {
                 String file = dfs.uri + "/user/alice/x";
                 String count = "SELECT count(*) FROM text.`" + file + "`";
+                String table = dfs.uri + "/user/alice/t";
                 try (Connection alice = Jdbc.connect(server.directUrl(), "alice")) {
                     assertEquals(3L, ((Number) Jdbc.single(alice, count)).longValue(), server.tail());
+                    assertEquals("alice", Jdbc.single(alice, "SELECT current_user()"));
+                    // alice's engine writes a table into HDFS and reads it back, as alice
+                    Jdbc.execute(alice, "INSERT OVERWRITE DIRECTORY '" + table + "' USING parquet "
+                            + "SELECT id FROM range(5)");
+                    assertEquals(10L, ((Number) Jdbc.single(alice, "SELECT sum(id) FROM parquet.`" + table + "`"))
+                            .longValue());
                 }
+                // its files were created by alice, authenticated by her token, and are owned by her
+                await().atMost(Duration.ofSeconds(10)).until(() -> java.util.regex.Pattern.compile(
+                        "ugi=alice \\(auth:TOKEN\\).*cmd=create\\s+src=/user/alice/t/\\S+\\s+dst=null\\s+perm=alice:")
+                        .matcher(dfs.log()).find());
+                assertFalse(java.util.regex.Pattern.compile("cmd=create\\s+src=/user/alice/t/\\S+\\s+dst=null\\s+"
+                        + "perm=(?!alice:)").matcher(dfs.log()).find(), "a file of alice's table owned by someone else:\n"
+                        + dfs.log());
                 // alice's first token was issued before this
                 long firstRead = System.currentTimeMillis();
                 // the NameNode saw alice, authenticated by a delegation token (the engine has no Kerberos login)
