@@ -92,6 +92,13 @@ class BadInputTest {
                 assertTrue(e.getMessage().contains(key + " is a restricted key on this server "
                         + "(kyuubi.session.conf.restrict.list)"), e.getMessage());
             }
+            // a user name (or a proxy user) that would climb out of its engine space or work directory
+            for (String url : List.of(server.directUrl(), server.directUrl() + "?hive.server2.proxy.user=../alice")) {
+                java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> Jdbc.connect(url, url.contains("proxy") ? "mallory" : "../alice").close());
+                assertTrue(e.getMessage().contains("Invalid user name '../alice': a user name may not contain '..'"),
+                        e.getMessage());
+            }
             assertEquals(1, ((Number) Jdbc.single(good, "SELECT 1")).intValue(), "others keep being served");
         }
     }
