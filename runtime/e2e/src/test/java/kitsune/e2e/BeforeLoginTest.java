@@ -1,5 +1,6 @@
 package kitsune.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -245,6 +246,11 @@ class BeforeLoginTest {
                 assertTrue(cutMillis < LOGIN_TIMEOUT.toMillis() + 4_000, "the last was cut after " + cutMillis + " ms");
                 assertTrue(liveDuring - liveBefore < 4 * 1024, "the live heap grew by " + (liveDuring - liveBefore)
                         + " KiB with 300 connections before login");
+                // each attacker cut off is one WARN line naming it, no more (no stack trace, no repeat)
+                String cut = " - Closing connection from 127.0.0.1:";
+                await("a WARN line per attacker").atMost(Duration.ofSeconds(10))
+                        .until(() -> server.countLog(cut) >= 300);
+                assertEquals(300, server.countLog(cut), server.tail());
             } finally {
                 drip.shutdownNow();
                 for (Socket s : huge) s.close();
