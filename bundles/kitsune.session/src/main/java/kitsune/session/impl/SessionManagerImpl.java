@@ -409,7 +409,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return new TCloseSessionResp(Statuses.error(e.getMessage()));
         }
-        if (s == null) return new TCloseSessionResp(SessionRegistry.invalidSession(req.getSessionHandle()));
+        if (s == null) return new TCloseSessionResp(registry.invalidSession(req.getSessionHandle()));
         return new TCloseSessionResp(close(s, null));
     }
 
@@ -436,7 +436,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         boolean bound = s.markClosed();
         if (bound) continuity.closed(s);
-        if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+        if (reason != null) {
+            LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+            registry.serverClosed(s, reason);
+        }
         if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
         locator.events().sessionClosed(sessionEvent(s, clock.millis(), reason));
         // not bound yet: a binding queued is cancelled, one running closes its engine session when it completes
@@ -460,7 +463,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage()));
         }
-        if (s == null) return Responses.withStatus(type, SessionRegistry.invalidSession(handle));
+        if (s == null) return Responses.withStatus(type, registry.invalidSession(handle));
         s.enter(clock.instant());
         try {
             SessionCall<R> call = callOf.apply(s);
