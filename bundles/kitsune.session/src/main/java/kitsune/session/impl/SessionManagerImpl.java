@@ -490,7 +490,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         if (s == null) return Responses.withStatus(type, registry.invalidOperation(handle));
         s.enter(clock.instant());
-        s.touchOperation(Handles.key(handle), clock.instant());
+        // not idle while a call on it runs (a status poll the engine holds, a long fetch): idle from its end
+        String opKey = Handles.key(handle);
+        s.touchOperation(opKey, Instant.MAX);
         try {
             PendingStatements.Pending p = pendingStatements.get(Handles.key(handle));
             if (p != null && !p.sentOk()) {
@@ -508,6 +510,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (ServerSession.BindingFailed e) {
             return Responses.withStatus(type, e.status());
         } finally {
+            s.touchOperation(opKey, clock.instant());
             s.exit(clock.instant());
         }
     }
@@ -733,11 +736,14 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return null; // the usual path answers with the refusal
         }
+        // a client polling a statement that waits for its engine keeps it: from the poll's start and its end
+        called(p.session(), key);
         // a shorter long poll than the engine's: a client that reads the statement's log between polls (beeline)
         // shows the launch's lines as they come
         Duration poll = conf.get(ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT);
         TGetOperationStatusResp resp = pendingStatements.status(p, poll.compareTo(PENDING_POLL) < 0 ? poll
                 : PENDING_POLL);
+        called(p.session(), key);
         if (resp != null && resp.getOperationState() != null && ENDED.contains(resp.getOperationState())) {
             statements.ended(key, resp.getOperationState().name().replace("_STATE", ""), resp.getErrorMessage());
         }
@@ -803,10 +809,20 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         PendingStatements.Pending p = pendingStatements.get(Handles.key(handle));
         if (p == null) return null;
         try {
-            return registry.ownedSessionOf(handle) == p.session() ? p : null;
+            if (registry.ownedSessionOf(handle) != p.session()) return null;
         } catch (SessionRefusedException e) {
             return null;
         }
+        called(p.session(), Handles.key(handle));
+        return p;
+    }
+
+    /** A call on that operation answered here: the session and the operation are not idle since now. */
+    private void called(ServerSession s, String key) {
+        Instant now = clock.instant();
+        s.enter(now);
+        s.touchOperation(key, now);
+        s.exit(now);
     }
 
     /**
@@ -918,10 +934,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return null;
         }
-        Instant now = clock.instant();
-        known.enter(now);
-        known.touchOperation(key, now);
-        known.exit(now);
+        called(known, key);
         return held;
     }
 
