@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import kitsune.testkit.KitsuneServer;
 /**
  * The server's bound on a statement's run time against the real server, a real Spark engine and the unmodified Hive
  * JDBC driver: kyuubi.operation.query.timeout ends a long query with an error naming the key, the engine stops
- * computing, and the session goes on.
+ * computing, and the session goes on; a session or an operation the server closed for idleness
+ * (kyuubi.session.idle.timeout, kyuubi.operation.idle.timeout) tells its client why on the next call.
  */
 class TimeoutsTest {
 
@@ -40,6 +42,43 @@ class TimeoutsTest {
                     Statement st = c.createStatement()) {
                 ranLongerThanItsBound(c, st, engine);
             }
+        }
+    }
+
+    @Test
+    void aSessionAndAnOperationTheServerClosedForIdlenessTellTheirClientWhyNamingTheKey() throws Exception {
+        try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-idle-"))
+                .set("kyuubi.session.idle.timeout", "PT8S").set("kyuubi.operation.idle.timeout", "PT3S")
+                .set("kyuubi.session.check.interval", "PT1S").start();
+                Connection working = Jdbc.connect(server.directUrl(), "ida")) {
+            Statement forgotten = working.createStatement();
+            assertEquals(1, ((Number) Jdbc.single(working, "SELECT 1")).intValue()); // starts the engine
+            try (Connection idle = Jdbc.connect(server.directUrl(), "ida"); Statement st = idle.createStatement()) {
+                assertEquals(2, ((Number) Jdbc.single(idle, "SELECT 2")).intValue());
+                ResultSet unread = forgotten.executeQuery("SELECT id FROM range(10)");
+                // the working session calls (other statements) while its first statement and the other session idle
+                await("the idle session and the unread statement are closed by the server")
+                        .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                            assertEquals(3, ((Number) Jdbc.single(working, "SELECT 3")).intValue());
+                            String log = server.log();
+                            return log.contains("idle for more than kyuubi.session.idle.timeout")
+                                    && log.contains("closed after no call for more than "
+                                            + "kyuubi.operation.idle.timeout");
+                        });
+
+                SQLException onSession = assertThrows(SQLException.class, () -> st.executeQuery("SELECT 4"));
+                assertTrue(onSession.getMessage().matches("Invalid SessionHandle: session \\S+ was closed by the "
+                        + "server: idle for more than kyuubi.session.idle.timeout=PT8S"), onSession.getMessage());
+                SQLException onFetch = assertThrows(SQLException.class, unread::next);
+                assertTrue(onFetch.getMessage().matches("Invalid OperationHandle: operation \\S+ was closed after "
+                        + "no call for more than kyuubi.operation.idle.timeout=PT3S"), onFetch.getMessage());
+                System.out.println("idle session: " + onSession.getMessage() + "\nidle operation: "
+                        + onFetch.getMessage());
+                // the driver closes the statement's operation on the server, which is told the same
+                SQLException onClose = assertThrows(SQLException.class, forgotten::close);
+                assertEquals(onFetch.getMessage(), onClose.getMessage());
+            }
+            assertEquals(5, ((Number) Jdbc.single(working, "SELECT 5")).intValue(), "the working session goes on");
         }
     }
 

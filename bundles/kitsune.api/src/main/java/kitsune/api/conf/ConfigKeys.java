@@ -379,7 +379,8 @@ public final class ConfigKeys {
             + "server and its engine (a running statement is cancelled); a later call with its handle is told why. "
             + "0 disables.");
     public static final ConfigKey<Duration> SESSION_IDLE_TIMEOUT = key("kyuubi.session.idle.timeout", "PT6H", DURATION,
-            false, "A session without calls for this long is closed; 0 disables.");
+            false, "A session without calls for this long is closed; its owner's next call with its handle is told "
+            + "why. 0 disables.");
     public static final ConfigKey<List<String>> SESSION_CONF_RESTRICT_LIST = key("kyuubi.session.conf.restrict.list",
             "spark.hadoop.javax.jdo.*,spark.hadoop.hive.metastore.*,spark.sql.warehouse.dir,spark.driver.host,"
             + "spark.driver.bindAddress,spark.driver.port,spark.driver.extraClassPath,spark.executor.extraClassPath,"

@@ -90,7 +90,7 @@ final class IdleReaper {
                 if (!registry.removeOperation(key, s)) return;
                 statements.ended(key, "closed");
                 String name = SessionRegistry.describe(op.handle().getOperationId());
-                registry.idleClosed(key, "operation " + name + " was " + why);
+                registry.idleClosed(key, s, "operation " + name + " was " + why);
                 LOG.info("Operation {} of session {} ({}) {}", name, s.id(), s.user(), why);
                 TCloseOperationReq close = new TCloseOperationReq(op.handle());
                 closes.submit("Closing idle operation " + key + " on its engine",

@@ -120,6 +120,11 @@ final class ServerSession {
         return SessionRecords.sameHash(SessionRecords.Entry.hash(shown), secretHash);
     }
 
+    /** The hash of its handle's secret half (see {@link SessionRecords.Entry#hash}). */
+    String secretHash() {
+        return secretHash;
+    }
+
     /** Whether that login may use this session: its user, or the login that opened it for that user. */
     boolean usableBy(String caller) {
         return caller.equals(user) || caller.equals(login);

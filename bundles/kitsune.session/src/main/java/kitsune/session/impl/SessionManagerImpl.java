@@ -421,7 +421,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return new TCloseSessionResp(Statuses.error(e.getMessage()));
         }
-        if (s == null) return new TCloseSessionResp(SessionRegistry.invalidSession(req.getSessionHandle()));
+        if (s == null) return new TCloseSessionResp(registry.invalidSession(req.getSessionHandle()));
         return new TCloseSessionResp(close(s, null));
     }
 
@@ -448,7 +448,10 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         boolean bound = s.markClosed();
         if (bound) continuity.closed(s);
-        if (reason != null) LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+        if (reason != null) {
+            LOG.info("Closing session {} of {}: {}", s.id(), s.user(), reason);
+            registry.serverClosed(s, reason);
+        }
         if (s.firstOpenedLog()) locator.events().sessionOpened(sessionEvent(s, -1, null));
         locator.events().sessionClosed(sessionEvent(s, clock.millis(), reason));
         // not bound yet: a binding queued is cancelled, one running closes its engine session when it completes
@@ -472,7 +475,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return Responses.withStatus(type, Statuses.error(e.getMessage()));
         }
-        if (s == null) return Responses.withStatus(type, SessionRegistry.invalidSession(handle));
+        if (s == null) return Responses.withStatus(type, registry.invalidSession(handle));
         s.enter(clock.instant());
         try {
             SessionCall<R> call = callOf.apply(s);
@@ -499,7 +502,9 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         }
         if (s == null) return Responses.withStatus(type, registry.invalidOperation(handle));
         s.enter(clock.instant());
-        s.touchOperation(Handles.key(handle), clock.instant());
+        // not idle while a call on it runs (a status poll the engine holds, a long fetch): idle from its end
+        String opKey = Handles.key(handle);
+        s.touchOperation(opKey, Instant.MAX);
         try {
             PendingStatements.Pending p = pendingStatements.get(Handles.key(handle));
             if (p != null && !p.sentOk()) {
@@ -517,6 +522,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (ServerSession.BindingFailed e) {
             return Responses.withStatus(type, e.status());
         } finally {
+            s.touchOperation(opKey, clock.instant());
             s.exit(clock.instant());
         }
     }
@@ -742,11 +748,14 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return null; // the usual path answers with the refusal
         }
+        // a client polling a statement that waits for its engine keeps it: from the poll's start and its end
+        called(p.session(), key);
         // a shorter long poll than the engine's: a client that reads the statement's log between polls (beeline)
         // shows the launch's lines as they come
         Duration poll = conf.get(ConfigKeys.OPERATION_STATUS_POLLING_TIMEOUT);
         TGetOperationStatusResp resp = pendingStatements.status(p, poll.compareTo(PENDING_POLL) < 0 ? poll
                 : PENDING_POLL);
+        called(p.session(), key);
         if (resp != null && resp.getOperationState() != null && ENDED.contains(resp.getOperationState())) {
             statements.ended(key, resp.getOperationState().name().replace("_STATE", ""), resp.getErrorMessage());
         }
@@ -812,10 +821,20 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         PendingStatements.Pending p = pendingStatements.get(Handles.key(handle));
         if (p == null) return null;
         try {
-            return registry.ownedSessionOf(handle) == p.session() ? p : null;
+            if (registry.ownedSessionOf(handle) != p.session()) return null;
         } catch (SessionRefusedException e) {
             return null;
         }
+        called(p.session(), Handles.key(handle));
+        return p;
+    }
+
+    /** A call on that operation answered here: the session and the operation are not idle since now. */
+    private void called(ServerSession s, String key) {
+        Instant now = clock.instant();
+        s.enter(now);
+        s.touchOperation(key, now);
+        s.exit(now);
     }
 
     /**
@@ -927,10 +946,7 @@ public class SessionManagerImpl implements CliBackend, UnsupportedCalls, Session
         } catch (SessionRefusedException e) {
             return null;
         }
-        Instant now = clock.instant();
-        known.enter(now);
-        known.touchOperation(key, now);
-        known.exit(now);
+        called(known, key);
         return held;
     }
 

@@ -30,7 +30,13 @@ import kitsune.thrift.Statuses;
  */
 final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
-    private static final int IDLE_CLOSED_REMEMBERED = 10_000;
+    /**
+     * How many sessions, and how many operations, the server closed on its own are remembered with the reason, for the
+     * owner's next call with the handle. A number, not a time: a client that opens and abandons sessions as fast as it
+     * can cannot make the memory grow past it (an entry is a few hundred bytes: some megabytes at most), while a time
+     * bound would hold as many entries as such a client makes in that time.
+     */
+    static final int SERVER_CLOSED_REMEMBERED = 10_000;
 
     private final Map<String, ServerSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ServerSession> operations = new ConcurrentHashMap<>();
@@ -38,15 +44,36 @@ final class SessionRegistry {
     private final DrainAdmission drain;
     private final Supplier<KitsuneConf> conf;
     private final Clock clock;
+    /** Why sessions the server closed are gone, by key: the most recent ones. */
+    private final Map<String, Closed> closedSessions = recentlyClosed();
     /** Why operations closed for idleness are gone, by key: the most recent ones. */
-    private final Map<String, String> idleClosed = Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        private static final long serialVersionUID = 1L;
+    private final Map<String, Closed> idleClosed = recentlyClosed();
 
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > IDLE_CLOSED_REMEMBERED;
+    /**
+     * A session or operation the server closed: why, and who may be told (its owner; for a session also only with
+     * its whole handle, the secret half included).
+     */
+    private record Closed(String why, String user, String login, String secretHash) {
+        boolean toldTo(ClientContext caller, TSessionHandle shown) {
+            if (secretHash != null && !SessionRecords.sameHash(SessionRecords.Entry.hash(shown), secretHash)) {
+                return false;
+            }
+            // calls without a known caller (tests, the console) are not checked, as for open sessions
+            return caller == null || caller.user() == null || caller.user().equals(user)
+                    || caller.user().equals(login);
         }
-    });
+    }
+
+    private static Map<String, Closed> recentlyClosed() {
+        return Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Closed> eldest) {
+                return size() > SERVER_CLOSED_REMEMBERED;
+            }
+        });
+    }
 
     SessionRegistry(SessionContinuity continuity, DrainAdmission drain, Supplier<KitsuneConf> conf, Clock clock) {
         this.continuity = continuity;
@@ -116,9 +143,15 @@ final class SessionRegistry {
         return s;
     }
 
-    /** Forgets an operation closed for idleness, remembering why for a later call with its handle. */
-    void idleClosed(String key, String why) {
-        idleClosed.put(key, why);
+    /** Remembers why an operation of that session's was closed for idleness, for a later call with its handle. */
+    void idleClosed(String key, ServerSession s, String why) {
+        idleClosed.put(key, new Closed(why, s.user(), s.login(), null));
+    }
+
+    /** Remembers why the server closed that session, for its owner's next call with its handle. */
+    void serverClosed(ServerSession s, String why) {
+        closedSessions.put(s.key(), new Closed("session " + s.id() + " was closed by the server: " + why, s.user(),
+                s.login(), s.secretHash()));
     }
 
     // ---------------------------------------------------------------- owners and records
@@ -194,13 +227,25 @@ final class SessionRegistry {
         continuity.sweep(conf.get(), this::holds);
     }
 
-    static TStatus invalidSession(TSessionHandle h) {
+    /**
+     * The answer to a handle that names no session: why the server closed it, to its owner showing its whole handle;
+     * to anyone else, as for a handle never seen.
+     */
+    TStatus invalidSession(TSessionHandle h) {
+        Closed closed = h == null ? null : closedSessions.get(Handles.key(h));
+        if (closed != null && closed.toldTo(Callers.current(), h)) {
+            return Statuses.error("Invalid SessionHandle: " + closed.why());
+        }
         return Statuses.error("Invalid SessionHandle: " + describe(h == null ? null : h.getSessionId()));
     }
 
+    /** As {@link #invalidSession}, for an operation handle. */
     TStatus invalidOperation(TOperationHandle h) {
-        String why = h == null ? null : idleClosed.get(Handles.key(h));
-        return why != null ? Statuses.error("Invalid OperationHandle: " + why) : unknownOperation(h);
+        Closed closed = h == null ? null : idleClosed.get(Handles.key(h));
+        if (closed != null && closed.toldTo(Callers.current(), null)) {
+            return Statuses.error("Invalid OperationHandle: " + closed.why());
+        }
+        return unknownOperation(h);
     }
 
     private static TStatus unknownOperation(TOperationHandle h) {

@@ -149,6 +149,23 @@ class AsyncBindingTest {
     }
 
     @Test
+    void aStatementWaitingForItsEngineIsNotClosedForIdlenessWhileItsClientPollsIt() {
+        provider.registerDelayMillis = 3000;
+        start(Map.of("kyuubi.operation.idle.timeout", "PT1S"));
+        TSessionHandle session = openOk();
+        TExecuteStatementReq req = new TExecuteStatementReq(session, "SELECT 1");
+        req.setRunAsync(true);
+        TOperationHandle op = manager.ExecuteStatement(req).getOperationHandle();
+        await("the statement finished on its engine").atMost(Duration.ofSeconds(20)).until(() -> {
+            TGetOperationStatusResp status = manager.GetOperationStatus(new TGetOperationStatusReq(op));
+            manager.closeIdleOperations();
+            assertEquals(TStatusCode.SUCCESS_STATUS, status.getStatus().getStatusCode(), status.toString());
+            return status.getOperationState() == TOperationState.FINISHED_STATE;
+        });
+        assertEquals(1, engine.requests(TExecuteStatementReq.class).size());
+    }
+
+    @Test
     void aStatementCancelledBeforeItsEngineIsReadyIsNeverSent() {
         provider.registerDelayMillis = 1500;
         start(Map.of());

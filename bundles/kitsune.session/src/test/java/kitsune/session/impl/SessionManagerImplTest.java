@@ -344,7 +344,7 @@ class SessionManagerImplTest {
     }
 
     @Test
-    void operationsNobodyCallsForAreClosedAndTheirHandleSaysWhy() {
+    void operationsNobodyCallsForAreClosedAndTheirHandleSaysWhy() throws Exception {
         discovery.register(ALICE_SPACE, engine.port(), "r");
         configure(Map.of("kyuubi.operation.idle.timeout", "PT1H"));
         TSessionHandle session = openOk(Map.of());
@@ -366,6 +366,77 @@ class SessionManagerImplTest {
         assertEquals(Handles.key(forgotten), Handles.key(engine.requests(TCloseOperationReq.class).get(0)
                 .getOperationHandle()));
         assertEquals(1, manager.openSessionCount(), "the session stays");
+        ClientContext bob = new ClientContext("conn-b", "bob", "10.0.0.9");
+        assertEquals("Invalid OperationHandle: " + Handles.uuid(forgotten.getOperationId()), Callers.as(bob,
+                () -> manager.GetOperationStatus(new TGetOperationStatusReq(forgotten))).getStatus()
+                        .getErrorMessage(), "bob learns nothing of alice's operation");
+        assertEquals(why, Callers.as(conn, () -> manager.GetOperationStatus(new TGetOperationStatusReq(forgotten)))
+                .getStatus().getErrorMessage(), "alice is told");
+    }
+
+    @Test
+    void aSessionTheServerClosedTellsItsOwnerWhyAndNobodyElse() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        configure(Map.of("kyuubi.session.idle.timeout", "PT1H"));
+        TSessionHandle idle = Callers.as(conn, () -> openOk(Map.of()));
+        TSessionHandle closedByOperator = Callers.as(conn, () -> openOk(Map.of()));
+        assertTrue(manager.closeSession(Handles.uuid(closedByOperator.getSessionId()).toString()));
+        clock.now = clock.now.plus(Duration.ofMinutes(61));
+        TSessionHandle working = Callers.as(conn, () -> openOk(Map.of()));
+        manager.closeIdleSessions();
+        UUID id = Handles.uuid(idle.getSessionId());
+
+        String why = Callers.as(conn, () -> manager.GetInfo(new TGetInfoReq(idle, TGetInfoType.CLI_DBMS_NAME)))
+                .getStatus().getErrorMessage();
+        assertEquals("Invalid SessionHandle: session " + id + " was closed by the server: idle for more than "
+                + "kyuubi.session.idle.timeout=PT1H", why);
+        String onClose = Callers.as(conn, () -> manager.CloseSession(new TCloseSessionReq(idle))).getStatus()
+                .getErrorMessage();
+        assertEquals(why, onClose, "a close of it is told the same");
+        assertTrue(Callers.as(conn, () -> manager.ExecuteStatement(new TExecuteStatementReq(closedByOperator,
+                "SELECT 1"))).getStatus().getErrorMessage().endsWith(" was closed by the server: closed on request "
+                        + "(an operator, or the end of a drain)"));
+        assertEquals(TStatusCode.SUCCESS_STATUS, Callers.as(conn, () -> manager.GetInfo(new TGetInfoReq(working,
+                TGetInfoType.CLI_DBMS_NAME))).getStatus().getStatusCode(), "the session that worked stays open");
+
+        String generic = "Invalid SessionHandle: " + id;
+        ClientContext bob = new ClientContext("conn-b", "bob", "10.0.0.9");
+        assertEquals(generic, Callers.as(bob, () -> manager.GetInfo(new TGetInfoReq(idle,
+                TGetInfoType.CLI_DBMS_NAME))).getStatus().getErrorMessage(), "bob learns nothing of alice's session");
+        TSessionHandle guessed = new TSessionHandle(new org.apache.hive.service.rpc.thrift.THandleIdentifier(
+                idle.getSessionId().bufferForGuid(), java.nio.ByteBuffer.wrap(new byte[16])));
+        assertEquals(generic, Callers.as(conn, () -> manager.GetInfo(new TGetInfoReq(guessed,
+                TGetInfoType.CLI_DBMS_NAME))).getStatus().getErrorMessage(), "the guid without its secret half");
+    }
+
+    @Test
+    void aSessionItsClientClosedIsNotSaidToBeClosedByTheServer() throws Exception {
+        discovery.register(ALICE_SPACE, engine.port(), "r");
+        TSessionHandle session = Callers.as(conn, () -> openOk(Map.of()));
+        Callers.as(conn, () -> manager.CloseSession(new TCloseSessionReq(session)));
+        assertEquals("Invalid SessionHandle: " + Handles.uuid(session.getSessionId()), Callers.as(conn,
+                () -> manager.GetInfo(new TGetInfoReq(session, TGetInfoType.CLI_DBMS_NAME))).getStatus()
+                        .getErrorMessage());
+    }
+
+    @Test
+    void theReasonsOfOnlyTheMostRecentServerClosedSessionsAreKept() throws Exception {
+        SessionRegistry registry = new SessionRegistry(null, new DrainAdmission(), () -> null, clock);
+        List<ServerSession> closed = new java.util.ArrayList<>();
+        for (int i = 0; i <= SessionRegistry.SERVER_CLOSED_REMEMBERED; i++) {
+            ServerSession s = new ServerSession(UUID.randomUUID(), "alice", "alice", conn, null, null, clock.now,
+                    null);
+            registry.serverClosed(s, "idle");
+            closed.add(s);
+        }
+        ServerSession first = closed.get(0);
+        ServerSession last = closed.get(closed.size() - 1);
+        assertEquals("Invalid SessionHandle: " + first.id(), Callers.as(conn,
+                () -> registry.invalidSession(first.handle())).getErrorMessage(), "the oldest is forgotten");
+        assertEquals("Invalid SessionHandle: session " + closed.get(1).id() + " was closed by the server: idle",
+                Callers.as(conn, () -> registry.invalidSession(closed.get(1).handle())).getErrorMessage());
+        assertEquals("Invalid SessionHandle: session " + last.id() + " was closed by the server: idle",
+                Callers.as(conn, () -> registry.invalidSession(last.handle())).getErrorMessage());
     }
 
     @Test
