@@ -162,7 +162,11 @@ public final class KitsuneServer implements AutoCloseable {
         copyShippedBundles();
     }
 
-    private void launch() throws IOException {
+    /**
+     * Starts `bin/kitsune run` and returns at once, without waiting for the ready line (a test that watches the start
+     * itself, e.g. polls `bin/kitsune status` meanwhile).
+     */
+    public void launch() throws IOException {
         prepare();
         // a restart must not find the previous run's ready line
         Files.deleteIfExists(logFile());

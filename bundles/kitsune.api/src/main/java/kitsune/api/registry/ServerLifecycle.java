@@ -17,6 +17,14 @@ public interface ServerLifecycle {
     String RUNTIME_STARTED = "(osgi.condition.id=kitsune.runtime.started)";
 
     /**
+     * Target filter of the {@code org.osgi.service.condition.Condition} service registered by the HA bundle once this
+     * server serves: right after its ready line ({@code Starting and exposing JDBC connection at: ...}), that is once
+     * it is registered in ZooKeeper and the runtime has started every bundle. Withdrawn when the server starts to
+     * drain or stops. For what should be announced only to a serving server (the console's line).
+     */
+    String SERVING = "(osgi.condition.id=kitsune.server.serving)";
+
+    /**
      * Drains this server: removes its node from ZooKeeper (so that clients going through service discovery reach
      * other servers), refuses new sessions, and waits until the open sessions are closed or {@code bound} has
      * passed; sessions still open then are closed. Does not stop the server: the caller does that afterwards. If a

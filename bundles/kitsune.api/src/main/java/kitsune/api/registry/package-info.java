@@ -1,5 +1,5 @@
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package kitsune.api.registry;
 
 import org.osgi.annotation.bundle.Export;

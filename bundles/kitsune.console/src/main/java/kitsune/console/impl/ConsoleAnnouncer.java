@@ -10,12 +10,19 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import kitsune.api.registry.ServerLifecycle;
+
 /**
- * Logs where the Web Console answers each time the HTTP runtime (re)starts on an endpoint. It watches the runtime
- * service by name, so this bundle does not depend on the servlet API.
+ * Logs where the Web Console answers each time the HTTP runtime (re)starts on an endpoint, while the server serves:
+ * the component needs the {@link ServerLifecycle#SERVING} condition, which the HA bundle registers right after the
+ * ready line (server registered in ZooKeeper, every bundle started) and withdraws at the drain, so the console's line
+ * comes after the ready line, as Kyuubi's do. It watches the runtime service by name, so this bundle does not depend
+ * on the servlet API.
  */
 @Component(immediate = true)
 public class ConsoleAnnouncer implements ServiceListener {
@@ -24,6 +31,10 @@ public class ConsoleAnnouncer implements ServiceListener {
 
     private BundleContext context;
     private volatile String lastAnnounced;
+
+    /** Static and mandatory: the component (and its line) exists only while the server serves. */
+    @Reference(target = ServerLifecycle.SERVING)
+    Condition serving;
 
     @Activate
     void activate(BundleContext ctx) throws InvalidSyntaxException {

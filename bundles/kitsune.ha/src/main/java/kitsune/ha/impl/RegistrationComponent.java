@@ -42,7 +42,8 @@ import kitsune.internal.version.Release;
  * <p>The ready line ({@value #READY_LINE} jdbc:hive2://host:port/, as Kyuubi prints it, which bin/kitsune start waits
  * for) is logged here, once the server is registered in ZooKeeper and every bundle of the runtime has started: a
  * client that waits for the line finds the server through ZooKeeper. The lifecycle state (starting, serving,
- * draining, stopped) goes to {@link ServerStateFile} for bin/kitsune status.
+ * draining, stopped) goes to {@link ServerStateFile} for bin/kitsune status; right after the ready line the
+ * {@link ServerLifecycle#SERVING} condition is registered ({@link ServingCondition}), until the drain or the stop.
  */
 @Component(name = "kitsune.ha.registration", configurationPid = ConfigKeys.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = ServerLifecycle.class)
@@ -64,6 +65,7 @@ public class RegistrationComponent implements ServerLifecycle {
     private ServerEndpoint registered; // only on the worker thread
     private volatile ServerStateFile stateFile;
     private final AtomicBoolean announced = new AtomicBoolean();
+    private final ServingCondition serving;
 
     /** Kyuubi's ready line; bin/kitsune start and the test kit wait for it. */
     static final String READY_LINE = "Starting and exposing JDBC connection at:";
@@ -73,6 +75,7 @@ public class RegistrationComponent implements ServerLifecycle {
         this.ha = ha;
         this.context = context;
         this.worker = Executors.newSingleThreadExecutor(NamedThreads.daemon("kitsune-ha-registration"));
+        this.serving = new ServingCondition(context);
         this.drain = new DrainController(() -> sessionManager, DrainController.DEFAULT_TICK,
                 () -> ServerExit.stop(context));
         HaSettings s = ha.settings();
@@ -177,6 +180,8 @@ public class RegistrationComponent implements ServerLifecycle {
     }
 
     private void state(ServerStateFile.State state) {
+        // the console and others announce themselves only to a serving server: draining or stopping withdraws that
+        if (state == ServerStateFile.State.DRAINING || state == ServerStateFile.State.STOPPED) serving.withdraw();
         ServerStateFile f = stateFile;
         if (f != null) f.write(state);
     }
@@ -192,6 +197,8 @@ public class RegistrationComponent implements ServerLifecycle {
         if (!announced.compareAndSet(false, true)) return;
         state(ServerStateFile.State.SERVING);
         LOG.info("{} jdbc:hive2://{}/", READY_LINE, ep.hostPort());
+        // after the line: what waits for this condition (the console's line) is logged after the ready line
+        serving.register();
     }
 
     /**
