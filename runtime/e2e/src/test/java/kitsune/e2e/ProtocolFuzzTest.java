@@ -8,11 +8,13 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -61,17 +63,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import com.unboundid.ldap.listener.InMemoryDirectoryServer;
+import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
+import com.unboundid.ldap.listener.InMemoryListenerConfig;
+
+import kitsune.testkit.FreePorts;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.JvmHeap;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.ProcStats;
 
 /**
- * Malformed protocol input against a real server while a normal Hive JDBC client keeps working: calls without their
- * request struct, with fields of the wrong type, unknown or forged method names, truncated messages; and a seeded
- * fuzz run of random and mutated frames (a valid SASL login and OpenSession followed by mutated calls, mutated SASL
- * negotiation messages, random bytes). Run another seed with
- * {@code -Dkitsune.fuzz.seed=N -Dkitsune.fuzz.cases=N -Dkitsune.fuzz.seconds=N}.
+ * Malformed protocol input against a real server (binary and Thrift HTTP ports, LDAP logins) while normal Hive JDBC
+ * clients keep working on both: calls without their request struct, with fields of the wrong type, unknown or forged
+ * method names, truncated messages; and a seeded fuzz run of random and mutated input, starting from hand-encoded
+ * calls and from the Hive driver's own traffic recorded through a loopback proxy ({@link Recordings}): on the binary
+ * port a valid SASL login followed by mutated calls, mutated SASL negotiation messages, random bytes; on the HTTP port
+ * mutated calls with and without a valid login, HTTP-level faults ({@link HttpFuzz}), mutated and cut requests. Run
+ * another seed with {@code -Dkitsune.fuzz.seed=N -Dkitsune.fuzz.cases=N -Dkitsune.fuzz.threads=N
+ * -Dkitsune.fuzz.seconds=N}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtocolFuzzTest {
@@ -87,22 +97,89 @@ class ProtocolFuzzTest {
             "^(\\s+at |\\s+\\.\\.\\. \\d+ (more|common frames omitted)|Caused by: |\\s*Suppressed: |[\\w$.]+(Exception|Error)"
                     + "(: .*)?$)");
 
+    private static final Duration HTTP_IDLE = Duration.ofSeconds(10);
+
+    private InMemoryDirectoryServer ldap;
     private KitsuneServer server;
+    private int httpPort;
+    private String httpUrl;
+    /** The Hive driver's traffic on the binary port and over HTTP, recorded once. */
+    private Recordings.Binary binaryRecording;
+    private Recordings.Http httpRecording;
 
     @BeforeAll
     void startServer() throws Exception {
+        // a real password check, so that "before the login" means something on both ports
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
+                0, null));
+        ldap = new InMemoryDirectoryServer(config);
+        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
+        ldap.add("dn: ou=people,dc=example,dc=com", "objectClass: top", "objectClass: organizationalUnit",
+                "ou: people");
+        for (String[] user : new String[][] {{"normal", "secret"}, {"fuzz", "pw"}, {"mallory", "pw"}}) {
+            ldap.add("dn: uid=" + user[0] + ",ou=people,dc=example,dc=com", "objectClass: inetOrgPerson",
+                    "uid: " + user[0], "cn: " + user[0], "sn: " + user[0], "userPassword: " + user[1]);
+        }
+        ldap.startListening();
+        httpPort = FreePorts.next();
         server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-fuzz-"))
                 .set("kyuubi.engine.share.level", "SERVER") // one engine for the normal, fuzzing and holding users
+                .set("kyuubi.authentication", "LDAP")
+                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.baseDN", "ou=people,dc=example,dc=com")
+                .set("kyuubi.frontend.protocols", "THRIFT_BINARY,THRIFT_HTTP")
+                .set("kyuubi.frontend.thrift.http.bind.host", "127.0.0.1")
+                .set("kyuubi.frontend.thrift.http.bind.port", String.valueOf(httpPort))
+                .set("kyuubi.frontend.thrift.http.max.idle.time", HTTP_IDLE.toString())
                 .set("kyuubi.frontend.thrift.login.timeout", LOGIN_TIMEOUT.toString())
                 .set("kyuubi.frontend.thrift.max.message.size", String.valueOf(MAX_MESSAGE)).start();
+        httpUrl = server.awaitLog(Pattern.compile("JDBC connection over HTTP at: (jdbc:hive2://\\S+)"),
+                Duration.ofSeconds(30)).group(1);
         try (Connection warm = Jdbc.connect(server.directUrl(), "normal")) {
             assertEquals(1, ((Number) Jdbc.single(warm, "SELECT 1")).intValue(), "the engine is up");
         }
+        binaryRecording = record(server.port(), "/", Recordings::binary);
+        httpRecording = record(httpPort, "/;transportMode=http;httpPath=cliservice", Recordings::http);
+    }
+
+    /** The unmodified Hive driver opens a session, runs a query, fetches it and closes, through a recording proxy. */
+    private static <T> T record(int port, String urlTail, java.util.function.BiFunction<byte[], byte[], T> parse)
+            throws Exception {
+        Recordings.Proxy proxy = new Recordings.Proxy(port);
+        try {
+            try (Connection c = Jdbc.connect("jdbc:hive2://127.0.0.1:" + proxy.port() + urlTail, "fuzz", "pw")) {
+                assertEquals(3, Jdbc.query(c, "SELECT id, 'x' FROM range(3)").size());
+            }
+        } finally {
+            proxy.close();
+        }
+        return parse.apply(proxy.clientBytes(), proxy.serverBytes());
     }
 
     @AfterAll
     void stopServer() throws Exception {
-        if (server != null) server.close();
+        try {
+            if (server != null) server.close();
+        } finally {
+            if (ldap != null) ldap.shutDown(true);
+        }
+    }
+
+    @Test
+    void theRecordingsHoldTheHiveDriversLoginAndCalls() {
+        assertEquals(2, binaryRecording.saslMessages().size(), "PLAIN: the mechanism, then the credentials");
+        List<String> binary = binaryRecording.calls().stream().map(Recordings.Call::method).toList();
+        List<String> http = httpRecording.requests().stream().map(Recordings.HttpRequest::method).toList();
+        for (List<String> calls : List.of(binary, http)) {
+            for (String m : List.of("OpenSession", "ExecuteStatement", "GetOperationStatus", "GetResultSetMetadata",
+                    "FetchResults", "CloseOperation", "CloseSession")) {
+                assertTrue(calls.contains(m), m + " in " + calls);
+            }
+        }
+        assertTrue(httpRecording.cookie() != null && httpRecording.requests().stream()
+                .anyMatch(r -> r.header("Cookie") != null && r.header("Cookie").contains(httpRecording.cookie())), "the driver showed its cookie");
+        System.out.printf("Recorded: binary port %s; HTTP %s%n", binary, http);
     }
 
     @Test
@@ -162,13 +239,18 @@ class ProtocolFuzzTest {
         assertLogClean();
     }
 
-    /** Every line of the log is a log line or part of a stack trace, and no NullPointerException is logged. */
+    /**
+     * Every line of the log is a log line or part of a stack trace, and no NullPointerException or unexpected failure
+     * of the HTTP frontend is logged.
+     */
     private void assertLogClean() throws IOException {
         List<String> lines = Files.readAllLines(server.logFile(), StandardCharsets.UTF_8);
         List<String> odd = new ArrayList<>();
         for (String line : lines) {
             if (!LOG_LINE.matcher(line).find() && !TRACE_LINE.matcher(line).find() && !line.isEmpty()) odd.add(line);
             if (line.contains("NullPointerException")) odd.add(line);
+            // the HTTP frontend's line for an exception it did not expect (a client's bad bytes are refused instead)
+            if (line.contains("failed in the frontend")) odd.add(line);
         }
         assertTrue(odd.isEmpty(), odd.size() + " line(s) that are not log lines, or NPEs:\n"
                 + String.join("\n", odd.subList(0, Math.min(20, odd.size()))));
@@ -176,10 +258,12 @@ class ProtocolFuzzTest {
     }
 
     @Test
-    void aSeededFuzzRunLeavesTheServerAliveServingBoundedAndWithoutStuckConnections() throws Exception {
+    void aSeededFuzzRunOfBothPortsLeavesTheServerAliveServingBoundedAndWithoutStuckConnectionsOrWorkers()
+            throws Exception {
         long seed = Long.getLong("kitsune.fuzz.seed", 20_250_601L);
-        int cases = Integer.getInteger("kitsune.fuzz.cases", 5_000);
-        Duration budget = Duration.ofSeconds(Integer.getInteger("kitsune.fuzz.seconds", 60));
+        int cases = Integer.getInteger("kitsune.fuzz.cases", 10_000);
+        int threads = Integer.getInteger("kitsune.fuzz.threads", 16);
+        Duration budget = Duration.ofSeconds(Integer.getInteger("kitsune.fuzz.seconds", 300));
         ProcessHandle jvm = server.jvm();
         TSessionHandle shared;
         TOperationHandle op;
@@ -190,68 +274,111 @@ class ProtocolFuzzTest {
             op = holder.call(c -> c.send_ExecuteStatement(select), c -> c.recv_ExecuteStatement())
                     .getOperationHandle();
             int fdsBefore = ProcStats.fileDescriptors(jvm);
+            String socketsBefore = sockets(jvm);
             long liveBefore = JvmHeap.liveKib(jvm);
-            List<byte[]> templates = templates(shared, op);
+            List<byte[]> templates = new ArrayList<>(templates(shared, op));
+            templates.addAll(recordedCalls(shared, op, false));
+            HttpTargets http = httpTargets();
 
-            AtomicInteger done = new AtomicInteger();
-            AtomicInteger replies = new AtomicInteger();
-            AtomicInteger closedByServer = new AtomicInteger();
-            AtomicInteger waiting = new AtomicInteger();
+            Counts binary = new Counts();
+            Counts overHttp = new Counts();
             AtomicInteger stuck = new AtomicInteger();
+            AtomicInteger accepted = new AtomicInteger();
             ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
             Normal normal = new Normal(server.directUrl());
-            ScheduledExecutorService watch = Executors.newScheduledThreadPool(2);
-            ExecutorService fuzzers = Executors.newFixedThreadPool(16);
+            Normal normalHttp = new Normal(httpUrl);
+            ScheduledExecutorService watch = Executors.newScheduledThreadPool(3);
+            ExecutorService fuzzers = Executors.newFixedThreadPool(threads);
             long start = System.nanoTime();
             long end = start + budget.toNanos();
             try (JvmHeap.Sampler heap = JvmHeap.sampler(jvm, 250)) {
                 watch.scheduleWithFixedDelay(normal, 0, 500, TimeUnit.MILLISECONDS);
-                watch.scheduleWithFixedDelay(() -> checkHeld(held, stuck, false), 200, 200, TimeUnit.MILLISECONDS);
+                watch.scheduleWithFixedDelay(normalHttp, 250, 500, TimeUnit.MILLISECONDS);
+                watch.scheduleWithFixedDelay(() -> checkHeld(held, stuck, accepted, false), 200, 200, TimeUnit.MILLISECONDS);
                 AtomicInteger next = new AtomicInteger();
                 List<Future<?>> running = new ArrayList<>();
-                for (int t = 0; t < 16; t++) {
+                for (int t = 0; t < threads; t++) {
                     running.add(fuzzers.submit(() -> {
                         for (int i; (i = next.getAndIncrement()) < cases && System.nanoTime() < end;) {
                             Random random = new Random(seed ^ (i * 0x9E3779B97F4A7C15L));
                             try {
-                                runCase(random, templates, held, replies, closedByServer, waiting);
+                                if (i % 2 == 0) {
+                                    runCase(random, templates, shared, op, held, binary, i);
+                                } else {
+                                    runHttpCase(random, http, held, overHttp, i);
+                                }
                             } catch (IOException | RuntimeException e) {
                                 throw new AssertionError("case " + i + " of seed " + seed + ": " + e, e);
                             }
-                            done.incrementAndGet();
                         }
                         return null;
                     }));
                 }
                 for (Future<?> f : running) f.get(budget.toSeconds() + 60, TimeUnit.SECONDS);
                 long fuzzMillis = (System.nanoTime() - start) / 1_000_000;
-                // what is still held must be cut by the server within the login timeout (and a margin)
-                org.awaitility.Awaitility.await().atMost(LOGIN_TIMEOUT.plusSeconds(10)).pollInterval(
+                // what is still held must be cut by the server: before a login within the login timeout, an idle
+                // HTTP connection within the HTTP idle time (each with a margin)
+                org.awaitility.Awaitility.await().atMost(HTTP_IDLE.plusSeconds(15)).pollInterval(
                         Duration.ofMillis(200)).until(() -> {
-                            checkHeld(held, stuck, false);
+                            checkHeld(held, stuck, accepted, false);
                             return held.isEmpty();
                         });
                 watch.shutdown();
                 watch.awaitTermination(30, TimeUnit.SECONDS);
                 normal.close();
+                normalHttp.close();
+                // no call or login left running in the frontends' workers once every client is gone
+                int busy = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(500)).until(() -> busyFrontendThreads(jvm), n -> n == 0);
                 long peakKib = heap.peakKib();
                 long liveAfter = JvmHeap.liveKib(jvm);
-                int fdsAfter = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
-                        .until(() -> ProcStats.fileDescriptors(jvm), fds -> fds <= fdsBefore + 16);
-                System.out.printf("Protocol fuzz: seed %d, %d cases in %d ms (%d replies, %d closed by the server, "
-                        + "%d left waiting for more bytes); normal client: %d calls, %d errors, slowest %d ms; "
-                        + "stuck connections %d; server heap: live %d KiB before, %d KiB after, peak used %d KiB "
-                        + "(%d samples); server fds %d before, %d after%n", seed, done.get(), fuzzMillis, replies.get(),
-                        closedByServer.get(), waiting.get(), normal.calls.get(), normal.errors.get(),
-                        normal.slowestMillis.get(), stuck.get(), liveBefore, liveAfter, peakKib, heap.samples(),
-                        fdsBefore, fdsAfter);
+                try {
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(
+                            Duration.ofMillis(250)).until(() -> clients(sockets(jvm)) <= clients(socketsBefore));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // asserted below, with the figures
+                }
+                int fdsAfter = ProcStats.fileDescriptors(jvm);
+                String socketsAfter = sockets(jvm);
+                System.out.printf("Protocol fuzz: seed %d, %d cases in %d ms (%d threads)%n"
+                        + "  binary port: %d cases (%d after a login, %d before), %d replies, %d closed by the server, "
+                        + "%d left waiting for more bytes, %d spoilt SASL logins still accepted%n"
+                        + "  HTTP port: %d cases (%d after a login, %d before or without one), %d requests, replies by "
+                        + "status %s, %d closed by the server, %d left waiting; %d sessions opened by mutated calls "
+                        + "(closed again)%n"
+                        + "  normal clients: binary %d calls, %d errors, slowest %d ms; HTTP %d calls, %d errors, "
+                        + "slowest %d ms%n"
+                        + "  stuck connections %d, busy frontend threads after %d; server heap: live %d KiB before, "
+                        + "%d KiB after, peak used %d KiB (%d samples); server fds %d before, %d after%n",
+                        seed, binary.cases.get() + overHttp.cases.get(), fuzzMillis, threads,
+                        binary.cases.get(), binary.afterLogin.get(), binary.cases.get() - binary.afterLogin.get(),
+                        binary.replies.get(), binary.closed.get(), binary.waiting.get(), accepted.get(),
+                        overHttp.cases.get(), overHttp.afterLogin.get(),
+                        overHttp.cases.get() - overHttp.afterLogin.get(), overHttp.requests.get(),
+                        new java.util.TreeMap<>(overHttp.statuses), overHttp.closed.get(), overHttp.waiting.get(),
+                        overHttp.sessions.get(), normal.calls.get(), normal.errors.get(), normal.slowestMillis.get(),
+                        normalHttp.calls.get(), normalHttp.errors.get(), normalHttp.slowestMillis.get(), stuck.get(),
+                        busy, liveBefore, liveAfter, peakKib, heap.samples(), fdsBefore, fdsAfter);
+                System.out.printf("  server TCP sockets by state and port before: %s; after: %s%n", socketsBefore,
+                        socketsAfter);
                 assertTrue(server.isAlive(), "the server process is alive");
-                assertEquals(0, normal.errors.get(), "the normal client's errors: " + normal.lastError);
-                assertTrue(normal.calls.get() > 10, "the normal client kept calling");
-                assertTrue(normal.slowestMillis.get() < 10_000, "the normal client waited "
-                        + normal.slowestMillis.get() + " ms");
-                assertEquals(0, stuck.get(), "connections left open beyond the login timeout");
-                assertTrue(done.get() >= Math.min(cases, 2_000), "only " + done.get() + " cases ran");
+                for (Normal n : List.of(normal, normalHttp)) {
+                    assertEquals(0, n.errors.get(), "the normal client's errors (" + n.url + "): " + n.lastError);
+                    assertTrue(n.calls.get() > 10, "the normal client kept calling (" + n.url + ")");
+                    assertTrue(n.slowestMillis.get() < 10_000, "the normal client waited " + n.slowestMillis.get()
+                            + " ms (" + n.url + ")");
+                }
+                assertEquals(0, stuck.get(), "connections left open beyond the login timeout or HTTP idle time");
+                assertEquals(cases, binary.cases.get() + overHttp.cases.get(), "cases run within " + budget);
+                assertEquals(0, overHttp.statuses.getOrDefault(500, 0), "HTTP requests answered 500");
+                // the server's connections to the engine are a pool (at most kitsune.engine.connections.max, 64)
+                // that grows with concurrent calls and stays; every client connection must be gone
+                int pooled = outgoing(socketsAfter) - outgoing(socketsBefore);
+                assertTrue(pooled <= 64, pooled + " more connections to the engine than the pool's maximum");
+                assertTrue(clients(socketsAfter) <= clients(socketsBefore), "client connections left: "
+                        + socketsAfter);
+                assertTrue(fdsAfter <= fdsBefore + 16 + pooled, "server fds " + fdsBefore + " before, " + fdsAfter
+                        + " after, " + pooled + " of them more pooled engine connections");
                 assertTrue(liveAfter - liveBefore < 32 * 1024, "the live heap grew by " + (liveAfter - liveBefore)
                         + " KiB");
                 assertTrue(peakKib < 400 * 1024, "the used heap peaked at " + peakKib + " KiB (-Xmx512m)");
@@ -259,6 +386,7 @@ class ProtocolFuzzTest {
                 fuzzers.shutdownNow();
                 watch.shutdownNow();
                 normal.close();
+                normalHttp.close();
                 for (Held h : held) h.socket.close();
             }
             // the holder's session and connection survived all of it
@@ -271,24 +399,271 @@ class ProtocolFuzzTest {
         assertLogClean();
     }
 
-    /** A socket left open by a case before login: the server must close it within the login timeout. */
-    private record Held(Socket socket, long deadlineNanos) {
+    /** What the cases of one port saw. */
+    private static final class Counts {
+        final AtomicInteger cases = new AtomicInteger();
+        final AtomicInteger afterLogin = new AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
+        final AtomicInteger replies = new AtomicInteger();
+        final AtomicInteger closed = new AtomicInteger();
+        final AtomicInteger waiting = new AtomicInteger();
+        final AtomicInteger sessions = new AtomicInteger();
+        final java.util.concurrent.ConcurrentHashMap<Integer, Integer> statuses =
+                new java.util.concurrent.ConcurrentHashMap<>();
     }
 
-    private static void checkHeld(ConcurrentLinkedQueue<Held> held, AtomicInteger stuck, boolean force) {
+    /** The recorded binary-port calls carrying the given session and operation. */
+    private List<byte[]> recordedCalls(TSessionHandle session, TOperationHandle op, boolean closeSession) {
+        return Recordings.retarget(binaryRecording.calls().stream().map(Recordings.Call::bytes).toList(),
+                binaryRecording.handles(), session, op, closeSession);
+    }
+
+    /** The recorded HTTP requests, their calls carrying a live session and operation opened over HTTP. */
+    private record HttpTargets(List<Recordings.HttpRequest> requests, String cookie,
+            Recordings.HttpRequest closeSession, Recordings.Handles recorded) {
+    }
+
+    private HttpTargets httpTargets() throws Exception {
+        Recordings.Http rec = httpRecording;
+        Recordings.HttpRequest open = rec.requests().stream().filter(r -> r.method().equals("OpenSession"))
+                .findFirst().orElseThrow();
+        HttpFuzz.Reply opened = httpExchange(open.bytes());
+        assertEquals(200, opened.status());
+        TSessionHandle session = Recordings.decodeResult(opened.body(), new TCLIService.OpenSession_result())
+                .getSuccess().getSessionHandle();
+        Recordings.HttpRequest execute = rec.requests().stream().filter(r -> r.method().equals("ExecuteStatement"))
+                .findFirst().orElseThrow();
+        HttpFuzz.Reply executed = httpExchange(execute.withBody(Recordings.retarget(List.of(execute.body()),
+                rec.handles(), session, null, false).get(0)).bytes());
+        assertEquals(200, executed.status());
+        TOperationHandle op = Recordings.decodeResult(executed.body(), new TCLIService.ExecuteStatement_result())
+                .getSuccess().getOperationHandle();
+        List<Recordings.HttpRequest> requests = new ArrayList<>();
+        for (Recordings.HttpRequest r : rec.requests()) {
+            requests.add(r.withBody(Recordings.retarget(List.of(r.body()), rec.handles(), session, op, false)
+                    .get(0)));
+        }
+        Recordings.HttpRequest close = rec.requests().stream().filter(r -> r.method().equals("CloseSession"))
+                .findFirst().orElseThrow();
+        return new HttpTargets(requests, rec.cookie(), close, rec.handles());
+    }
+
+    /** One request on a connection of its own, its reply read within 30 s. */
+    private HttpFuzz.Reply httpExchange(byte[] request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", httpPort)) {
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            return HttpFuzz.read(s, s.getInputStream(), Duration.ofSeconds(30));
+        }
+    }
+
+    /** One HTTP fuzz case on a connection of its own: one to three requests. */
+    private void runHttpCase(Random r, HttpTargets http, ConcurrentLinkedQueue<Held> held, Counts counts,
+            int caseNo) throws IOException {
+        int kind = r.nextInt(100);
+        counts.cases.incrementAndGet();
+        if (kind < 45) counts.afterLogin.incrementAndGet();
+        Socket s = new Socket("127.0.0.1", httpPort);
+        boolean keep = false;
+        try {
+            InputStream in = s.getInputStream();
+            StringBuilder sent = new StringBuilder("HTTP case " + caseNo + " (kind " + kind + "): ");
+            int requests = 1 + r.nextInt(3);
+            for (int k = 0; k < requests; k++) {
+                Recordings.HttpRequest t = http.requests().get(r.nextInt(http.requests().size()));
+                byte[] wire;
+                if (k > 0) sent.append(" | ");
+                if (kind < 45) {
+                    // after a valid login (cookie, Basic or both as the driver sent them): a mutated or intact call
+                    Recordings.HttpRequest req = HttpFuzz.goodLogin(r, t, http.cookie());
+                    wire = req.withBody(r.nextInt(8) == 0 ? req.body() : Mutator.mutate(r, req.body())).bytes();
+                } else if (kind < 60) {
+                    // no login, a wrong password, a spoilt or forged cookie, odd Authorization headers
+                    Recordings.HttpRequest req = HttpFuzz.badLogin(r, t, http.cookie());
+                    wire = req.withBody(r.nextBoolean() ? req.body() : Mutator.mutate(r, req.body())).bytes();
+                } else if (kind < 85) {
+                    // HTTP itself: methods, paths, versions, Content-Length lies, chunked garbage, huge headers
+                    Recordings.HttpRequest req = r.nextBoolean() ? HttpFuzz.goodLogin(r, t, http.cookie())
+                            : HttpFuzz.badLogin(r, t, http.cookie());
+                    if (r.nextBoolean()) req = req.withBody(Mutator.mutate(r, req.body()));
+                    wire = HttpFuzz.protocolFault(r, req, MAX_MESSAGE);
+                } else if (kind < 95) {
+                    // the bytes of a whole recorded request spoilt
+                    wire = Mutator.mutate(r, HttpFuzz.goodLogin(r, t, http.cookie()).bytes());
+                } else {
+                    // a request cut short, or random bytes, and the connection kept open
+                    byte[] full = t.bytes();
+                    wire = r.nextBoolean() ? Arrays.copyOf(full, r.nextInt(full.length)) : Mutator.randomBytes(r);
+                }
+                counts.requests.incrementAndGet();
+                sent.append(Held.show(wire));
+                try {
+                    s.getOutputStream().write(wire);
+                    s.getOutputStream().flush();
+                } catch (IOException closedWhileWriting) {
+                    counts.closed.incrementAndGet();
+                    return;
+                }
+                HttpFuzz.Reply reply = HttpFuzz.read(s, in, Duration.ofMillis(800));
+                if (reply.status() == HttpFuzz.Reply.CLOSED.status()) {
+                    counts.closed.incrementAndGet();
+                    return;
+                }
+                if (reply.status() == HttpFuzz.Reply.WAITING.status()) {
+                    counts.waiting.incrementAndGet();
+                    held.add(new Held(s, System.nanoTime() + HTTP_IDLE.plusSeconds(5).toNanos(), sent.toString()));
+                    keep = true;
+                    return;
+                }
+                counts.replies.incrementAndGet();
+                counts.statuses.merge(reply.status(), 1, Integer::sum);
+                if (reply.status() == 200 && reply.body() != null) closeIfOpened(reply.body(), http, counts);
+                if (reply.closes()) {
+                    counts.closed.incrementAndGet();
+                    return;
+                }
+            }
+        } finally {
+            if (!keep) s.close();
+        }
+    }
+
+    /** A mutated OpenSession that still opened a session: closed again, as its client would. */
+    private void closeIfOpened(byte[] reply, HttpTargets http, Counts counts) throws IOException {
+        if (!Recordings.method(reply).equals("OpenSession")) return;
+        TSessionHandle session;
+        try {
+            TCLIService.OpenSession_result r = Recordings.decodeResult(reply, new TCLIService.OpenSession_result());
+            if (r.getSuccess() == null || r.getSuccess().getSessionHandle() == null) return;
+            session = r.getSuccess().getSessionHandle();
+        } catch (Exception notOpened) {
+            return;
+        }
+        counts.sessions.incrementAndGet();
+        Recordings.HttpRequest close = http.closeSession();
+        HttpFuzz.Reply closed = httpExchange(close.withBody(Recordings.retarget(List.of(close.body()),
+                http.recorded(), session, null, true).get(0)).bytes());
+        assertEquals(200, closed.status(), "CloseSession of a session a mutated call opened");
+    }
+
+    /**
+     * The server's TCP sockets, counted by state and by the port that names them (its own listening port for accepted
+     * connections, else the remote port), from /proc.
+     */
+    private String sockets(ProcessHandle jvm) throws IOException {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(jvm.pid()), "fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[")) inodes.add(link.substring(8, link.length() - 1));
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        }
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        java.util.Set<Integer> own = java.util.Set.of(server.port(), httpPort);
+        for (String table : List.of("tcp", "tcp6")) {
+            Path file = Path.of("/proc", String.valueOf(jvm.pid()), "net", table);
+            if (!Files.exists(file)) continue;
+            List<String> lines = Files.readAllLines(file);
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10 || !inodes.contains(f[9])) continue;
+                int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+                String state = switch (f[3]) {
+                    case "0A" -> "listen";
+                    case "01" -> "established";
+                    case "08" -> "close-wait";
+                    default -> "state-" + f[3];
+                };
+                String key = state.equals("listen") ? "listen" : own.contains(local) ? state + " on :" + local
+                        : state + " to :" + remote;
+                counts.merge(key, 1, Integer::sum);
+            }
+        }
+        return counts.toString();
+    }
+
+    private static int outgoing(String sockets) {
+        return count(sockets, " to :");
+    }
+
+    private static int clients(String sockets) {
+        return count(sockets, " on :");
+    }
+
+    private static int count(String sockets, String kind) {
+        int n = 0;
+        for (String e : sockets.replaceAll("[{}]", "").split(", ")) {
+            if (e.contains(kind)) n += Integer.parseInt(e.substring(e.lastIndexOf('=') + 1));
+        }
+        return n;
+    }
+
+    /**
+     * Threads of the server's frontends (binary workers, Jetty's HTTP threads) that are inside a call or a login
+     * now, from a thread dump: a worker left stuck shows here once every client is gone.
+     */
+    private static int busyFrontendThreads(ProcessHandle jvm) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(ProcessHandle.current().info().command().orElse("java"))
+                .resolveSibling("jcmd").toString(), String.valueOf(jvm.pid()), "Thread.print")
+                .redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(60, TimeUnit.SECONDS);
+        int busy = 0;
+        for (String thread : dump.split("\n\n")) {
+            if (!thread.startsWith("\"kitsune-thrift")) continue;
+            if (thread.contains("TCLIService$Processor") || thread.contains("ThriftHttpServer.")
+                    || thread.contains("BackendDispatcher") || thread.contains("LoginCheck")
+                    || thread.contains("SaslHandshake")) {
+                busy++;
+            }
+        }
+        return busy;
+    }
+
+    /** A socket left open by a case before login: the server must close it within the login timeout. */
+    private record Held(Socket socket, long deadlineNanos, String what) {
+        /** The first bytes sent, printable. */
+        static String show(byte[] b) {
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < Math.min(b.length, 160); i++) {
+                int c = b[i] & 0xff;
+                s.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\x%02x", c));
+            }
+            return s.append(b.length > 160 ? "... (" + b.length + " bytes)" : "").toString();
+        }
+    }
+
+    /**
+     * Held sockets past their deadline must be closed by the server; except a binary connection whose spoilt SASL
+     * messages were still a valid login (LDAP compares uid without case: "Fuzz"/"pw" logs in), which may stay idle.
+     */
+    private static void checkHeld(ConcurrentLinkedQueue<Held> held, AtomicInteger stuck, AtomicInteger accepted,
+            boolean force) {
         long now = System.nanoTime();
         for (Iterator<Held> it = held.iterator(); it.hasNext();) {
             Held h = it.next();
             if (!force && now < h.deadlineNanos) continue;
+            int first = -1;
             try {
                 h.socket.setSoTimeout(1);
                 InputStream in = h.socket.getInputStream();
                 byte[] buf = new byte[4096];
-                while (in.read(buf) >= 0) {
+                for (int n; (n = in.read(buf)) >= 0;) {
                     // what the server said before it closed
+                    if (first < 0 && n > 0) first = buf[0] & 0xff;
                 }
             } catch (SocketTimeoutException stillOpen) {
-                stuck.incrementAndGet();
+                if (first == COMPLETE && h.what().startsWith("binary")) {
+                    accepted.incrementAndGet();
+                } else {
+                    stuck.incrementAndGet();
+                    System.out.println("Stuck: " + h.what());
+                }
             } catch (IOException reset) {
                 // closed with a reset
             }
@@ -301,17 +676,20 @@ class ProtocolFuzzTest {
         }
     }
 
-    /** One fuzz case on a connection of its own. */
-    private void runCase(Random random, List<byte[]> templates, ConcurrentLinkedQueue<Held> held,
-            AtomicInteger replies, AtomicInteger closedByServer, AtomicInteger waiting) throws IOException {
+    /** One binary-port fuzz case on a connection of its own. */
+    private void runCase(Random random, List<byte[]> templates, TSessionHandle shared, TOperationHandle op,
+            ConcurrentLinkedQueue<Held> held, Counts counts, int caseNo) throws IOException {
         int kind = random.nextInt(100);
+        counts.cases.incrementAndGet();
         if (kind < 60) {
-            // a valid login (sometimes a session of its own), then mutated calls
+            counts.afterLogin.incrementAndGet();
+            // a valid login (sometimes a session of its own), then mutated calls: hand-made and recorded ones
             try (Sasl client = Sasl.login(server.port(), "fuzz")) {
                 List<byte[]> own = templates;
                 if (random.nextInt(4) == 0) {
                     TSessionHandle session = client.openSession();
-                    own = templates(session, null);
+                    own = new ArrayList<>(templates(session, null));
+                    own.addAll(recordedCalls(session, op, true));
                 }
                 int calls = 1 + random.nextInt(4);
                 for (int c = 0; c < calls; c++) {
@@ -322,32 +700,46 @@ class ProtocolFuzzTest {
                         client.frame(call);
                     }
                     switch (client.awaitReply(Duration.ofMillis(500))) {
-                        case REPLY -> replies.incrementAndGet();
+                        case REPLY -> counts.replies.incrementAndGet();
                         case CLOSED -> {
-                            closedByServer.incrementAndGet();
+                            counts.closed.incrementAndGet();
                             return;
                         }
                         case WAITING -> {
-                            waiting.incrementAndGet();
+                            counts.waiting.incrementAndGet();
                             return;
                         }
                     }
                 }
             } catch (SaslRefused | EOFException | java.net.SocketException e) {
-                closedByServer.incrementAndGet();
+                counts.closed.incrementAndGet();
             }
         } else {
             Socket s = new Socket("127.0.0.1", server.port());
             long deadline = System.nanoTime() + LOGIN_TIMEOUT.plusSeconds(3).toNanos();
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            // before the login: the driver's recorded SASL PLAIN messages mutated, odd negotiation messages,
+            // random bytes
+            byte[] bytes = kind < 75 ? spoiltNegotiation(random)
+                    : kind < 88 ? Mutator.saslNegotiation(random) : Mutator.randomBytes(random);
             try {
-                out.write(kind < 80 ? Mutator.saslNegotiation(random) : Mutator.randomBytes(random));
+                out.write(bytes);
                 out.flush();
             } catch (IOException closedAlready) {
                 // refused while writing
             }
-            held.add(new Held(s, deadline));
+            held.add(new Held(s, deadline, "binary case " + caseNo + " (kind " + kind + "): " + Held.show(bytes)));
         }
+    }
+
+    /** The driver's recorded SASL PLAIN messages, changed (a mutation that changes nothing is tried again). */
+    private byte[] spoiltNegotiation(Random random) {
+        byte[] valid = binaryRecording.negotiation();
+        byte[] b;
+        do {
+            b = Mutator.mutate(random, valid);
+        } while (Arrays.equals(b, valid));
+        return b;
     }
 
     /** Valid calls of each kind, on the given session and operation. */
@@ -465,7 +857,7 @@ class ProtocolFuzzTest {
             return splice(b, 0, at - 4, head.array());
         }
 
-        private static String randomText(Random r) {
+        static String randomText(Random r) {
             StringBuilder s = new StringBuilder();
             int n = r.nextInt(40);
             for (int i = 0; i < n; i++) s.append((char) r.nextInt(r.nextBoolean() ? 128 : 0x3000));

@@ -14,6 +14,7 @@ import kitsune.api.auth.Authenticator;
 import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.internal.start.StartGate;
+import kitsune.internal.text.LogText;
 import kitsune.thrift.PlainCredentials;
 
 /**
@@ -76,6 +77,10 @@ final class LoginCheck implements PlainCredentials {
 
     @Override
     public void check(String user, String password) throws SaslException {
+        if (LogText.hasControl(user)) {
+            // refused before any authenticator (LDAP, JDBC, a custom one) sees it, on both Thrift ports
+            throw new SaslException("Invalid user name: a user name may not contain control characters");
+        }
         if ("NONE".equals(type)) return;
         if (FrontendSettings.KERBEROS.equals(type)) {
             metrics.get().loginFailed(type, user);

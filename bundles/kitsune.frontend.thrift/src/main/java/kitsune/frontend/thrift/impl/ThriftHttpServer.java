@@ -533,6 +533,8 @@ final class ThriftHttpServer {
             current.set(new ClientContext(ClientContext.PER_REQUEST_PREFIX + UUID.randomUUID(), user,
                     Request.getRemoteAddr(request)));
             try {
+                // malformed bytes are the client's mistake: refused by the binary port's walk, not Thrift's reader
+                ThriftMessageDecoder.checkWhole(body, settings.maxMessageSize());
                 processor.process(new TBinaryProtocol(new TMemoryInputTransport(tc, body)), new TBinaryProtocol(out));
             } finally {
                 current.remove();
@@ -540,7 +542,7 @@ final class ThriftHttpServer {
             byte[] reply = java.util.Arrays.copyOf(out.getArray(), out.length());
             reply(response, callback, 200, "application/x-thrift", reply);
         } catch (TException | RuntimeException e) {
-            if (e instanceof RuntimeException) {
+            if (e instanceof RuntimeException && !(e instanceof ProtocolViolation)) {
                 LOG.warn("An HTTP request from {} failed in the frontend", peer, e);
             } else {
                 LOG.warn("Refusing HTTP request from {}: not a Thrift TCLIService message ({})", peer,

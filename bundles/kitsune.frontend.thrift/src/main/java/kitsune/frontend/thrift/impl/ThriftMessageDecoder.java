@@ -89,6 +89,17 @@ final class ThriftMessageDecoder extends ByteToMessageDecoder {
         first = false;
     }
 
+    /**
+     * Checks that {@code body} begins with one whole, well-formed Thrift binary message no larger than
+     * {@code maxMessageSize} (the HTTP transport's body), with the same walk as the binary port; a
+     * {@link ProtocolViolation} names what is wrong. Thrift's own reader would turn some of these (a negative string
+     * length) into index errors of the JDK rather than protocol errors.
+     */
+    static void checkWhole(byte[] body, int maxMessageSize) {
+        int length = new Walk(io.netty.buffer.Unpooled.wrappedBuffer(body), 0, maxMessageSize).message();
+        if (length < 0) throw new ProtocolViolation("not a Thrift binary protocol call: the message ends early");
+    }
+
     /** Names the kind of client a first byte shows, on a raw port where a Thrift call (0x80) was expected. */
     private String hint(int firstByte) {
         return " (" + describeFirstByte(firstByte) + " on this " + rawPortAuthentication + " port"

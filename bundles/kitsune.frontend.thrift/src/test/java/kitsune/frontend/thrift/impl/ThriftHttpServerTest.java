@@ -100,6 +100,33 @@ class ThriftHttpServerTest {
     }
 
     @Test
+    void aMethodNameOfNegativeLengthIsRefusedAsNotAThriftMessageNotLoggedAsAFrontendFailure() throws Exception {
+        // strict TBinaryProtocol: version, then a name length of -2147483637 (a fuzzed Hive driver call)
+        byte[] body = {(byte) 0x80, 1, 0, 1, (byte) 0x80, 0, 0, 11, 'O', 'p', 'e', 'n', 0, 0, 0, 1, 0};
+        int mark = LogCapture.mark();
+        HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + open.port() + "/cliservice"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, reply.statusCode());
+        String line = LogCapture.awaitLine(mark, Duration.ofSeconds(5), "Refusing HTTP request", "Negative length");
+        assertNotNull(line, "no refusal naming the negative length: " + LogCapture.text().substring(mark));
+        assertTrue(line.contains("not a Thrift TCLIService message"), line);
+        assertTrue(!LogCapture.text().substring(mark).contains("failed in the frontend"), LogCapture.text()
+                .substring(mark));
+    }
+
+    @Test
+    void aUserNameWithControlCharactersNeverReachesTheAuthenticator() {
+        AtomicInteger asked = new AtomicInteger();
+        LoginCheck ldap = new LoginCheck("LDAP");
+        ldap.add((user, password) -> asked.incrementAndGet(), "LDAP");
+        javax.security.sasl.SaslException refused = assertThrows(javax.security.sasl.SaslException.class,
+                () -> ldap.check("eve\n2030-01-01 00:00:00.000 [main] INFO forged", "pw"));
+        assertTrue(refused.getMessage().contains("control characters"), refused.getMessage());
+        assertEquals(0, asked.get(), "the authenticator was asked");
+    }
+
+    @Test
     void basicCredentialsAreParsedAsHiveSendsThem() {
         assertEquals("hugo", ThriftHttpServer.basic("Basic aHVnbzpwdzpwdw==")[0]);
         assertEquals("pw:pw", ThriftHttpServer.basic("Basic aHVnbzpwdzpwdw==")[1]);
