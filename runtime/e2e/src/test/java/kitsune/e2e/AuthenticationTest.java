@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +17,6 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
@@ -36,19 +32,10 @@ class AuthenticationTest {
 
     @Test
     void ldapLoginsThroughTheHiveDriverAndTheAuthenticatorBundleSwappedLive() throws Exception {
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
-                0, null));
-        InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
-        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ldap.add("dn: ou=people,dc=example,dc=com", "objectClass: top", "objectClass: organizationalUnit",
-                "ou: people");
-        ldap.add("dn: uid=alice,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: alice",
-                "cn: Alice", "sn: A", "userPassword: wonderland");
-        ldap.startListening();
+        Directory ldap = Directory.ldap("alice:wonderland");
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-auth-"))
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", ldap.url())
                 .set("kyuubi.authentication.ldap.baseDN", "ou=people,dc=example,dc=com")
                 .set("kitsune.console.password", CONSOLE_PASSWORD).start()) {
             try (Connection c = Jdbc.connect(server.directUrl(), "alice", "wonderland")) {
@@ -93,7 +80,7 @@ class AuthenticationTest {
             assertTrue(metrics.contains("\nkitsune_login_failed_total{authenticator=\"LDAP\"} 2.0\n"), metrics);
             assertFalse(metrics.contains("alice"), metrics);
         } finally {
-            ldap.shutDown(true);
+            ldap.close();
         }
     }
 }

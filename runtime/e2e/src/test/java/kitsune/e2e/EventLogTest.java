@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,9 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneServer;
@@ -51,19 +47,10 @@ class EventLogTest {
 
     @Test
     void loginsSessionsAndStatementsGiveAuditLinesAndKyuubisJsonEvents() throws Exception {
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
-                0, null));
-        InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
-        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ldap.add("dn: ou=people,dc=example,dc=com", "objectClass: top", "objectClass: organizationalUnit",
-                "ou: people");
-        ldap.add("dn: uid=alice,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: alice",
-                "cn: Alice", "sn: A", "userPassword: wonderland");
-        ldap.startListening();
+        Directory ldap = Directory.ldap("alice:wonderland");
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-events-"))
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", ldap.url())
                 .set("kyuubi.authentication.ldap.baseDN", "ou=people,dc=example,dc=com")
                 .set("kyuubi.backend.server.event.loggers", "JSON").start()) {
             assertThrows(SQLException.class, () -> Jdbc.connect(server.directUrl(), "alice", "looking-glass"));
@@ -117,7 +104,7 @@ class EventLogTest {
                 }
             }
         } finally {
-            ldap.shutDown(true);
+            ldap.close();
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,9 +12,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.util.ssl.KeyStoreKeyManager;
 import com.unboundid.util.ssl.SSLUtil;
 
@@ -31,8 +27,6 @@ import kitsune.testkit.KitsuneServer;
  * and the search account's password is nowhere in it.
  */
 class LdapSearchTest {
-    private static final String PEOPLE = "ou=people,dc=example,dc=com";
-    private static final String GROUPS = "ou=groups,dc=example,dc=com";
     private static final String SERVICE_DN = "cn=kyuubi,ou=services,dc=example,dc=com";
     private static final String SERVICE_PASSWORD = "svc-pw-7f3a9";
 
@@ -42,34 +36,18 @@ class LdapSearchTest {
         KeyStores stores = KeyStores.create(Files.createTempDirectory("kitsune-e2e-ldaps-"), "changeit");
         SSLUtil serverTls = new SSLUtil(new KeyStoreKeyManager(stores.keystore.toFile(), "changeit".toCharArray(),
                 "PKCS12", "kitsune"), null);
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPSConfig("ldaps", InetAddress.getLoopbackAddress(),
-                0, serverTls.createSSLServerSocketFactory(), null));
-        InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
-        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ldap.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
-        ldap.add("dn: uid=alice," + PEOPLE, "objectClass: inetOrgPerson", "uid: alice", "cn: Alice", "sn: A",
-                "userPassword: wonderland");
-        ldap.add("dn: uid=bob," + PEOPLE, "objectClass: inetOrgPerson", "uid: bob", "cn: Bob", "sn: B",
-                "userPassword: builder");
-        ldap.add("dn: ou=services,dc=example,dc=com", "objectClass: organizationalUnit", "ou: services");
-        ldap.add("dn: " + SERVICE_DN, "objectClass: inetOrgPerson", "cn: kyuubi", "sn: K",
-                "userPassword: " + SERVICE_PASSWORD);
-        ldap.add("dn: " + GROUPS, "objectClass: organizationalUnit", "ou: groups");
-        ldap.add("dn: cn=analysts," + GROUPS, "objectClass: groupOfNames", "cn: analysts",
-                "member: uid=alice," + PEOPLE);
-        ldap.add("dn: cn=builders," + GROUPS, "objectClass: groupOfNames", "cn: builders",
-                "member: uid=bob," + PEOPLE);
-        ldap.startListening();
+        Directory ldap = Directory.ldaps(serverTls.createSSLServerSocketFactory(), "alice:wonderland", "bob:builder");
+        ldap.service("kyuubi", SERVICE_PASSWORD);
+        ldap.group("analysts", "alice").group("builders", "bob");
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-ldap-search-"))
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldaps://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", ldap.url())
                 .set("kitsune.authentication.ldap.truststore.path", stores.truststore.toString())
                 .set("kitsune.authentication.ldap.truststore.password", "changeit")
                 .set("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com")
                 .set("kyuubi.authentication.ldap.binddn", SERVICE_DN)
                 .set("kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD)
-                .set("kyuubi.authentication.ldap.groupDNPattern", "cn=%s," + GROUPS)
+                .set("kyuubi.authentication.ldap.groupDNPattern", "cn=%s," + Directory.GROUPS)
                 .set("kyuubi.authentication.ldap.groupFilter", "analysts").start()) {
             try (Connection c = Jdbc.connect(server.directUrl(), "alice", "wonderland")) {
                 assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
@@ -98,33 +76,17 @@ class LdapSearchTest {
             }
             assertEquals(0, server.countLog(SERVICE_PASSWORD), "the bind password is never logged");
         } finally {
-            ldap.shutDown(true);
+            ldap.close();
         }
     }
     @Test
     void atGroupLevelUsersOfOneLdapGroupShareAnEngineAndOtherGroupsGetTheirOwn() throws Exception {
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
-                0, null));
-        InMemoryDirectoryServer ldap = new InMemoryDirectoryServer(config);
-        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ldap.add("dn: " + PEOPLE, "objectClass: organizationalUnit", "ou: people");
-        for (String user : List.of("alice", "carol", "bob")) {
-            ldap.add("dn: uid=" + user + "," + PEOPLE, "objectClass: inetOrgPerson", "uid: " + user, "cn: " + user,
-                    "sn: " + user, "userPassword: pw-" + user);
-        }
-        ldap.add("dn: ou=services,dc=example,dc=com", "objectClass: organizationalUnit", "ou: services");
-        ldap.add("dn: " + SERVICE_DN, "objectClass: inetOrgPerson", "cn: kyuubi", "sn: K",
-                "userPassword: " + SERVICE_PASSWORD);
-        ldap.add("dn: " + GROUPS, "objectClass: organizationalUnit", "ou: groups");
-        ldap.add("dn: cn=analysts," + GROUPS, "objectClass: groupOfNames", "cn: analysts",
-                "member: uid=alice," + PEOPLE, "member: uid=carol," + PEOPLE);
-        ldap.add("dn: cn=builders," + GROUPS, "objectClass: groupOfNames", "cn: builders",
-                "member: uid=bob," + PEOPLE);
-        ldap.startListening();
+        Directory ldap = Directory.ldap("alice:pw-alice", "carol:pw-carol", "bob:pw-bob");
+        ldap.service("kyuubi", SERVICE_PASSWORD);
+        ldap.group("analysts", "alice", "carol").group("builders", "bob");
         try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-ldap-groups-"))
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", ldap.url())
                 .set("kyuubi.authentication.ldap.baseDN", "dc=example,dc=com")
                 .set("kyuubi.authentication.ldap.binddn", SERVICE_DN)
                 .set("kyuubi.authentication.ldap.bindpw", SERVICE_PASSWORD)
@@ -148,7 +110,7 @@ class LdapSearchTest {
                         .toList(), "engine spaces by LDAP group");
             }
         } finally {
-            ldap.shutDown(true);
+            ldap.close();
         }
     }
 }

@@ -8,7 +8,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -63,9 +62,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 
 import kitsune.testkit.FreePorts;
 import kitsune.testkit.Jdbc;
@@ -99,7 +95,7 @@ class ProtocolFuzzTest {
 
     private static final Duration HTTP_IDLE = Duration.ofSeconds(10);
 
-    private InMemoryDirectoryServer ldap;
+    private Directory ldap;
     private KitsuneServer server;
     private int httpPort;
     private String httpUrl;
@@ -110,23 +106,12 @@ class ProtocolFuzzTest {
     @BeforeAll
     void startServer() throws Exception {
         // a real password check, so that "before the login" means something on both ports
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
-                0, null));
-        ldap = new InMemoryDirectoryServer(config);
-        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ldap.add("dn: ou=people,dc=example,dc=com", "objectClass: top", "objectClass: organizationalUnit",
-                "ou: people");
-        for (String[] user : new String[][] {{"normal", "secret"}, {"fuzz", "pw"}, {"mallory", "pw"}}) {
-            ldap.add("dn: uid=" + user[0] + ",ou=people,dc=example,dc=com", "objectClass: inetOrgPerson",
-                    "uid: " + user[0], "cn: " + user[0], "sn: " + user[0], "userPassword: " + user[1]);
-        }
-        ldap.startListening();
+        ldap = Directory.ldap("normal:secret", "fuzz:pw", "mallory:pw");
         httpPort = FreePorts.next();
         server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-fuzz-"))
                 .set("kyuubi.engine.share.level", "SERVER") // one engine for the normal, fuzzing and holding users
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", ldap.url())
                 .set("kyuubi.authentication.ldap.baseDN", "ou=people,dc=example,dc=com")
                 .set("kyuubi.frontend.protocols", "THRIFT_BINARY,THRIFT_HTTP")
                 .set("kyuubi.frontend.thrift.http.bind.host", "127.0.0.1")
@@ -162,7 +147,7 @@ class ProtocolFuzzTest {
         try {
             if (server != null) server.close();
         } finally {
-            if (ldap != null) ldap.shutDown(true);
+            if (ldap != null) ldap.close();
         }
     }
 

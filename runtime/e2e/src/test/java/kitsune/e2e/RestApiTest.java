@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static kitsune.testkit.RestClient.message;
 
-import java.net.InetAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +30,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.apache.zookeeper.ZooKeeper;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
-import com.unboundid.ldap.listener.InMemoryListenerConfig;
 
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.RestClient;
@@ -54,7 +50,7 @@ class RestApiTest {
     private static final String BOB = "bob:builder";
     private static final String CAROL = "carol:admin-pw";
 
-    private InMemoryDirectoryServer ldap;
+    private Directory ldap;
     private KitsuneServer server;
     private String api;
     private RestClient rest;
@@ -62,24 +58,12 @@ class RestApiTest {
 
     @BeforeAll
     void start() throws Exception {
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(),
-                0, null));
-        ldap = new InMemoryDirectoryServer(config);
-        ldap.add("dn: dc=example,dc=com", "objectClass: top", "objectClass: domain", "dc: example");
-        ldap.add("dn: ou=people,dc=example,dc=com", "objectClass: top", "objectClass: organizationalUnit",
-                "ou: people");
-        for (String login : List.of(ALICE, BOB, CAROL)) {
-            String[] up = login.split(":");
-            ldap.add("dn: uid=" + up[0] + ",ou=people,dc=example,dc=com", "objectClass: inetOrgPerson",
-                    "uid: " + up[0], "cn: " + up[0], "sn: " + up[0], "userPassword: " + up[1]);
-        }
-        ldap.startListening();
+        ldap = Directory.ldap(ALICE, BOB, CAROL);
         server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-rest-"))
                 .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
                 .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
                 .set("kyuubi.authentication", "LDAP")
-                .set("kyuubi.authentication.ldap.url", "ldap://127.0.0.1:" + ldap.getListenPort())
+                .set("kyuubi.authentication.ldap.url", ldap.url())
                 .set("kyuubi.authentication.ldap.baseDN", "ou=people,dc=example,dc=com")
                 .set("kyuubi.server.administrators", "carol")
                 .set("kyuubi.frontend.proxy.http.client.ip.header", "X-Real-IP")
@@ -96,7 +80,7 @@ class RestApiTest {
         try {
             if (server != null) server.close();
         } finally {
-            if (ldap != null) ldap.shutDown(true);
+            if (ldap != null) ldap.close();
         }
     }
 
@@ -127,8 +111,7 @@ class RestApiTest {
     @Test
     @Order(2)
     void aBasicLoginSetsASignedCookieThatSparesLaterRequestsTheDirectory() throws Exception {
-        ldap.add("dn: uid=dave,ou=people,dc=example,dc=com", "objectClass: inetOrgPerson", "uid: dave", "cn: dave",
-                "sn: dave", "userPassword: diver");
+        ldap.people("dave:diver");
         HttpResponse<String> first = rest.get("/sessions", "dave:diver");
         assertEquals(200, first.statusCode(), first.body());
         String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
@@ -138,7 +121,7 @@ class RestApiTest {
         String cookie = setCookie.substring(0, setCookie.indexOf(';'));
 
         // dave leaves the directory: his cookie still logs him in (no LDAP bind), his password no longer does
-        ldap.delete("uid=dave,ou=people,dc=example,dc=com");
+        ldap.server.delete("uid=dave," + Directory.PEOPLE);
         HttpResponse<String> withCookie = rest.get("/sessions", cookie);
         assertEquals(200, withCookie.statusCode(), withCookie.body());
         assertTrue(withCookie.headers().firstValue("Set-Cookie").isEmpty(), "no new cookie for a cookie login");
