@@ -246,6 +246,34 @@ class RestApiTest {
         awaitState(ALICE, schemas, "FINISHED");
         assertTrue(ok(rest.get("/operations/" + schemas + "/rowset", ALICE)).toString()
                 .contains("\"default\""));
+
+        // the other metadata calls, each an operation whose rows name what was asked for
+        awaitState(ALICE, statement(ALICE, "CREATE TABLE IF NOT EXISTS rest_meta (id INT, label STRING) USING parquet",
+                false), "FINISHED");
+        Map<String, String> calls = new java.util.LinkedHashMap<>();
+        calls.put("tables", "{\"schemaName\": \"default\", \"tableName\": \"rest_meta\"}");
+        calls.put("columns", "{\"schemaName\": \"default\", \"tableName\": \"rest_meta\", \"columnName\": \"%\"}");
+        calls.put("functions", "{\"functionName\": \"upper\"}");
+        calls.put("typeInfo", null);
+        calls.put("tableTypes", null);
+        calls.put("primaryKeys", "{\"schemaName\": \"default\", \"tableName\": \"rest_meta\"}");
+        calls.put("crossReference", "{\"primarySchema\": \"default\", \"primaryTable\": \"rest_meta\", "
+                + "\"foreignSchema\": \"default\", \"foreignTable\": \"rest_meta\"}");
+        Map<String, String> expected = Map.of("tables", "rest_meta", "columns", "label", "functions", "upper",
+                "typeInfo", "INT", "tableTypes", "TABLE");
+        for (Map.Entry<String, String> call : calls.entrySet()) {
+            String op = operation(rest.post("/sessions/" + session + "/operations/" + call.getKey(), ALICE,
+                    call.getValue()));
+            awaitState(ALICE, op, "FINISHED");
+            JsonNode got = ok(rest.get("/operations/" + op + "/rowset", ALICE));
+            String want = expected.get(call.getKey());
+            if (want != null) {
+                assertTrue(got.toString().contains("\"" + want), call.getKey() + ": " + got);
+            } else {
+                assertEquals(0, got.get("rowCount").asInt(), call.getKey() + " (Spark has no keys): " + got);
+            }
+            assertEquals(200, rest.put("/operations/" + op, ALICE, "{\"action\": \"CLOSE\"}").statusCode());
+        }
     }
 
     /**
@@ -382,6 +410,16 @@ class RestApiTest {
         assertEquals(0, engines.rc(), engines.err());
         assertTrue(engines.out().contains("Engine Node List (total 1)") && engines.out().contains("127.0.0.1:"),
                 engines.out());
+        // deleting an engine over the REST API is for administrators too (the engine stays: later tests use it)
+        kitsune.testkit.KitsuneCtl.Run deleteEngine = kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir,
+                "delete", "engine", "-u", System.getProperty("user.name"), "-esl", "SERVER", "--hostUrl", host,
+                "--username", "bob", "--password", "builder");
+        assertEquals(1, deleteEngine.rc(), deleteEngine.out());
+        assertTrue(deleteEngine.err().contains("bob may not do this (kyuubi.server.administrators)"),
+                deleteEngine.err());
+        assertTrue(kitsune.testkit.KitsuneCtl.run(server.confDir, server.dir, "list", "engine", "-u",
+                System.getProperty("user.name"), "-esl", "SERVER", "--hostUrl", host, "--username", "carol",
+                "--password", "admin-pw").out().contains("Engine Node List (total 1)"), "the engine is still there");
     }
 
     @Test
