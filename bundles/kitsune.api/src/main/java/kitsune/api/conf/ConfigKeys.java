@@ -624,7 +624,7 @@ public final class ConfigKeys {
             + "thread that writes them; when the queue is full a JSON event is dropped and counted (a warning says how "
             + "many) and an audit line is written by the client's call itself, so the audit log loses nothing.");
     public static final ConfigKey<Duration> EVENT_FLUSH_INTERVAL = key("kitsune.backend.server.event.flush.interval",
-            "PT0.1S", DURATION, true, "How long an audit line or JSON event may wait before the background thread "
+            "PT0.1S", ValueType.durationRange(Duration.ofMillis(1), Duration.ofMinutes(1)), true, "How long an audit line or JSON event may wait before the background thread "
             + "writes it (sooner when the queue is half full). A client's call only queues its events; longer waits "
             + "write in larger batches. What is queued is written when the server stops, and lost if it is killed.");
     public static final ConfigKey<Boolean> METRICS_USER_LABELS = key("kitsune.metrics.user.labels", "false", BOOLEAN,

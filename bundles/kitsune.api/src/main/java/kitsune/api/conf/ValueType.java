@@ -87,6 +87,17 @@ public abstract class ValueType<T> {
         }
     };
 
+    /** A {@link #DURATION} from {@code min} to {@code max}. */
+    public static ValueType<Duration> durationRange(Duration min, Duration max) {
+        return new ValueType<>("a duration from " + min + " to " + max + " (milliseconds or ISO-8601)") {
+            @Override protected Duration parseValue(String raw) {
+                Duration d = DURATION.parseValue(raw);
+                if (d.compareTo(min) < 0 || d.compareTo(max) > 0) throw new IllegalArgumentException(raw);
+                return d;
+            }
+        };
+    }
+
     /**
      * A size in Spark's syntax (JavaUtils.byteStringAs): a whole number with an optional unit b, k/kb, m/mb, g/gb,
      * t/tb, p/pb (any case); a bare number is in the given unit (MiB for Spark's memory keys, bytes for

@@ -40,6 +40,13 @@ class KitsuneConfTest {
                 () -> KitsuneConf.of(Map.of("kyuubi.session.idle.timeout", "soon")).validate());
         assertEquals("Invalid value for kyuubi.session.idle.timeout: 'soon' (allowed: milliseconds like 60000 or an "
                 + "ISO-8601 duration like PT30M)", duration.getMessage());
+        // a writer that never waits would spin: the event log's interval has a floor
+        ConfigException flush = assertThrows(ConfigException.class,
+                () -> KitsuneConf.of(Map.of("kitsune.backend.server.event.flush.interval", "0")).validate());
+        assertEquals("Invalid value for kitsune.backend.server.event.flush.interval: '0' (allowed: a duration from "
+                + "PT0.001S to PT1M (milliseconds or ISO-8601))", flush.getMessage());
+        assertEquals(java.time.Duration.ofMillis(250), KitsuneConf.of(Map.of(
+                "kitsune.backend.server.event.flush.interval", "250")).get(ConfigKeys.EVENT_FLUSH_INTERVAL));
     }
 
     @Test
