@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,7 +13,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.zookeeper.KeeperException;
@@ -44,8 +39,6 @@ import kitsune.testkit.Zk;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AsyncLaunchTest {
-    private static final Pattern ENDPOINT = Pattern.compile("Prometheus metrics at (http://\\S+)");
-    private final HttpClient http = HttpClient.newHttpClient();
     private KitsuneServer server;
     private ZooKeeper zk;
 
@@ -227,14 +220,8 @@ class AsyncLaunchTest {
 
     /** kyuubi_connection_opened: the sessions the server holds now. */
     private double openSessions() throws Exception {
-        server.awaitLog(ENDPOINT, Duration.ofSeconds(30));
-        Matcher m = ENDPOINT.matcher(server.log());
-        String last = null;
-        while (m.find()) last = m.group(1);
-        String page = http.send(HttpRequest.newBuilder(URI.create(last)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher v = Pattern.compile("(?m)^kyuubi_connection_opened (\\S+)$").matcher(page);
-        assertTrue(v.find(), page);
-        return Double.parseDouble(v.group(1));
+        String page = server.scrapeMetrics();
+        assertTrue(page.contains("\nkyuubi_connection_opened "), page);
+        return KitsuneServer.metric(page, "kyuubi_connection_opened");
     }
 }

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -74,9 +69,7 @@ class AuthenticationTest {
                 + "user name or password"), server.tail());
             assertEquals(0, server.countLog("SASL negotiation failure"), "no stack trace for a wrong password");
             // both refusals (wrong password, no authenticator) are counted by authenticator type, without the user
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.awaitLog(
-                    Pattern.compile("Prometheus metrics at (http://\\S+)"), Duration.ofSeconds(10)).group(1)))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = server.scrapeMetrics();
             assertTrue(metrics.contains("\nkitsune_login_failed_total{authenticator=\"LDAP\"} 2.0\n"), metrics);
             assertFalse(metrics.contains("alice"), metrics);
         } finally {

@@ -18,7 +18,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.zookeeper.ZooKeeper;
@@ -42,7 +41,6 @@ import kitsune.testkit.Zk;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsTest {
-    private static final Pattern ENDPOINT = Pattern.compile("Prometheus metrics at (http://\\S+)");
     private final HttpClient http = HttpClient.newHttpClient();
     private KitsuneServer server;
 
@@ -59,27 +57,16 @@ class MetricsTest {
         if (server != null) server.close();
     }
 
-    /** The endpoint the metrics bundle announced last (a replaced bundle binds a new port: the tests use port 0). */
     private URI endpoint() throws Exception {
-        server.awaitLog(ENDPOINT, Duration.ofSeconds(30));
-        Matcher m = ENDPOINT.matcher(server.log());
-        String last = null;
-        while (m.find()) last = m.group(1);
-        return URI.create(last);
+        return server.metricsEndpoint();
     }
 
     private String scrape() throws Exception {
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(endpoint()).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, page.statusCode());
-        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
-        return page.body();
+        return server.scrapeMetrics();
     }
 
-    /** The value of one series, 0 when the page does not have it (yet). */
     private static double value(String page, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(page);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return KitsuneServer.metric(page, series);
     }
 
     @Test

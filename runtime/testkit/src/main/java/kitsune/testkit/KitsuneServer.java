@@ -24,6 +24,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * must end them itself).
  */
 public final class KitsuneServer implements AutoCloseable {
+    private static final Pattern METRICS_ENDPOINT = Pattern.compile("Prometheus metrics at (http://\\S+)");
+    private static final java.net.http.HttpClient METRICS_HTTP = java.net.http.HttpClient.newHttpClient();
     public static final Path HOME = Path.of(System.getProperty("kitsune.home", "../..")).toAbsolutePath().normalize();
     private static final Pattern READY = Pattern.compile(
             "Starting and exposing JDBC connection at: jdbc:hive2://([^:/]+):(\\d+)/");
@@ -228,6 +230,34 @@ public final class KitsuneServer implements AutoCloseable {
             throw new AssertionError("No log line /" + pattern + "/ within " + timeout + ":\n" + tail());
         }
         return found.get();
+    }
+
+    /** The Prometheus endpoint this server's metrics bundle announced last (a replaced bundle binds a new port). */
+    public java.net.URI metricsEndpoint() throws Exception {
+        awaitLog(METRICS_ENDPOINT, Duration.ofSeconds(30));
+        Matcher m = METRICS_ENDPOINT.matcher(log());
+        String last = null;
+        while (m.find()) last = m.group(1);
+        return java.net.URI.create(last);
+    }
+
+    /** One scrape of {@link #metricsEndpoint()}: the page, which must be a 200 in Prometheus' text format. */
+    public String scrapeMetrics() throws Exception {
+        java.net.http.HttpResponse<String> page = METRICS_HTTP.send(java.net.http.HttpRequest.newBuilder(
+                metricsEndpoint()).timeout(Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (page.statusCode() != 200
+                || !page.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4")) {
+            throw new AssertionError("The metrics endpoint answered " + page.statusCode() + " "
+                    + page.headers().firstValue("Content-Type").orElse("") + ":\n" + page.body());
+        }
+        return page.body();
+    }
+
+    /** The value of one series (name and labels as written) on a Prometheus page; 0 when the page lacks it. */
+    public static double metric(String page, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(page);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     public String log() throws IOException {
