@@ -47,19 +47,6 @@ public final class EngineMaxima {
                 || key.equals(DYNAMIC_ALLOCATION) || key.equals(ConfigKeys.ENGINE_IDLE_TIMEOUT.name());
     }
 
-    /**
-     * Refuses a value a session asks for over its maximum: the resource keys and kyuubi.session.engine.idle.timeout.
-     *
-     * @param operator the server configuration as this user's sessions see it before their own settings
-     * @param asked    the session's own settings, keys without their scope
-     * @throws ConfigException one line naming the key, the value, the maximum and the fix
-     */
-    public static void checkSession(KitsuneConf operator, Map<String, String> asked) {
-        String idle = asked.get(ConfigKeys.ENGINE_IDLE_TIMEOUT.name());
-        if (idle != null) checkIdleTimeout(operator, idle);
-        checkResources(operator, asked);
-    }
-
     /** Refuses a kyuubi.session.engine.idle.timeout longer than the operator allows (see the class comment). */
     public static void checkIdleTimeout(KitsuneConf operator, String value) {
         String key = ConfigKeys.ENGINE_IDLE_TIMEOUT.name();
@@ -87,6 +74,14 @@ public final class EngineMaxima {
         for (Map.Entry<String, String> e : asked.entrySet()) {
             checkResource(operator, e.getKey(), e.getValue());
         }
+        checkDynamicAllocation(operator, asked);
+    }
+
+    /**
+     * Dynamic allocation turned on by the client without a bound on executors (and none set by the operator) asks
+     * for unbounded executors: refused. The keys one by one are {@link #checkResource}'s.
+     */
+    public static void checkDynamicAllocation(KitsuneConf operator, Map<String, String> asked) {
         String enabled = asked.get(DYNAMIC_ALLOCATION);
         if (enabled != null && enabled.trim().equalsIgnoreCase("true")
                 && !"true".equalsIgnoreCase(trim(operator.raw(DYNAMIC_ALLOCATION)))

@@ -109,7 +109,7 @@ final class ConfNormalizer {
                 resources.put(k, v);
             }
         }
-        EngineMaxima.checkResources(server, resources);
+        EngineMaxima.checkDynamicAllocation(server, resources); // each key was checked above, under every scope
         Duration allowed = server.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
         Duration asked = session.get(ConfigKeys.ENGINE_INIT_TIMEOUT);
         if (asked.compareTo(allowed) > 0) {
