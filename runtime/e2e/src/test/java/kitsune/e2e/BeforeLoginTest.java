@@ -140,7 +140,7 @@ class BeforeLoginTest {
             // garbage host names and ports first, once the log is quiet (so no earlier step's late lines count):
             // Jetty answers 400; the log gets at most one line for each
             server.awaitQuietLog(Duration.ofSeconds(2), Duration.ofSeconds(60));
-            long linesBefore = server.log().lines().count();
+            long entriesBefore = logEntries(server.log()).size();
             String[] hosts = {"[::1", "a:b:c", "host:99999", "[zz::]:1", "x:-1", "\u00ff:", "[::1]x", ":"};
             for (int i = 0; i < 40; i++) {
                 try (Socket s = new Socket("127.0.0.1", httpPort(server))) {
@@ -151,8 +151,16 @@ class BeforeLoginTest {
                     assertTrue(answer.startsWith("HTTP/1.1 4"), answer);
                 }
             }
-            long added = server.log().lines().count() - linesBefore;
-            assertTrue(added <= 40, added + " log lines for 40 requests with bad hosts:\n" + server.tail());
+            List<String> added = logEntries(server.log());
+            added = added.subList((int) entriesBefore, added.size());
+            // Jetty 12.0 sometimes logs an internal buffer-release race after a bad request
+            // (jetty/jetty.project#12939: "already released ReferenceCounter"), at most once per request, whose
+            // client is still answered 400 (checked above): set apart, counted, not a line the bad host caused us
+            long jettyRaces = added.stream().filter(e -> e.contains("Job failed")
+                    && e.contains("IllegalStateException: already released")).count();
+            assertTrue(added.size() - jettyRaces <= 40, added.size() + " log entries for 40 requests with bad hosts "
+                    + "(" + jettyRaces + " Jetty buffer races):\n" + server.tail());
+            assertTrue(jettyRaces <= 4, jettyRaces + " Jetty buffer races for 40 requests:\n" + server.tail());
             assertEquals(0, server.countLog("WARN HostPort"), "Jetty's own lines: " + server.tail());
             assertEquals(40, server.countLog(": 400 "), server.tail());
             try (Socket s = new Socket("127.0.0.1", httpPort(server))) {
@@ -259,4 +267,18 @@ class BeforeLoginTest {
             assertTrue(server.isAlive());
         }
     }
+
+    /** The log's entries: a line with a timestamp and the lines under it that do not start one (a stack trace). */
+    private static List<String> logEntries(String log) {
+        List<String> entries = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            if (entries.isEmpty() || line.matches("\\d{4}-\\d{2}-\\d{2} .*")) {
+                entries.add(line);
+            } else {
+                entries.set(entries.size() - 1, entries.get(entries.size() - 1) + "\n" + line);
+            }
+        }
+        return entries;
+    }
+
 }
