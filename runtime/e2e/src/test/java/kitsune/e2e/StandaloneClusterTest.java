@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static kitsune.testkit.RestClient.ok;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,8 +15,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,29 +31,39 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import kitsune.testkit.BatchApp;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.SparkStandalone;
 
 /**
  * Engines on a real Spark standalone cluster (Spark's own Master and two Workers, separate processes on 127.0.0.1):
  * submitted through Spark's submission as the session's user, in client mode (the driver on the gateway, executors on
  * the workers) and in cluster mode (the driver on a worker too), found by the server through their registration,
- * ended in the cluster by kitsune-ctl delete engine.
+ * ended in the cluster by kitsune-ctl delete engine; and batches over REST on the same cluster, in client and cluster
+ * mode, ending as the master says their drivers ended, a delete ending the driver on its worker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
     private static final Duration LAUNCH = Duration.ofSeconds(150);
+    private static final Pattern REST = Pattern.compile("REST API at (http://\\S+/api/v1)");
+    private static final String ALICE = "alice:pw";
     private SparkStandalone cluster;
     private KitsuneServer server;
+    private RestClient rest;
+    private Path apps;
+    private Path jar;
 
     @BeforeAll
     void startClusterAndServer() throws Exception {
         Path dir = Files.createTempDirectory("kitsune-standalone-");
         cluster = new SparkStandalone(dir.resolve("cluster"), SparkStandalone.SPARK_4_0, 2);
         Path udf = UdfJar.build(dir.resolve("udf"), SparkStandalone.SPARK_4_0.resolve("jars"));
+        apps = Files.createDirectories(dir.resolve("apps"));
+        jar = BatchApp.build(apps, SparkStandalone.SPARK_4_0.resolve("jars"));
         server = new KitsuneServer(dir.resolve("server"))
                 .set("spark.master", cluster.masterUrl())
                 // every process and connection on loopback: the driver, its RPC and the engine's Thrift port
@@ -61,7 +76,13 @@ class StandaloneClusterTest {
                 .set("spark.driver.memory", "640m")
                 .set("kitsune.engine.spark.extra.jars", udf.toString())
                 .set("kyuubi.session.engine.initialize.timeout", "PT150S")
+                // batches over REST, to the same cluster
+                .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
+                .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
+                .set("kitsune.batch.resource.dirs", apps.toString())
+                .set("kyuubi.batch.application.check.interval", "PT0.5S")
                 .start();
+        rest = new RestClient(server.awaitLog(REST, Duration.ofSeconds(60)).group(1));
     }
 
     @AfterAll
@@ -146,6 +167,65 @@ class StandaloneClusterTest {
 
     @Test
     @Order(3)
+    void batchesRunOnTheClusterInEitherDeployModeAndADriverThatFailsThereIsAnError() throws Exception {
+        // client mode: the driver here, its executors on the workers
+        String client = submit("client-count", "client", "100000");
+        JsonNode b = awaitEnd(client);
+        assertEquals("FINISHED", b.path("state").asText(), b + "\n" + server.tail());
+        String appId = b.path("appId").asText();
+        assertTrue(appId.startsWith("app-"), b.toString());
+        assertEquals("FINISHED", cluster.application(appId).path("state").asText());
+        assertEquals("client-count", cluster.application(appId).path("name").asText(), "the batch's name");
+        assertTrue(localLog(client).contains("Counted 100000 rows"), localLog(client));
+
+        // cluster mode with kitsune-ctl submit batch: the driver on a worker; the command ends with the batch
+        Path work = Files.createDirectories(apps.getParent().resolve("ctl"));
+        Path yaml = Files.writeString(work.resolve("cluster.yaml"), "apiVersion: v1\nusername: alice\nrequest:\n"
+                + "  batchType: SPARK\n  name: cluster-count\n  resource: " + jar + "\n  className: "
+                + BatchApp.CLASS_NAME + "\n  args:\n    - 1000\n  configs:\n    spark.submit.deployMode: cluster\n"
+                + "options:\n  verbose: false\n");
+        KitsuneCtl.Run submitted = KitsuneCtl.run(server.confDir, work, "submit", "batch", "-f", yaml.toString(),
+                "--hostUrl", rest.base(), "--password", "pw", "--conf", "kyuubi.ctl.batch.log.query.interval=PT0.5S");
+        assertEquals(0, submitted.rc(), submitted.toString());
+        java.util.regex.Matcher id = Pattern.compile("Batch Report \\(([0-9a-f-]+)\\)").matcher(submitted.out());
+        assertTrue(id.find(), submitted.out());
+        JsonNode done = ok(rest.get("/batches/" + id.group(1), ALICE));
+        assertEquals("FINISHED", done.path("state").asText(), done.toString());
+        String driverId = done.path("appId").asText();
+        assertTrue(driverId.startsWith("driver-"), done.toString());
+        assertEquals("FINISHED", driver(driverId).path("state").asText());
+
+        // cluster mode, failing on the worker: spark-submit leaves with 0, the batch still reads ERROR
+        String failing = submit("cluster-fails", "cluster", "10", "0", "fail");
+        JsonNode failed = awaitEnd(failing);
+        assertEquals("ERROR", failed.path("state").asText(), failed + "\n" + server.tail());
+        String failedDriver = failed.path("appId").asText();
+        assertEquals("FAILED", driver(failedDriver).path("state").asText(), "the master's word");
+        assertEquals("FAILED", failed.path("appState").asText(), failed.toString());
+        assertTrue(failed.path("appDiagnostic").asText().contains(failedDriver + " ended FAILED"), failed.toString());
+    }
+
+    @Test
+    @Order(4)
+    void deletingARunningClusterModeBatchEndsItsDriverOnTheWorker() throws Exception {
+        String id = submit("cluster-long", "cluster", "10", "300");
+        await("the driver running on a worker").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> ok(rest.get("/batches/" + id, ALICE)).path("state").asText().equals("RUNNING"));
+        String driverId = ok(rest.get("/batches/" + id, ALICE)).path("appId").asText();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> driver(driverId).path("state").asText().equals("RUNNING"));
+
+        HttpResponse<String> deleted = rest.delete("/batches/" + id, ALICE);
+        assertEquals(200, deleted.statusCode(), deleted.body());
+        assertEquals("CANCELED", ok(rest.get("/batches/" + id, ALICE)).path("state").asText());
+        await("the master reports " + driverId + " killed").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> driver(driverId).path("state").asText().equals("KILLED"));
+        assertTrue(server.countLog("Ended the driver " + driverId + " of batch " + id) == 1, server.tail());
+    }
+
+    @Test
+    @Order(5)
     void aWorkerLostDuringAQueryLeavesTheSessionUsable() throws Exception {
         try (Connection c = Jdbc.connect(server.zkUrl(), "carol")) {
             String appId = Jdbc.appId(c);
@@ -202,4 +282,41 @@ class StandaloneClusterTest {
         }
         return n;
     }
+
+    private String submit(String name, String deployMode, String... args) throws Exception {
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("batchType", "SPARK");
+        req.put("resource", jar.toString());
+        req.put("className", BatchApp.CLASS_NAME);
+        req.put("name", name);
+        req.put("conf", Map.of("spark.submit.deployMode", deployMode));
+        req.put("args", List.of(args));
+        return ok(rest.post("/batches", ALICE, req)).path("id").asText();
+    }
+
+    private JsonNode awaitEnd(String id) throws Exception {
+        await("batch " + id + " ended").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> List.of("FINISHED", "ERROR", "CANCELED")
+                        .contains(ok(rest.get("/batches/" + id, ALICE)).path("state").asText()));
+        return ok(rest.get("/batches/" + id, ALICE));
+    }
+
+    private String localLog(String id) throws Exception {
+        List<String> lines = new ArrayList<>();
+        ok(rest.get("/batches/" + id + "/localLog?from=0&size=10000", ALICE)).path("logRowSet")
+                .forEach(l -> lines.add(l.asText()));
+        return String.join("\n", lines);
+    }
+
+    /** The driver of that id as the master lists it (active or completed); a missing node if none. */
+    private JsonNode driver(String driverId) throws Exception {
+        JsonNode m = cluster.masterJson();
+        for (String list : List.of("activedrivers", "completeddrivers")) {
+            for (JsonNode d : m.path(list)) {
+                if (driverId.equals(d.path("id").asText())) return d;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
 }

@@ -45,6 +45,9 @@ final class SparkBatches {
     static final Pattern APP_URL = Pattern.compile("started at (https?://\\S+)");
     static final String LOG_FILE = "batch.log";
     static final String EXIT_FILE = "exit-code";
+    /** What spark-submit's standalone client logs once the master says its driver ended. */
+    static final Pattern DRIVER_END = Pattern.compile(
+            "State of driver (driver-\\d{14}-\\d{4,}) is (FINISHED|FAILED|ERROR|KILLED), exiting");
     private static final int TAIL_LINES = 30;
     private static final int ID_SCAN_BYTES = 1024 * 1024;
 
@@ -76,15 +79,9 @@ final class SparkBatches {
         try {
             EngineWorkDirs.ownerOnlyDirectories(EngineWorkDirs.root(conf), dir);
             EngineWorkDirs.ownerOnlyFile(dir.resolve(LOG_FILE));
-            Properties props = EngineHomes.sparkDefaults(home);
-            conf.withPrefix("spark.").forEach(props::setProperty);
-            s.batchConf().forEach((k, v) -> {
-                if (k.startsWith("spark.")) props.setProperty(k, v);
-            });
-            String master = props.getProperty(SparkEngineProvider.MASTER, "local[*]");
-            props.setProperty(SparkEngineProvider.MASTER, master);
-            String mode = SparkSubmission.deployMode(props.getProperty(SparkEngineProvider.DEPLOY_MODE));
-            if (SparkSubmission.isLocal(master)) mode = SparkSubmission.CLIENT;
+            Properties props = settings(home, conf, s.batchConf());
+            String master = props.getProperty(SparkEngineProvider.MASTER);
+            String mode = deployMode(props);
             // the submission's exit code is the batch's end: in cluster mode spark-submit stays until the driver
             // ended (YARN's default; a standalone master's Client leaves at once unless told to wait)
             if (SparkSubmission.CLUSTER.equals(mode) && master.startsWith("spark://")) {
@@ -92,6 +89,11 @@ final class SparkBatches {
             }
             if (SparkSubmission.CLUSTER.equals(mode) && master.equals("yarn")) {
                 props.setProperty("spark.yarn.submit.waitAppCompletion", "true");
+            }
+            if (master.equals("yarn")) {
+                // found by its tag as Kyuubi tags batches, should its id not appear in the log
+                String tags = props.getProperty("spark.yarn.tags", "");
+                props.setProperty("spark.yarn.tags", (tags.isBlank() ? "" : tags + ",") + s.batchId());
             }
             // the user's own Kerberos identity instead of --proxy-user, as for engines (spark-submit would otherwise
             // log in from whatever keytab the batch's settings name)
@@ -120,12 +122,34 @@ final class SparkBatches {
             LogMask mask = LogMask.of(conf.asMap(), sparkConf, UserKeytab.maskable(keytab));
             LOG.info("Submitting batch {} of {} ({} mode on {}, home {}): {}", s.batchId(), s.user(), mode, master,
                     home.name(), mask.apply(String.join(" ", cmd)));
-            return start(dir, cmd, env, mask);
+            return start(dir, cmd, env, mask, driverOnCluster(master, mode, java, jars, env));
         } catch (IOException e) {
             throw new EngineException("Cannot submit batch " + s.batchId() + " from " + dir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new EngineException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A batch's spark.* settings as spark-submit sees them: the home's spark-defaults.conf, the server's spark.* keys
+     * over it, the batch's own over those; spark.master always set (local[*] when nothing names one).
+     */
+    static Properties settings(EngineHomes.Home home, KitsuneConf conf, Map<String, String> batchConf)
+            throws IOException {
+        Properties props = EngineHomes.sparkDefaults(home);
+        conf.withPrefix("spark.").forEach(props::setProperty);
+        batchConf.forEach((k, v) -> {
+            if (k.startsWith("spark.")) props.setProperty(k, v);
+        });
+        props.setProperty(SparkEngineProvider.MASTER, props.getProperty(SparkEngineProvider.MASTER, "local[*]"));
+        return props;
+    }
+
+    /** client or cluster; always client with a local master. */
+    static String deployMode(Properties props) {
+        String master = props.getProperty(SparkEngineProvider.MASTER, "local[*]");
+        return SparkSubmission.isLocal(master) ? SparkSubmission.CLIENT
+                : SparkSubmission.deployMode(props.getProperty(SparkEngineProvider.DEPLOY_MODE));
     }
 
     /**
@@ -142,13 +166,47 @@ final class SparkBatches {
         return cmd;
     }
 
+    /**
+     * In cluster deploy mode, the cluster that runs the batch's driver: a kill must reach it there (ending the local
+     * submission does not end a driver on a worker or an application master), and a standalone master's final word
+     * on the driver is the batch's end; null where the driver is the process here.
+     */
+    private DriverOnCluster driverOnCluster(String master, String mode, Path java, Path jars, Map<String, String> env) {
+        if (!SparkSubmission.CLUSTER.equals(mode)) return null;
+        if (master.startsWith("spark://")) {
+            return new DriverOnCluster(StandaloneDrivers.DRIVER_ID,
+                    new StandaloneDrivers(java, provider.moduleFlags(jars), jars, env, master), true);
+        }
+        if (master.equals("yarn")) {
+            return YarnApplications.of(env).map(y -> new DriverOnCluster(YarnApplications.APPLICATION_ID,
+                    y.forLaunch(""), false)).orElse(null);
+        }
+        return null;
+    }
+
+    /**
+     * The cluster that runs a cluster-mode batch's driver.
+     *
+     * @param ids        what the cluster calls the driver in the submission's log
+     * @param cluster    how to end it there
+     * @param standalone a standalone master: spark-submit leaves with 0 whatever the driver's end, which its last
+     *                   "State of driver ... is ..." line tells
+     */
+    record DriverOnCluster(Pattern ids, ProcessLaunch.ClusterApplications cluster, boolean standalone) {
+    }
+
     /** Starts the wrapped command in the batch's directory, its output appended to the batch's log. */
     static ProcessBatch start(Path dir, List<String> cmd, Map<String, String> env, LogMask mask) throws IOException {
+        return start(dir, cmd, env, mask, null);
+    }
+
+    static ProcessBatch start(Path dir, List<String> cmd, Map<String, String> env, LogMask mask,
+            DriverOnCluster driver) throws IOException {
         Files.deleteIfExists(dir.resolve(EXIT_FILE));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(LOG_FILE).toFile()));
         pb.environment().putAll(env);
-        return new ProcessBatch(dir, pb.start().toHandle(), mask);
+        return new ProcessBatch(dir, pb.start().toHandle(), mask, driver);
     }
 
     /**
@@ -162,15 +220,114 @@ final class SparkBatches {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (!Files.isDirectory(dir)) return Optional.empty();
+        if (!Files.isDirectory(dir)) return onAnotherHost(batch, conf, dir);
+        Properties props = new Properties();
+        DriverOnCluster driver = null;
+        try {
+            Path propsFile = dir.resolve("batch.properties");
+            if (Files.isRegularFile(propsFile)) props = read(propsFile);
+            String master = props.getProperty(SparkEngineProvider.MASTER, "local[*]");
+            if (SparkSubmission.CLUSTER.equals(deployMode(props))) {
+                EngineHomes.Home home = provider.homes(conf).choose(conf);
+                driver = driverOnCluster(master, SparkSubmission.CLUSTER, SparkEngineProvider.java(conf),
+                        EngineHomes.jarsDir(home), SparkEngineProvider.engineEnv(conf, home));
+            }
+        } catch (EngineException | IOException e) {
+            LOG.warn("Cannot tell which cluster runs the driver of batch {} (a delete ends only its submission "
+                    + "here): {}", batch.id(), e.getMessage());
+        }
         String marker = dir.resolve(EXIT_FILE).toString();
         Optional<ProcessHandle> process = ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
                 .filter(p -> p.parent().map(parent -> !parent.info().commandLine()
                         .map(c -> c.contains(marker)).orElse(false)).orElse(true))
                 .findFirst();
-        LogMask mask = LogMask.of(conf.asMap(), Map.of());
-        return Optional.of(new ProcessBatch(dir, process.orElse(null), mask));
+        LogMask mask = LogMask.of(conf.asMap(), SparkEngineProvider.asMap(props));
+        return Optional.of(new ProcessBatch(dir, process.orElse(null), mask, driver));
+    }
+
+    /**
+     * A batch submitted on another host: only its cluster can say how it goes, and only YARN is asked (whichever the
+     * deploy mode: the ResourceManager knows the application's final status); empty otherwise.
+     */
+    private Optional<BatchApplication> onAnotherHost(Batch batch, KitsuneConf conf, Path dir) {
+        if (batch.appId() == null || !YarnApplications.APPLICATION_ID.matcher(batch.appId()).matches()) {
+            return Optional.empty();
+        }
+        try {
+            EngineHomes.Home home = provider.homes(conf).choose(conf);
+            if (!settings(home, conf, batch.conf()).getProperty(SparkEngineProvider.MASTER).equals("yarn")) {
+                return Optional.empty();
+            }
+            return YarnApplications.of(SparkEngineProvider.engineEnv(conf, home))
+                    .map(y -> new YarnBatch(y, batch.appId(), dir));
+        } catch (EngineException | IOException e) {
+            LOG.warn("Cannot follow batch {} on its cluster: {}", batch.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static Properties read(Path file) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    /**
+     * A YARN batch submitted from another host, followed through the ResourceManager: its state, final status and
+     * diagnostics are the batch's; its local log stayed on that host.
+     */
+    static final class YarnBatch implements BatchApplication {
+        private final YarnApplications yarn;
+        private final String appId;
+        private final Path dir;
+
+        YarnBatch(YarnApplications yarn, String appId, Path dir) {
+            this.yarn = yarn;
+            this.appId = appId;
+            this.dir = dir;
+        }
+
+        @Override
+        public Status status() {
+            Optional<YarnApplications.App> app;
+            try {
+                app = yarn.app(appId);
+            } catch (IOException e) {
+                return new Status(BatchState.RUNNING, appId, null, "UNKNOWN", "The ResourceManager does not answer "
+                        + "now: " + e.getMessage());
+            }
+            if (app.isEmpty()) {
+                return new Status(BatchState.ERROR, appId, null, "NOT_FOUND", "The ResourceManager does not know the "
+                        + "application " + appId + " (any more)");
+            }
+            return statusOf(app.get());
+        }
+
+        static Status statusOf(YarnApplications.App a) {
+            String appState = a.state() + " (" + a.finalStatus() + ")";
+            if (!a.ended()) {
+                BatchState state = a.state().equals("RUNNING") ? BatchState.RUNNING : BatchState.PENDING;
+                return new Status(state, a.id(), null, appState, null);
+            }
+            if (a.state().equals("FINISHED") && a.finalStatus().equals("SUCCEEDED")) {
+                return new Status(BatchState.FINISHED, a.id(), null, appState, null);
+            }
+            return new Status(BatchState.ERROR, a.id(), null, appState, "The YARN application " + a.id() + " ended "
+                    + appState + (a.diagnostics().isBlank() ? "" : ": " + a.diagnostics()));
+        }
+
+        @Override
+        public void kill() {
+            yarn.kill(appId).ifPresent(why -> LOG.warn("Cannot kill YARN application {}: {}", appId, why));
+        }
+
+        @Override
+        public Path localLog() {
+            return dir.resolve(LOG_FILE);
+        }
     }
 
     /** A batch followed through its submission process (or, once it ended, the exit code it left). */
@@ -178,17 +335,22 @@ final class SparkBatches {
         private final Path dir;
         private final ProcessHandle process;
         private final LogMask mask;
+        private final DriverOnCluster driver;
         private volatile String appId;
         private volatile String appUrl;
         private volatile boolean killed;
         private int scansAfterId;
         private boolean headScanned;
 
-        /** @param process null when the process had ended before this server looked */
-        ProcessBatch(Path dir, ProcessHandle process, LogMask mask) {
+        /**
+         * @param process null when the process had ended before this server looked
+         * @param driver  the cluster that runs the driver (cluster deploy mode), or null
+         */
+        ProcessBatch(Path dir, ProcessHandle process, LogMask mask, DriverOnCluster driver) {
             this.dir = dir;
             this.process = process;
             this.mask = mask;
+            this.driver = driver;
         }
 
         @Override
@@ -211,6 +373,23 @@ final class SparkBatches {
         }
 
         private Status ended(int c) {
+            if (c == 0 && driver != null && driver.standalone()) {
+                // spark-submit leaves a standalone master with 0 however the driver ended: its last report says
+                Matcher m = DRIVER_END.matcher(ProcessLaunch.tail(localLog(), TAIL_LINES));
+                String state = null;
+                String driverId = null;
+                while (m.find()) {
+                    driverId = m.group(1);
+                    state = m.group(2);
+                }
+                if (state != null && !state.equals("FINISHED")) {
+                    return new Status(BatchState.ERROR, appId, appUrl, state, "The driver " + driverId
+                            + " ended " + state + " on the cluster (its own log is on the worker that ran it). Last "
+                            + "lines of the submission's log:\n"
+                            + mask.apply(ProcessLaunch.tail(localLog(), TAIL_LINES)));
+                }
+                if (state != null) return new Status(BatchState.FINISHED, appId, appUrl, state, null);
+            }
             if (c == 0) return new Status(BatchState.FINISHED, appId, appUrl, "FINISHED (exit code 0)", null);
             return new Status(BatchState.ERROR, appId, appUrl, "FAILED (exit code " + c + ")",
                     "The application failed (spark-submit exit code " + c + "). Last lines of its log:\n"
@@ -254,6 +433,15 @@ final class SparkBatches {
         @Override
         public void kill() {
             killed = true;
+            scanLog();
+            String id = appId;
+            if (driver != null && id != null && driver.ids().matcher(id).matches()) {
+                // the driver runs on the cluster: ending the submission here would leave it running
+                driver.cluster().kill(id).ifPresentOrElse(
+                        why -> LOG.warn("Cannot end the driver {} of batch {} on its cluster: {}", id,
+                                dir.getFileName(), why),
+                        () -> LOG.info("Ended the driver {} of batch {} on its cluster", id, dir.getFileName()));
+            }
             if (process == null) return;
             List<ProcessHandle> all = new ArrayList<>();
             all.add(process);

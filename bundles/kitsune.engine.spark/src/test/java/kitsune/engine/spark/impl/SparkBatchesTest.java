@@ -108,6 +108,50 @@ class SparkBatchesTest {
     }
 
     @Test
+    void aStandaloneClusterDriverThatFailedIsAnErrorThoughSparkSubmitLeftWithZero() throws Exception {
+        String submitted = "echo 'INFO Client: Driver successfully submitted as driver-20261207101010-0003'; ";
+        SparkBatches.DriverOnCluster standalone = new SparkBatches.DriverOnCluster(StandaloneDrivers.DRIVER_ID,
+                null, true);
+        Path failedDir = dir(UUID.randomUUID().toString());
+        SparkBatches.ProcessBatch failed = SparkBatches.start(failedDir, SparkBatches.wrapped(failedDir, List.of(
+                "/bin/sh", "-c", submitted + "echo 'INFO Client: State of driver driver-20261207101010-0003 is "
+                        + "FAILED, exiting spark-submit JVM.'; echo 'INFO ShutdownHookManager: Shutdown hook called';"
+                        + " exit 0")), Map.of(), LogMask.of(Map.of()), standalone);
+        await().atMost(Duration.ofSeconds(20)).until(() -> failed.status().state().terminal());
+        assertEquals(BatchState.ERROR, failed.status().state());
+        assertEquals("FAILED", failed.status().appState());
+        assertEquals("driver-20261207101010-0003", failed.status().appId());
+        assertTrue(failed.status().diagnostic().contains("driver-20261207101010-0003 ended FAILED"),
+                failed.status().diagnostic());
+
+        Path finishedDir = dir(UUID.randomUUID().toString());
+        SparkBatches.ProcessBatch finished = SparkBatches.start(finishedDir, SparkBatches.wrapped(finishedDir,
+                List.of("/bin/sh", "-c", submitted + "echo 'INFO Client: State of driver driver-20261207101010-0003 "
+                        + "is FINISHED, exiting spark-submit JVM.'; exit 0")), Map.of(), LogMask.of(Map.of()),
+                standalone);
+        await().atMost(Duration.ofSeconds(20)).until(() -> finished.status().state().terminal());
+        assertEquals(BatchState.FINISHED, finished.status().state());
+        assertEquals("FINISHED", finished.status().appState());
+    }
+
+    @Test
+    void aYarnApplicationsEndIsTheBatchsEnd() {
+        assertEquals(BatchState.PENDING, SparkBatches.YarnBatch.statusOf(new YarnApplications.App(
+                "application_1_0001", "alice", "default", "ACCEPTED", "UNDEFINED", "")).state());
+        assertEquals(BatchState.RUNNING, SparkBatches.YarnBatch.statusOf(new YarnApplications.App(
+                "application_1_0001", "alice", "default", "RUNNING", "UNDEFINED", "")).state());
+        assertEquals(BatchState.FINISHED, SparkBatches.YarnBatch.statusOf(new YarnApplications.App(
+                "application_1_0001", "alice", "default", "FINISHED", "SUCCEEDED", "")).state());
+        BatchApplication.Status failed = SparkBatches.YarnBatch.statusOf(new YarnApplications.App(
+                "application_1_0001", "alice", "default", "FINISHED", "FAILED", "User class threw exception"));
+        assertEquals(BatchState.ERROR, failed.state());
+        assertEquals("FINISHED (FAILED)", failed.appState());
+        assertTrue(failed.diagnostic().contains("User class threw exception"), failed.diagnostic());
+        assertEquals(BatchState.ERROR, SparkBatches.YarnBatch.statusOf(new YarnApplications.App(
+                "application_1_0001", "alice", "default", "KILLED", "KILLED", "Killed by user bob")).state());
+    }
+
+    @Test
     void onlyIdsTheServerGivesNameADirectory() {
         assertThrows(IllegalArgumentException.class, () -> SparkBatches.dirOf(conf(), "../../etc"));
         assertThrows(IllegalArgumentException.class, () -> SparkBatches.dirOf(conf(), "x"));
