@@ -370,6 +370,22 @@ class RestApiTest {
         assertTrue(engines.get(0).get("instance").asText().startsWith("127.0.0.1:"), engines.toString());
         assertEquals(400, rest.get("/admin/engine?hive.server2.proxy.user=..", CAROL).statusCode());
         assertEquals(403, rest.get("/admin/engine", BOB).statusCode());
+
+        // operations: listed with Kyuubi's filters, and closed by an administrator only
+        String op = statement(ALICE, "SELECT 7", false);
+        assertTrue(ok(rest.get("/admin/operations?users=bob,alice", CAROL)).toString().contains(op));
+        assertTrue(ok(rest.get("/admin/operations?sessionHandle=" + session, CAROL)).toString().contains(op));
+        assertEquals(0, ok(rest.get("/admin/operations?users=bob", CAROL)).size());
+        assertEquals(403, rest.get("/admin/operations", ALICE).statusCode());
+        HttpResponse<String> notAdmin = rest.delete("/admin/operations/" + op, ALICE);
+        assertEquals(403, notAdmin.statusCode(), notAdmin.body());
+        assertEquals(200, rest.get("/operations/" + op + "/event", ALICE).statusCode(), "still open");
+        JsonNode closed = ok(rest.delete("/admin/operations/" + op, CAROL));
+        assertEquals("Operation " + op + " is closed successfully.", closed.get("message").asText());
+        assertEquals(404, rest.get("/operations/" + op + "/event", ALICE).statusCode(), "closed for its owner too");
+        assertEquals(404, rest.delete("/admin/operations/" + op, CAROL).statusCode());
+        assertEquals(1, server.countLog("closed operation " + op + " of alice over REST"),
+                server.tail());
     }
 
     @Test

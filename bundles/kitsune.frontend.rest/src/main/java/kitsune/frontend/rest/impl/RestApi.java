@@ -147,6 +147,7 @@ final class RestApi {
         r.add("GET", "/admin/sessions", this::adminSessions);
         r.add("DELETE", "/admin/sessions/{session}", this::adminCloseSession);
         r.add("GET", "/admin/operations", this::adminOperations);
+        r.add("DELETE", "/admin/operations/{operation}", this::adminCloseOperation);
         r.add("GET", "/admin/server", this::adminServers);
         r.add("GET", "/admin/engine", this::adminEngines);
         r.add("DELETE", "/admin/engine", this::adminDeleteEngines);
@@ -575,12 +576,38 @@ final class RestApi {
         return new Dto.Message("Session " + id + " is closed successfully.");
     }
 
+    /** Kyuubi's filters: {@code users} (comma-separated), {@code sessionHandle}, {@code sessionType}. */
     private Object adminOperations(Call c) throws RestException {
         requireAdmin(c);
         sweep();
-        return handles.operations().stream().map(o -> new Dto.OperationData(o.id().toString(), o.statement(), null,
-                o.created().toEpochMilli(), 0L, 0L, null, o.session().toString(), o.user(), SESSION_TYPE,
-                c.instance())).toList();
+        String users = c.query("users");
+        Set<String> only = users == null || users.isBlank() ? null
+                : java.util.Arrays.stream(users.split(",")).map(String::trim).collect(Collectors.toSet());
+        String session = c.query("sessionHandle");
+        String type = c.query("sessionType");
+        return handles.operations().stream()
+                .filter(o -> only == null || only.contains(o.user()))
+                .filter(o -> session == null || session.isBlank() || o.session().toString().equals(session.trim()))
+                .filter(o -> type == null || type.isBlank() || SESSION_TYPE.equalsIgnoreCase(type.trim()))
+                .map(o -> new Dto.OperationData(o.id().toString(), o.statement(), null, o.created().toEpochMilli(),
+                        0L, 0L, null, o.session().toString(), o.user(), SESSION_TYPE, c.instance())).toList();
+    }
+
+    /** An administrator closes any REST operation of this server (Kyuubi's DELETE /admin/operations/{op}). */
+    private Object adminCloseOperation(Call c) throws Exception {
+        requireAdmin(c);
+        String id = c.param(0);
+        RestHandles.OperationEntry o = handles.operationById(RestHandles.uuid(id));
+        if (o == null) throw RestException.notFound("No operation " + LogText.of(id) + " on this server");
+        CliBackend be = backend();
+        // on behalf of the operation's owner (the backend serves a handle to its owner only); the administrator
+        // is the one logged
+        ClientContext owner = new ClientContext("rest-" + o.user(), o.user(), c.address());
+        TStatus status = Callers.as(owner, () -> be.CloseOperation(new TCloseOperationReq(o.handle())).getStatus());
+        checkOperation(status, o, "Cannot close operation " + o.id());
+        handles.removeOperation(o.id());
+        LOG.info("{} from {} closed operation {} of {} over REST", c.user(), c.address(), o.id(), o.user());
+        return new Dto.Message("Operation " + o.id() + " is closed successfully.");
     }
 
     /** The servers registered in this server's namespace (Kyuubi's ServerData). */

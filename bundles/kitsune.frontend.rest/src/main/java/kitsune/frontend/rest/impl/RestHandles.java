@@ -63,6 +63,10 @@ final class RestHandles {
         return o;
     }
 
+    OperationEntry operationById(UUID id) {
+        return id == null ? null : operations.get(id);
+    }
+
     SessionEntry sessionById(UUID id) {
         return id == null ? null : sessions.get(id);
     }
