@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static kitsune.testkit.RestClient.ok;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +12,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,30 +28,42 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import kitsune.testkit.BatchApp;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
 import kitsune.testkit.MiniYarn;
+import kitsune.testkit.Processes;
+import kitsune.testkit.RestClient;
 import kitsune.testkit.SparkStandalone;
 
 /**
  * Engines as YARN applications on a real YARN cluster (Hadoop's ResourceManager and a NodeManager in their own
  * process on 127.0.0.1): submitted through Spark's submission for the session's user (--proxy-user), in client mode
  * (the driver on the gateway, its application master and executors in containers) and in cluster mode (the driver in
- * a container too), ended in the cluster by kitsune-ctl delete engine, and killed when they do not start in time.
+ * a container too), ended in the cluster by kitsune-ctl delete engine, and killed when they do not start in time;
+ * and batches on the same cluster: one whose server died with its host (its directory gone) followed by the next
+ * server through the ResourceManager to its true end, one killed there by a delete.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class YarnClusterTest {
     private static final Set<String> ENDED = Set.of("FINISHED", "KILLED", "FAILED");
+    private static final Pattern REST = Pattern.compile("REST API at (http://\\S+/api/v1)");
+    private static final String ALICE = "alice:pw";
     private MiniYarn yarn;
     private KitsuneServer server;
+    private RestClient rest;
+    private Path apps;
+    private Path jar;
 
     @BeforeAll
     void startClusterAndServer() throws Exception {
         Path dir = Files.createTempDirectory("kitsune-yarn-");
         yarn = new MiniYarn(dir.resolve("yarn"), 4096);
         Path jars = SparkStandalone.SPARK_4_0.resolve("jars");
+        apps = Files.createDirectories(dir.resolve("apps"));
+        jar = BatchApp.build(apps, jars);
         server = new KitsuneServer(dir.resolve("server"))
                 .set("spark.master", "yarn")
                 .set("kyuubi.engineEnv.HADOOP_CONF_DIR", yarn.confDir.toString())
@@ -66,7 +82,14 @@ class YarnClusterTest {
                 .set("spark.executor.cores", "1")
                 .set("spark.ui.enabled", "false")
                 .set("kyuubi.session.engine.initialize.timeout", "PT180S")
+                // batches over REST, to the same cluster
+                .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
+                .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
+                .set("kitsune.batch.resource.dirs", apps.toString())
+                .set("kyuubi.batch.application.check.interval", "PT0.5S")
+                .set("kyuubi.ha.zookeeper.session.timeout", "8000")
                 .start();
+        rest = new RestClient(server.awaitLog(REST, Duration.ofSeconds(60)).group(1));
     }
 
     @AfterAll
@@ -181,6 +204,77 @@ class YarnClusterTest {
         assertEquals(0, delete.rc(), delete.err());
         awaitEnded(appId);
         Files.delete(keytab);
+    }
+
+    @Test
+    @Order(6)
+    void aYarnBatchWhoseServerDiedWithItsHostIsFollowedThroughTheResourceManagerToItsTrueEnd() throws Exception {
+        // room in the cluster: the engine an earlier test left goes
+        ClusterChecks.ctl(server, "delete", "engine", "--user", "dave");
+        String id = submit("yarn-survivor", "cluster", "1000", "25");
+        await("the batch's YARN application running").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> ok(rest.get("/batches/" + id, ALICE)).path("state").asText().equals("RUNNING"));
+        JsonNode running = ok(rest.get("/batches/" + id, ALICE));
+        String appId = running.path("appId").asText();
+        assertTrue(appId.startsWith("application_"), running.toString());
+        JsonNode app = yarn.application(appId);
+        assertEquals("RUNNING", app.path("state").asText(), "RUNNING once YARN says so: " + running + " " + app
+                + "\n" + server.tail());
+        assertEquals("alice", app.path("user").asText(), "submitted for alice: " + app);
+        assertTrue(app.path("applicationTags").asText().contains(id), "tagged with the batch id: " + app);
+
+        // the server's host goes: the server, the submission and the batch's directory with its log and exit code
+        server.kill9();
+        Path batchDir = server.workDir.resolve("batches").resolve(id);
+        Processes.endAll(c -> c.contains(batchDir.resolve("exit-code").toString())
+                || c.contains("org.apache.spark.deploy.SparkSubmit") && c.contains(batchDir.toString()));
+        deleteTree(batchDir);
+        assertEquals("RUNNING", yarn.application(appId).path("state").asText(), "the driver runs on in YARN");
+
+        // a server with the same store and nothing of the batch on its disk takes it over
+        server.start();
+        rest = new RestClient(server.awaitLog(REST, Duration.ofSeconds(60)).group(1));
+        await("the batch followed to its end").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                .until(() -> List.of("FINISHED", "ERROR").contains(
+                        ok(rest.get("/batches/" + id, ALICE)).path("state").asText()));
+        JsonNode b = ok(rest.get("/batches/" + id, ALICE));
+        assertEquals("FINISHED", b.path("state").asText(), b + "\n" + server.tail());
+        assertEquals("FINISHED (SUCCEEDED)", b.path("appState").asText(), b.toString());
+        assertEquals("SUCCEEDED", yarn.application(appId).path("finalStatus").asText());
+        assertEquals(1, server.countLog("Took over batch " + id), server.tail());
+    }
+
+    @Test
+    @Order(7)
+    void deletingARunningClusterModeYarnBatchKillsItsApplication() throws Exception {
+        String id = submit("yarn-long", "cluster", "10", "300");
+        await("the batch's YARN application running").atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> ok(rest.get("/batches/" + id, ALICE)).path("state").asText().equals("RUNNING"));
+        String appId = ok(rest.get("/batches/" + id, ALICE)).path("appId").asText();
+        assertEquals(200, rest.delete("/batches/" + id, ALICE).statusCode());
+        assertEquals("CANCELED", ok(rest.get("/batches/" + id, ALICE)).path("state").asText());
+        await("the ResourceManager reports " + appId + " killed").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> yarn.application(appId).path("state").asText().equals("KILLED"));
+    }
+
+    private String submit(String name, String deployMode, String... args) throws Exception {
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("batchType", "SPARK");
+        req.put("resource", jar.toString());
+        req.put("className", BatchApp.CLASS_NAME);
+        req.put("name", name);
+        req.put("conf", Map.of("spark.submit.deployMode", deployMode));
+        req.put("args", List.of(args));
+        return ok(rest.post("/batches", ALICE, req)).path("id").asText();
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     private void awaitEnded(String appId) {

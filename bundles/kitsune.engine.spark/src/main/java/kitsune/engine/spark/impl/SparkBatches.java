@@ -122,7 +122,7 @@ final class SparkBatches {
             LogMask mask = LogMask.of(conf.asMap(), sparkConf, UserKeytab.maskable(keytab));
             LOG.info("Submitting batch {} of {} ({} mode on {}, home {}): {}", s.batchId(), s.user(), mode, master,
                     home.name(), mask.apply(String.join(" ", cmd)));
-            return start(dir, cmd, env, mask, driverOnCluster(master, mode, java, jars, env));
+            return start(dir, cmd, env, mask, driverOnCluster(master, mode, java, jars, env), yarnOf(master, env));
         } catch (IOException e) {
             throw new EngineException("Cannot submit batch " + s.batchId() + " from " + dir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -184,6 +184,17 @@ final class SparkBatches {
         return null;
     }
 
+    /** The ResourceManager of a YARN batch (whichever the deploy mode), or null. */
+    private static YarnApplications yarnOf(String master, Map<String, String> env) {
+        if (!master.equals("yarn")) return null;
+        Optional<YarnApplications> yarn = YarnApplications.of(env);
+        if (yarn.isEmpty()) {
+            LOG.warn("No yarn-site.xml with a ResourceManager address in YARN_CONF_DIR or HADOOP_CONF_DIR: a YARN "
+                    + "batch's state comes from its submission's log only");
+        }
+        return yarn.orElse(null);
+    }
+
     /**
      * The cluster that runs a cluster-mode batch's driver.
      *
@@ -197,16 +208,16 @@ final class SparkBatches {
 
     /** Starts the wrapped command in the batch's directory, its output appended to the batch's log. */
     static ProcessBatch start(Path dir, List<String> cmd, Map<String, String> env, LogMask mask) throws IOException {
-        return start(dir, cmd, env, mask, null);
+        return start(dir, cmd, env, mask, null, null);
     }
 
     static ProcessBatch start(Path dir, List<String> cmd, Map<String, String> env, LogMask mask,
-            DriverOnCluster driver) throws IOException {
+            DriverOnCluster driver, YarnApplications yarn) throws IOException {
         Files.deleteIfExists(dir.resolve(EXIT_FILE));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(LOG_FILE).toFile()));
         pb.environment().putAll(env);
-        return new ProcessBatch(dir, pb.start().toHandle(), mask, driver);
+        return new ProcessBatch(dir, pb.start().toHandle(), mask, driver, yarn);
     }
 
     /**
@@ -223,14 +234,17 @@ final class SparkBatches {
         if (!Files.isDirectory(dir)) return onAnotherHost(batch, conf, dir);
         Properties props = new Properties();
         DriverOnCluster driver = null;
+        YarnApplications yarn = null;
         try {
             Path propsFile = dir.resolve("batch.properties");
             if (Files.isRegularFile(propsFile)) props = read(propsFile);
             String master = props.getProperty(SparkEngineProvider.MASTER, "local[*]");
-            if (SparkSubmission.CLUSTER.equals(deployMode(props))) {
+            if (!SparkSubmission.isLocal(master)) {
                 EngineHomes.Home home = provider.homes(conf).choose(conf);
-                driver = driverOnCluster(master, SparkSubmission.CLUSTER, SparkEngineProvider.java(conf),
-                        EngineHomes.jarsDir(home), SparkEngineProvider.engineEnv(conf, home));
+                Map<String, String> env = SparkEngineProvider.engineEnv(conf, home);
+                driver = driverOnCluster(master, deployMode(props), SparkEngineProvider.java(conf),
+                        EngineHomes.jarsDir(home), env);
+                yarn = yarnOf(master, env);
             }
         } catch (EngineException | IOException e) {
             LOG.warn("Cannot tell which cluster runs the driver of batch {} (a delete ends only its submission "
@@ -243,7 +257,7 @@ final class SparkBatches {
                         .map(c -> c.contains(marker)).orElse(false)).orElse(true))
                 .findFirst();
         LogMask mask = LogMask.of(conf.asMap(), SparkEngineProvider.asMap(props));
-        return Optional.of(new ProcessBatch(dir, process.orElse(null), mask, driver));
+        return Optional.of(new ProcessBatch(dir, process.orElse(null), mask, driver, yarn));
     }
 
     /**
@@ -336,6 +350,8 @@ final class SparkBatches {
         private final ProcessHandle process;
         private final LogMask mask;
         private final DriverOnCluster driver;
+        private final YarnApplications yarn;
+        private boolean rmSilent;
         private volatile String appId;
         private volatile String appUrl;
         private volatile boolean killed;
@@ -345,12 +361,14 @@ final class SparkBatches {
         /**
          * @param process null when the process had ended before this server looked
          * @param driver  the cluster that runs the driver (cluster deploy mode), or null
+         * @param yarn    the ResourceManager of a YARN batch, asked whether its application runs yet, or null
          */
-        ProcessBatch(Path dir, ProcessHandle process, LogMask mask, DriverOnCluster driver) {
+        ProcessBatch(Path dir, ProcessHandle process, LogMask mask, DriverOnCluster driver, YarnApplications yarn) {
             this.dir = dir;
             this.process = process;
             this.mask = mask;
             this.driver = driver;
+            this.yarn = yarn;
         }
 
         @Override
@@ -359,6 +377,26 @@ final class SparkBatches {
             Optional<Integer> code = exitCode();
             if (code.isPresent()) return ended(code.get());
             if (process != null && process.isAlive()) {
+                if (appId != null && yarn != null && YarnApplications.APPLICATION_ID.matcher(appId).matches()) {
+                    // YARN names the application when it accepts it: it runs once the ResourceManager says so
+                    try {
+                        Optional<YarnApplications.App> app = yarn.app(appId);
+                        if (app.isEmpty()) {
+                            // the id is in the log before the submission reaches the ResourceManager
+                            return new Status(BatchState.PENDING, appId, appUrl, "SUBMITTING", null);
+                        }
+                        if (!app.get().ended()) {
+                            String state = app.get().state();
+                            return new Status(state.equals("RUNNING") ? BatchState.RUNNING : BatchState.PENDING,
+                                    appId, appUrl, state, null);
+                        }
+                    } catch (IOException e) {
+                        // the ResourceManager does not answer now: the submission's word stands
+                        if (!rmSilent) LOG.warn("Cannot ask the ResourceManager about {} of batch {}: {}", appId,
+                                dir.getFileName(), e.getMessage());
+                        rmSilent = true;
+                    }
+                }
                 return new Status(appId == null ? BatchState.PENDING : BatchState.RUNNING, appId, appUrl,
                         appId == null ? "SUBMITTED" : "RUNNING", null);
             }

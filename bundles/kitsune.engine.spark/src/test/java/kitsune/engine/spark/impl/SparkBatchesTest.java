@@ -116,7 +116,7 @@ class SparkBatchesTest {
         SparkBatches.ProcessBatch failed = SparkBatches.start(failedDir, SparkBatches.wrapped(failedDir, List.of(
                 "/bin/sh", "-c", submitted + "echo 'INFO Client: State of driver driver-20261207101010-0003 is "
                         + "FAILED, exiting spark-submit JVM.'; echo 'INFO ShutdownHookManager: Shutdown hook called';"
-                        + " exit 0")), Map.of(), LogMask.of(Map.of()), standalone);
+                        + " exit 0")), Map.of(), LogMask.of(Map.of()), standalone, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> failed.status().state().terminal());
         assertEquals(BatchState.ERROR, failed.status().state());
         assertEquals("FAILED", failed.status().appState());
@@ -128,7 +128,7 @@ class SparkBatchesTest {
         SparkBatches.ProcessBatch finished = SparkBatches.start(finishedDir, SparkBatches.wrapped(finishedDir,
                 List.of("/bin/sh", "-c", submitted + "echo 'INFO Client: State of driver driver-20261207101010-0003 "
                         + "is FINISHED, exiting spark-submit JVM.'; exit 0")), Map.of(), LogMask.of(Map.of()),
-                standalone);
+                standalone, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> finished.status().state().terminal());
         assertEquals(BatchState.FINISHED, finished.status().state());
         assertEquals("FINISHED", finished.status().appState());
