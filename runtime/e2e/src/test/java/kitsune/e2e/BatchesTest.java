@@ -318,6 +318,34 @@ class BatchesTest {
 
     @Test
     @Order(7)
+    void endedBatchesLeaveTheStoreAfterTheMaxAgeWhileUnfinishedOnesStay() throws Exception {
+        String running = ok(submit(ALICE, "stays", List.of("10", "300"), Map.of())).get("id").asText();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ok(rest.get("/batches/" + running, ALICE)).get("state").asText().equals("RUNNING"));
+        long applied = server.countLog("Applied configuration changes:");
+        // edited while serving: taken at the next cleaner round
+        server.set("kyuubi.metadata.max.age", "PT2S").set("kyuubi.metadata.cleaner.interval", "PT1S").writeConf();
+        await("the ended batch removed").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> rest.get("/batches/" + finished, ALICE).statusCode() == 404);
+        assertTrue(server.countLog("that ended more than PT2S ago (kyuubi.metadata.max.age)") >= 1, server.tail());
+        assertEquals("RUNNING", ok(rest.get("/batches/" + running, ALICE)).get("state").asText(),
+                "an unfinished batch is never removed");
+        assertEquals(1, ok(rest.get("/batches", CAROL)).get("total").asInt(), "only the running batch is left");
+
+        // back to the default: a batch that ends now stays
+        server.conf.remove("kyuubi.metadata.max.age");
+        server.conf.remove("kyuubi.metadata.cleaner.interval");
+        server.writeConf();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> server.countLog("Applied configuration changes:") >= applied + 2);
+        assertEquals(200, rest.delete("/batches/" + running, ALICE).statusCode());
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .until(() -> rest.get("/batches/" + running, ALICE).statusCode() == 200);
+        finished = running;
+    }
+
+    @Test
+    @Order(8)
     void aDrainingServerRefusesNewBatchesWith503() throws Exception {
         // an open session keeps the draining server up (batches do not: other servers take them over)
         String session = ok(rest.post("/sessions", BOB, "{}")).get("identifier").asText();

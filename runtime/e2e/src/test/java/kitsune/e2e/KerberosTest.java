@@ -84,6 +84,59 @@ class KerberosTest {
     }
 
     /**
+     * A ticket for another service of the realm shown to the Thrift port is refused by the server, which names the
+     * cause; a client whose tickets expired is not let in either (its Kerberos library finds no valid ticket and the
+     * server logs the failed handshake with what the client should do).
+     */
+    @Test
+    void aTicketForAnotherServiceAndAnExpiredTicketAreRefusedNamingTheCause() throws Exception {
+        Duration lifetime = Duration.ofSeconds(20);
+        try (TestKdc kdc = TestKdc.start(Files.createTempDirectory("kitsune-e2e-kdc-short-"), lifetime)) {
+            Path serverKeytab = kdc.keytab("hive/localhost");
+            kdc.keytab("HTTP/localhost");
+            Path aliceKeytab = kdc.keytab("alice");
+            try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-krb-refused-"))
+                    .javaOption("-Djava.security.krb5.conf=" + kdc.krb5Conf())
+                    .set("kyuubi.frontend.thrift.binary.bind.host", "localhost")
+                    .set("kyuubi.authentication", "KERBEROS")
+                    .set("kyuubi.kinit.principal", "hive/_HOST@" + REALM)
+                    .set("kyuubi.kinit.keytab", serverKeytab.toString()).start()) {
+                String url = server.directUrl() + ";principal=hive/_HOST@" + REALM + ";kerberosAuthType=fromSubject";
+                String otherService = server.directUrl() + ";principal=HTTP/_HOST@" + REALM
+                        + ";kerberosAuthType=fromSubject";
+                Subject alice = TestKdc.login("alice@" + REALM, aliceKeytab);
+
+                // a real ticket, for HTTP/localhost: the server cannot read it
+                SQLException other = assertThrows(SQLException.class, () -> connectAs(alice, otherService));
+                assertTrue(other.getMessage().contains("Kerberos (GSSAPI) authentication failed"), other.getMessage());
+                server.awaitLog(Pattern.compile(Pattern.quote("the ticket is not for this server's key (principal= in "
+                        + "the client's URL is not hive/localhost@" + REALM)), Duration.ofSeconds(10));
+
+                // the same login while its tickets are valid, then once they expired
+                try (Connection c = connectAs(alice, url)) {
+                    assertEquals("alice", Jdbc.single(c, "SELECT current_user()"));
+                }
+                java.util.Date end = alice.getPrivateCredentials(javax.security.auth.kerberos.KerberosTicket.class)
+                        .stream().map(javax.security.auth.kerberos.KerberosTicket::getEndTime)
+                        .max(java.util.Date::compareTo).orElseThrow();
+                org.awaitility.Awaitility.await("alice's tickets expired").atMost(lifetime.plusSeconds(10))
+                        .pollInterval(Duration.ofMillis(500)).until(() -> new java.util.Date().after(end));
+                long failedBefore = server.countLog("or an expired one)");
+                SQLException expired = assertThrows(SQLException.class, () -> connectAs(alice, url));
+                StringBuilder causes = new StringBuilder();
+                for (Throwable t = expired; t != null; t = t.getCause()) causes.append(t).append('\n');
+                assertTrue(causes.toString().contains("GSS initiate failed"), causes.toString());
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> server.countLog("or an expired one)") > failedBefore);
+                // a fresh login is served again
+                try (Connection c = connectAs(TestKdc.login("alice@" + REALM, aliceKeytab), url)) {
+                    assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+                }
+            }
+        }
+    }
+
+    /**
      * The REST API with kyuubi.authentication=KERBEROS: a client with a real ticket (JDK GSS-API, SPNEGO) opens a
      * session and runs SELECT current_user() as the principal's short name, the later requests showing only the
      * cookie of the first answer; no token, a forged token and a tampered cookie are answered 401 with

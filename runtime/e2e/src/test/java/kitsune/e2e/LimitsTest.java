@@ -1,5 +1,6 @@
 package kitsune.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +28,18 @@ import kitsune.testkit.KitsuneServer;
  * that would let everyone in.
  */
 class LimitsTest {
+
+    /** True when the user's session is refused by the deny list (false when it opens). */
+    private static boolean deniedNamingTheList(String url, String user) {
+        try {
+            Jdbc.connect(url, user).close();
+            return false;
+        } catch (SQLException e) {
+            assertTrue(e.getMessage().contains(user + " may not open sessions on this server "
+                    + "(kyuubi.server.limit.connections.user.deny.list)"), e.getMessage());
+            return true;
+        }
+    }
 
     private static SQLException refused(String url, String user) {
         return assertThrows(SQLException.class, () -> Jdbc.connect(url, user).close());
@@ -91,6 +104,30 @@ class LimitsTest {
                     Connection high = Jdbc.connect(url + ";?kyuubi.operation.result.max.rows=5000", "erin")) {
                 assertEquals(7, Jdbc.query(low, "SELECT id FROM range(1000)").size());
                 assertEquals(50, Jdbc.query(high, "SELECT id FROM range(1000)").size());
+            }
+            // the deny and unlimited lists edited while serving (Kyuubi's POST /admin/refresh/deny_users and
+            // unlimited_users): the server re-reads kyuubi-defaults.conf and applies them to the next sessions
+            server.set("kyuubi.server.limit.connections.user.deny.list", "mallory")
+                    .set("kyuubi.server.limit.connections.user.unlimited.list", "").writeConf();
+            await("mallory denied after the edit").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> deniedNamingTheList(url, "mallory"));
+            List<Connection> etl = new ArrayList<>();
+            try {
+                etl.add(Jdbc.connect(url, "etl"));
+                etl.add(Jdbc.connect(url, "etl"));
+                SQLException limited = refused(url, "etl");
+                assertTrue(limited.getMessage().contains("kyuubi.server.limit.connections.per.user=2"),
+                        "etl is off the unlimited list: " + limited.getMessage());
+                assertEquals(1, ((Number) Jdbc.single(etl.get(0), "SELECT 1")).intValue(), "etl's sessions work");
+            } finally {
+                for (Connection c : etl) c.close();
+            }
+            server.conf.remove("kyuubi.server.limit.connections.user.deny.list");
+            server.writeConf();
+            await("mallory served after the list lost her").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> !deniedNamingTheList(url, "mallory"));
+            try (Connection mallory = Jdbc.connect(url, "mallory")) {
+                assertEquals(3, ((Number) Jdbc.single(mallory, "SELECT 3")).intValue());
             }
             // umask 077 in bin/kitsune: what the server writes is its user's alone
             Set<PosixFilePermission> log = Files.getPosixFilePermissions(server.logFile());

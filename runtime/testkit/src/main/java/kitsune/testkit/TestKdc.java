@@ -32,8 +32,21 @@ public final class TestKdc implements AutoCloseable {
 
     /** Starts a KDC working in {@code dir} and points this JVM's Kerberos at its krb5.conf. */
     public static TestKdc start(Path dir) throws Exception {
+        return start(dir, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, with tickets that live at most {@code ticketLifetime} (null: the KDC's default), for
+     * tests of expired tickets.
+     */
+    public static TestKdc start(Path dir, java.time.Duration ticketLifetime) throws Exception {
         Files.createDirectories(dir);
         SimpleKdcServer kdc = new SimpleKdcServer();
+        if (ticketLifetime != null) {
+            kdc.getKdcConfig().setLong(org.apache.kerby.kerberos.kerb.server.KdcConfigKey.MINIMUM_TICKET_LIFETIME, 1L);
+            kdc.getKdcConfig().setLong(org.apache.kerby.kerberos.kerb.server.KdcConfigKey.MAXIMUM_TICKET_LIFETIME,
+                    ticketLifetime.toSeconds());
+        }
         kdc.setWorkDir(dir.toFile());
         kdc.setKdcRealm(REALM);
         kdc.setKdcHost("127.0.0.1");
