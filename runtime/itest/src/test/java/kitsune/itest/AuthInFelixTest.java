@@ -9,6 +9,7 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -74,17 +75,14 @@ public class AuthInFelixTest {
 
     /** Logs in until the refusal gives this reason (services come and go asynchronously); at most 20 s. */
     private static void assertRefused(ServerEndpoint endpoint, String reason) throws Exception {
-        String last = null;
-        for (int i = 0; i < 200; i++) {
+        ItestFramework.until("logins refused with '" + reason + "'", Duration.ofSeconds(20), () -> {
             try (TTransport t = ItestFramework.connect(endpoint, "ivan")) {
                 fail("the login was accepted");
+                return null;
             } catch (TTransportException e) {
-                last = e.getMessage();
-                if (last != null && last.contains(reason)) return;
+                return String.valueOf(e.getMessage());
             }
-            Thread.sleep(100);
-        }
-        fail("logins were refused with '" + last + "', expected '" + reason + "'");
+        }, last -> last.contains(reason));
     }
 
     private static String refusal(ServerEndpoint endpoint) throws Exception {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -78,11 +79,8 @@ public class ConsolePluginTest {
                 Arrays.stream((String[]) ref.getProperty("osgi.command.function")).sorted().toList());
 
         ServerEndpoint endpoint = ItestFramework.await(context, ServerEndpoint.class);
-        String servers = "";
-        for (int i = 0; i < 100 && !servers.contains(String.valueOf(endpoint.port())); i++) {
-            servers = run("kitsune:servers");
-            if (!servers.contains(String.valueOf(endpoint.port()))) Thread.sleep(100);
-        }
+        String servers = ItestFramework.until("this server in kitsune:servers", Duration.ofSeconds(10),
+                () -> run("kitsune:servers"), out -> out.contains(String.valueOf(endpoint.port())));
         assertTrue(servers, servers.contains(endpoint.host()) && servers.contains(String.valueOf(endpoint.port())));
         assertTrue(servers, servers.contains("/kyuubi/serverUri=" + endpoint.hostPort() + ";version="));
         assertTrue(servers, servers.contains("1 row"));

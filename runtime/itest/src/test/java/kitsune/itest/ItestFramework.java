@@ -10,10 +10,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.NameCallback;
@@ -146,6 +149,24 @@ final class ItestFramework {
         } finally {
             tracker.close();
         }
+    }
+
+    /**
+     * The one way these tests wait for something that happens asynchronously: asks {@code probe} every 100 ms until
+     * {@code done} accepts its answer (returned), or fails after {@code timeout} naming what was awaited and the last
+     * answer. (Awaitility is not provisioned in the framework.)
+     */
+    static <T> T until(String what, Duration timeout, Callable<T> probe, Predicate<T> done) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T last = probe.call();
+        while (!done.test(last)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(what + ": not within " + timeout + "; last seen: " + last);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+            last = probe.call();
+        }
+        return last;
     }
 
     private static String prefetched(String prefix) {

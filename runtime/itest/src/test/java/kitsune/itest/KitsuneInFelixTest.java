@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -72,11 +73,8 @@ public class KitsuneInFelixTest {
         assertNotNull("EngineProvider", ItestFramework.await(context, EngineProvider.class));
         ServerEndpoint endpoint = ItestFramework.await(context, ServerEndpoint.class);
         Discovery discovery = ItestFramework.await(context, Discovery.class);
-        List<ServiceNode> servers = List.of();
-        for (int i = 0; i < 100 && servers.isEmpty(); i++) {
-            servers = discovery.list("/kyuubi");
-            if (servers.isEmpty()) Thread.sleep(100);
-        }
+        List<ServiceNode> servers = ItestFramework.until("this server registered under /kyuubi",
+                Duration.ofSeconds(10), () -> discovery.list("/kyuubi"), l -> !l.isEmpty());
         assertEquals(1, servers.size());
         assertEquals(endpoint.port(), servers.get(0).port());
         assertTrue(servers.get(0).name().startsWith("serverUri=" + endpoint.hostPort() + ";version="));
@@ -180,15 +178,13 @@ public class KitsuneInFelixTest {
         ConfigurationAdmin admin = context.getService(ref);
         ServiceReference<ServiceComponentRuntime> scrRef = context.getServiceReference(ServiceComponentRuntime.class);
         ServiceComponentRuntime scr = context.getService(scrRef);
-        Object seen = null;
-        for (int i = 0; i < 150; i++) {
-            org.osgi.service.cm.Configuration conf = admin.getConfiguration(ConfigKeys.PID, null);
-            seen = conf.getProperties() == null ? null : conf.getProperties().get(key);
-            if (Objects.equals(seen, value) && componentsSee(scr, key, value)) return;
-            Thread.sleep(100);
-        }
-        throw new AssertionError(key + " is " + seen + " after 15 s (or not yet in every component), expected "
-                + value);
+        ItestFramework.until(key + "=" + value + " in ConfigurationAdmin and in every component",
+                Duration.ofSeconds(15), () -> {
+                    org.osgi.service.cm.Configuration conf = admin.getConfiguration(ConfigKeys.PID, null);
+                    Object seen = conf.getProperties() == null ? null : conf.getProperties().get(key);
+                    return Objects.equals(seen, value) && componentsSee(scr, key, value) ? "given"
+                            : key + " is " + seen + " in ConfigurationAdmin (or not yet in every component)";
+                }, "given"::equals);
     }
 
     private static boolean componentsSee(ServiceComponentRuntime scr, String key, String value) {
