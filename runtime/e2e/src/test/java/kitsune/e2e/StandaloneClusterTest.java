@@ -15,9 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
@@ -284,14 +282,7 @@ class StandaloneClusterTest {
     }
 
     private String submit(String name, String deployMode, String... args) throws Exception {
-        Map<String, Object> req = new LinkedHashMap<>();
-        req.put("batchType", "SPARK");
-        req.put("resource", jar.toString());
-        req.put("className", BatchApp.CLASS_NAME);
-        req.put("name", name);
-        req.put("conf", Map.of("spark.submit.deployMode", deployMode));
-        req.put("args", List.of(args));
-        return ok(rest.post("/batches", ALICE, req)).path("id").asText();
+        return ClusterChecks.submitBatch(rest, ALICE, jar, name, deployMode, args);
     }
 
     private JsonNode awaitEnd(String id) throws Exception {

@@ -12,9 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -261,14 +259,7 @@ class YarnClusterTest {
     }
 
     private String submit(String name, String deployMode, String... args) throws Exception {
-        Map<String, Object> req = new LinkedHashMap<>();
-        req.put("batchType", "SPARK");
-        req.put("resource", jar.toString());
-        req.put("className", BatchApp.CLASS_NAME);
-        req.put("name", name);
-        req.put("conf", Map.of("spark.submit.deployMode", deployMode));
-        req.put("args", List.of(args));
-        return ok(rest.post("/batches", ALICE, req)).path("id").asText();
+        return ClusterChecks.submitBatch(rest, ALICE, jar, name, deployMode, args);
     }
 
     private static void deleteTree(Path dir) throws Exception {
