@@ -44,12 +44,7 @@ class KerberosTest {
             Path httpKeytab = kdc.keytab("HTTP/localhost");
             Path aliceKeytab = kdc.keytab("alice");
 
-            try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-krb-"))
-                    .javaOption("-Djava.security.krb5.conf=" + kdc.krb5Conf())
-                    .set("kyuubi.frontend.thrift.binary.bind.host", "localhost")
-                    .set("kyuubi.authentication", "KERBEROS")
-                    .set("kyuubi.kinit.principal", "hive/_HOST@" + REALM)
-                    .set("kyuubi.kinit.keytab", serverKeytab.toString())
+            try (KitsuneServer server = kerberosServer("kitsune-e2e-krb-", kdc, serverKeytab)
                     // the REST API beside the binary port, with SPNEGO as HTTP/localhost
                     .set("kyuubi.frontend.protocols", "THRIFT_BINARY,REST")
                     .set("kyuubi.frontend.rest.bind.host", "localhost")
@@ -95,12 +90,7 @@ class KerberosTest {
             Path serverKeytab = kdc.keytab("hive/localhost");
             kdc.keytab("HTTP/localhost");
             Path aliceKeytab = kdc.keytab("alice");
-            try (KitsuneServer server = new KitsuneServer(Files.createTempDirectory("kitsune-e2e-krb-refused-"))
-                    .javaOption("-Djava.security.krb5.conf=" + kdc.krb5Conf())
-                    .set("kyuubi.frontend.thrift.binary.bind.host", "localhost")
-                    .set("kyuubi.authentication", "KERBEROS")
-                    .set("kyuubi.kinit.principal", "hive/_HOST@" + REALM)
-                    .set("kyuubi.kinit.keytab", serverKeytab.toString()).start()) {
+            try (KitsuneServer server = kerberosServer("kitsune-e2e-krb-refused-", kdc, serverKeytab).start()) {
                 String url = server.directUrl() + ";principal=hive/_HOST@" + REALM + ";kerberosAuthType=fromSubject";
                 String otherService = server.directUrl() + ";principal=HTTP/_HOST@" + REALM
                         + ";kerberosAuthType=fromSubject";
@@ -244,6 +234,19 @@ class KerberosTest {
     private static long kerberosLogins(KitsuneServer server) throws Exception {
         return Pattern.compile("login result=accepted user=alice client=\\S+ auth=KERBEROS").matcher(server.log())
                 .results().count();
+    }
+
+    /**
+     * A server taking Kerberos logins on its binary port (bound to localhost, which _HOST stands for on both sides)
+     * as hive/localhost from that keytab; not started.
+     */
+    private static KitsuneServer kerberosServer(String dirPrefix, TestKdc kdc, Path serverKeytab) throws Exception {
+        return new KitsuneServer(Files.createTempDirectory(dirPrefix))
+                .javaOption("-Djava.security.krb5.conf=" + kdc.krb5Conf())
+                .set("kyuubi.frontend.thrift.binary.bind.host", "localhost")
+                .set("kyuubi.authentication", "KERBEROS")
+                .set("kyuubi.kinit.principal", "hive/_HOST@" + REALM)
+                .set("kyuubi.kinit.keytab", serverKeytab.toString());
     }
 
     private static Connection connectAs(Subject subject, String url) throws Exception {

@@ -47,7 +47,7 @@ final class SparkBatches {
     static final String EXIT_FILE = "exit-code";
     /** What spark-submit's standalone client logs once the master says its driver ended. */
     static final Pattern DRIVER_END = Pattern.compile(
-            "State of driver (driver-\\d{14}-\\d{4,}) is (FINISHED|FAILED|ERROR|KILLED), exiting");
+            "State of driver " + StandaloneDrivers.DRIVER_ID.pattern() + " is (FINISHED|FAILED|ERROR|KILLED), exiting");
     private static final int TAIL_LINES = 30;
     private static final int ID_SCAN_BYTES = 1024 * 1024;
 
@@ -122,7 +122,8 @@ final class SparkBatches {
             LogMask mask = LogMask.of(conf.asMap(), sparkConf, UserKeytab.maskable(keytab));
             LOG.info("Submitting batch {} of {} ({} mode on {}, home {}): {}", s.batchId(), s.user(), mode, master,
                     home.name(), mask.apply(String.join(" ", cmd)));
-            return start(dir, cmd, env, mask, driverOnCluster(master, mode, java, jars, env), yarnOf(master, env));
+            return start(dir, cmd, env, mask, driverOnCluster(s.batchId(), master, mode, java, jars, env),
+                    yarnOf(master, env));
         } catch (IOException e) {
             throw new EngineException("Cannot submit batch " + s.batchId() + " from " + dir + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
@@ -171,7 +172,8 @@ final class SparkBatches {
      * submission does not end a driver on a worker or an application master), and a standalone master's final word
      * on the driver is the batch's end; null where the driver is the process here.
      */
-    private DriverOnCluster driverOnCluster(String master, String mode, Path java, Path jars, Map<String, String> env) {
+    private DriverOnCluster driverOnCluster(String batchId, String master, String mode, Path java, Path jars,
+            Map<String, String> env) {
         if (!SparkSubmission.CLUSTER.equals(mode)) return null;
         if (master.startsWith("spark://")) {
             return new DriverOnCluster(StandaloneDrivers.DRIVER_ID,
@@ -179,7 +181,7 @@ final class SparkBatches {
         }
         if (master.equals("yarn")) {
             return YarnApplications.of(env).map(y -> new DriverOnCluster(YarnApplications.APPLICATION_ID,
-                    y.forLaunch(""), false)).orElse(null);
+                    y.forLaunch(batchId), false)).orElse(null);
         }
         return null;
     }
@@ -242,7 +244,7 @@ final class SparkBatches {
             if (!SparkSubmission.isLocal(master)) {
                 EngineHomes.Home home = provider.homes(conf).choose(conf);
                 Map<String, String> env = SparkEngineProvider.engineEnv(conf, home);
-                driver = driverOnCluster(master, deployMode(props), SparkEngineProvider.java(conf),
+                driver = driverOnCluster(batch.id(), master, deployMode(props), SparkEngineProvider.java(conf),
                         EngineHomes.jarsDir(home), env);
                 yarn = yarnOf(master, env);
             }
@@ -386,9 +388,8 @@ final class SparkBatches {
                             return new Status(BatchState.PENDING, appId, appUrl, "SUBMITTING", null);
                         }
                         if (!app.get().ended()) {
-                            String state = app.get().state();
-                            return new Status(state.equals("RUNNING") ? BatchState.RUNNING : BatchState.PENDING,
-                                    appId, appUrl, state, null);
+                            Status yarnSays = YarnBatch.statusOf(app.get());
+                            return new Status(yarnSays.state(), appId, appUrl, yarnSays.appState(), null);
                         }
                     } catch (IOException e) {
                         // the ResourceManager does not answer now: the submission's word stands

@@ -548,9 +548,7 @@ final class RestApi {
     private Object adminSessions(Call c) throws RestException {
         requireAdmin(c);
         sweep();
-        String users = c.query("users");
-        Set<String> only = users == null || users.isBlank() ? null
-                : java.util.Arrays.stream(users.split(",")).map(String::trim).collect(Collectors.toSet());
+        Set<String> only = usersFilter(c);
         SessionManager m = sessionManager.get();
         if (m == null) throw new RestException(503, "The session service is not available: retry");
         long now = clock.millis();
@@ -580,9 +578,7 @@ final class RestApi {
     private Object adminOperations(Call c) throws RestException {
         requireAdmin(c);
         sweep();
-        String users = c.query("users");
-        Set<String> only = users == null || users.isBlank() ? null
-                : java.util.Arrays.stream(users.split(",")).map(String::trim).collect(Collectors.toSet());
+        Set<String> only = usersFilter(c);
         String session = c.query("sessionHandle");
         String type = c.query("sessionType");
         return handles.operations().stream()
@@ -591,6 +587,13 @@ final class RestApi {
                 .filter(o -> type == null || type.isBlank() || SESSION_TYPE.equalsIgnoreCase(type.trim()))
                 .map(o -> new Dto.OperationData(o.id().toString(), o.statement(), null, o.created().toEpochMilli(),
                         0L, 0L, null, o.session().toString(), o.user(), SESSION_TYPE, c.instance())).toList();
+    }
+
+    /** Kyuubi's {@code users} query parameter (comma-separated): the users to list, or null for every user. */
+    private static Set<String> usersFilter(Call c) {
+        String users = c.query("users");
+        return users == null || users.isBlank() ? null
+                : java.util.Arrays.stream(users.split(",")).map(String::trim).collect(Collectors.toSet());
     }
 
     /** An administrator closes any REST operation of this server (Kyuubi's DELETE /admin/operations/{op}). */
