@@ -353,7 +353,7 @@ final class SparkBatches {
         private final LogMask mask;
         private final DriverOnCluster driver;
         private final YarnApplications yarn;
-        private boolean rmSilent;
+        private boolean yarnSaidRunning;
         private volatile String appId;
         private volatile String appUrl;
         private volatile boolean killed;
@@ -379,8 +379,10 @@ final class SparkBatches {
             Optional<Integer> code = exitCode();
             if (code.isPresent()) return ended(code.get());
             if (process != null && process.isAlive()) {
-                if (appId != null && yarn != null && YarnApplications.APPLICATION_ID.matcher(appId).matches()) {
-                    // YARN names the application when it accepts it: it runs once the ResourceManager says so
+                if (appId != null && yarn != null && !yarnSaidRunning
+                        && YarnApplications.APPLICATION_ID.matcher(appId).matches()) {
+                    // YARN names the application when it accepts it: it runs once the ResourceManager says so. Asked
+                    // only until then (or until it fails to answer once): status() stays cheap for running batches
                     try {
                         Optional<YarnApplications.App> app = yarn.app(appId);
                         if (app.isEmpty()) {
@@ -389,13 +391,14 @@ final class SparkBatches {
                         }
                         if (!app.get().ended()) {
                             Status yarnSays = YarnBatch.statusOf(app.get());
+                            yarnSaidRunning = yarnSays.state() == BatchState.RUNNING;
                             return new Status(yarnSays.state(), appId, appUrl, yarnSays.appState(), null);
                         }
                     } catch (IOException e) {
-                        // the ResourceManager does not answer now: the submission's word stands
-                        if (!rmSilent) LOG.warn("Cannot ask the ResourceManager about {} of batch {}: {}", appId,
-                                dir.getFileName(), e.getMessage());
-                        rmSilent = true;
+                        // the ResourceManager does not answer: the submission's word stands from now on
+                        LOG.warn("Cannot ask the ResourceManager about {} of batch {}: {}", appId, dir.getFileName(),
+                                e.getMessage());
+                        yarnSaidRunning = true;
                     }
                 }
                 return new Status(appId == null ? BatchState.PENDING : BatchState.RUNNING, appId, appUrl,
