@@ -95,6 +95,19 @@ class EventLogTest {
             assertEquals(sessionId, good.get("sessionId").asText());
             assertEquals("alice", good.get("sessionUser").asText());
             assertEquals("STARTED", events(dir, "kyuubi_server_info").get(0).get("state").asText());
+
+            // an applied edit of other keys is no stop and start of the server
+            long applied = server.countLog("Applied configuration changes:");
+            server.set("kyuubi.session.idle.timeout", "PT7H").writeConf();
+            await("the edit applied").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> server.countLog("Applied configuration changes:") > applied);
+            try (Connection c = Jdbc.connect(server.directUrl(), "alice", "wonderland")) {
+                assertEquals(1, ((Number) Jdbc.single(c, "SELECT 1")).intValue());
+            }
+            await("the second session in the event log").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> events(dir, "kyuubi_session").size() == 4);
+            List<JsonNode> serverEvents = events(dir, "kyuubi_server_info");
+            assertEquals(1, serverEvents.size(), serverEvents.toString());
             for (Path f : List.of(dir)) {
                 try (Stream<Path> all = Files.walk(f)) {
                     for (Path p : all.filter(Files::isRegularFile).toList()) {

@@ -128,6 +128,21 @@ class MetricsTest {
 
     @Test
     @Order(3)
+    void anEditOfTheConfigurationThatLeavesTheMetricsKeysKeepsTheCounters() throws Exception {
+        String before = scrape();
+        double total = value(before, "kyuubi_connection_total");
+        assertTrue(total >= 2, before);
+        long applied = server.countLog("Applied configuration changes:");
+        server.set("kyuubi.session.idle.timeout", "PT7H").writeConf();
+        await("the edit applied").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> server.countLog("Applied configuration changes:") > applied);
+        String after = scrape();
+        // a re-created registry would start again from 0 (a counter reset for every scraper)
+        assertEquals(total, value(after, "kyuubi_connection_total"), after);
+    }
+
+    @Test
+    @Order(4)
     void theMetricsBundleGoesAndComesBackWhileTheServerServesAndTellsTheTruthAgain() throws Exception {
         Path bundle;
         try (var jars = Files.list(server.bundlesDir)) {
@@ -172,7 +187,7 @@ class MetricsTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aDrainShowsWhileItsSessionsFinish() throws Exception {
         try (Connection held = Jdbc.connect(server.directUrl(), "ida")) {
             assertEquals(1, ((Number) Jdbc.single(held, "SELECT 1")).intValue());

@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,9 @@ import kitsune.api.conf.KitsuneConf;
 /**
  * The batch metadata store of kyuubi.metadata.store.jdbc.*: opens the database (embedded Derby under the work
  * directory by default), migrates its schema and registers the {@link BatchStore} service. A store that cannot be
- * opened is logged with its cause and not registered: batches then answer 503, sessions are untouched. The store's
- * keys need a restart; the component is re-activated with the new configuration.
+ * opened is logged with its cause and not registered: batches then answer 503, sessions are untouched. An applied
+ * edit of kyuubi-defaults.conf keeps the open store (batch calls are not interrupted; the store's keys need a
+ * restart); a store that could not be opened, or whose settings differ, is opened again.
  */
 @Component(configurationPid = ConfigKeys.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {},
         immediate = true)
@@ -108,6 +110,20 @@ public class MetadataStoreComponent {
         }
     }
 
+    @Modified
+    void modified(BundleContext context, Map<String, Object> properties) {
+        Settings next;
+        try {
+            next = Settings.from(KitsuneConf.fromProperties(properties));
+        } catch (IllegalArgumentException e) {
+            next = null; // activate logs it
+        }
+        if (registration != null && next != null && next.equals(settings)) return;
+        LOG.info("Opening the batch metadata store again after a configuration change");
+        deactivate();
+        activate(context, properties);
+    }
+
     @Deactivate
     void deactivate() {
         if (registration != null) {
@@ -128,7 +144,9 @@ public class MetadataStoreComponent {
             } catch (IOException e) {
                 LOG.debug("Closing the metadata store's driver jars: {}", e.toString());
             }
+            driverLoader = null;
         }
+        settings = null;
     }
 
     /** Embedded Derby keeps the database open (and locked) until told to shut it down. */

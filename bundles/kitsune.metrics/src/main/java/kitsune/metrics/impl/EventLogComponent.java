@@ -14,6 +14,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +34,13 @@ public class EventLogComponent {
     private static final Logger LOG = LoggerFactory.getLogger(EventLogComponent.class);
     private ServiceRegistration<ServerEvents> registration;
     private EventLog events;
+    /** The event keys this component was activated with. */
+    private Map<String, String> own = Map.of();
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
         KitsuneConf conf = KitsuneConf.fromProperties(properties);
+        own = own(conf);
         JsonEventLog json = null;
         String server = serverName();
         for (String logger : conf.get(ConfigKeys.EVENT_LOGGERS)) {
@@ -54,6 +58,23 @@ public class EventLogComponent {
         registration = context.registerService(ServerEvents.class, events, new Hashtable<>());
     }
 
+    /**
+     * An applied edit of kyuubi-defaults.conf that leaves the event keys as they were keeps the logs as they are: the
+     * server did not stop, so no STOPPED and STARTED events are written for it.
+     */
+    @Modified
+    void modified(BundleContext context, Map<String, Object> properties) {
+        if (own(KitsuneConf.fromProperties(properties)).equals(own)) return;
+        deactivate();
+        activate(context, properties);
+    }
+
+    private static Map<String, String> own(KitsuneConf conf) {
+        Map<String, String> keys = new java.util.TreeMap<>(conf.withPrefix("kyuubi.backend.server.event."));
+        keys.putAll(conf.withPrefix("kitsune.backend.server.event."));
+        return keys;
+    }
+
     @Deactivate
     void deactivate() {
         if (registration != null) {
@@ -63,9 +84,11 @@ public class EventLogComponent {
                 // the framework is stopping
             }
         }
+        registration = null;
         if (events != null) {
             events.server("STOPPED");
             events.close();
+            events = null;
         }
     }
 

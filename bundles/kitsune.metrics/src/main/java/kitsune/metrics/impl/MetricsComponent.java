@@ -23,6 +23,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -81,10 +82,13 @@ public class MetricsComponent {
     private CompositeMeterRegistry registry;
     private MicrometerMetrics metrics;
     private ServiceRegistration<ServerMetrics> registration;
+    /** The metrics keys this component was activated with. */
+    private Map<String, String> own = Map.of();
 
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) {
         KitsuneConf conf = KitsuneConf.fromProperties(properties);
+        own = own(conf);
         if (!conf.get(ConfigKeys.METRICS_ENABLED)) return;
         List<String> reporters = conf.get(ConfigKeys.METRICS_REPORTERS);
         registry = new CompositeMeterRegistry();
@@ -107,6 +111,23 @@ public class MetricsComponent {
         if (reporters.contains("JSON")) startJsonReport(conf);
         if (prometheus != null) serve(conf, prometheus);
         registration = context.registerService(ServerMetrics.class, metrics, new Hashtable<>());
+    }
+
+    /**
+     * An applied edit of kyuubi-defaults.conf that leaves the metrics keys as they were keeps the registry, its
+     * counters and the Prometheus port (a scrape sees no reset); one that changes them starts the reporters again.
+     */
+    @Modified
+    void modified(BundleContext context, Map<String, Object> properties) {
+        if (own(KitsuneConf.fromProperties(properties)).equals(own)) return;
+        deactivate();
+        activate(context, properties);
+    }
+
+    private static Map<String, String> own(KitsuneConf conf) {
+        Map<String, String> keys = new java.util.TreeMap<>(conf.withPrefix("kyuubi.metrics."));
+        keys.putAll(conf.withPrefix("kitsune.metrics."));
+        return keys;
     }
 
     /** The JVM's memory, threads, GC, classes, CPU and uptime, by Micrometer's binders. */
@@ -252,7 +273,10 @@ public class MetricsComponent {
         if (registry != null) {
             registry.getRegistries().forEach(MeterRegistry::close);
             registry.close();
+            registry = null;
         }
+        httpThread = null;
+        jsonThread = null;
     }
 
     private void scrape(HttpExchange exchange, PrometheusMeterRegistry prometheus) throws IOException {
