@@ -57,12 +57,33 @@ public final class Benchmark {
                     // the baseline is the Hive driver straight to the engine: with engine security on (the default)
                     // an engine takes logins from servers only
                     .set("kyuubi.engine.security.enabled", "false");
+            LoadBenchmark.profile(server);
             long t0 = System.nanoTime();
             server.start();
             System.out.printf(Locale.ROOT, "server start to JDBC port announced:        %8.0f ms%n",
                     (System.nanoTime() - t0) / 1e6);
             run(server);
         }
+    }
+
+    /**
+     * The server's own time per call during the SELECT 1 rounds (its backend call timers): what the server spends
+     * inside each call, engine round trip included, against what the client saw.
+     */
+    private static void serverShare(String before, String after) {
+        StringBuilder line = new StringBuilder("server time per call during the rounds (mean):");
+        double total = 0;
+        for (String call : List.of("execute_statement", "get_operation_status", "get_result_set_metadata",
+                "fetch_results", "close_operation")) {
+            String series = "kyuubi_backend_service_" + call + "_seconds";
+            double n = KitsuneServer.metric(after, series + "_count") - KitsuneServer.metric(before, series + "_count");
+            double sum = KitsuneServer.metric(after, series + "_sum") - KitsuneServer.metric(before, series + "_sum");
+            double perStatement = n == 0 ? 0 : sum * 1000 / ROUNDS;
+            total += perStatement;
+            line.append(String.format(Locale.ROOT, " %s %.2f ms x %.1f;", call, n == 0 ? 0 : sum * 1000 / n,
+                    n / ROUNDS));
+        }
+        System.out.println(line.append(String.format(Locale.ROOT, " per statement %.2f ms", total)));
     }
 
     private static void run(KitsuneServer server) throws Exception {
@@ -89,6 +110,7 @@ public final class Benchmark {
                 one(ss);
                 one(se);
             }
+            String metricsBefore = server.scrapeMetrics();
             long[] ts = new long[ROUNDS];
             long[] te = new long[ROUNDS];
             for (int i = 0; i < ROUNDS; i++) {
@@ -102,6 +124,7 @@ public final class Benchmark {
             }
             viaServer = new Stats(ts);
             direct = new Stats(te);
+            serverShare(metricsBefore, server.scrapeMetrics());
         }
         System.out.printf(Locale.ROOT, "SELECT 1 via server   p50 %7.2f ms  p99 %7.2f ms  (%d rounds)%n",
                 viaServer.p50(), viaServer.p99(), ROUNDS);

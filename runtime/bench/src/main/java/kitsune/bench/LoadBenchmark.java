@@ -31,6 +31,10 @@ import kitsune.testkit.KitsuneServer;
 final class LoadBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.load.seconds", 30);
     private static final int HOLD = Integer.getInteger("bench.load.hold", 1000);
+    /** When set, a directory where the server and the engine write a Java Flight Recording each (profile settings). */
+    private static final String JFR = System.getProperty("bench.jfr");
+    /** When true, clients connect to the server's port directly instead of through ZooKeeper discovery. */
+    private static final boolean DIRECT = Boolean.getBoolean("bench.load.direct");
     /** A query with a Spark job (two tasks), and its answer. */
     static final String JOB = "SELECT count(*) FROM range(0, 200000, 1, 2) WHERE id % 3 = 0";
     static final long JOB_ANSWER = 66667;
@@ -41,8 +45,10 @@ final class LoadBenchmark {
     static void run() throws Exception {
         Path dir = Files.createTempDirectory("kitsune-bench-load-");
         try (KitsuneServer server = new KitsuneServer(dir)) {
-            server.set("spark.master", "local[2]").set("spark.driver.memory", "1g").start();
-            String url = server.zkUrl();
+            server.set("spark.master", "local[2]").set("spark.driver.memory", "1g");
+            profile(server);
+            server.start();
+            String url = DIRECT ? server.directUrl() : server.zkUrl();
             try (Connection c = Jdbc.connect(url, "load")) {
                 Jdbc.single(c, JOB); // the engine starts and runs a first job
             }
@@ -111,6 +117,19 @@ final class LoadBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * With -Dbench.jfr=DIR, the server and its engines record a Java Flight Recording each (profile settings) into DIR,
+     * written when they stop: where a benchmark's time goes. -Dbench.server.javaOpts adds options to the server's JVM.
+     */
+    static void profile(KitsuneServer server) {
+        String serverOptions = System.getProperty("bench.server.javaOpts", "").trim();
+        if (!serverOptions.isEmpty()) server.javaOption(serverOptions);
+        if (JFR == null) return;
+        server.javaOption("-XX:StartFlightRecording=settings=profile,filename=" + Path.of(JFR, "server.jfr"));
+        server.set("spark.driver.extraJavaOptions",
+                "-XX:StartFlightRecording=settings=profile,filename=" + Path.of(JFR, "engine.jfr"));
     }
 
     /** What a phase achieved. */
