@@ -192,6 +192,14 @@ class RestApiTest {
         assertEquals("2", listed.get(0).get("conf").get("spark.sql.shuffle.partitions").asText());
         assertEquals(session, ok(rest.get("/sessions/" + session, ALICE)).get("sessionId").asText());
         assertTrue(ok(rest.get("/sessions/count", ALICE)).get("openSessionCount").asInt() >= 1);
+        // the server's call workers, as Kyuubi's exec pool figures: a JDBC client's calls ran on them
+        try (java.sql.Connection c = kitsune.testkit.Jdbc.connect(server.directUrl(), "alice", "wonderland")) {
+            assertEquals(1, ((Number) kitsune.testkit.Jdbc.single(c, "SELECT 1")).intValue());
+        }
+        JsonNode pool = ok(rest.get("/sessions/execPool/statistic", ALICE));
+        assertTrue(pool.get("execPoolSize").asInt() >= 1, pool.toString());
+        assertTrue(pool.get("execPoolActiveCount").asInt() >= 0 && pool.get("execPoolWorkQueueSize").asInt() == 0,
+                pool.toString());
         JsonNode info = ok(rest.get("/sessions/" + session + "/info/17", ALICE));
         assertEquals("CLI_DBMS_NAME", info.get("infoType").asText());
         assertNotNull(info.get("infoValue").asText());

@@ -92,6 +92,9 @@ final class Dto {
     record SessionOpenCount(int openSessionCount) {
     }
 
+    record ExecPoolStatistic(int execPoolSize, int execPoolActiveCount, int execPoolWorkQueueSize) {
+    }
+
     record InfoDetail(String infoType, String infoValue) {
     }
 

@@ -57,6 +57,7 @@ import kitsune.api.registry.Discovery;
 import kitsune.api.registry.DiscoveryException;
 import kitsune.api.registry.ServiceNode;
 import kitsune.api.conf.KitsuneConf;
+import kitsune.api.session.ExecPool;
 import kitsune.api.session.SessionInfo;
 import kitsune.api.session.SessionManager;
 import kitsune.thrift.Callers;
@@ -92,6 +93,8 @@ final class RestApi {
     private final RestHandles handles = new RestHandles();
     private final Clock clock;
 
+    private Supplier<ExecPool> execPool = () -> null;
+
     RestApi(Supplier<CliBackend> backend, Supplier<SessionManager> sessionManager,
             Supplier<List<String>> administrators, Supplier<Discovery> discovery, Supplier<KitsuneConf> conf,
             Supplier<Batches> batches, Clock clock) {
@@ -110,6 +113,12 @@ final class RestApi {
         return this;
     }
 
+    /** The server's call workers, for GET /sessions/execPool/statistic (none: no Thrift frontend runs). */
+    RestApi execPool(Supplier<ExecPool> execPool) {
+        this.execPool = execPool;
+        return this;
+    }
+
     Router router() {
         Router r = new Router();
         r.addOpen("GET", "/ping", c -> "pong");
@@ -117,6 +126,7 @@ final class RestApi {
         r.add("POST", "/sessions", this::openSession);
         r.add("GET", "/sessions", this::listSessions);
         r.add("GET", "/sessions/count", this::countSessions);
+        r.add("GET", "/sessions/execPool/statistic", this::execPoolStatistic);
         r.add("GET", "/sessions/{session}", this::getSession);
         r.add("DELETE", "/sessions/{session}", this::closeSession);
         r.add("GET", "/sessions/{session}/info/{type}", this::getInfo);
@@ -226,6 +236,16 @@ final class RestApi {
         Map<String, SessionInfo> infos = sessionInfos();
         return handles.sessionsOf(c.user()).stream().map(s -> sessionData(s, infos.get(s.id().toString()), c))
                 .toList();
+    }
+
+    /**
+     * Kyuubi's figures of the server's exec pool: here the threads that run client calls (the same figures as the
+     * kyuubi.exec.pool.* metrics); all 0 while no Thrift frontend runs.
+     */
+    private Object execPoolStatistic(Call c) {
+        ExecPool pool = execPool.get();
+        ExecPool.Statistic s = pool == null ? new ExecPool.Statistic(0, 0, 0) : pool.statistic();
+        return new Dto.ExecPoolStatistic(s.poolSize(), s.activeCount(), s.workQueueSize());
     }
 
     private Object countSessions(Call c) {

@@ -35,6 +35,7 @@ import kitsune.api.events.ServerEvents;
 import kitsune.api.registry.Discovery;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
+import kitsune.api.session.ExecPool;
 import kitsune.api.session.SessionManager;
 import kitsune.internal.cookie.AuthCookies;
 import kitsune.internal.exit.ServerExit;
@@ -80,6 +81,10 @@ public class RestComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServerEndpoint endpoint;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ExecPool execPool;
 
     private volatile Batches batches;
     private volatile Forwarding forwarding;
@@ -193,7 +198,8 @@ public class RestComponent {
         batches = b;
         b.start();
         RestApi api = new RestApi(() -> backend, () -> sessionManager, () -> administrators, () -> discovery,
-                () -> this.conf, () -> batches, Clock.systemUTC()).forwarding(() -> forwarding);
+                () -> this.conf, () -> batches, Clock.systemUTC()).forwarding(() -> forwarding)
+                .execPool(() -> execPool);
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("osgi.http.whiteboard.servlet.pattern", new String[] {PATH, PATH + "/*"});
         props.put("osgi.http.whiteboard.servlet.name", "kitsune-rest");

@@ -29,6 +29,7 @@ import kitsune.api.events.ServerEvents;
 import kitsune.api.metrics.ServerMetrics;
 import kitsune.api.registry.ServerEndpoint;
 import kitsune.api.registry.ServerLifecycle;
+import kitsune.api.session.ExecPool;
 import kitsune.internal.exit.ServerExit;
 import kitsune.internal.start.StartGate;
 import kitsune.thrift.CliBackend;
@@ -112,6 +113,7 @@ public class ThriftFrontendComponent {
     /** The Thrift HTTP frontend, when kyuubi.frontend.protocols has THRIFT_HTTP. */
     private ThriftHttpServer http;
     private ServiceRegistration<ServerEndpoint> registration;
+    private ServiceRegistration<ExecPool> execPool;
     /** Renews the keytab logins (kyuubi.kinit.interval); empty without Kerberos. */
     private final java.util.List<KeytabRelogin> relogins = new java.util.ArrayList<>();
 
@@ -164,6 +166,8 @@ public class ThriftFrontendComponent {
             return;
         }
         registration = context.registerService(ServerEndpoint.class, server.endpoint(), null);
+        ThriftFrontendServer running = server;
+        execPool = context.registerService(ExecPool.class, running::execPool, null);
         if (settings.tls().enabled()) {
             LOG.info("The Thrift port speaks TLS with {}: clients add ;ssl=true (and a trust store) to the JDBC URL",
                     settings.tls());
@@ -211,14 +215,16 @@ public class ThriftFrontendComponent {
     void deactivate() {
         relogins.forEach(KeytabRelogin::close);
         relogins.clear();
-        if (registration != null) {
+        for (ServiceRegistration<?> r : java.util.Arrays.asList(registration, execPool)) {
+            if (r == null) continue;
             try {
-                registration.unregister();
+                r.unregister();
             } catch (IllegalStateException alreadyGone) {
                 // the framework unregisters it itself when the bundle stops
             }
-            registration = null;
         }
+        registration = null;
+        execPool = null;
         if (http != null) {
             http.stop(STOP_TIMEOUT);
             http = null;

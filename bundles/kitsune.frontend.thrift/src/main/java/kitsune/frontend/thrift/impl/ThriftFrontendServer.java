@@ -164,6 +164,13 @@ final class ThriftFrontendServer {
         return "jdbc:hive2://" + hostPort() + "/";
     }
 
+    /** The call workers' figures (kitsune.api.session.ExecPool). */
+    kitsune.api.session.ExecPool.Statistic execPool() {
+        WorkerPool w = workers;
+        if (w == null) return new kitsune.api.session.ExecPool.Statistic(0, 0, 0);
+        return new kitsune.api.session.ExecPool.Statistic(w.getPoolSize(), w.getActiveCount(), w.getQueue().size());
+    }
+
     ServerEndpoint endpoint() {
         return new ServerEndpoint(settings.advertisedHost(), port, settings.authentication(), settings.tls().enabled());
     }
