@@ -40,6 +40,15 @@ final class ClusterChecks {
         return RestClient.ok(rest.post("/batches", login, req)).path("id").asText();
     }
 
+    /** Deletes a directory and everything under it (what the loss of a host leaves of a batch's directory). */
+    static void deleteTree(Path dir) throws Exception {
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
     static KitsuneCtl.Run ctl(KitsuneServer server, String... args) throws Exception {
         return KitsuneCtl.run(server.confDir, server.dir, args);
     }

@@ -33,6 +33,7 @@ import kitsune.testkit.BatchApp;
 import kitsune.testkit.Jdbc;
 import kitsune.testkit.KitsuneCtl;
 import kitsune.testkit.KitsuneServer;
+import kitsune.testkit.Processes;
 import kitsune.testkit.RestClient;
 import kitsune.testkit.SparkStandalone;
 
@@ -79,6 +80,7 @@ class StandaloneClusterTest {
                 .set("kyuubi.frontend.rest.bind.host", "127.0.0.1")
                 .set("kitsune.batch.resource.dirs", apps.toString())
                 .set("kyuubi.batch.application.check.interval", "PT0.5S")
+                .set("kitsune.batch.standalone.master.webui.urls", cluster.masterUiUrl())
                 .start();
         rest = new RestClient(server.awaitLog(REST, Duration.ofSeconds(60)).group(1));
     }
@@ -224,6 +226,35 @@ class StandaloneClusterTest {
 
     @Test
     @Order(5)
+    void aClusterModeBatchWhoseServerDiedWithItsHostIsFollowedThroughTheMasterToItsTrueEnd() throws Exception {
+        String id = submit("standalone-survivor", "cluster", "1000", "25");
+        await("the driver running on a worker").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> ok(rest.get("/batches/" + id, ALICE)).path("state").asText().equals("RUNNING"));
+        String driverId = ok(rest.get("/batches/" + id, ALICE)).path("appId").asText();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> driver(driverId).path("state").asText().equals("RUNNING"));
+
+        // the server's host goes: the server, whatever is left of the submission, the batch's directory and log
+        server.kill9();
+        Path batchDir = server.workDir.resolve("batches").resolve(id);
+        Processes.endAll(c -> c.contains(batchDir.resolve("exit-code").toString())
+                || c.contains("org.apache.spark.deploy.SparkSubmit") && c.contains(batchDir.toString()));
+        ClusterChecks.deleteTree(batchDir);
+        assertEquals("RUNNING", driver(driverId).path("state").asText(), "the driver runs on on its worker");
+
+        // a server with the same store and nothing of the batch on its disk takes it over and asks the master
+        server.start();
+        rest = new RestClient(server.awaitLog(REST, Duration.ofSeconds(60)).group(1));
+        JsonNode b = awaitEnd(id);
+        assertEquals("FINISHED", b.path("state").asText(), b + "\n" + server.tail());
+        assertEquals("FINISHED", b.path("appState").asText(), b.toString());
+        assertEquals(driverId, b.path("appId").asText());
+        assertEquals("FINISHED", driver(driverId).path("state").asText(), "the master's word");
+        assertEquals(1, server.countLog("Took over batch " + id), server.tail());
+    }
+
+    @Test
+    @Order(6)
     void aWorkerLostDuringAQueryLeavesTheSessionUsable() throws Exception {
         try (Connection c = Jdbc.connect(server.zkUrl(), "carol")) {
             String appId = Jdbc.appId(c);

@@ -227,7 +227,7 @@ class YarnClusterTest {
         Path batchDir = server.workDir.resolve("batches").resolve(id);
         Processes.endAll(c -> c.contains(batchDir.resolve("exit-code").toString())
                 || c.contains("org.apache.spark.deploy.SparkSubmit") && c.contains(batchDir.toString()));
-        deleteTree(batchDir);
+        ClusterChecks.deleteTree(batchDir);
         assertEquals("RUNNING", yarn.application(appId).path("state").asText(), "the driver runs on in YARN");
 
         // a server with the same store and nothing of the batch on its disk takes it over
@@ -260,12 +260,6 @@ class YarnClusterTest {
 
     private String submit(String name, String deployMode, String... args) throws Exception {
         return ClusterChecks.submitBatch(rest, ALICE, jar, name, deployMode, args);
-    }
-
-    private static void deleteTree(Path dir) throws Exception {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
     }
 
     private void awaitEnded(String appId) {

@@ -97,6 +97,11 @@ public final class SparkStandalone implements AutoCloseable {
         return List.copyOf(workers);
     }
 
+    /** The master's web UI, e.g. http://127.0.0.1:41234. */
+    public String masterUiUrl() {
+        return "http://127.0.0.1:" + masterUiPort;
+    }
+
     /** The master's state as its web UI's /json gives it (workers, active and completed apps and drivers). */
     public JsonNode masterJson() throws IOException, InterruptedException {
         return json(masterUiPort);

@@ -668,6 +668,11 @@ public final class ConfigKeys {
             "Ended batches are removed from the metadata store this long after their end.");
     public static final ConfigKey<Duration> METADATA_CLEANER_INTERVAL = key("kyuubi.metadata.cleaner.interval", "PT30M",
             DURATION, false, "How often a server removes ended batches older than kyuubi.metadata.max.age.");
+    public static final ConfigKey<List<String>> STANDALONE_MASTER_WEBUI_URLS = key(
+            "kitsune.batch.standalone.master.webui.urls", "", LIST, false, "Web UI URLs (comma-separated, e.g. "
+            + "http://master1:8080) of the Spark standalone masters of spark.master, read (their /json/) to follow a "
+            + "cluster-mode batch whose submitting server is gone: the driver's state there is the batch's. Empty: "
+            + "http://<host>:8080 for each master host of spark.master. Kyuubi does not follow standalone batches.");
     public static final ConfigKey<List<String>> BATCH_RESOURCE_DIRS = key("kitsune.batch.resource.dirs", "", LIST,
             false, "Directories (comma-separated, absolute) under which a batch's resource (its application jar) may "
             + "lie; a path elsewhere, or one that leaves them through a symbolic link or '..', is refused. Empty: no "

@@ -263,10 +263,14 @@ final class SparkBatches {
     }
 
     /**
-     * A batch submitted on another host: only its cluster can say how it goes, and only YARN is asked (whichever the
-     * deploy mode: the ResourceManager knows the application's final status); empty otherwise.
+     * A batch submitted on another host: only its cluster can say how it goes. YARN is asked whichever the deploy
+     * mode (the ResourceManager knows the application's final status); a standalone master for a cluster-mode driver
+     * (its web UI, on the server's own spark.master); empty otherwise (a client-mode driver died with its host).
      */
     private Optional<BatchApplication> onAnotherHost(Batch batch, KitsuneConf conf, Path dir) {
+        if (batch.appId() != null && StandaloneDrivers.DRIVER_ID.matcher(batch.appId()).matches()) {
+            return standaloneDriver(batch, conf, dir);
+        }
         if (batch.appId() == null || !YarnApplications.APPLICATION_ID.matcher(batch.appId()).matches()) {
             return Optional.empty();
         }
@@ -280,6 +284,83 @@ final class SparkBatches {
         } catch (EngineException | IOException e) {
             LOG.warn("Cannot follow batch {} on its cluster: {}", batch.id(), e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * A cluster-mode driver on the server's own standalone cluster, followed through its masters' web UIs and ended
+     * through the master's RPC as a local one would be. The masters asked are the operator's (the server's spark.master
+     * or kitsune.batch.standalone.master.webui.urls), never a URL a batch's own settings name.
+     */
+    private Optional<BatchApplication> standaloneDriver(Batch batch, KitsuneConf conf, Path dir) {
+        try {
+            EngineHomes.Home home = provider.homes(conf).choose(conf);
+            String master = settings(home, conf, Map.of()).getProperty(SparkEngineProvider.MASTER);
+            String batchMaster = settings(home, conf, batch.conf()).getProperty(SparkEngineProvider.MASTER);
+            if (!master.startsWith("spark://") || !master.equals(batchMaster)) return Optional.empty();
+            Map<String, String> env = SparkEngineProvider.engineEnv(conf, home);
+            Path jars = EngineHomes.jarsDir(home);
+            StandaloneDrivers drivers = new StandaloneDrivers(SparkEngineProvider.java(conf), provider.moduleFlags(jars),
+                    jars, env, master);
+            StandaloneMasters masters = StandaloneMasters.of(master, conf.get(ConfigKeys.STANDALONE_MASTER_WEBUI_URLS));
+            return Optional.of(new StandaloneBatch(masters, drivers, batch.appId(), dir));
+        } catch (EngineException | IOException e) {
+            LOG.warn("Cannot follow batch {} on its cluster: {}", batch.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A standalone cluster-mode batch submitted from another host, followed through the master: the driver's state
+     * there is the batch's; its local log stayed on that host.
+     */
+    static final class StandaloneBatch implements BatchApplication {
+        private final StandaloneMasters masters;
+        private final StandaloneDrivers drivers;
+        private final String driverId;
+        private final Path dir;
+
+        StandaloneBatch(StandaloneMasters masters, StandaloneDrivers drivers, String driverId, Path dir) {
+            this.masters = masters;
+            this.drivers = drivers;
+            this.driverId = driverId;
+            this.dir = dir;
+        }
+
+        @Override
+        public Status status() {
+            Optional<StandaloneMasters.Driver> driver;
+            try {
+                driver = masters.driver(driverId);
+            } catch (IOException e) {
+                return new Status(BatchState.RUNNING, driverId, null, "UNKNOWN", "The standalone master does not "
+                        + "answer now: " + e.getMessage());
+            }
+            if (driver.isEmpty()) {
+                return new Status(BatchState.ERROR, driverId, null, "NOT_FOUND", "The standalone master does not "
+                        + "know the driver " + driverId + " (any more)");
+            }
+            return statusOf(driver.get());
+        }
+
+        static Status statusOf(StandaloneMasters.Driver d) {
+            return switch (d.state()) {
+                case "SUBMITTED", "RELAUNCHING" -> new Status(BatchState.PENDING, d.id(), null, d.state(), null);
+                case "RUNNING" -> new Status(BatchState.RUNNING, d.id(), null, d.state(), null);
+                case "FINISHED" -> new Status(BatchState.FINISHED, d.id(), null, d.state(), null);
+                default -> new Status(BatchState.ERROR, d.id(), null, d.state(), "The standalone driver " + d.id()
+                        + " ended " + d.state() + (d.worker().isEmpty() ? "" : " (worker " + d.worker() + ")"));
+            };
+        }
+
+        @Override
+        public void kill() {
+            drivers.kill(driverId).ifPresent(why -> LOG.warn("Cannot end standalone driver {}: {}", driverId, why));
+        }
+
+        @Override
+        public Path localLog() {
+            return dir.resolve(LOG_FILE);
         }
     }
 
