@@ -82,6 +82,13 @@ public final class KitsuneConf {
         return m;
     }
 
+    /** Keys (and values) that start with any of the prefixes, prefixes kept, in key order. */
+    public Map<String, String> withPrefixes(String... prefixes) {
+        Map<String, String> m = new TreeMap<>();
+        for (String prefix : prefixes) m.putAll(withPrefix(prefix));
+        return m;
+    }
+
     public Map<String, String> asMap() {
         return values;
     }

@@ -19,6 +19,14 @@ class KitsuneConfTest {
     }
 
     @Test
+    void aComponentsOwnKeysAreTheOnesUnderItsPrefixes() {
+        KitsuneConf c = KitsuneConf.of(Map.of("kyuubi.metrics.enabled", "true", "kitsune.metrics.user.labels", "true",
+                "kyuubi.session.idle.timeout", "PT1H"));
+        assertEquals(List.of("kitsune.metrics.user.labels", "kyuubi.metrics.enabled"),
+                List.copyOf(c.withPrefixes("kyuubi.metrics.", "kitsune.metrics.").keySet()));
+    }
+
+    @Test
     void durationsAcceptMillisecondsAndIso8601() {
         assertEquals(Duration.ofSeconds(60), ValueType.DURATION.parse("k", "60000"));
         assertEquals(Duration.ofMinutes(30), ValueType.DURATION.parse("k", "PT30M"));

@@ -70,9 +70,7 @@ public class EventLogComponent {
     }
 
     private static Map<String, String> own(KitsuneConf conf) {
-        Map<String, String> keys = new java.util.TreeMap<>(conf.withPrefix("kyuubi.backend.server.event."));
-        keys.putAll(conf.withPrefix("kitsune.backend.server.event."));
-        return keys;
+        return conf.withPrefixes("kyuubi.backend.server.event.", "kitsune.backend.server.event.");
     }
 
     @Deactivate

@@ -125,9 +125,7 @@ public class MetricsComponent {
     }
 
     private static Map<String, String> own(KitsuneConf conf) {
-        Map<String, String> keys = new java.util.TreeMap<>(conf.withPrefix("kyuubi.metrics."));
-        keys.putAll(conf.withPrefix("kitsune.metrics."));
-        return keys;
+        return conf.withPrefixes("kyuubi.metrics.", "kitsune.metrics.");
     }
 
     /** The JVM's memory, threads, GC, classes, CPU and uptime, by Micrometer's binders. */
