@@ -31,6 +31,12 @@ import kitsune.testkit.KitsuneServer;
 final class LoadBenchmark {
     private static final int SECONDS = Integer.getInteger("bench.load.seconds", 30);
     private static final int HOLD = Integer.getInteger("bench.load.hold", 1000);
+    /**
+     * Seconds of load before the first measured phase: the server's and the engine's JIT compile the session path
+     * and Spark's pools fill, as on a gateway that has been serving for a while (the first 10 s ran at a third of
+     * the later rate).
+     */
+    private static final int WARMUP = Integer.getInteger("bench.load.warmup", 30);
     /** When set, a directory where the server and the engine write a Java Flight Recording each (profile settings). */
     private static final String JFR = System.getProperty("bench.jfr");
     /** When true, clients connect to the server's port directly instead of through ZooKeeper discovery. */
@@ -56,7 +62,7 @@ final class LoadBenchmark {
             ProcessHandle engine = Engines.of(server, "load").get(0);
             System.out.printf(Locale.ROOT, "load: %d s per phase, %d held sessions, %d cores, server pid %d, engine"
                     + " pid %d%n", SECONDS, HOLD, Runtime.getRuntime().availableProcessors(), jvm.pid(), engine.pid());
-            phase(url, 32, "warm-up", 10);
+            phase(url, 32, "warm-up", WARMUP);
             Figures before = Figures.of("before", jvm, engine);
             Result alone32 = phase(url, 32, "32 clients", SECONDS);
             Result alone128 = phase(url, 128, "128 clients", SECONDS);
